@@ -1,0 +1,103 @@
+using System.Buffers.Binary;
+
+namespace Sharemint.Chains.Solana;
+
+/// <summary>Well-known program ids and sysvars.</summary>
+public static class ProgramIds
+{
+    /// <summary>The System Program.</summary>
+    public static readonly PublicKey System = PublicKey.Parse("11111111111111111111111111111111");
+
+    /// <summary>The original SPL Token program.</summary>
+    public static readonly PublicKey Token = PublicKey.Parse("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
+
+    /// <summary>The SPL Token-2022 program (token extensions).</summary>
+    public static readonly PublicKey Token2022 = PublicKey.Parse("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb");
+
+    /// <summary>The Associated Token Account program.</summary>
+    public static readonly PublicKey AssociatedToken = PublicKey.Parse("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
+
+    /// <summary>The Compute Budget program.</summary>
+    public static readonly PublicKey ComputeBudget = PublicKey.Parse("ComputeBudget111111111111111111111111111111");
+}
+
+/// <summary>System Program instructions.</summary>
+public static class SystemProgram
+{
+    /// <summary>Creates an account of <paramref name="space"/> bytes owned by <paramref name="owner"/>, funded by <paramref name="payer"/>; both sign.</summary>
+    public static TransactionInstruction CreateAccount(PublicKey payer, PublicKey newAccount, ulong lamports, ulong space, PublicKey owner)
+    {
+        var data = new byte[4 + 8 + 8 + 32];
+        BinaryPrimitives.WriteUInt32LittleEndian(data, 0);
+        BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(4), lamports);
+        BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(12), space);
+        owner.Bytes.CopyTo(data.AsSpan(20));
+        return new TransactionInstruction(ProgramIds.System, [AccountMeta.Writable(payer, true), AccountMeta.Writable(newAccount, true)], data);
+    }
+
+    /// <summary>Moves lamports; <paramref name="from"/> signs.</summary>
+    public static TransactionInstruction Transfer(PublicKey from, PublicKey to, ulong lamports)
+    {
+        var data = new byte[12];
+        BinaryPrimitives.WriteUInt32LittleEndian(data, 2);
+        BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(4), lamports);
+        return new TransactionInstruction(ProgramIds.System, [AccountMeta.Writable(from, true), AccountMeta.Writable(to)], data);
+    }
+}
+
+/// <summary>Compute Budget program instructions.</summary>
+public static class ComputeBudgetProgram
+{
+    /// <summary>The most compute units a transaction may request.</summary>
+    public const uint MaxComputeUnitLimit = 1_400_000;
+
+    /// <summary>Requests a compute-unit limit for the whole transaction.</summary>
+    public static TransactionInstruction SetComputeUnitLimit(uint units)
+    {
+        var data = new byte[5];
+        data[0] = 2;
+        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(1), units);
+        return new TransactionInstruction(ProgramIds.ComputeBudget, [], data);
+    }
+
+    /// <summary>Sets the priority fee in micro-lamports per compute unit.</summary>
+    public static TransactionInstruction SetComputeUnitPrice(ulong microLamports)
+    {
+        var data = new byte[9];
+        data[0] = 3;
+        BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(1), microLamports);
+        return new TransactionInstruction(ProgramIds.ComputeBudget, [], data);
+    }
+}
+
+/// <summary>Associated Token Account program: the canonical token account of a wallet for a mint.</summary>
+public static class AssociatedTokenProgram
+{
+    /// <summary>Derives the associated token account address (seeds: wallet, token program, mint).</summary>
+    /// <exception cref="SolanaException"><see cref="SolanaErrorKind.AddressOnCurve"/> when <paramref name="allowOwnerOffCurve"/> is false and the wallet is itself a program-derived address.</exception>
+    public static PublicKey FindAddress(PublicKey wallet, PublicKey mint, PublicKey? tokenProgram = null, bool allowOwnerOffCurve = false)
+    {
+        if (!allowOwnerOffCurve && !wallet.IsOnCurve())
+        {
+            throw new SolanaException(SolanaErrorKind.AddressOnCurve, $"wallet {wallet} is off the curve; pass allowOwnerOffCurve for a program-owned wallet");
+        }
+        var program = tokenProgram ?? ProgramIds.Token2022;
+        return PublicKey.FindProgramAddress([wallet.Bytes.ToArray(), program.Bytes.ToArray(), mint.Bytes.ToArray()], ProgramIds.AssociatedToken).Address;
+    }
+
+    /// <summary>Creates the associated token account if it does not exist; succeeds without change if it does (CreateIdempotent).</summary>
+    public static TransactionInstruction CreateIdempotent(PublicKey payer, PublicKey wallet, PublicKey mint, PublicKey? tokenProgram = null, bool allowOwnerOffCurve = false)
+    {
+        var program = tokenProgram ?? ProgramIds.Token2022;
+        var ata = FindAddress(wallet, mint, program, allowOwnerOffCurve);
+        return new TransactionInstruction(ProgramIds.AssociatedToken,
+        [
+            AccountMeta.Writable(payer, true),
+            AccountMeta.Writable(ata),
+            AccountMeta.ReadOnly(wallet),
+            AccountMeta.ReadOnly(mint),
+            AccountMeta.ReadOnly(ProgramIds.System),
+            AccountMeta.ReadOnly(program),
+        ], [1]);
+    }
+}

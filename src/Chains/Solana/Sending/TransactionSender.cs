@@ -1,0 +1,209 @@
+using System.Security.Cryptography;
+
+namespace Sharemint.Chains.Solana;
+
+/// <summary>Tuning for <see cref="TransactionSender"/>.</summary>
+public sealed record TransactionSenderOptions
+{
+    /// <summary>Commitment at which a send counts as done.</summary>
+    public Commitment Commitment { get; init; } = Commitment.Confirmed;
+
+    /// <summary>Delay between status polls (and rebroadcasts).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Give up (with <see cref="SolanaErrorKind.RpcUnavailable"/>) after this long without reaching the commitment; the record stays pending and a later call resumes it.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>At most this many signings per operation (each after a proven expiry).</summary>
+    public int MaxAttempts { get; init; } = 5;
+}
+
+/// <summary>What a completed send produced.</summary>
+public sealed record SendOutcome(string OperationId, string Signature, ulong Slot, int Attempt);
+
+/// <summary>
+/// Sends a transaction for an operation id exactly once. The signed bytes are written ahead to the
+/// caller's <see cref="ISignedTransactionStore"/> before the first broadcast; a retry (same process or
+/// after a crash) rebroadcasts the same bytes while their blockhash is valid; a new transaction is
+/// signed only when the old blockhash has expired at finalized block height AND no signature of the
+/// operation is known to the cluster. Re-signing must produce the same instructions (same intent),
+/// else <see cref="SolanaErrorKind.OperationConflict"/>. Calls for different operation ids may run
+/// concurrently; calls for the same id must not (the caller serializes them, as a grain does).
+/// </summary>
+public sealed class TransactionSender
+{
+    private readonly SolanaRpcClient _rpc;
+    private readonly ISignedTransactionStore _store;
+    private readonly TransactionSenderOptions _options;
+
+    /// <summary>Creates a sender.</summary>
+    public TransactionSender(SolanaRpcClient rpc, ISignedTransactionStore store, TransactionSenderOptions? options = null)
+    {
+        _rpc = rpc;
+        _store = store;
+        _options = options ?? new TransactionSenderOptions();
+    }
+
+    /// <summary>The store used for write-ahead.</summary>
+    public ISignedTransactionStore Store => _store;
+
+    /// <summary>
+    /// Signs (with <paramref name="sign"/>, given a fresh blockhash) only if needed, and drives the
+    /// operation to the configured commitment. Idempotent per <paramref name="operationId"/>.
+    /// </summary>
+    /// <exception cref="SolanaException">
+    /// A typed kind: the preflight or on-chain failure (<see cref="SolanaErrorKind.MintPaused"/>, <see cref="SolanaErrorKind.AccountFrozen"/>,
+    /// <see cref="SolanaErrorKind.WrongSigner"/> …); <see cref="SolanaErrorKind.OperationConflict"/>; <see cref="SolanaErrorKind.RpcUnavailable"/> on timeout.
+    /// After a preflight rejection the record stays pending, so a later call with the same id resumes safely.
+    /// </exception>
+    public async Task<SendOutcome> SendAsync(string operationId, Func<LatestBlockhash, Transaction> sign, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(operationId);
+        var record = await _store.GetAsync(operationId, cancellationToken);
+        if (record is null)
+        {
+            record = await SignAndPersistAsync(operationId, sign, null, cancellationToken);
+        }
+        var deadline = DateTime.UtcNow + _options.Timeout;
+        var preflight = true;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            switch (record.State)
+            {
+                case SignedTransactionState.Succeeded:
+                    return new SendOutcome(operationId, record.Signature, record.Slot ?? 0, record.Attempt);
+                case SignedTransactionState.Failed:
+                    throw Failure(record);
+                default:
+                    break;
+            }
+
+            var (landed, status) = await FindLandedAsync(record, cancellationToken);
+            if (status is not null)
+            {
+                if (status.Error is not null)
+                {
+                    record = record with { Signature = landed!, State = SignedTransactionState.Failed, Slot = status.Slot, ErrorJson = status.Error.Json };
+                    await _store.SaveAsync(record, cancellationToken);
+                    throw Failure(record);
+                }
+                if (status.Reached(_options.Commitment))
+                {
+                    record = record with { Signature = landed!, State = SignedTransactionState.Succeeded, Slot = status.Slot };
+                    await _store.SaveAsync(record, cancellationToken);
+                    continue;
+                }
+            }
+            else if (await IsExpiredAsync(record, cancellationToken))
+            {
+                // Check once more after the expiry was observed: a status seen now is still authoritative.
+                var (_, again) = await FindLandedAsync(record, cancellationToken);
+                if (again is null)
+                {
+                    if (record.Attempt >= _options.MaxAttempts)
+                    {
+                        throw new SolanaException(SolanaErrorKind.BlockhashExpired, $"operation {operationId}: blockhash expired {record.Attempt} times without landing");
+                    }
+                    record = await SignAndPersistAsync(operationId, sign, record, cancellationToken);
+                    preflight = true;
+                    continue;
+                }
+            }
+            else
+            {
+                await BroadcastAsync(record, preflight, cancellationToken);
+                preflight = false;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new SolanaException(SolanaErrorKind.RpcUnavailable, $"operation {operationId}: not {_options.Commitment} within {_options.Timeout}; the record stays pending");
+            }
+            await Task.Delay(_options.PollInterval, cancellationToken);
+        }
+    }
+
+    private async Task BroadcastAsync(SignedTransactionRecord record, bool preflight, CancellationToken ct)
+    {
+        try
+        {
+            await _rpc.SendTransactionAsync(record.WireTransaction, new SendOptions(SkipPreflight: !preflight, PreflightCommitment: Commitment.Processed), ct);
+        }
+        catch (SolanaRpcException e) when (e.Kind is SolanaErrorKind.AlreadyProcessed or SolanaErrorKind.BlockhashExpired)
+        {
+            // Already landed (the status poll will see it) or just expired (the next turn proves absence and re-signs).
+        }
+        catch (SolanaException e) when (e.Kind == SolanaErrorKind.RpcUnavailable)
+        {
+            // The node may or may not have it; the next turn checks the status and rebroadcasts the same bytes.
+        }
+    }
+
+    private async Task<(string? Signature, SignatureStatus? Status)> FindLandedAsync(SignedTransactionRecord record, CancellationToken ct)
+    {
+        var all = record.AbandonedSignatures.Append(record.Signature).ToList();
+        var statuses = await _rpc.GetSignatureStatusesAsync(all, searchTransactionHistory: true, ct);
+        for (var i = 0; i < all.Count; i++)
+        {
+            if (statuses[i] is { } s)
+            {
+                return (all[i], s);
+            }
+        }
+        return (null, null);
+    }
+
+    private async Task<bool> IsExpiredAsync(SignedTransactionRecord record, CancellationToken ct)
+    {
+        var finalizedHeight = await _rpc.GetBlockHeightAsync(Commitment.Finalized, ct);
+        return finalizedHeight > record.LastValidBlockHeight;
+    }
+
+    private async Task<SignedTransactionRecord> SignAndPersistAsync(string operationId, Func<LatestBlockhash, Transaction> sign, SignedTransactionRecord? previous, CancellationToken ct)
+    {
+        var blockhash = await _rpc.GetLatestBlockhashAsync(Commitment.Confirmed, ct);
+        var tx = sign(blockhash);
+        if (tx.Message.RecentBlockhash != blockhash.Blockhash)
+        {
+            throw new SolanaException(SolanaErrorKind.InvalidTransaction, "the signing callback must use the blockhash it is given");
+        }
+        var intent = IntentHash(tx.Message);
+        if (previous is not null && previous.IntentHash != intent)
+        {
+            throw new SolanaException(SolanaErrorKind.OperationConflict, $"operation {operationId} was signed with different instructions before");
+        }
+        var record = new SignedTransactionRecord(
+            operationId,
+            (previous?.Attempt ?? 0) + 1,
+            tx.Signature,
+            tx.Serialize(),
+            blockhash.Blockhash,
+            blockhash.LastValidBlockHeight,
+            intent,
+            previous is null ? [] : [.. previous.AbandonedSignatures, previous.Signature],
+            SignedTransactionState.Pending,
+            null,
+            null);
+        await _store.SaveAsync(record, ct);
+        return record;
+    }
+
+    /// <summary>A fingerprint of a message without its blockhash: the same intent re-signed later hashes the same.</summary>
+    public static string IntentHash(Message message)
+    {
+        var unsigned = new Message(message.Version, message.Header, message.AccountKeys, Base58.Encode(new byte[32]), message.Instructions, message.AddressTableLookups);
+        return Convert.ToHexString(SHA256.HashData(unsigned.Serialize()));
+    }
+
+    private static SolanaException Failure(SignedTransactionRecord record)
+    {
+        var kind = SolanaErrorKind.TransactionFailed;
+        if (record.ErrorJson is { } json)
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json);
+            kind = TransactionError.Parse(doc.RootElement)?.Kind ?? kind;
+        }
+        return new SolanaException(kind, $"operation {record.OperationId}: transaction {record.Signature} failed on chain: {record.ErrorJson}");
+    }
+}
