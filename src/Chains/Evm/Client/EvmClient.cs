@@ -332,7 +332,7 @@ public sealed class EvmClient : IDisposable
             log.TryGetProperty("removed", out var removed) && removed.ValueKind == JsonValueKind.True);
     }
 
-    private static EvmReceipt ParseReceipt(JsonElement receipt)
+    internal static EvmReceipt ParseReceipt(JsonElement receipt)
     {
         const string what = "eth_getTransactionReceipt";
         var to = Field(receipt, "to", what);
