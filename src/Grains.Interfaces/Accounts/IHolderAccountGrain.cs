@@ -1,0 +1,59 @@
+using Sharemint.Operations;
+
+namespace Sharemint.Accounts;
+
+/// <summary>
+/// A partner's account (key: account id, e.g. <c>partner-kraken</c>): profile, KYC, jurisdiction, allow-listed wallets
+/// per chain, cash balance and limits. Cash is USD <see cref="decimal"/> rounded to cents. Every mutating call takes an
+/// operation id, is applied at most once, and refuses bad input with a <see cref="Errors.LedgerException"/> before changing anything.
+/// </summary>
+[Alias("sharemint.IHolderAccountGrain")]
+public interface IHolderAccountGrain : IGrainWithStringKey
+{
+    /// <summary>The account now. Throws <c>AccountNotFound</c> before onboarding.</summary>
+    [Alias("Get"), ReadOnly]
+    Task<AccountSnapshot> GetAsync();
+
+    /// <summary>Onboards the partner with KYC pending. Idempotent for the same profile; a different profile is <c>AccountAlreadyExists</c>.</summary>
+    [Alias("Onboard")]
+    Task<AccountSnapshot> OnboardAsync(PartnerProfile profile);
+
+    /// <summary>Replaces profile fields (name, jurisdiction, tier, fee, limits).</summary>
+    [Alias("UpdateProfile")]
+    Task<AccountSnapshot> UpdateProfileAsync(OperationId operationId, PartnerProfile profile);
+
+    /// <summary>Records the KYC review outcome.</summary>
+    [Alias("SetKyc")]
+    Task<AccountSnapshot> SetKycStatusAsync(OperationId operationId, KycStatus status);
+
+    /// <summary>Allow-lists a wallet on a chain. Refused for a malformed or sanctioned address.</summary>
+    [Alias("AllowWallet")]
+    Task<AccountSnapshot> AllowWalletAsync(OperationId operationId, string chain, string address);
+
+    /// <summary>Removes a wallet from the allow-list (no-op if absent).</summary>
+    [Alias("RemoveWallet")]
+    Task<AccountSnapshot> RemoveWalletAsync(OperationId operationId, string chain, string address);
+
+    /// <summary>Credits cash (a fiat or stablecoin deposit, a redemption payout, a refund). At most 2 decimals.</summary>
+    [Alias("CreditCash")]
+    Task<AccountSnapshot> CreditCashAsync(OperationId operationId, decimal amount);
+
+    /// <summary>Debits cash (a withdrawal or fee). Refused with <c>InsufficientCash</c> beyond the available balance.</summary>
+    [Alias("DebitCash")]
+    Task<AccountSnapshot> DebitCashAsync(OperationId operationId, decimal amount);
+
+    /// <summary>
+    /// Checks mint eligibility (invariant 7: KYC approved, not a US person, wallet allow-listed, not sanctioned, within limits)
+    /// and holds the payment. The operation id names the hold. Nothing changes when any check fails.
+    /// </summary>
+    [Alias("HoldForMint")]
+    Task<AccountSnapshot> HoldCashForMintAsync(OperationId operationId, MintPayment payment);
+
+    /// <summary>Captures a hold: the cash leaves the account for good (the order settled). Idempotent.</summary>
+    [Alias("CaptureHold")]
+    Task<AccountSnapshot> CaptureHoldAsync(OperationId holdId);
+
+    /// <summary>Releases a hold back to the balance (the order failed or was cancelled). Idempotent; a captured hold cannot be released.</summary>
+    [Alias("ReleaseHold")]
+    Task<AccountSnapshot> ReleaseHoldAsync(OperationId holdId);
+}

@@ -1,0 +1,83 @@
+using Sharemint.Operations;
+using Sharemint.Units;
+
+namespace Sharemint.Assets;
+
+/// <summary>
+/// One xStock's ledger (key: symbol, e.g. <c>TSLAx</c>): definition, status, multiplier, shares in custody, shares
+/// reserved for open orders, and total issued. Enforces backing (invariant 1): custody ≥ reserved + issued × multiplier
+/// after every operation. Every mutating call takes an <see cref="OperationId"/>, is applied at most once, and
+/// refuses bad input with a <see cref="Errors.LedgerException"/> before changing anything.
+/// Per-chain work lives in the bridge grains; this grain only reserves and releases custody.
+/// </summary>
+[Alias("sharemint.IAssetGrain")]
+public interface IAssetGrain : IGrainWithStringKey
+{
+    /// <summary>The ledger now. Throws <c>AssetNotFound</c> for an undefined asset.</summary>
+    [Alias("Get"), ReadOnly]
+    Task<AssetSnapshot> GetAsync();
+
+    /// <summary>
+    /// Creates the asset or updates its descriptive fields (name, ISIN, kind, underlying). Idempotent: the same definition
+    /// twice changes nothing. The symbol must match the grain key.
+    /// </summary>
+    [Alias("Define")]
+    Task<AssetSnapshot> DefineAsync(AssetDefinition definition);
+
+    /// <summary>Sets the status (pause/resume). Idempotent per operation id.</summary>
+    [Alias("SetStatus")]
+    Task<AssetSnapshot> SetStatusAsync(OperationId operationId, AssetStatus status);
+
+    /// <summary>Sets the multiplier; refused with <c>InsufficientBacking</c> if custody would no longer back the issued tokens.</summary>
+    [Alias("SetMultiplier")]
+    Task<AssetSnapshot> SetMultiplierAsync(OperationId operationId, Multiplier multiplier);
+
+    /// <summary>
+    /// Schedules a multiplier to take effect at <paramref name="effectiveAt"/>; a durable reminder applies it then, even
+    /// across silo restarts. A later schedule replaces an earlier one that has not taken effect.
+    /// </summary>
+    [Alias("ScheduleMultiplier")]
+    Task<AssetSnapshot> ScheduleMultiplierAsync(OperationId operationId, Multiplier multiplier, DateTimeOffset effectiveAt);
+
+    /// <summary>The multiplier change waiting for its effective time, if any.</summary>
+    [Alias("GetScheduledMultiplier"), ReadOnly]
+    Task<ScheduledMultiplier?> GetScheduledMultiplierAsync();
+
+    /// <summary>Adds shares that arrived in custody (bought or deposited). Shares have at most 9 decimals.</summary>
+    [Alias("AddCustody")]
+    Task<AssetSnapshot> AddCustodyAsync(OperationId operationId, decimal shares);
+
+    /// <summary>Removes shares from custody (sold or withdrawn); refused if that would leave tokens unbacked.</summary>
+    [Alias("RemoveCustody")]
+    Task<AssetSnapshot> RemoveCustodyAsync(OperationId operationId, decimal shares);
+
+    /// <summary>
+    /// Reserves the shares that will back <paramref name="amount"/> tokens about to be minted on <paramref name="chain"/>.
+    /// The operation id becomes the reservation id. Refused when minting is paused, the amount is zero, or custody is short.
+    /// </summary>
+    [Alias("ReserveCustody")]
+    Task<CustodyReservation> ReserveCustodyAsync(OperationId operationId, string chain, CanonicalAmount amount);
+
+    /// <summary>Releases an open reservation (the mint will not happen). Idempotent; a settled reservation cannot be released.</summary>
+    [Alias("ReleaseReservation")]
+    Task<AssetSnapshot> ReleaseReservationAsync(OperationId reservationId);
+
+    /// <summary>
+    /// Turns a reservation into issued tokens: called by the bridge grain of <paramref name="chain"/> when it records
+    /// the mint under <paramref name="mintOperationId"/>. Idempotent for the same mint operation; a second, different mint
+    /// against the same reservation is refused with <c>IdempotencyConflict</c>, so one reservation backs one mint only.
+    /// </summary>
+    [Alias("SettleReservation")]
+    Task<AssetSnapshot> SettleReservationAsync(OperationId reservationId, OperationId mintOperationId, string chain, CanonicalAmount amount);
+
+    /// <summary>
+    /// Records that <paramref name="amount"/> is about to be burned on <paramref name="chain"/>: refused when redeeming is
+    /// paused or more than issued would be burned. Issued tokens stay counted until <see cref="CompleteBurnAsync"/>.
+    /// </summary>
+    [Alias("AuthorizeBurn")]
+    Task<AssetSnapshot> AuthorizeBurnAsync(OperationId burnOperationId, string chain, CanonicalAmount amount);
+
+    /// <summary>Completes an authorized burn: issued falls and the backing shares become unallocated custody. Idempotent.</summary>
+    [Alias("CompleteBurn")]
+    Task<AssetSnapshot> CompleteBurnAsync(OperationId burnOperationId);
+}

@@ -1,0 +1,73 @@
+using Sharemint.Errors;
+
+namespace Sharemint.Compliance;
+
+/// <summary>The chains the platform knows and how their addresses look.</summary>
+public static class ChainAddress
+{
+    /// <summary>Chain families: addresses on EVM chains are 20-byte hex, on Solana 32-byte base58.</summary>
+    public enum Family { Evm, Solana }
+
+    /// <summary>The family of a configured chain name (e.g. <c>ethereum</c>, <c>base</c>, <c>solana</c>).</summary>
+    /// <exception cref="LedgerException"><c>InvalidArgument</c> for a chain the platform does not know.</exception>
+    public static Family FamilyOf(string chain) => chain switch
+    {
+        "solana" => Family.Solana,
+        "ethereum" or "base" or "bnb" or "mantle" or "arbitrum" or "evm-a" or "evm-b" => Family.Evm,
+        _ => throw new LedgerException(LedgerError.InvalidArgument, $"Unknown chain '{chain}'."),
+    };
+
+    /// <summary>
+    /// Validates an address for a chain and returns its canonical form (EVM: lower-case 0x-hex; Solana: as given).
+    /// EIP-55 checksums are verified by the chain clients; here the shape is checked.
+    /// </summary>
+    /// <exception cref="LedgerException"><c>AddressInvalid</c> when the address cannot be one of that chain's.</exception>
+    public static string Canonicalize(string chain, string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        switch (FamilyOf(chain))
+        {
+            case Family.Evm:
+                if (address.Length != 42 || !address.StartsWith("0x", StringComparison.Ordinal) || address.AsSpan(2).ContainsAnyExcept(HexDigits))
+                {
+                    throw new LedgerException(LedgerError.AddressInvalid, $"'{address}' is not a 20-byte 0x-hex address.");
+                }
+                if (address.AsSpan(2).IndexOfAnyExcept('0') < 0)
+                {
+                    throw new LedgerException(LedgerError.AddressInvalid, "The zero address cannot hold tokens.");
+                }
+                return address.ToLowerInvariant();
+            default:
+                if (!IsBase58Of32Bytes(address))
+                {
+                    throw new LedgerException(LedgerError.AddressInvalid, $"'{address}' is not a base58 32-byte Solana address.");
+                }
+                return address;
+        }
+    }
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
+    private const string Base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+    private static bool IsBase58Of32Bytes(string text)
+    {
+        if (text.Length is < 32 or > 44)
+        {
+            return false;
+        }
+        var value = System.Numerics.BigInteger.Zero;
+        foreach (var c in text)
+        {
+            var digit = Base58Alphabet.IndexOf(c, StringComparison.Ordinal);
+            if (digit < 0)
+            {
+                return false;
+            }
+            value = value * 58 + digit;
+        }
+        var leadingZeros = text.TakeWhile(c => c == '1').Count();
+        var length = leadingZeros + (value.IsZero ? 0 : value.GetByteCount(isUnsigned: true));
+        return length == 32;
+    }
+}

@@ -1,0 +1,294 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Sharemint.Compliance;
+using Sharemint.Errors;
+using Sharemint.Ledger;
+using Sharemint.Operations;
+
+namespace Sharemint.Accounts;
+
+/// <inheritdoc cref="IHolderAccountGrain"/>
+[GrainType("sharemint.holder-account")]
+public sealed class HolderAccountGrain(
+    [PersistentState("account", LedgerStorage.Name)] IPersistentState<HolderAccountState> state,
+    ILogger<HolderAccountGrain> logger,
+    TimeProvider clock)
+    : LedgerGrain<HolderAccountState>(state, logger), IHolderAccountGrain
+{
+    // US persons may not hold xStocks: the United States and its territories.
+    private static readonly HashSet<string> IneligibleJurisdictions = ["US", "PR", "GU", "VI", "AS", "MP", "UM"];
+
+    private string AccountId => this.GetPrimaryKeyString();
+
+    private ISanctionsListGrain Sanctions => GrainFactory.GetGrain<ISanctionsListGrain>(0);
+
+    public Task<AccountSnapshot> GetAsync() => Task.FromResult(Snapshot());
+
+    public async Task<AccountSnapshot> OnboardAsync(PartnerProfile profile)
+    {
+        LedgerValidation.RequireAccountId(AccountId);
+        ValidateProfile(profile);
+        if (State.Profile is not null)
+        {
+            return State.Profile == profile
+                ? Snapshot()
+                : throw new LedgerException(LedgerError.AccountAlreadyExists, $"Account '{AccountId}' already exists with another profile.");
+        }
+        State.Profile = profile;
+        State.Kyc = KycStatus.Pending;
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AccountSnapshot> UpdateProfileAsync(OperationId operationId, PartnerProfile profile)
+    {
+        RequireOnboarded();
+        ValidateProfile(profile);
+        var fingerprint = $"profile|{profile}";
+        if (State.Applied.WasApplied(operationId, fingerprint))
+        {
+            return Snapshot();
+        }
+        State.Profile = profile;
+        State.Applied.Record(operationId, fingerprint);
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AccountSnapshot> SetKycStatusAsync(OperationId operationId, KycStatus status)
+    {
+        RequireOnboarded();
+        if (!Enum.IsDefined(status))
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, $"Unknown KYC status {status}.");
+        }
+        var fingerprint = $"kyc|{status}";
+        if (State.Applied.WasApplied(operationId, fingerprint))
+        {
+            return Snapshot();
+        }
+        State.Kyc = status;
+        State.Applied.Record(operationId, fingerprint);
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AccountSnapshot> AllowWalletAsync(OperationId operationId, string chain, string address)
+    {
+        RequireOnboarded();
+        var canonical = ChainAddress.Canonicalize(chain, address);
+        var fingerprint = $"allow|{chain}|{canonical}";
+        if (State.Applied.WasApplied(operationId, fingerprint))
+        {
+            return Snapshot();
+        }
+        if (await Sanctions.IsSanctionedAsync(chain, canonical))
+        {
+            throw new LedgerException(LedgerError.AddressSanctioned, $"{canonical} on {chain} is sanctioned and cannot be allow-listed.");
+        }
+        var wallet = new AllowListedWallet(chain, canonical);
+        if (!State.Wallets.Contains(wallet))
+        {
+            State.Wallets.Add(wallet);
+        }
+        State.Applied.Record(operationId, fingerprint);
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AccountSnapshot> RemoveWalletAsync(OperationId operationId, string chain, string address)
+    {
+        RequireOnboarded();
+        var canonical = ChainAddress.Canonicalize(chain, address);
+        var fingerprint = $"remove-wallet|{chain}|{canonical}";
+        if (State.Applied.WasApplied(operationId, fingerprint))
+        {
+            return Snapshot();
+        }
+        State.Wallets.Remove(new AllowListedWallet(chain, canonical));
+        State.Applied.Record(operationId, fingerprint);
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AccountSnapshot> CreditCashAsync(OperationId operationId, decimal amount)
+    {
+        RequireOnboarded();
+        LedgerValidation.RequireCash(amount);
+        var fingerprint = $"credit|{amount.ToString(CultureInfo.InvariantCulture)}";
+        if (State.Applied.WasApplied(operationId, fingerprint))
+        {
+            return Snapshot();
+        }
+        State.CashBalance = AddCash(State.CashBalance, amount);
+        State.Applied.Record(operationId, fingerprint);
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AccountSnapshot> DebitCashAsync(OperationId operationId, decimal amount)
+    {
+        RequireOnboarded();
+        LedgerValidation.RequireCash(amount);
+        var fingerprint = $"debit|{amount.ToString(CultureInfo.InvariantCulture)}";
+        if (State.Applied.WasApplied(operationId, fingerprint))
+        {
+            return Snapshot();
+        }
+        RequireFunds(amount);
+        State.CashBalance -= amount;
+        State.Applied.Record(operationId, fingerprint);
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AccountSnapshot> HoldCashForMintAsync(OperationId operationId, MintPayment payment)
+    {
+        ArgumentNullException.ThrowIfNull(payment);
+        var profile = RequireOnboarded();
+        LedgerValidation.RequireCash(payment.Cash);
+        var wallet = ChainAddress.Canonicalize(payment.Chain, payment.Wallet);
+        var fingerprint = $"hold|{payment.Symbol}|{payment.Chain}|{wallet}|{payment.Cash.ToString(CultureInfo.InvariantCulture)}";
+        if (State.Applied.WasApplied(operationId, fingerprint))
+        {
+            return Snapshot();
+        }
+
+        // Invariant 7, checked in the order an operator would want to read the refusal.
+        if (IneligibleJurisdictions.Contains(profile.Jurisdiction))
+        {
+            throw new LedgerException(LedgerError.JurisdictionNotEligible, $"Accounts in {profile.Jurisdiction} may not mint: US persons are not eligible.");
+        }
+        if (State.Kyc != KycStatus.Approved)
+        {
+            throw new LedgerException(LedgerError.KycNotApproved, $"Account '{AccountId}' KYC is {State.Kyc}.");
+        }
+        if (!State.Wallets.Contains(new AllowListedWallet(payment.Chain, wallet)))
+        {
+            throw new LedgerException(LedgerError.WalletNotAllowListed, $"{wallet} is not allow-listed on {payment.Chain} for '{AccountId}'.");
+        }
+        if (await Sanctions.IsSanctionedAsync(payment.Chain, wallet))
+        {
+            throw new LedgerException(LedgerError.AddressSanctioned, $"{wallet} on {payment.Chain} is sanctioned.");
+        }
+        if (payment.Cash > profile.Limits.MaxOrderCash)
+        {
+            throw new LedgerException(LedgerError.LimitExceeded,
+                $"Order of {payment.Cash.ToString(CultureInfo.InvariantCulture)} USD exceeds the per-order limit of {profile.Limits.MaxOrderCash.ToString(CultureInfo.InvariantCulture)} USD.");
+        }
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var spentToday = State.SpendingDay == today ? State.SpentToday : 0m;
+        if (spentToday + payment.Cash > profile.Limits.MaxDailyCash)
+        {
+            throw new LedgerException(LedgerError.LimitExceeded,
+                $"Order would bring today's volume to {(spentToday + payment.Cash).ToString(CultureInfo.InvariantCulture)} USD, over the daily limit of {profile.Limits.MaxDailyCash.ToString(CultureInfo.InvariantCulture)} USD.");
+        }
+        RequireFunds(payment.Cash);
+
+        State.CashBalance -= payment.Cash;
+        State.Holds[operationId.Value] = new CashHold(payment.Cash, today, payment with { Wallet = wallet });
+        State.SpendingDay = today;
+        State.SpentToday = spentToday + payment.Cash;
+        State.Applied.Record(operationId, fingerprint);
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AccountSnapshot> CaptureHoldAsync(OperationId holdId)
+    {
+        RequireOnboarded();
+        if (State.ClosedHolds.TryGetValue(holdId.Value, out var outcome))
+        {
+            return outcome == "captured"
+                ? Snapshot()
+                : throw new LedgerException(LedgerError.IdempotencyConflict, $"Hold '{holdId}' was {outcome}; it cannot be captured.");
+        }
+        if (!State.Holds.Remove(holdId.Value))
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, $"No hold '{holdId}'.");
+        }
+        State.ClosedHolds[holdId.Value] = "captured";
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AccountSnapshot> ReleaseHoldAsync(OperationId holdId)
+    {
+        RequireOnboarded();
+        if (State.ClosedHolds.TryGetValue(holdId.Value, out var outcome))
+        {
+            return outcome == "released"
+                ? Snapshot()
+                : throw new LedgerException(LedgerError.IdempotencyConflict, $"Hold '{holdId}' was {outcome}; it cannot be released.");
+        }
+        if (!State.Holds.Remove(holdId.Value, out var hold))
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, $"No hold '{holdId}'.");
+        }
+        State.CashBalance = AddCash(State.CashBalance, hold.Cash);
+        if (State.SpendingDay == hold.Day)
+        {
+            State.SpentToday -= hold.Cash;
+        }
+        State.ClosedHolds[holdId.Value] = "released";
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    private static decimal AddCash(decimal balance, decimal amount)
+    {
+        try
+        {
+            return checked(balance + amount);
+        }
+        catch (OverflowException)
+        {
+            throw new LedgerException(LedgerError.AmountOverflow, "Cash balance would overflow.");
+        }
+    }
+
+    private void RequireFunds(decimal amount)
+    {
+        if (amount > State.CashBalance)
+        {
+            throw new LedgerException(LedgerError.InsufficientCash,
+                $"{amount.ToString(CultureInfo.InvariantCulture)} USD exceeds the available balance of {State.CashBalance.ToString(CultureInfo.InvariantCulture)} USD.");
+        }
+    }
+
+    private static void ValidateProfile(PartnerProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        if (string.IsNullOrWhiteSpace(profile.DisplayName) || profile.DisplayName.Length > 200)
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, "Display name is required (at most 200 characters).");
+        }
+        if (profile.Jurisdiction is not { Length: 2 } || !profile.Jurisdiction.All(char.IsAsciiLetterUpper))
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, $"Jurisdiction must be an ISO 3166-1 alpha-2 code such as 'GB' (got '{profile.Jurisdiction}').");
+        }
+        if (!Enum.IsDefined(profile.Tier))
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, $"Unknown tier {profile.Tier}.");
+        }
+        if (profile.FeeRate is < 0 or > 0.1m)
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, "Fee rate must be between 0 and 0.1 (10%).");
+        }
+        if (profile.Limits is null || profile.Limits.MaxOrderCash <= 0 || profile.Limits.MaxDailyCash < profile.Limits.MaxOrderCash)
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, "Limits must be positive and the daily limit at least the per-order limit.");
+        }
+    }
+
+    private PartnerProfile RequireOnboarded() =>
+        State.Profile ?? throw new LedgerException(LedgerError.AccountNotFound, $"Account '{AccountId}' does not exist.");
+
+    private AccountSnapshot Snapshot()
+    {
+        var profile = RequireOnboarded();
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        return new AccountSnapshot(AccountId, profile, State.Kyc, State.Wallets.ToArray(), State.CashBalance,
+            State.Holds.Values.Sum(h => h.Cash), State.SpendingDay == today ? State.SpentToday : 0m, StateVersion);
+    }
+}

@@ -1,0 +1,28 @@
+using Sharemint.Ledger;
+
+namespace Sharemint.Accounts;
+
+/// <summary>The stored state of one partner account.</summary>
+[GenerateSerializer, Alias("sharemint.HolderAccountState")]
+public sealed class HolderAccountState
+{
+    [Id(0)] public PartnerProfile? Profile { get; set; }
+    [Id(1)] public KycStatus Kyc { get; set; } = KycStatus.Pending;
+    [Id(2)] public List<AllowListedWallet> Wallets { get; set; } = [];
+    [Id(3)] public decimal CashBalance { get; set; }
+
+    /// <summary>Open holds by hold (operation) id.</summary>
+    [Id(4)] public Dictionary<string, CashHold> Holds { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Captured or released hold id → outcome, so a repeat is recognised.</summary>
+    [Id(5)] public Dictionary<string, string> ClosedHolds { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The UTC day <see cref="SpentToday"/> counts.</summary>
+    [Id(6)] public DateOnly SpendingDay { get; set; }
+    [Id(7)] public decimal SpentToday { get; set; }
+    [Id(8)] public AppliedOperations Applied { get; set; } = new();
+}
+
+/// <summary>Cash set aside for one order.</summary>
+[GenerateSerializer, Immutable, Alias("sharemint.CashHold")]
+public sealed record CashHold([property: Id(0)] decimal Cash, [property: Id(1)] DateOnly Day, [property: Id(2)] MintPayment Payment);

@@ -1,0 +1,330 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Sharemint.Errors;
+using Sharemint.Ledger;
+using Sharemint.Operations;
+using Sharemint.Units;
+
+namespace Sharemint.Assets;
+
+/// <inheritdoc cref="IAssetGrain"/>
+[GrainType("sharemint.asset")]
+public sealed class AssetGrain(
+    [PersistentState("asset", LedgerStorage.Name)] IPersistentState<AssetState> state,
+    ILogger<AssetGrain> logger,
+    TimeProvider clock)
+    : LedgerGrain<AssetState>(state, logger), IAssetGrain, IRemindable
+{
+    private const string MultiplierReminder = "scheduled-multiplier";
+
+    private string Symbol => this.GetPrimaryKeyString();
+
+    public Task<AssetSnapshot> GetAsync() => Task.FromResult(Snapshot());
+
+    public async Task<AssetSnapshot> DefineAsync(AssetDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        LedgerValidation.RequireSymbol(definition.Symbol);
+        if (definition.Symbol != Symbol)
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, $"Definition is for '{definition.Symbol}' but this is the ledger of '{Symbol}'.");
+        }
+        LedgerValidation.RequireIsin(definition.Isin);
+        if (string.IsNullOrWhiteSpace(definition.Name) || string.IsNullOrWhiteSpace(definition.UnderlyingTicker))
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, "Name and underlying ticker are required.");
+        }
+        if (!Enum.IsDefined(definition.Kind))
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, $"Unknown asset kind {definition.Kind}.");
+        }
+        if (State.Definition == definition)
+        {
+            return Snapshot();
+        }
+        State.Definition = definition;
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AssetSnapshot> SetStatusAsync(OperationId operationId, AssetStatus status)
+    {
+        RequireDefined();
+        if (!Enum.IsDefined(status))
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, $"Unknown status {status}.");
+        }
+        var fingerprint = $"status|{status}";
+        if (State.Applied.WasApplied(operationId, fingerprint))
+        {
+            return Snapshot();
+        }
+        State.Status = status;
+        State.Applied.Record(operationId, fingerprint);
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AssetSnapshot> SetMultiplierAsync(OperationId operationId, Multiplier multiplier)
+    {
+        RequireDefined();
+        var checkedMultiplier = Multiplier.From(multiplier.Value);
+        var fingerprint = $"multiplier|{checkedMultiplier}";
+        if (State.Applied.WasApplied(operationId, fingerprint))
+        {
+            return Snapshot();
+        }
+        RequireBacking(State.CustodyShares, ReservedUnder(checkedMultiplier), checkedMultiplier.SharesToBack(State.Issued), "the new multiplier");
+        State.Multiplier = checkedMultiplier;
+        State.Applied.Record(operationId, fingerprint);
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AssetSnapshot> ScheduleMultiplierAsync(OperationId operationId, Multiplier multiplier, DateTimeOffset effectiveAt)
+    {
+        RequireDefined();
+        var checkedMultiplier = Multiplier.From(multiplier.Value);
+        var fingerprint = $"schedule-multiplier|{checkedMultiplier}|{effectiveAt.ToUnixTimeMilliseconds()}";
+        if (State.Applied.WasApplied(operationId, fingerprint))
+        {
+            return Snapshot();
+        }
+        State.ScheduledMultiplier = new ScheduledMultiplier(operationId.Value, checkedMultiplier, effectiveAt);
+        State.Applied.Record(operationId, fingerprint);
+        await CommitAsync();
+        await ArmMultiplierReminderAsync();
+        return Snapshot();
+    }
+
+    public Task<ScheduledMultiplier?> GetScheduledMultiplierAsync() => Task.FromResult(State.ScheduledMultiplier);
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != MultiplierReminder)
+        {
+            return;
+        }
+        var scheduled = State.ScheduledMultiplier;
+        if (scheduled is null)
+        {
+            await UnregisterMultiplierReminderAsync();
+            return;
+        }
+        if (clock.GetUtcNow() < scheduled.EffectiveAt)
+        {
+            return;
+        }
+        if (State.CustodyShares < ReservedUnder(scheduled.Multiplier) + scheduled.Multiplier.SharesToBack(State.Issued))
+        {
+            // Keep it scheduled and keep the reminder: an operator must add custody first. Applying it would unback tokens.
+            logger.LogError("Scheduled multiplier {Multiplier} for {Symbol} would leave tokens unbacked; not applied", scheduled.Multiplier, Symbol);
+            return;
+        }
+        State.Multiplier = scheduled.Multiplier;
+        State.ScheduledMultiplier = null;
+        await CommitAsync();
+        await UnregisterMultiplierReminderAsync();
+    }
+
+    public async Task<AssetSnapshot> AddCustodyAsync(OperationId operationId, decimal shares)
+    {
+        RequireDefined();
+        LedgerValidation.RequireShares(shares);
+        var fingerprint = $"add-custody|{shares.ToString(CultureInfo.InvariantCulture)}";
+        if (State.Applied.WasApplied(operationId, fingerprint))
+        {
+            return Snapshot();
+        }
+        State.CustodyShares = checked(State.CustodyShares + shares);
+        State.Applied.Record(operationId, fingerprint);
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AssetSnapshot> RemoveCustodyAsync(OperationId operationId, decimal shares)
+    {
+        RequireDefined();
+        LedgerValidation.RequireShares(shares);
+        var fingerprint = $"remove-custody|{shares.ToString(CultureInfo.InvariantCulture)}";
+        if (State.Applied.WasApplied(operationId, fingerprint))
+        {
+            return Snapshot();
+        }
+        RequireBacking(State.CustodyShares - shares, ReservedShares(), BackingShares(), $"removing {shares.ToString(CultureInfo.InvariantCulture)} shares");
+        State.CustodyShares -= shares;
+        State.Applied.Record(operationId, fingerprint);
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<CustodyReservation> ReserveCustodyAsync(OperationId operationId, string chain, CanonicalAmount amount)
+    {
+        RequireDefined();
+        ArgumentException.ThrowIfNullOrWhiteSpace(chain);
+        LedgerValidation.RequirePositive(amount, "Mint amount");
+        var fingerprint = $"reserve|{chain}|{amount.Units}";
+        if (State.Applied.WasApplied(operationId, fingerprint))
+        {
+            return State.OpenReservations.TryGetValue(operationId.Value, out var open)
+                ? open
+                : new CustodyReservation(operationId.Value, chain, amount, State.Multiplier.SharesToBack(amount));
+        }
+        RequireMintingAllowed();
+        var shares = State.Multiplier.SharesToBack(amount);
+        RequireBacking(State.CustodyShares, ReservedShares() + shares, BackingShares(), $"reserving {amount} tokens");
+        var reservation = new CustodyReservation(operationId.Value, chain, amount, shares);
+        State.OpenReservations[operationId.Value] = reservation;
+        State.Applied.Record(operationId, fingerprint);
+        await CommitAsync();
+        return reservation;
+    }
+
+    public async Task<AssetSnapshot> ReleaseReservationAsync(OperationId reservationId)
+    {
+        RequireDefined();
+        if (State.SettledReservations.ContainsKey(reservationId.Value))
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, $"Reservation '{reservationId}' is settled: its tokens exist and cannot be released.");
+        }
+        if (!State.OpenReservations.Remove(reservationId.Value))
+        {
+            // Never reserved, or released before: either way there is nothing left to release.
+            return State.Applied.Entries.ContainsKey(reservationId.Value)
+                ? Snapshot()
+                : throw new LedgerException(LedgerError.ReservationNotFound, $"No reservation '{reservationId}'.");
+        }
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AssetSnapshot> SettleReservationAsync(OperationId reservationId, OperationId mintOperationId, string chain, CanonicalAmount amount)
+    {
+        RequireDefined();
+        if (State.SettledReservations.TryGetValue(reservationId.Value, out var settledBy))
+        {
+            return settledBy == mintOperationId.Value
+                ? Snapshot()
+                : throw new LedgerException(LedgerError.IdempotencyConflict,
+                    $"Reservation '{reservationId}' already backs mint '{settledBy}'; it cannot back '{mintOperationId}' too.");
+        }
+        if (!State.OpenReservations.TryGetValue(reservationId.Value, out var reservation))
+        {
+            throw new LedgerException(LedgerError.ReservationNotFound, $"No open reservation '{reservationId}'.");
+        }
+        if (reservation.Chain != chain || reservation.Amount != amount)
+        {
+            throw new LedgerException(LedgerError.IdempotencyConflict,
+                $"Reservation '{reservationId}' is for {reservation.Amount} on {reservation.Chain}, not {amount} on {chain}.");
+        }
+        RequireMintingAllowed();
+        // Settling moves the reservation's shares into backing; ceil(a)+ceil(b) ≥ ceil(a+b), so backing still holds,
+        // but check anyway: the multiplier may have moved since the reservation.
+        var newIssued = State.Issued + amount;
+        RequireBacking(State.CustodyShares, ReservedShares() - reservation.Shares, State.Multiplier.SharesToBack(newIssued), $"settling {amount} tokens");
+        State.OpenReservations.Remove(reservationId.Value);
+        State.SettledReservations[reservationId.Value] = mintOperationId.Value;
+        State.Issued = newIssued;
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AssetSnapshot> AuthorizeBurnAsync(OperationId burnOperationId, string chain, CanonicalAmount amount)
+    {
+        RequireDefined();
+        ArgumentException.ThrowIfNullOrWhiteSpace(chain);
+        LedgerValidation.RequirePositive(amount, "Burn amount");
+        var fingerprint = $"burn|{chain}|{amount.Units}";
+        if (State.Applied.WasApplied(burnOperationId, fingerprint))
+        {
+            return Snapshot();
+        }
+        if (State.Status is AssetStatus.RedeemPaused or AssetStatus.Halted)
+        {
+            throw new LedgerException(LedgerError.AssetPaused, $"{Symbol} is {State.Status}: no burns.");
+        }
+        if (PendingBurnAmount() + amount > State.Issued)
+        {
+            throw new LedgerException(LedgerError.InsufficientSupply, $"Burning {amount} would exceed the {State.Issued} issued.");
+        }
+        State.PendingBurns[burnOperationId.Value] = new PendingBurn(chain, amount);
+        State.Applied.Record(burnOperationId, fingerprint);
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AssetSnapshot> CompleteBurnAsync(OperationId burnOperationId)
+    {
+        RequireDefined();
+        if (!State.PendingBurns.TryGetValue(burnOperationId.Value, out var burn))
+        {
+            return State.Applied.Entries.ContainsKey(burnOperationId.Value)
+                ? Snapshot()
+                : throw new LedgerException(LedgerError.InvalidArgument, $"Burn '{burnOperationId}' was never authorized.");
+        }
+        State.PendingBurns.Remove(burnOperationId.Value);
+        State.Issued -= burn.Amount;
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    private void RequireDefined()
+    {
+        if (State.Definition is null)
+        {
+            throw new LedgerException(LedgerError.AssetNotFound, $"Asset '{Symbol}' is not in the catalogue.");
+        }
+    }
+
+    private void RequireMintingAllowed()
+    {
+        if (State.Status is AssetStatus.MintPaused or AssetStatus.Halted)
+        {
+            throw new LedgerException(LedgerError.AssetPaused, $"{Symbol} is {State.Status}: no mints.");
+        }
+    }
+
+    private static void RequireBacking(decimal custody, decimal reserved, decimal backing, string what)
+    {
+        if (custody < reserved + backing)
+        {
+            throw new LedgerException(LedgerError.InsufficientBacking,
+                $"Custody of {custody.ToString(CultureInfo.InvariantCulture)} shares would not cover {reserved.ToString(CultureInfo.InvariantCulture)} reserved + {backing.ToString(CultureInfo.InvariantCulture)} backing after {what}.");
+        }
+    }
+
+    // Open reservations were sized at the multiplier of their time; a new multiplier must cover them at its own rate too.
+    private decimal ReservedUnder(Multiplier multiplier) => Math.Max(ReservedShares(), multiplier.SharesToBack(PendingMint()));
+
+    private decimal ReservedShares() => State.OpenReservations.Values.Sum(r => r.Shares);
+
+    private CanonicalAmount PendingMint() =>
+        State.OpenReservations.Values.Aggregate(CanonicalAmount.Zero, (sum, r) => sum + r.Amount);
+
+    private CanonicalAmount PendingBurnAmount() =>
+        State.PendingBurns.Values.Aggregate(CanonicalAmount.Zero, (sum, b) => sum + b.Amount);
+
+    private decimal BackingShares() => State.Multiplier.SharesToBack(State.Issued);
+
+    private AssetSnapshot Snapshot()
+    {
+        RequireDefined();
+        return new AssetSnapshot(State.Definition!, State.Status, State.Multiplier, State.CustodyShares, ReservedShares(),
+            State.Issued, PendingMint(), PendingBurnAmount(), StateVersion);
+    }
+
+    private async Task ArmMultiplierReminderAsync()
+    {
+        var due = State.ScheduledMultiplier!.EffectiveAt - clock.GetUtcNow();
+        await this.RegisterOrUpdateReminder(MultiplierReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, TimeSpan.FromMinutes(1));
+    }
+
+    private async Task UnregisterMultiplierReminderAsync()
+    {
+        var reminder = await this.GetReminder(MultiplierReminder);
+        if (reminder is not null)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+}

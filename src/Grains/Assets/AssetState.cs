@@ -1,0 +1,33 @@
+using Sharemint.Ledger;
+using Sharemint.Units;
+
+namespace Sharemint.Assets;
+
+/// <summary>The stored ledger of one asset.</summary>
+[GenerateSerializer, Alias("sharemint.AssetState")]
+public sealed class AssetState
+{
+    [Id(0)] public AssetDefinition? Definition { get; set; }
+    [Id(1)] public AssetStatus Status { get; set; } = AssetStatus.Active;
+    [Id(2)] public Multiplier Multiplier { get; set; } = Multiplier.One;
+    [Id(3)] public decimal CustodyShares { get; set; }
+    [Id(4)] public CanonicalAmount Issued { get; set; }
+
+    /// <summary>Reservations not yet settled or released, by reservation id.</summary>
+    [Id(5)] public Dictionary<string, CustodyReservation> OpenReservations { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Settled reservation id → the mint operation that settled it (one reservation backs one mint).</summary>
+    [Id(6)] public Dictionary<string, string> SettledReservations { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Authorized burns not yet completed, by burn operation id.</summary>
+    [Id(7)] public Dictionary<string, PendingBurn> PendingBurns { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(8)] public AppliedOperations Applied { get; set; } = new();
+
+    /// <summary>A multiplier change waiting for its effective time (applied by a reminder).</summary>
+    [Id(9)] public ScheduledMultiplier? ScheduledMultiplier { get; set; }
+}
+
+/// <summary>A burn the asset has allowed and is waiting to see completed.</summary>
+[GenerateSerializer, Immutable, Alias("sharemint.PendingBurn")]
+public sealed record PendingBurn([property: Id(0)] string Chain, [property: Id(1)] CanonicalAmount Amount);

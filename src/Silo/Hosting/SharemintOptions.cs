@@ -1,0 +1,31 @@
+namespace Sharemint.Silo.Hosting;
+
+/// <summary>The silo's settings (section <c>Sharemint</c>; environment variables <c>Sharemint__…</c>).</summary>
+public sealed class SharemintOptions
+{
+    public const string Section = "Sharemint";
+
+    /// <summary>Orleans service id: stable across deployments; keys stored state and reminders.</summary>
+    public string ServiceId { get; set; } = "sharemint";
+
+    /// <summary>Orleans cluster id: silos with the same id form one cluster.</summary>
+    public string ClusterId { get; set; } = "sharemint-dev";
+
+    /// <summary>Silo-to-silo port.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Client gateway port.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Address advertised to other silos (the pod IP on Kubernetes); loopback when unset.</summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>Run the schema migrations at start-up (development; production runs them as a Job).</summary>
+    public bool MigrateOnStart { get; set; }
+
+    /// <summary>Seed the demo catalogue and partner at start-up (development only).</summary>
+    public bool SeedDemo { get; set; }
+
+    /// <summary>Serve the Orleans dashboard at <c>/dashboard</c>.</summary>
+    public bool Dashboard { get; set; } = true;
+}

@@ -1,0 +1,52 @@
+using System.Net;
+using Orleans.Configuration;
+using Orleans.Storage;
+using Sharemint.Ledger;
+using Sharemint.Silo.Storage;
+
+namespace Sharemint.Silo.Hosting;
+
+/// <summary>The Orleans configuration every Sharemint silo uses — the real host and the test clusters alike.</summary>
+public static class SiloConfiguration
+{
+    /// <summary>The ADO.NET invariant for PostgreSQL.</summary>
+    public const string Invariant = "Npgsql";
+
+    /// <summary>Grain persistence and reminders on PostgreSQL with our JSON serializer. Clustering is configured separately.</summary>
+    public static ISiloBuilder AddSharemintStorage(this ISiloBuilder silo, string connectionString)
+    {
+        silo.AddAdoNetGrainStorage(LedgerStorage.Name, options =>
+        {
+            options.Invariant = Invariant;
+            options.ConnectionString = connectionString;
+            options.GrainStorageSerializer = new GrainStateJsonSerializer();
+        });
+        silo.UseAdoNetReminderService(options =>
+        {
+            options.Invariant = Invariant;
+            options.ConnectionString = connectionString;
+        });
+        silo.Services.AddSingleton(TimeProvider.System);
+        return silo;
+    }
+
+    /// <summary>PostgreSQL membership: every silo with the same cluster id joins one cluster.</summary>
+    public static ISiloBuilder AddSharemintClustering(this ISiloBuilder silo, string connectionString, SharemintOptions options)
+    {
+        silo.UseAdoNetClustering(clustering =>
+        {
+            clustering.Invariant = Invariant;
+            clustering.ConnectionString = connectionString;
+        });
+        silo.Configure<ClusterOptions>(cluster =>
+        {
+            cluster.ServiceId = options.ServiceId;
+            cluster.ClusterId = options.ClusterId;
+        });
+        var advertised = string.IsNullOrWhiteSpace(options.AdvertisedAddress)
+            ? IPAddress.Loopback
+            : IPAddress.Parse(options.AdvertisedAddress);
+        silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+        return silo;
+    }
+}

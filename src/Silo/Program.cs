@@ -1,0 +1,50 @@
+using Npgsql;
+using Orleans.Dashboard;
+using Sharemint.Schema;
+using Sharemint.Silo.Assets;
+using Sharemint.Silo.Demo;
+using Sharemint.Silo.Health;
+using Sharemint.Silo.Hosting;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var options = builder.Configuration.GetSection(SharemintOptions.Section).Get<SharemintOptions>() ?? new SharemintOptions();
+var connectionString = builder.Configuration.GetConnectionString("Sharemint")
+    ?? throw new InvalidOperationException("ConnectionStrings:Sharemint (env ConnectionStrings__Sharemint) is required.");
+
+if (options.MigrateOnStart)
+{
+    var report = await SchemaMigrator.MigrateAsync(connectionString);
+    Console.WriteLine($"Schema: {report.Applied.Count} migration(s) applied, {report.AlreadyApplied.Count} already present.");
+}
+
+builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+builder.Services.AddSharemintHealth();
+builder.Services.AddProblemDetails();
+// Give in-flight grain calls time to finish and the silo time to hand its grains over before the process exits.
+builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+builder.UseOrleans(silo =>
+{
+    silo.AddSharemintClustering(connectionString, options);
+    silo.AddSharemintStorage(connectionString);
+    if (options.Dashboard)
+    {
+        silo.AddDashboard(_ => { });
+    }
+    if (options.SeedDemo)
+    {
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DemoSeeder>();
+    }
+});
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseLedgerProblems();
+app.MapSharemintHealth();
+app.MapAssetEndpoints();
+if (options.Dashboard)
+{
+    app.MapOrleansDashboard("/dashboard");
+}
+
+await app.RunAsync();
