@@ -692,6 +692,11 @@ function requestAirdrop([address, lamports]) {
   return signature;
 }
 
+function lag(commitment) {
+  const depth = commitment === 'processed' ? 0 : commitment === 'confirmed' ? 1 : FINALIZE_DEPTH;
+  return Math.min(depth, state.blockHeight - 1);
+}
+
 function commitmentOf(config) {
   const c = config && config.commitment;
   if (c !== undefined && !(c in COMMITMENT_RANK)) throw invalidParams(`Invalid params: unknown commitment ${c}`);
@@ -701,8 +706,10 @@ function commitmentOf(config) {
 const methods = {
   getHealth: () => 'ok',
   getVersion: () => ({ 'solana-core': '2.2.0', 'feature-set': 0, litesvm: '1.5.0' }),
-  getSlot: ([config] = []) => { commitmentOf(config); return state.slot; },
-  getBlockHeight: ([config] = []) => { commitmentOf(config); return state.blockHeight; },
+  // A block is confirmed one block later and finalized --finalize-depth blocks later; the default
+  // commitment is finalized, as on a real node.
+  getSlot: ([config] = []) => state.slot - lag(commitmentOf(config)),
+  getBlockHeight: ([config] = []) => state.blockHeight - lag(commitmentOf(config)),
   getLatestBlockhash: ([config] = []) => {
     commitmentOf(config);
     return ctx({ blockhash: state.blockhash, lastValidBlockHeight: state.blockHeight + TTL });
