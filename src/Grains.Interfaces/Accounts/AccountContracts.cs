@@ -51,7 +51,16 @@ public sealed record AccountSnapshot(
     [property: Id(4)] decimal CashBalance,
     [property: Id(5)] decimal CashHeld,
     [property: Id(6)] decimal SpentToday,
-    [property: Id(7)] long Version);
+    [property: Id(7)] long Version)
+{
+    /// <summary>Value equality, wallets compared element by element.</summary>
+    public bool Equals(AccountSnapshot? other) =>
+        other is not null && AccountId == other.AccountId && Profile == other.Profile && Kyc == other.Kyc
+        && Wallets.SequenceEqual(other.Wallets) && CashBalance == other.CashBalance && CashHeld == other.CashHeld
+        && SpentToday == other.SpentToday && Version == other.Version;
+
+    public override int GetHashCode() => HashCode.Combine(AccountId, Kyc, CashBalance, CashHeld, Version);
+}
 
 /// <summary>What a mint asks of the partner's account: the wallet that receives and the cash that pays.</summary>
 [GenerateSerializer, Immutable, Alias("sharemint.MintPayment")]

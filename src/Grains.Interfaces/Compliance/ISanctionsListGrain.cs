@@ -12,7 +12,7 @@ public sealed record SanctionedAddress(
 
 /// <summary>
 /// The platform's sanctions list (key <c>0</c>). Addresses are compared in canonical form (EVM lower-case hex,
-/// Solana base58 as given). Accounts consult it when allow-listing and before every mint.
+/// Solana base58 as given); an EVM address listed on one EVM chain is listed on all of them. Accounts consult it when allow-listing and before every mint.
 /// </summary>
 [Alias("sharemint.ISanctionsListGrain")]
 public interface ISanctionsListGrain : IGrainWithIntegerKey

@@ -9,7 +9,7 @@ namespace Sharemint.Compliance;
 [GenerateSerializer, Alias("sharemint.SanctionsListState")]
 public sealed class SanctionsListState
 {
-    /// <summary>"{chain}:{canonical address}" → entry.</summary>
+    /// <summary>"evm:{address}" or "{chain}:{address}" (canonical form) → entry.</summary>
     [Id(0)] public Dictionary<string, SanctionedAddress> Entries { get; set; } = new(StringComparer.Ordinal);
     [Id(1)] public AppliedOperations Applied { get; set; } = new();
 }
@@ -34,7 +34,7 @@ public sealed class SanctionsListGrain(
         {
             return;
         }
-        State.Entries.TryAdd($"{chain}:{canonical}", new SanctionedAddress(chain, canonical, reason, clock.GetUtcNow()));
+        State.Entries.TryAdd(Key(chain, canonical), new SanctionedAddress(chain, canonical, reason, clock.GetUtcNow()));
         State.Applied.Record(operationId, fingerprint);
         await CommitAsync();
     }
@@ -47,13 +47,17 @@ public sealed class SanctionsListGrain(
         {
             return;
         }
-        State.Entries.Remove($"{chain}:{canonical}");
+        State.Entries.Remove(Key(chain, canonical));
         State.Applied.Record(operationId, fingerprint);
         await CommitAsync();
     }
 
     public Task<bool> IsSanctionedAsync(string chain, string address) =>
-        Task.FromResult(State.Entries.ContainsKey($"{chain}:{ChainAddress.Canonicalize(chain, address)}"));
+        Task.FromResult(State.Entries.ContainsKey(Key(chain, ChainAddress.Canonicalize(chain, address))));
+
+    // One EVM address is the same account on every EVM chain, so listing it on one lists it on all.
+    private static string Key(string chain, string canonical) =>
+        ChainAddress.FamilyOf(chain) == ChainAddress.Family.Evm ? $"evm:{canonical}" : $"{chain}:{canonical}";
 
     public Task<IReadOnlyList<SanctionedAddress>> ListAsync() =>
         Task.FromResult<IReadOnlyList<SanctionedAddress>>(State.Entries.Values.OrderBy(e => e.Chain).ThenBy(e => e.Address).ToArray());

@@ -60,6 +60,7 @@ public sealed class EvmTransactionSender
     private readonly EvmPrivateKey _key;
     private readonly ISignedTransactionStore _store;
     private readonly SemaphoreSlim _signing = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Key, ulong Nonce), ulong> _nonceConsumedSeenAt = new();
     private ulong? _nextNonce;
 
     public EvmTransactionSender(EvmClient client, EvmPrivateKey key, ISignedTransactionStore store, EvmSenderOptions? options = null)
@@ -127,11 +128,18 @@ public sealed class EvmTransactionSender
         if (await FindLandedAsync(attempts, cancellationToken) is { } landed) return landed;
 
         var latest = attempts[^1];
-        var minedNonce = await _client.GetTransactionCountAsync(Address, "latest", cancellationToken);
+        var head = await _client.GetBlockNumberAsync(cancellationToken);
+        var minedNonce = await _client.GetTransactionCountAsync(Address, EvmHex.EncodeQuantity(head), cancellationToken);
         if (minedNonce > latest.Nonce)
         {
-            // The nonce is used. Look again (it may be one of ours mined a moment ago) before deciding it was another transaction.
+            // The nonce is used at block `head`. It may be one of ours whose receipt is not served yet, so the proof that another
+            // transaction took it needs: no attempt known to the node by hash, no receipt, and the same finding again once the
+            // chain has moved past `head` (by then every block up to `head` is fully served).
             if (await FindLandedAsync(attempts, cancellationToken) is { } justLanded) return justLanded;
+            if (await AnyKnownAsync(attempts, cancellationToken)) return new EvmSendProgress(EvmSendState.Pending, latest, null);
+            var firstSeen = _nonceConsumedSeenAt.GetOrAdd((operationKey, latest.Nonce), head);
+            if (head < firstSeen + 1) return new EvmSendProgress(EvmSendState.Pending, latest, null);
+            _nonceConsumedSeenAt.TryRemove((operationKey, latest.Nonce), out _);
             return await ReplaceAsync(operationKey, latest, sameNonce: false, cancellationToken);
         }
 
@@ -199,6 +207,13 @@ public sealed class EvmTransactionSender
             return new EvmSendProgress(EvmSendState.Landed, attempts[i], EvmClient.ParseReceipt(result));
         }
         return null;
+    }
+
+    private async Task<bool> AnyKnownAsync(IReadOnlyList<SignedEvmTransaction> attempts, CancellationToken cancellationToken)
+    {
+        var responses = await _client.Rpc.BatchAsync(
+            attempts.Select(a => new JsonRpcRequest("eth_getTransactionByHash", a.Hash.ToString())).ToList(), cancellationToken);
+        return responses.Any(r => r.GetResultOrThrow().ValueKind != System.Text.Json.JsonValueKind.Null);
     }
 
     private async Task<EvmSendProgress> ReplaceAsync(string operationKey, SignedEvmTransaction latest, bool sameNonce, CancellationToken cancellationToken)

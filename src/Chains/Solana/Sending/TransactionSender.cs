@@ -64,6 +64,15 @@ public sealed class TransactionSender
         {
             record = await SignAndPersistAsync(operationId, sign, null, cancellationToken);
         }
+        else
+        {
+            // A retry must ask for the same thing: re-sign locally (no broadcast) to compare intents.
+            var again = sign(new LatestBlockhash(record.Blockhash, record.LastValidBlockHeight, 0));
+            if (IntentHash(again.Message) != record.IntentHash)
+            {
+                throw new SolanaException(SolanaErrorKind.OperationConflict, $"operation {operationId} was recorded with different instructions");
+            }
+        }
         var deadline = DateTime.UtcNow + _options.Timeout;
         var preflight = true;
         while (true)
