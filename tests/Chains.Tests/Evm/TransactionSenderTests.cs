@@ -157,6 +157,10 @@ public sealed class TransactionSenderTests(AnvilFixture fixture)
             Assert.Equal(first.Nonce, intruder.Nonce);
             await h.Client.Rpc.CallAsync("evm_mine", []);
 
+            // The first look only notes that the nonce is gone; the chain must move on before that counts as proof.
+            Assert.Equal(EvmSendState.Pending, (await h.Sender.CheckAsync(keyA)).State);
+            Assert.Single(h.Store.All, t => t.OperationKey == keyA);
+            await h.Client.Rpc.CallAsync("evm_mine", []);
             var progress = await h.Sender.CheckAsync(keyA);
             Assert.Equal(EvmSendState.Replaced, progress.State);
             Assert.Equal(first.Nonce + 1, progress.Current.Nonce);
