@@ -54,7 +54,16 @@ public sealed class SenderTests(SolanaDevnetFixture fixture)
         var first = await issuer.Sender.SendAsync("pay-5", Sign);
         var second = await issuer.Sender.SendAsync("pay-5", Sign);
         Assert.Equal(first.Signature, second.Signature);
-        Assert.Equal(1, signs);
+        Assert.Equal(first.Signature, second.Signature);
+        Assert.Equal(1_000_005UL, await Devnet.Rpc.GetBalanceAsync(to));
+        // Only the first call's signature was ever broadcast: the retry compared intents locally.
+        Assert.Equal(2, signs);
+        Assert.Equal(2, (await Devnet.Rpc.GetSignaturesForAddressAsync(to)).Count);
+        // Reusing the id for a different transfer is a conflict, not a silent success.
+        var e2 = await Assert.ThrowsAsync<SolanaException>(() => issuer.Sender.SendAsync("pay-5", b =>
+            new TransactionBuilder().SetFeePayer(issuer.Authority.PublicKey).SetRecentBlockhash(b.Blockhash)
+                .Add(SystemProgram.Transfer(issuer.Authority.PublicKey, to, 6)).Build(issuer.Authority)));
+        Assert.Equal(SolanaErrorKind.OperationConflict, e2.Kind);
         Assert.Equal(1_000_005UL, await Devnet.Rpc.GetBalanceAsync(to));
     }
 
@@ -147,7 +156,7 @@ public sealed class SenderTests(SolanaDevnetFixture fixture)
     }
 
     [Fact]
-    public async Task Resigning_with_different_instructions_is_an_operation_conflict()
+    public async Task Retrying_with_different_instructions_is_an_operation_conflict()
     {
         var issuer = await Issuer.CreateAsync(Devnet);
         var mint = await issuer.CreateMintAsync();
@@ -180,9 +189,18 @@ public sealed class SenderTests(SolanaDevnetFixture fixture)
             TransactionSender.IntentHash(tx.Message), [], SignedTransactionState.Pending, null, null), default);
         await Devnet.Rpc.SendTransactionAsync(tx, new SendOptions(SkipPreflight: true));
         var sender = new TransactionSender(Devnet.Rpc, store, Issuer.FastSender);
-        var e = await Assert.ThrowsAsync<SolanaException>(() => sender.SendAsync("burn", _ => throw new InvalidOperationException("must not re-sign")));
+        Transaction Same(LatestBlockhash b) => new TransactionBuilder().SetFeePayer(holder.PublicKey).SetRecentBlockhash(b.Blockhash)
+            .Add(Token2022Program.BurnChecked(ata, mint, holder.PublicKey, 11, 8)).Build(holder);
+        var e = await Assert.ThrowsAsync<SolanaException>(() => sender.SendAsync("burn", Same));
         Assert.Equal(SolanaErrorKind.InsufficientFunds, e.Kind);
-        Assert.Equal(SignedTransactionState.Failed, (await store.GetAsync("burn", default))!.State);
+        var failed = await store.GetAsync("burn", default);
+        Assert.Equal(SignedTransactionState.Failed, failed!.State);
+        Assert.Equal(1, failed.Attempt);
+        Assert.Equal(tx.Signature, failed.Signature);
+        // Final: asking again reports the same failure without sending anything new.
+        await Devnet.AdvanceBlocksAsync(200);
+        Assert.Equal(SolanaErrorKind.InsufficientFunds, (await Assert.ThrowsAsync<SolanaException>(() => sender.SendAsync("burn", Same))).Kind);
+        Assert.Equal(1, (await store.GetAsync("burn", default))!.Attempt);
         var details = await Devnet.Rpc.GetTransactionAsync(tx.Signature);
         Assert.Equal(SolanaErrorKind.InsufficientFunds, details!.Error!.Kind);
         Assert.Equal(5000UL, details.Fee);

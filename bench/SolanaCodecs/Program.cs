@@ -1,0 +1,10 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Sharemint.SolanaCodecs;
+
+// In-process: the repository renames assemblies (Sharemint.*), which the out-of-process project generator cannot follow.
+//   dotnet run -c Release --project bench/SolanaCodecs -- --filter '*'
+var config = DefaultConfig.Instance.AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance));
+BenchmarkSwitcher.FromAssembly(typeof(SigningBenchmarks).Assembly).Run(args, config);
