@@ -71,6 +71,62 @@ public sealed class TransactionSenderTests(AnvilFixture fixture)
     }
 
     [Fact]
+    public async Task A_connection_lost_after_broadcast_is_retried_with_the_same_bytes_and_mints_once()
+    {
+        using var h = await TokenHarness.CreateAsync(fixture);
+        var drops = new int[1];
+        await using var proxy = StartProxyDroppingFirstBroadcast(fixture.NodeA.RpcUrl, drops);
+        using var viaProxy = new EvmClient(fixture.ConfigA() with { RpcUrl = proxy.Url });
+        var store = new InMemorySignedTransactionStore();
+        var sender = new EvmTransactionSender(viaProxy, h.Key, store, h.Sender.Options);
+        var alice = EvmPrivateKey.Generate().Address;
+        var op = Hash32.FromKey("lost-answer");
+        var request = h.Token.MintRequest(alice, TokenHarness.Tokens(9), op);
+        var nonce = await h.Client.GetTransactionCountAsync(h.Key.Address);
+
+        var lost = await Assert.ThrowsAsync<EvmRpcTransportException>(() => sender.SubmitAsync(request, "mint-lost-answer"));
+        Assert.Equal(EvmErrorCode.RpcConnectionFailed, lost.Code);
+        var persisted = Assert.Single(store.All);
+
+        var receipt = await sender.SendAsync(request, "mint-lost-answer");
+        Assert.Equal(persisted.Hash, receipt.TransactionHash);
+        Assert.Single(store.All);
+        // The retry signed nothing new; it may resend the same bytes once if the receipt was not served yet.
+        Assert.InRange(drops[0], 1, 2);
+        Assert.Equal(nonce + 1, await h.Client.GetTransactionCountAsync(h.Key.Address));
+        Assert.Equal(TokenHarness.Tokens(9), await h.Token.TotalSupplyAsync());
+    }
+
+    [Fact]
+    public async Task A_lost_answer_for_a_pending_transaction_is_followed_by_a_rebroadcast_of_the_same_bytes()
+    {
+        using var h = await TokenHarness.CreateAsync(fixture);
+        var drops = new int[1];
+        await using var proxy = StartProxyDroppingFirstBroadcast(fixture.NodeA.RpcUrl, drops);
+        using var viaProxy = new EvmClient(fixture.ConfigA() with { RpcUrl = proxy.Url });
+        var store = new InMemorySignedTransactionStore();
+        var sender = new EvmTransactionSender(viaProxy, h.Key, store, h.Sender.Options);
+        var request = h.Token.MintRequest(EvmPrivateKey.Generate().Address, TokenHarness.Tokens(4), Hash32.FromKey("pending-lost-answer"));
+        await SetAutomineAsync(h.Client, false);
+        try
+        {
+            await Assert.ThrowsAsync<EvmRpcTransportException>(() => sender.SubmitAsync(request, "pending-lost-answer"));
+            var again = await sender.SubmitAsync(request, "pending-lost-answer");
+            Assert.Equal(2, drops[0]);
+            Assert.Equal(Assert.Single(store.All).Raw, again.Raw);
+            Assert.True(await h.Client.IsTransactionKnownAsync(again.Hash));
+            await h.Client.Rpc.CallAsync("evm_mine", []);
+            var receipt = await sender.WaitAsync("pending-lost-answer", h.Token.Abi);
+            Assert.Equal(again.Hash, receipt.TransactionHash);
+            Assert.Equal(TokenHarness.Tokens(4), await h.Token.TotalSupplyAsync());
+        }
+        finally
+        {
+            await SetAutomineAsync(h.Client, true);
+        }
+    }
+
+    [Fact]
     public async Task A_dropped_transaction_is_replaced_with_a_higher_fee_on_the_same_nonce()
     {
         using var h = await TokenHarness.CreateAsync(fixture);
@@ -220,6 +276,20 @@ public sealed class TransactionSenderTests(AnvilFixture fixture)
         Assert.Equal(EvmErrorCode.TransactionNotFound, (await Assert.ThrowsAsync<EvmException>(() => h.Sender.CheckAsync("never-sent"))).Code);
         Assert.Equal(EvmErrorCode.InvalidArgument,
             (await Assert.ThrowsAsync<EvmException>(() => h.Sender.SubmitAsync(new EvmTransactionRequest(h.Key.Address, []), " "))).Code);
+    }
+
+    /// <summary>A proxy in front of anvil that delivers the first broadcast but drops the connection before the answer comes back.</summary>
+    private static FakeNode StartProxyDroppingFirstBroadcast(Uri node, int[] broadcasts)
+    {
+        var forward = new HttpClient();
+        return FakeNode.Start(request =>
+        {
+            using var content = new StringContent(request.Body, System.Text.Encoding.UTF8, "application/json");
+            using var response = forward.PostAsync(node, content).GetAwaiter().GetResult();
+            var body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            if (request.Body.Contains("eth_sendRawTransaction", StringComparison.Ordinal) && Interlocked.Increment(ref broadcasts[0]) == 1) return FakeReply.Close();
+            return FakeReply.Http(200, body);
+        });
     }
 
     private static Task SetAutomineAsync(EvmClient client, bool enabled) => client.Rpc.CallAsync("evm_setAutomine", [enabled]);
