@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Net.Http;
+using System.Text;
+
+namespace Sharemint.Fixtures;
+
+/// <summary>
+/// A real silo process (the built <c>Sharemint.Silo.dll</c>) on free loopback ports against a given database.
+/// Stopped on dispose; <see cref="KillAsync"/> stops it hard, as a crash would.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private SiloProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>The HTTP root, e.g. <c>http://127.0.0.1:43121/</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>What the silo wrote to stdout and stderr so far (for failure messages).</summary>
+    public string Output { get { lock (_output) { return _output.ToString(); } } }
+
+    /// <summary>Starts a silo and waits until <c>/health/ready</c> answers 200.</summary>
+    public static async Task<SiloProcess> StartAsync(string connectionString, bool seedDemo = true, string? clusterId = null,
+        IDictionary<string, string>? extraEnvironment = null, int? siloPort = null)
+    {
+        var dll = RepositoryPaths.Output("src/Silo", "Sharemint.Silo.dll");
+        var httpPort = FreePort.Next();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        start.ArgumentList.Add(dll);
+        start.Environment["ConnectionStrings__Sharemint"] = connectionString;
+        start.Environment["Sharemint__ClusterId"] = clusterId ?? $"test-{Guid.NewGuid():N}";
+        start.Environment["Sharemint__SiloPort"] = (siloPort ?? FreePort.Next()).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Sharemint__GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Sharemint__SeedDemo"] = seedDemo ? "true" : "false";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        if (extraEnvironment is not null)
+        {
+            foreach (var (key, value) in extraEnvironment)
+            {
+                start.Environment[key] = value;
+            }
+        }
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the silo.");
+        var silo = new SiloProcess(process, new Uri($"http://127.0.0.1:{httpPort}/"));
+        process.OutputDataReceived += (_, e) => silo.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        return silo;
+    }
+
+    /// <summary>An HttpClient aimed at the silo's HTTP root.</summary>
+    public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Polls <c>/health/ready</c> until it answers 200 or the deadline passes.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        using var http = CreateHttpClient();
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The silo exited with {_process.ExitCode} during start-up:\n{Output}");
+            }
+            try
+            {
+                using var response = await http.GetAsync("health/ready");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"The silo was not ready within {timeout}:\n{Output}");
+    }
+
+    /// <summary>Stops the process hard (SIGKILL), as a crash or an OOM kill would.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Asks the process to stop (SIGTERM) and waits for a graceful exit.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await kill!.WaitForExitAsync();
+            using var cts = new CancellationTokenSource(timeout);
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
