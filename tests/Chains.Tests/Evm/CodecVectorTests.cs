@@ -153,10 +153,10 @@ public sealed class CodecVectorTests
         var p256 = Org.BouncyCastle.Asn1.Nist.NistNamedCurves.GetByName("P-256");
         var domain = new ECDomainParameters(p256.Curve, p256.G, p256.N, p256.H);
         var d = new BcBigInteger("C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721", 16);
-        var (r1, s1) = Secp256k1.SignDeterministic(domain, d, Sha256("sample"));
+        var (r1, s1, _) = Secp256k1.SignDeterministic(domain, d, Sha256("sample"));
         Assert.Equal("efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716", r1.ToString(16).PadLeft(64, '0'));
         Assert.Equal("f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8", s1.ToString(16).PadLeft(64, '0'));
-        var (r2, s2) = Secp256k1.SignDeterministic(domain, d, Sha256("test"));
+        var (r2, s2, _) = Secp256k1.SignDeterministic(domain, d, Sha256("test"));
         Assert.Equal("f1abb023518351cd71d881567b1ea663ed3efcf6c5132b354f28d3b0b7d38367", r2.ToString(16).PadLeft(64, '0'));
         Assert.Equal("019f4113742a2b14bd25926b49c649155f267e60d3814b4c0cc84250e46f0083", s2.ToString(16).PadLeft(64, '0'));
     }

@@ -9,7 +9,7 @@ namespace Sharemint.Chains.Tests.Evm;
 /// <summary>The JSON-RPC client against a misbehaving node: garbage, silence, dropped connections, HTTP errors, node errors.</summary>
 public sealed class RpcFaultTests
 {
-    private static readonly JsonRpcClientOptions Fast = new() { RequestTimeout = TimeSpan.FromMilliseconds(500), ReadRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) };
+    private static readonly JsonRpcClientOptions Fast = new() { RequestTimeout = TimeSpan.FromSeconds(10), ReadRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) };
 
     [Fact]
     public async Task Garbage_is_a_malformed_response_and_reads_are_retried()
@@ -35,7 +35,7 @@ public sealed class RpcFaultTests
     public async Task A_silent_node_times_out()
     {
         await using var node = FakeNode.Start(_ => FakeReply.Hang());
-        using var rpc = new JsonRpcClient(node.Url, Fast with { ReadRetries = 0 });
+        using var rpc = new JsonRpcClient(node.Url, Fast with { RequestTimeout = TimeSpan.FromMilliseconds(300), ReadRetries = 0 });
         var error = await Assert.ThrowsAsync<EvmRpcTransportException>(() => rpc.CallAsync("eth_chainId", []));
         Assert.Equal(EvmErrorCode.RpcTimeout, error.Code);
     }

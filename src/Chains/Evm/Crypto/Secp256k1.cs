@@ -2,6 +2,7 @@ using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.EC;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
+using Org.BouncyCastle.Math.EC.Multiplier;
 using Org.BouncyCastle.Math.EC;
 using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
 
@@ -27,16 +28,14 @@ public static class Secp256k1
     {
         ArgumentNullException.ThrowIfNull(key);
         if (digest32.Length != 32) throw new EvmException(EvmErrorCode.InvalidArgument, "the digest to sign must be 32 bytes");
-        var hash = digest32.ToArray();
-        var (r, s) = SignDeterministic(Domain, key.Scalar, hash);
-        if (s.CompareTo(HalfN) > 0) s = Domain.N.Subtract(s);
-        var publicKey = key.PublicKey;
-        for (byte recId = 0; recId < 2; recId++)
+        var (r, s, yOdd) = SignDeterministic(Domain, key.Scalar, digest32.ToArray());
+        // Low S (EIP-2): negating s mirrors R, which flips the parity the recovery id encodes.
+        if (s.CompareTo(HalfN) > 0)
         {
-            var candidate = TryRecover(hash, r, s, recId);
-            if (candidate is not null && candidate.AsSpan().SequenceEqual(publicKey)) return new EvmSignature(ToUInt256(r), ToUInt256(s), recId);
+            s = Domain.N.Subtract(s);
+            yOdd = !yOdd;
         }
-        throw new EvmException(EvmErrorCode.InvalidSignature, "could not compute the recovery id of a fresh signature");
+        return new EvmSignature(ToUInt256(r), ToUInt256(s), yOdd ? (byte)1 : (byte)0);
     }
 
     /// <summary>Recovers the 64-byte public key (x || y) that produced <paramref name="signature"/>; throws InvalidSignature if none.</summary>
@@ -54,13 +53,36 @@ public static class Secp256k1
     public static EvmAddress RecoverAddress(ReadOnlySpan<byte> digest32, EvmSignature signature) =>
         EvmAddress.FromPublicKey(RecoverPublicKey(digest32, signature));
 
-    /// <summary>Plain ECDSA with RFC 6979 (HMAC-SHA256) nonces on any curve, without S normalisation.</summary>
-    internal static (BcBigInteger R, BcBigInteger S) SignDeterministic(ECDomainParameters domain, BcBigInteger d, byte[] hash)
+    /// <summary>
+    /// ECDSA with RFC 6979 (HMAC-SHA256) nonces on any curve, without S normalisation. Also returns the parity of R's y,
+    /// which is the recovery id (R's x beyond n, recovery ids 2 and 3, is refused: Ethereum cannot express it).
+    /// </summary>
+    internal static (BcBigInteger R, BcBigInteger S, bool YOdd) SignDeterministic(ECDomainParameters domain, BcBigInteger d, byte[] hash)
     {
-        var signer = new ECDsaSigner(new HMacDsaKCalculator(new Sha256Digest()));
-        signer.Init(true, new ECPrivateKeyParameters(d, domain));
-        var rs = signer.GenerateSignature(hash);
-        return (rs[0], rs[1]);
+        var n = domain.N;
+        var e = HashToInteger(n, hash);
+        var nonces = new HMacDsaKCalculator(new Sha256Digest());
+        nonces.Init(n, d, hash);
+        var multiplier = new FixedPointCombMultiplier();
+        while (true)
+        {
+            var k = nonces.NextK();
+            var point = multiplier.Multiply(domain.G, k).Normalize();
+            var x = point.AffineXCoord.ToBigInteger();
+            var r = x.Mod(n);
+            if (r.SignValue == 0 || x.CompareTo(n) >= 0) continue;
+            var s = k.ModInverse(n).Multiply(e.Add(d.Multiply(r))).Mod(n);
+            if (s.SignValue == 0) continue;
+            return (r, s, point.AffineYCoord.TestBitZero());
+        }
+    }
+
+    /// <summary>The leftmost bits of the hash as an integer, as many as the group order has (SEC 1, 4.1.3 step 5).</summary>
+    private static BcBigInteger HashToInteger(BcBigInteger n, byte[] hash)
+    {
+        var e = new BcBigInteger(1, hash);
+        var excess = hash.Length * 8 - n.BitLength;
+        return excess > 0 ? e.ShiftRight(excess) : e;
     }
 
     private static byte[]? TryRecover(byte[] hash, BcBigInteger r, BcBigInteger s, byte recId)
