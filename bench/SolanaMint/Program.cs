@@ -93,12 +93,17 @@ async Task<Result> RunAsync(string mode, bool batched)
         }
     }
     ulong fees = 0;
+    ulong units = 0;
+    var maxSize = 0;
     foreach (var sig in signatures.Distinct())
     {
         var tx = await rpc.GetTransactionAsync(sig) ?? throw new InvalidOperationException($"{mode}: transaction {sig} not found");
         fees += tx.Fee;
+        units += tx.ComputeUnitsConsumed ?? 0;
+        maxSize = Math.Max(maxSize, tx.Transaction.Size);
     }
-    Console.WriteLine($"{mode}: {signatures.Distinct().Count()} transactions, supply {supply} verified, all {holders} balances verified");
+    var count = signatures.Distinct().Count();
+    Console.WriteLine($"{mode}: {count} transactions (largest {maxSize} bytes, {units / (ulong)count:N0} CU each on average), supply {supply} verified, all {holders} balances verified");
     return new Result(mode, holders, signatures.Distinct().Count(), fees, sw.Elapsed);
 }
 

@@ -48,7 +48,8 @@ public sealed record TransactionDetails(
     Transaction Transaction,
     IReadOnlyList<string> LogMessages,
     IReadOnlyList<TransactionTokenBalance> PreTokenBalances,
-    IReadOnlyList<TransactionTokenBalance> PostTokenBalances);
+    IReadOnlyList<TransactionTokenBalance> PostTokenBalances,
+    ulong? ComputeUnitsConsumed);
 
 /// <summary>The outcome of simulateTransaction.</summary>
 public sealed record SimulationResult(TransactionError? Error, IReadOnlyList<string> Logs, ulong UnitsConsumed);

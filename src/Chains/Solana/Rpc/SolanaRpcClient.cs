@@ -311,7 +311,8 @@ public sealed class SolanaRpcClient : IDisposable
             r.TryGetProperty("blockTime", out var bt) && bt.ValueKind == JsonValueKind.Number ? bt.GetInt64() : null,
             TransactionError.Parse(meta.GetProperty("err")), meta.GetProperty("fee").GetUInt64(), tx,
             meta.TryGetProperty("logMessages", out var lm) && lm.ValueKind == JsonValueKind.Array ? lm.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [],
-            TokenBalances(meta, "preTokenBalances"), TokenBalances(meta, "postTokenBalances"));
+            TokenBalances(meta, "preTokenBalances"), TokenBalances(meta, "postTokenBalances"),
+            meta.TryGetProperty("computeUnitsConsumed", out var cu) && cu.ValueKind == JsonValueKind.Number ? cu.GetUInt64() : null);
     }
 
     private static List<TransactionTokenBalance> TokenBalances(JsonElement meta, string name)
