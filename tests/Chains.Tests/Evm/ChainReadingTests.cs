@@ -34,6 +34,25 @@ public sealed class ChainReadingTests(AnvilFixture fixture)
         Assert.Equal(lastDeposit.BlockNumber, scan.Cursor!.BlockNumber);
         Assert.Equal(lastDeposit.BlockHash, scan.Cursor.BlockHash);
 
+        // The same scan in slices of at most 3 blocks per call: resuming from each cursor yields the same transfers.
+        using var slicedClient = new EvmClient(fixture.ConfigA() with { MaxLogBlockRange = 2, MaxScanBlocks = 3 });
+        var sliced = new SharemintToken(slicedClient, fixture.Artifact, h.Token.Address);
+        var collected = new List<TokenTransfer>();
+        EvmLogCursor? sliceCursor = null;
+        var calls = 0;
+        do
+        {
+            var slice = await sliced.ScanTransfersToAsync(redemption, sliceCursor, first);
+            Assert.False(slice.ReorgDetected);
+            Assert.True(slice.Cursor!.BlockNumber - (sliceCursor?.BlockNumber ?? first - 1) <= 3);
+            collected.AddRange(slice.Events);
+            sliceCursor = slice.Cursor;
+            calls++;
+        }
+        while (sliceCursor.BlockNumber < scan.Cursor.BlockNumber);
+        Assert.True(calls >= 2);
+        Assert.Equal(scan.Events, collected);
+
         // Nothing new: the cursor does not move and nothing is reported twice.
         var idle = await token.ScanTransfersToAsync(redemption, scan.Cursor);
         Assert.Empty(idle.Events);

@@ -196,6 +196,55 @@ public sealed class TransactionSenderTests(AnvilFixture fixture)
     }
 
     [Fact]
+    public async Task A_replacement_above_the_fee_cap_is_not_signed()
+    {
+        using var h = await TokenHarness.CreateAsync(fixture);
+        var op = Hash32.FromKey("capped");
+        var key = h.Token.OperationKey("mint", op);
+        await SetAutomineAsync(h.Client, false);
+        try
+        {
+            var first = await h.Sender.SubmitAsync(h.Token.MintRequest(h.Key.Address, UInt256.One, op), key);
+            var capped = new EvmTransactionSender(h.Client, h.Key, h.Store, h.Sender.Options with { StuckAfter = TimeSpan.Zero, MaxFeePerGasCap = first.MaxFeePerGas });
+            var progress = await capped.CheckAsync(key);
+            Assert.Equal(EvmSendState.Pending, progress.State);
+            Assert.Equal(first.Hash, progress.Current.Hash);
+            Assert.Single(h.Store.All, t => t.OperationKey == key);
+            await h.Client.Rpc.CallAsync("evm_mine", []);
+            Assert.Equal(first.Hash, (await capped.WaitAsync(key)).TransactionHash);
+        }
+        finally
+        {
+            await SetAutomineAsync(h.Client, true);
+        }
+    }
+
+    [Fact]
+    public async Task A_node_that_keeps_saying_nonce_too_low_ends_in_a_typed_error()
+    {
+        using var h = await TokenHarness.CreateAsync(fixture);
+        using var forward = new HttpClient();
+        await using var proxy = FakeNode.Start(request =>
+        {
+            if (request.Body.Contains("eth_sendRawTransaction", StringComparison.Ordinal))
+                return FakeReply.Http(200, $$$"""{"jsonrpc":"2.0","id":{{{request.Id}}},"error":{"code":-32003,"message":"nonce too low"}}""");
+            using var content = new StringContent(request.Body, System.Text.Encoding.UTF8, "application/json");
+            using var response = forward.PostAsync(fixture.NodeA.RpcUrl, content).GetAwaiter().GetResult();
+            return FakeReply.Http(200, response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
+        });
+        using var viaProxy = new EvmClient(fixture.ConfigA() with { RpcUrl = proxy.Url });
+        var store = new InMemorySignedTransactionStore();
+        var sender = new EvmTransactionSender(viaProxy, h.Key, store, h.Sender.Options);
+        var error = await Assert.ThrowsAsync<EvmNonceConsumedException>(() =>
+            sender.SubmitAsync(h.Token.MintRequest(h.Key.Address, UInt256.One, Hash32.FromKey("never")), "never"));
+        Assert.Equal(EvmErrorCode.NonceAlreadyUsed, error.Code);
+        Assert.Equal(h.Key.Address, error.Sender);
+        // Every attempt was persisted before its broadcast, and none reached the chain.
+        Assert.Equal(new[] { 0, 1, 2, 3 }, store.All.Select(t => t.Attempt).Order().ToArray());
+        Assert.Equal(UInt256.Zero, await h.Token.TotalSupplyAsync());
+    }
+
+    [Fact]
     public async Task A_transaction_whose_nonce_was_consumed_elsewhere_is_signed_again_with_a_new_nonce()
     {
         using var h = await TokenHarness.CreateAsync(fixture);

@@ -23,6 +23,9 @@ public sealed record EvmChainConfig(string Name, ulong ChainId, Uri RpcUrl, int 
     /// <summary>Largest block span of one eth_getLogs request when scanning.</summary>
     public ulong MaxLogBlockRange { get; init; } = 2_000;
 
+    /// <summary>Most blocks one <see cref="EvmClient.ScanLogsAsync"/> call covers; the returned cursor lets the caller continue.</summary>
+    public ulong MaxScanBlocks { get; init; } = 100_000;
+
     /// <summary>Priority fee used when the node cannot suggest one.</summary>
     public UInt256 DefaultPriorityFeePerGas { get; init; } = new(1_000_000_000UL);
 
@@ -33,6 +36,7 @@ public sealed record EvmChainConfig(string Name, ulong ChainId, Uri RpcUrl, int 
     {
         if (ChainId == 0) throw new EvmException(EvmErrorCode.InvalidArgument, "chain id must be positive");
         if (ConfirmationsDepth < 1) throw new EvmException(EvmErrorCode.InvalidArgument, "confirmations depth must be at least 1");
+        if (MaxScanBlocks == 0) throw new EvmException(EvmErrorCode.InvalidArgument, "scan block limit must be positive");
         if (MaxLogBlockRange == 0) throw new EvmException(EvmErrorCode.InvalidArgument, "log block range must be positive");
         if (!Enum.IsDefined(FeeModel)) throw new EvmException(EvmErrorCode.InvalidArgument, $"unknown fee model {FeeModel}");
         if (RpcUrl is null || !RpcUrl.IsAbsoluteUri || (RpcUrl.Scheme != Uri.UriSchemeHttp && RpcUrl.Scheme != Uri.UriSchemeHttps))

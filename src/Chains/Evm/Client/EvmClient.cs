@@ -135,7 +135,8 @@ public sealed class EvmClient : IDisposable
 
     /// <summary>
     /// Scans logs after <paramref name="cursor"/> (or from <paramref name="firstBlock"/> when null) up to the newest final block
-    /// (head − depth + 1), in pages of <see cref="EvmChainConfig.MaxLogBlockRange"/> blocks. If the block under the cursor changed
+    /// (head − depth + 1), at most <see cref="EvmChainConfig.MaxScanBlocks"/> blocks per call, in pages of
+    /// <see cref="EvmChainConfig.MaxLogBlockRange"/> blocks. If the block under the cursor changed
     /// hash, or a block changed during the scan, returns <see cref="EvmLogScan.ReorgDetected"/> and no logs.
     /// </summary>
     public async Task<EvmLogScan> ScanLogsAsync(EvmLogFilter filter, EvmLogCursor? cursor, ulong firstBlock = 0, CancellationToken cancellationToken = default)
@@ -157,6 +158,7 @@ public sealed class EvmClient : IDisposable
             from = firstBlock;
         }
         if (from > finalHead) return new EvmLogScan([], cursor, false);
+        if (finalHead - from >= Config.MaxScanBlocks) finalHead = from + Config.MaxScanBlocks - 1;
 
         var logs = new List<EvmLog>();
         for (var start = from; start <= finalHead; start += Config.MaxLogBlockRange)

@@ -24,6 +24,9 @@ public sealed record EvmSenderOptions
     /// <summary>Gas limit as a percentage of the node's estimate.</summary>
     public int GasLimitPercent { get; init; } = 125;
 
+    /// <summary>Upper bound for the fee cap of replacements; a replacement that would need more is not signed. Null: no bound.</summary>
+    public UInt256? MaxFeePerGasCap { get; init; }
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
@@ -125,7 +128,11 @@ public sealed class EvmTransactionSender
         var attempts = await _store.GetAttemptsAsync(ChainId, operationKey, cancellationToken);
         if (attempts.Count == 0) throw new EvmException(EvmErrorCode.TransactionNotFound, $"no transaction was ever signed for '{operationKey}'");
 
-        if (await FindLandedAsync(attempts, cancellationToken) is { } landed) return landed;
+        if (await FindLandedAsync(attempts, cancellationToken) is { } landed)
+        {
+            _nonceConsumedSeenAt.TryRemove((operationKey, attempts[^1].Nonce), out _);
+            return landed;
+        }
 
         var latest = attempts[^1];
         var head = await _client.GetBlockNumberAsync(cancellationToken);
@@ -234,6 +241,11 @@ public sealed class EvmTransactionSender
 
             var priority = Max(Bump(latest.MaxPriorityFeePerGas), market.MaxPriorityFeePerGas);
             var maxFee = Max(Max(Bump(latest.MaxFeePerGas), market.MaxFeePerGas), priority);
+            if (Options.MaxFeePerGasCap is { } cap && maxFee > cap)
+            {
+                // Never pay more than the operator allowed; the attempt stays as it is and the caller sees it pending.
+                return new EvmSendProgress(EvmSendState.Pending, latest, null);
+            }
             var replacement = Sign(operationKey, latest.Attempt + 1, latest.Nonce, latest.To, latest.Value, latest.Data, latest.GasLimit,
                 new EvmFees(maxFee, priority));
             await _store.SaveAsync(replacement, cancellationToken);
