@@ -89,7 +89,8 @@ function syncClock() {
     BigInt(Math.floor(Date.now() / 1000))));
 }
 
-function advanceBlock() {
+// Empty timer blocks do not schedule a snapshot; blocks with transactions do.
+function advanceBlock(persist = true) {
   state.slot += 1;
   state.blockHeight += 1;
   state.blockhash = nextBlockhash();
@@ -101,7 +102,7 @@ function advanceBlock() {
     else break;
   }
   syncClock();
-  scheduleSnapshot();
+  if (persist) scheduleSnapshot();
 }
 
 function blockhashValid(hash) {
@@ -894,7 +895,7 @@ if (!restored) {
   state.blockhashes.set(state.blockhash, state.blockHeight);
   syncClock();
 }
-if (SLOT_MS > 0) setInterval(advanceBlock, SLOT_MS).unref();
+if (SLOT_MS > 0) setInterval(() => advanceBlock(false), SLOT_MS).unref();
 server.listen(PORT, HOST, () => {
   const { port } = server.address();
   process.stdout.write(`solana-devnet ready http://${HOST}:${port} slot=${state.slot} restored=${restored}\n`);

@@ -128,6 +128,29 @@ public sealed class MintLifecycleTests(SolanaDevnetFixture fixture)
     }
 
     [Fact]
+    public async Task V0_transaction_with_compute_budget_executes_and_reads_back()
+    {
+        var payer = await Devnet.FundedKeypairAsync();
+        var to = Keypair.Generate().PublicKey;
+        var bh = await Devnet.Rpc.GetLatestBlockhashAsync();
+        var tx = new TransactionBuilder().SetFeePayer(payer.PublicKey).SetRecentBlockhash(bh.Blockhash).UseVersion0()
+            .SetComputeUnitLimit(10_000).SetComputeUnitPrice(1_000_000)
+            .Add(SystemProgram.Transfer(payer.PublicKey, to, 2_000_000)).Build(payer);
+        var simulation = await Devnet.Rpc.SimulateTransactionAsync(tx);
+        Assert.Null(simulation.Error);
+        Assert.True(simulation.UnitsConsumed > 0);
+        Assert.Equal(tx.Signature, await Devnet.Rpc.SendTransactionAsync(tx));
+        var details = await Devnet.Rpc.GetTransactionAsync(tx.Signature);
+        Assert.NotNull(details);
+        Assert.Equal(0, details.Transaction.Message.Version);
+        Assert.Equal(tx.Serialize(), details.Transaction.Serialize());
+        // Base fee plus the priority fee: 10,000 CU x 1 lamport.
+        Assert.Equal(5000UL + 10_000UL, details.Fee);
+        Assert.Equal(2_000_000UL, await Devnet.Rpc.GetBalanceAsync(to));
+        Assert.Equal(10_000_000_000UL - 2_000_000UL - details.Fee, await Devnet.Rpc.GetBalanceAsync(payer.PublicKey));
+    }
+
+    [Fact]
     public async Task Mint_without_permanent_delegate_has_no_such_extension()
     {
         var issuer = await Issuer.CreateAsync(Devnet);
