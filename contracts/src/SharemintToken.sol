@@ -27,8 +27,6 @@ contract SharemintToken is ERC20, AccessControl, Pausable {
     /// @dev Compare-and-set on the multiplier failed: someone else updated it first.
     error MultiplierNonceMismatch(uint256 expected, uint256 actual);
     error InvalidMultiplier(uint256 multiplier);
-    /// @dev A multiplier update is already scheduled and not yet active.
-    error MultiplierUpdatePending(uint256 pendingMultiplier, uint64 activatesAt);
 
     event Minted(bytes32 indexed opId, address indexed to, uint256 amount);
     event BatchMinted(bytes32 indexed opId, uint256 recipients, uint256 totalAmount);
@@ -126,17 +124,16 @@ contract SharemintToken is ERC20, AccessControl, Pausable {
     }
 
     /// @notice Compare-and-set: succeeds only when `expectedNonce` equals the current nonce, then bumps it.
-    /// An activation time at or before now makes the new value current immediately.
+    /// An activation time at or before now makes the new value current immediately. A later activation time schedules
+    /// the value; scheduling again before it activates replaces (cancels) the earlier schedule, which the caller has seen
+    /// because the nonce matched.
     function setMultiplier(uint256 newMultiplier, uint64 activatesAt, uint256 expectedNonce)
         external
         onlyRole(MULTIPLIER_UPDATER_ROLE)
     {
         if (expectedNonce != _multiplierNonce) revert MultiplierNonceMismatch(expectedNonce, _multiplierNonce);
         if (newMultiplier == 0) revert InvalidMultiplier(newMultiplier);
-        if (_pendingActivatesAt != 0) {
-            if (block.timestamp < _pendingActivatesAt) {
-                revert MultiplierUpdatePending(_pendingMultiplier, _pendingActivatesAt);
-            }
+        if (_pendingActivatesAt != 0 && block.timestamp >= _pendingActivatesAt) {
             _multiplier = _pendingMultiplier;
         }
         if (activatesAt <= block.timestamp) {

@@ -216,15 +216,27 @@ public sealed class TokenContractTests(AnvilFixture fixture)
         await h.Token.SetMultiplierAsync(h.Sender, split, now + 3600, UInt256.One, "m2");
         Assert.Equal(oneAndAHalf, await h.Token.MultiplierAsync());
         Assert.Equal(new PendingMultiplier(split, now + 3600), await h.Token.PendingMultiplierAsync());
-        var pendingError = await Assert.ThrowsAsync<ContractRevertedException>(() =>
-            h.Token.SetMultiplierAsync(h.Sender, split, now + 7200, new UInt256(2), "m3"));
-        Assert.Equal("MultiplierUpdatePending", pendingError.ErrorName);
+        // Rescheduling before activation replaces the pending value (the matching nonce proves the caller saw it).
+        var corrected = split + SharemintToken.MultiplierOne;
+        await h.Token.SetMultiplierAsync(h.Sender, corrected, now + 7200, new UInt256(2), "m3");
+        Assert.Equal(new PendingMultiplier(corrected, now + 7200), await h.Token.PendingMultiplierAsync());
 
         await h.Client.Rpc.CallAsync("evm_increaseTime", [3601]);
         await h.Client.Rpc.CallAsync("evm_mine", []);
-        Assert.Equal(split, await h.Token.MultiplierAsync());
+        Assert.Equal(oneAndAHalf, await h.Token.MultiplierAsync());
+
+        await h.Client.Rpc.CallAsync("evm_increaseTime", [3601]);
+        await h.Client.Rpc.CallAsync("evm_mine", []);
+        Assert.Equal(corrected, await h.Token.MultiplierAsync());
         Assert.Null(await h.Token.PendingMultiplierAsync());
-        Assert.Equal(new UInt256(2), await h.Token.MultiplierNonceAsync());
+        Assert.Equal(new UInt256(3), await h.Token.MultiplierNonceAsync());
+
+        // After activation the next update folds the activated value in and applies at once.
+        await h.Token.SetMultiplierAsync(h.Sender, SharemintToken.MultiplierOne, 0, new UInt256(3), "m4");
+        Assert.Equal(SharemintToken.MultiplierOne, await h.Token.MultiplierAsync());
+        var invalid = await Assert.ThrowsAsync<ContractRevertedException>(() => h.Token.SetMultiplierAsync(h.Sender, UInt256.Zero, 0, new UInt256(4), "m5"));
+        Assert.Equal("InvalidMultiplier", invalid.ErrorName);
+        Assert.Equal(new UInt256(4), await h.Token.MultiplierNonceAsync());
     }
 
     [Fact]
