@@ -24,7 +24,13 @@ var root = new RootCommand("sharemint: operate the Sharemint tokenized-equities 
 
 try
 {
-    return await root.Parse(args).InvokeAsync();
+    if (Console.IsOutputRedirected)
+    {
+        // Scripts and pipes get whole tables rather than ones clipped to a default 80 columns.
+        Spectre.Console.AnsiConsole.Profile.Width = 240;
+    }
+    // Our own handlers below turn known failures into exit codes; System.CommandLine's default would print a stack trace.
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (CliUsageException ex)
 {
@@ -49,4 +55,9 @@ catch (Npgsql.NpgsqlException ex)
 {
     await Console.Error.WriteLineAsync($"error: database: {ex.Message}");
     return 6;
+}
+catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or Sharemint.Schema.SchemaMismatchException)
+{
+    await Console.Error.WriteLineAsync($"error: {ex.Message}");
+    return 1;
 }

@@ -61,8 +61,7 @@ public static class DatabaseCommands
     }
 
     private static string ResolveConnection(string? given) =>
-        given
-        ?? Environment.GetEnvironmentVariable("SHAREMINT_DB")
-        ?? Environment.GetEnvironmentVariable("ConnectionStrings__Sharemint")
+        new[] { given, Environment.GetEnvironmentVariable("SHAREMINT_DB"), Environment.GetEnvironmentVariable("ConnectionStrings__Sharemint") }
+            .FirstOrDefault(c => !string.IsNullOrWhiteSpace(c))
         ?? throw new CliUsageException("No database given: pass --connection or set SHAREMINT_DB.");
 }
