@@ -319,6 +319,18 @@ public sealed class TransactionSenderTests(AnvilFixture fixture)
     }
 
     [Fact]
+    public async Task A_sender_pointed_at_a_node_of_another_chain_signs_nothing()
+    {
+        using var misconfigured = new EvmClient(fixture.ConfigA() with { RpcUrl = fixture.NodeB.RpcUrl });
+        var key = await AnvilFixture.FundedKeyAsync(misconfigured);
+        var store = new InMemorySignedTransactionStore();
+        var sender = new EvmTransactionSender(misconfigured, key, store);
+        var error = await Assert.ThrowsAsync<EvmException>(() => sender.SubmitAsync(new EvmTransactionRequest(key.Address, []), "wrong-chain"));
+        Assert.Equal(EvmErrorCode.ChainIdMismatch, error.Code);
+        Assert.Empty(store.All);
+    }
+
+    [Fact]
     public async Task Checking_an_unknown_operation_is_a_typed_error()
     {
         using var h = await TokenHarness.CreateAsync(fixture);

@@ -271,7 +271,13 @@ public sealed class EvmTransactionSender
     {
         for (var tries = 0; ; tries++)
         {
-            var nonce = _nextNonce ??= await _client.GetTransactionCountAsync(Address, "pending", cancellationToken);
+            if (_nextNonce is null)
+            {
+                // First signature of this process: make sure the node serves the chain we sign for.
+                await _client.VerifyChainIdAsync(cancellationToken);
+                _nextNonce = await _client.GetTransactionCountAsync(Address, "pending", cancellationToken);
+            }
+            var nonce = _nextNonce.Value;
             var signed = Sign(operationKey, attempt, nonce, to, value, data, gasLimit, fees);
             await _store.SaveAsync(signed, cancellationToken);
             try
