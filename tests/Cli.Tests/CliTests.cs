@@ -35,7 +35,7 @@ public sealed class CliTests(PostgresFixture postgres)
         Assert.Equal(0, again.ExitCode);
         using var report = JsonDocument.Parse(again.StandardOutput);
         Assert.Equal(0, report.RootElement.GetProperty("applied").GetArrayLength());
-        Assert.Equal([1, 2, 3], report.RootElement.GetProperty("alreadyApplied").EnumerateArray().Select(e => e.GetInt32()).ToArray());
+        Assert.Equal([1, 2, 3, 4], report.RootElement.GetProperty("alreadyApplied").EnumerateArray().Select(e => e.GetInt32()).ToArray());
 
         Assert.Equal(0, (await Sharemint("db", "status", "--connection", db)).ExitCode);
     }

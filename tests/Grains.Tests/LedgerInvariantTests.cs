@@ -39,6 +39,33 @@ public sealed class LedgerInvariantTests(LedgerClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Operation_ids_stay_remembered_after_they_leave_the_state_for_the_archive()
+    {
+        var account = await ApprovedPartnerAsync(_grains, "archive-partner", 0m);
+        var first = Op("early");
+        await account.CreditCashAsync(first, 1m);
+        for (var i = 0; i < 3 * Ledger.LedgerGrain<Accounts.HolderAccountState>.ArchiveThreshold; i++)
+        {
+            await account.CreditCashAsync(Op("later"), 1m);
+        }
+        var balance = (await account.GetAsync()).CashBalance;
+        Assert.Equal(1m + 3 * Ledger.LedgerGrain<Accounts.HolderAccountState>.ArchiveThreshold, balance);
+
+        // The early id is long gone from the grain's state, yet a replay is still recognised...
+        await account.CreditCashAsync(first, 1m);
+        Assert.Equal(balance, (await account.GetAsync()).CashBalance);
+        // ...and a reuse with other arguments still refused.
+        var conflict = await Assert.ThrowsAsync<LedgerException>(() => account.CreditCashAsync(first, 2m));
+        Assert.Equal(LedgerError.IdempotencyConflict, conflict.Error);
+
+        await using var connection = new Npgsql.NpgsqlConnection(fixture.Ledger.ConnectionString);
+        await connection.OpenAsync();
+        await using var size = new Npgsql.NpgsqlCommand(
+            "SELECT jsonb_array_length(jsonb_path_query_array(state, '$.applied.entries.keyvalue()')) FROM grain_state WHERE grain_type = 'account' AND grain_key = 'archive-partner'", connection);
+        Assert.True((int)(await size.ExecuteScalarAsync())! <= Ledger.LedgerGrain<Accounts.HolderAccountState>.ArchiveThreshold + 1);
+    }
+
+    [Fact]
     public async Task One_reservation_backs_one_mint_only()
     {
         await AssetWithCustodyAsync(_grains, "ONEx", 100m);

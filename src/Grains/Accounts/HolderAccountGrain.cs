@@ -45,7 +45,7 @@ public sealed class HolderAccountGrain(
         RequireOnboarded();
         ValidateProfile(profile);
         var fingerprint = $"profile|{profile}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             return Snapshot();
         }
@@ -63,7 +63,7 @@ public sealed class HolderAccountGrain(
             throw new LedgerException(LedgerError.InvalidArgument, $"Unknown KYC status {status}.");
         }
         var fingerprint = $"kyc|{status}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             return Snapshot();
         }
@@ -78,7 +78,7 @@ public sealed class HolderAccountGrain(
         RequireOnboarded();
         var canonical = ChainAddress.Canonicalize(chain, address);
         var fingerprint = $"allow|{chain}|{canonical}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             return Snapshot();
         }
@@ -101,7 +101,7 @@ public sealed class HolderAccountGrain(
         RequireOnboarded();
         var canonical = ChainAddress.Canonicalize(chain, address);
         var fingerprint = $"remove-wallet|{chain}|{canonical}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             return Snapshot();
         }
@@ -116,7 +116,7 @@ public sealed class HolderAccountGrain(
         RequireOnboarded();
         LedgerValidation.RequireCash(amount);
         var fingerprint = $"credit|{amount.ToString(CultureInfo.InvariantCulture)}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             return Snapshot();
         }
@@ -131,7 +131,7 @@ public sealed class HolderAccountGrain(
         RequireOnboarded();
         LedgerValidation.RequireCash(amount);
         var fingerprint = $"debit|{amount.ToString(CultureInfo.InvariantCulture)}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             return Snapshot();
         }
@@ -149,7 +149,7 @@ public sealed class HolderAccountGrain(
         LedgerValidation.RequireCash(payment.Cash);
         var wallet = ChainAddress.Canonicalize(payment.Chain, payment.Wallet);
         var fingerprint = $"hold|{payment.Symbol}|{payment.Chain}|{wallet}|{payment.Cash.ToString(CultureInfo.InvariantCulture)}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             return Snapshot();
         }
@@ -197,7 +197,7 @@ public sealed class HolderAccountGrain(
     public async Task<AccountSnapshot> CaptureHoldAsync(OperationId holdId)
     {
         RequireOnboarded();
-        if (State.ClosedHolds.TryGetValue(holdId.Value, out var outcome))
+        if (await RecallAsync(ClosedHoldKey(holdId)) is { } outcome)
         {
             return outcome == "captured"
                 ? Snapshot()
@@ -207,7 +207,7 @@ public sealed class HolderAccountGrain(
         {
             throw new LedgerException(LedgerError.InvalidArgument, $"No hold '{holdId}'.");
         }
-        State.ClosedHolds[holdId.Value] = "captured";
+        State.Applied.Record(ClosedHoldKey(holdId), "captured");
         await CommitAsync();
         return Snapshot();
     }
@@ -215,7 +215,7 @@ public sealed class HolderAccountGrain(
     public async Task<AccountSnapshot> ReleaseHoldAsync(OperationId holdId)
     {
         RequireOnboarded();
-        if (State.ClosedHolds.TryGetValue(holdId.Value, out var outcome))
+        if (await RecallAsync(ClosedHoldKey(holdId)) is { } outcome)
         {
             return outcome == "released"
                 ? Snapshot()
@@ -230,10 +230,12 @@ public sealed class HolderAccountGrain(
         {
             State.SpentToday -= hold.Cash;
         }
-        State.ClosedHolds[holdId.Value] = "released";
+        State.Applied.Record(ClosedHoldKey(holdId), "released");
         await CommitAsync();
         return Snapshot();
     }
+
+    private static string ClosedHoldKey(OperationId holdId) => $"hold:{holdId}";
 
     private static decimal AddCash(decimal balance, decimal amount)
     {

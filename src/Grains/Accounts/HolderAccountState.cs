@@ -4,7 +4,7 @@ namespace Sharemint.Accounts;
 
 /// <summary>The stored state of one partner account.</summary>
 [GenerateSerializer, Alias("sharemint.HolderAccountState")]
-public sealed class HolderAccountState
+public sealed class HolderAccountState : IRecordsOperations
 {
     [Id(0)] public PartnerProfile? Profile { get; set; }
     [Id(1)] public KycStatus Kyc { get; set; } = KycStatus.Pending;
@@ -14,12 +14,10 @@ public sealed class HolderAccountState
     /// <summary>Open holds by hold (operation) id.</summary>
     [Id(4)] public Dictionary<string, CashHold> Holds { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Captured or released hold id → outcome, so a repeat is recognised.</summary>
-    [Id(5)] public Dictionary<string, string> ClosedHolds { get; set; } = new(StringComparer.Ordinal);
-
     /// <summary>The UTC day <see cref="SpentToday"/> counts.</summary>
     [Id(6)] public DateOnly SpendingDay { get; set; }
     [Id(7)] public decimal SpentToday { get; set; }
+    /// <summary>Applied operation ids, and <c>hold:{id}</c> → captured/released for closed holds.</summary>
     [Id(8)] public AppliedOperations Applied { get; set; } = new();
 }
 

@@ -55,7 +55,7 @@ public sealed class AssetGrain(
             throw new LedgerException(LedgerError.InvalidArgument, $"Unknown status {status}.");
         }
         var fingerprint = $"status|{status}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             return Snapshot();
         }
@@ -70,7 +70,7 @@ public sealed class AssetGrain(
         RequireDefined();
         var checkedMultiplier = Multiplier.From(multiplier.Value);
         var fingerprint = $"multiplier|{checkedMultiplier}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             return Snapshot();
         }
@@ -86,7 +86,7 @@ public sealed class AssetGrain(
         RequireDefined();
         var checkedMultiplier = Multiplier.From(multiplier.Value);
         var fingerprint = $"schedule-multiplier|{checkedMultiplier}|{effectiveAt.ToUnixTimeMilliseconds()}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             return Snapshot();
         }
@@ -132,7 +132,7 @@ public sealed class AssetGrain(
         RequireDefined();
         LedgerValidation.RequireShares(shares);
         var fingerprint = $"add-custody|{shares.ToString(CultureInfo.InvariantCulture)}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             return Snapshot();
         }
@@ -147,7 +147,7 @@ public sealed class AssetGrain(
         RequireDefined();
         LedgerValidation.RequireShares(shares);
         var fingerprint = $"remove-custody|{shares.ToString(CultureInfo.InvariantCulture)}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             return Snapshot();
         }
@@ -164,7 +164,7 @@ public sealed class AssetGrain(
         ArgumentException.ThrowIfNullOrWhiteSpace(chain);
         LedgerValidation.RequirePositive(amount, "Mint amount");
         var fingerprint = $"reserve|{chain}|{amount.Units}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             return State.OpenReservations.TryGetValue(operationId.Value, out var open)
                 ? open
@@ -183,14 +183,14 @@ public sealed class AssetGrain(
     public async Task<AssetSnapshot> ReleaseReservationAsync(OperationId reservationId)
     {
         RequireDefined();
-        if (State.SettledReservations.ContainsKey(reservationId.Value))
+        if (await RecallAsync(SettledKey(reservationId)) is not null)
         {
             throw new LedgerException(LedgerError.InvalidArgument, $"Reservation '{reservationId}' is settled: its tokens exist and cannot be released.");
         }
         if (!State.OpenReservations.Remove(reservationId.Value))
         {
             // Never reserved, or released before: either way there is nothing left to release.
-            return State.Applied.Entries.ContainsKey(reservationId.Value)
+            return await RecallAsync(reservationId.Value) is not null
                 ? Snapshot()
                 : throw new LedgerException(LedgerError.ReservationNotFound, $"No reservation '{reservationId}'.");
         }
@@ -201,7 +201,7 @@ public sealed class AssetGrain(
     public async Task<AssetSnapshot> SettleReservationAsync(OperationId reservationId, OperationId mintOperationId, string chain, CanonicalAmount amount)
     {
         RequireDefined();
-        if (State.SettledReservations.TryGetValue(reservationId.Value, out var settledBy))
+        if (await RecallAsync(SettledKey(reservationId)) is { } settledBy)
         {
             return settledBy == mintOperationId.Value
                 ? Snapshot()
@@ -223,7 +223,7 @@ public sealed class AssetGrain(
         var newIssued = State.Issued + amount;
         RequireBacking(State.CustodyShares, ReservedShares() - reservation.Shares, State.Multiplier.SharesToBack(newIssued), $"settling {amount} tokens");
         State.OpenReservations.Remove(reservationId.Value);
-        State.SettledReservations[reservationId.Value] = mintOperationId.Value;
+        State.Applied.Record(SettledKey(reservationId), mintOperationId.Value);
         State.Issued = newIssued;
         await CommitAsync();
         return Snapshot();
@@ -235,7 +235,7 @@ public sealed class AssetGrain(
         ArgumentException.ThrowIfNullOrWhiteSpace(chain);
         LedgerValidation.RequirePositive(amount, "Burn amount");
         var fingerprint = $"burn|{chain}|{amount.Units}";
-        if (State.Applied.WasApplied(burnOperationId, fingerprint))
+        if (await WasAppliedAsync(burnOperationId, fingerprint))
         {
             return Snapshot();
         }
@@ -258,7 +258,7 @@ public sealed class AssetGrain(
         RequireDefined();
         if (!State.PendingBurns.TryGetValue(burnOperationId.Value, out var burn))
         {
-            return State.Applied.Entries.ContainsKey(burnOperationId.Value)
+            return await RecallAsync(burnOperationId.Value) is not null
                 ? Snapshot()
                 : throw new LedgerException(LedgerError.InvalidArgument, $"Burn '{burnOperationId}' was never authorized.");
         }
@@ -267,6 +267,8 @@ public sealed class AssetGrain(
         await CommitAsync();
         return Snapshot();
     }
+
+    private static string SettledKey(OperationId reservationId) => $"settled:{reservationId}";
 
     private void RequireDefined()
     {

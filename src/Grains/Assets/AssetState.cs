@@ -5,7 +5,7 @@ namespace Sharemint.Assets;
 
 /// <summary>The stored ledger of one asset.</summary>
 [GenerateSerializer, Alias("sharemint.AssetState")]
-public sealed class AssetState
+public sealed class AssetState : IRecordsOperations
 {
     [Id(0)] public AssetDefinition? Definition { get; set; }
     [Id(1)] public AssetStatus Status { get; set; } = AssetStatus.Active;
@@ -16,12 +16,10 @@ public sealed class AssetState
     /// <summary>Reservations not yet settled or released, by reservation id.</summary>
     [Id(5)] public Dictionary<string, CustodyReservation> OpenReservations { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Settled reservation id → the mint operation that settled it (one reservation backs one mint).</summary>
-    [Id(6)] public Dictionary<string, string> SettledReservations { get; set; } = new(StringComparer.Ordinal);
-
     /// <summary>Authorized burns not yet completed, by burn operation id.</summary>
     [Id(7)] public Dictionary<string, PendingBurn> PendingBurns { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Applied operation ids, and <c>settled:{reservation}</c> → the mint that settled it (one reservation backs one mint).</summary>
     [Id(8)] public AppliedOperations Applied { get; set; } = new();
 
     /// <summary>A multiplier change waiting for its effective time (applied by a reminder).</summary>

@@ -52,7 +52,7 @@ public sealed class ChainBridgeGrain(
     {
         RequireConfigured();
         var fingerprint = $"paused|{paused}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             return Snapshot();
         }
@@ -66,7 +66,7 @@ public sealed class ChainBridgeGrain(
     {
         var config = RequireConfigured();
         var fingerprint = $"mint|{reservationId}|{amount.Units}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             return Snapshot();
         }
@@ -89,7 +89,7 @@ public sealed class ChainBridgeGrain(
     {
         var config = RequireConfigured();
         var fingerprint = $"burn|{amount.Units}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             // The supply already fell; make sure the asset has released the backing too (a crash may have cut it short).
             await Asset.CompleteBurnAsync(operationId);

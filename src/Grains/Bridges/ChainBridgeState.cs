@@ -5,7 +5,7 @@ namespace Sharemint.Bridges;
 
 /// <summary>The stored ledger of one deployment.</summary>
 [GenerateSerializer, Alias("sharemint.ChainBridgeState")]
-public sealed class ChainBridgeState
+public sealed class ChainBridgeState : IRecordsOperations
 {
     [Id(0)] public DeploymentConfig? Config { get; set; }
     [Id(1)] public bool Paused { get; set; }

@@ -7,7 +7,7 @@ namespace Sharemint.Compliance;
 
 /// <summary>The stored sanctions list.</summary>
 [GenerateSerializer, Alias("sharemint.SanctionsListState")]
-public sealed class SanctionsListState
+public sealed class SanctionsListState : IRecordsOperations
 {
     /// <summary>"evm:{address}" or "{chain}:{address}" (canonical form) → entry.</summary>
     [Id(0)] public Dictionary<string, SanctionedAddress> Entries { get; set; } = new(StringComparer.Ordinal);
@@ -30,7 +30,7 @@ public sealed class SanctionsListGrain(
             throw new LedgerException(LedgerError.InvalidArgument, "A reason is required to list an address.");
         }
         var fingerprint = $"add|{chain}|{canonical}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             return;
         }
@@ -43,7 +43,7 @@ public sealed class SanctionsListGrain(
     {
         var canonical = ChainAddress.Canonicalize(chain, address);
         var fingerprint = $"remove|{chain}|{canonical}";
-        if (State.Applied.WasApplied(operationId, fingerprint))
+        if (await WasAppliedAsync(operationId, fingerprint))
         {
             return;
         }

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Sharemint.Operations;
 
 namespace Sharemint.Ledger;
 
@@ -6,18 +8,45 @@ namespace Sharemint.Ledger;
 /// Base for grains that hold money: one persistent state, written once per accepted operation. A failed write reloads
 /// the stored state, so the in-memory copy never keeps an effect the database refused (an
 /// <see cref="InconsistentStateException"/> means another activation wrote first: re-read and re-decide, never blind retry).
+/// For states that record applied operations, once more than <see cref="ArchiveThreshold"/> entries accumulate they are
+/// written to the archive and then dropped from the state, so a hot grain's state stays small.
 /// </summary>
 public abstract class LedgerGrain<TState>(IPersistentState<TState> state, ILogger logger) : Grain
     where TState : class, new()
 {
+    /// <summary>Entries kept in state before they move to the archive.</summary>
+    public const int ArchiveThreshold = 64;
+
+    private IAppliedOperationArchive? _archive;
+
     /// <summary>The grain's state as last written (or being written).</summary>
     protected TState State => state.State;
 
     /// <summary>The stored version (etag) of the state, as a number for snapshots.</summary>
     protected long StateVersion => long.TryParse(state.Etag, out var version) ? version : 0;
 
-    /// <summary>True once the state has been written at least once.</summary>
-    protected bool Exists => state.RecordExists;
+    private AppliedOperations? Applied => (state.State as IRecordsOperations)?.Applied;
+
+    private IAppliedOperationArchive Archive =>
+        _archive ??= ServiceProvider.GetRequiredService<IAppliedOperationArchive>();
+
+    /// <summary>
+    /// True when <paramref name="operationId"/> was applied with the same arguments (return the current outcome, change
+    /// nothing); false when new. Throws <c>IdempotencyConflict</c> when it was applied with other arguments.
+    /// </summary>
+    protected async ValueTask<bool> WasAppliedAsync(OperationId operationId, string fingerprint) =>
+        AppliedOperations.Matches(operationId, await RecallAsync(operationId.Value), fingerprint);
+
+    /// <summary>What was recorded under a key, in the state or the archive; null if nothing.</summary>
+    protected async ValueTask<string?> RecallAsync(string key)
+    {
+        var applied = Applied ?? throw new InvalidOperationException($"{typeof(TState).Name} records no operations.");
+        if (applied.Entries.TryGetValue(key, out var recorded))
+        {
+            return recorded;
+        }
+        return applied.Archived > 0 ? await Archive.FindAsync(this.GetGrainId(), key) : null;
+    }
 
     /// <summary>Persists the state mutated in memory by the caller; on failure, restores the stored state and rethrows.</summary>
     protected async Task CommitAsync()
@@ -40,6 +69,18 @@ public abstract class LedgerGrain<TState>(IPersistentState<TState> state, ILogge
                 DeactivateOnIdle();
             }
             throw;
+        }
+
+        if (Applied is { Entries.Count: > ArchiveThreshold } applied)
+        {
+            // Archive first, then forget: the entries leave the state with the next write, and until then they are in both.
+            var moving = applied.Entries.ToArray();
+            await Archive.ArchiveAsync(this.GetGrainId(), moving);
+            foreach (var (key, _) in moving)
+            {
+                applied.Entries.Remove(key);
+            }
+            applied.Archived += moving.Length;
         }
     }
 }

@@ -27,6 +27,7 @@ public static class SiloConfiguration
             options.ConnectionString = connectionString;
         });
         silo.Services.AddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton<IAppliedOperationArchive>(_ => new PostgresAppliedOperationArchive(Npgsql.NpgsqlDataSource.Create(connectionString)));
         return silo;
     }
 

@@ -15,8 +15,7 @@ public sealed class GrainStateJsonSerializer : IGrainStorageSerializer
     {
         Converters = { new JsonStringEnumConverter() },
         WriteIndented = false,
-        // Refuse rows we do not understand rather than silently dropping fields.
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // Unknown fields are skipped so that, during a rolling upgrade, an older silo can read a row a newer one wrote.
         NumberHandling = JsonNumberHandling.Strict,
     };
 
