@@ -201,16 +201,16 @@ public sealed class AssetGrain(
     public async Task<AssetSnapshot> SettleReservationAsync(OperationId reservationId, OperationId mintOperationId, string chain, CanonicalAmount amount)
     {
         RequireDefined();
-        if (await RecallAsync(SettledKey(reservationId)) is { } settledBy)
-        {
-            return settledBy == mintOperationId.Value
-                ? Snapshot()
-                : throw new LedgerException(LedgerError.IdempotencyConflict,
-                    $"Reservation '{reservationId}' already backs mint '{settledBy}'; it cannot back '{mintOperationId}' too.");
-        }
+        // An open reservation has not been settled (settling closes it), so only a closed one needs the settled record.
         if (!State.OpenReservations.TryGetValue(reservationId.Value, out var reservation))
         {
-            throw new LedgerException(LedgerError.ReservationNotFound, $"No open reservation '{reservationId}'.");
+            return await RecallAsync(SettledKey(reservationId)) switch
+            {
+                null => throw new LedgerException(LedgerError.ReservationNotFound, $"No open reservation '{reservationId}'."),
+                var settledBy when settledBy == mintOperationId.Value => Snapshot(),
+                var settledBy => throw new LedgerException(LedgerError.IdempotencyConflict,
+                    $"Reservation '{reservationId}' already backs mint '{settledBy}'; it cannot back '{mintOperationId}' too."),
+            };
         }
         if (reservation.Chain != chain || reservation.Amount != amount)
         {
