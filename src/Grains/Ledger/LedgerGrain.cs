@@ -74,8 +74,18 @@ public abstract class LedgerGrain<TState>(IPersistentState<TState> state, ILogge
         if (Applied is { Entries.Count: > ArchiveThreshold } applied)
         {
             // Archive first, then forget: the entries leave the state with the next write, and until then they are in both.
+            // The effect is already committed, so a failed archive must not fail the caller: the entries simply stay
+            // in the state and the next commit tries again.
             var moving = applied.Entries.ToArray();
-            await Archive.ArchiveAsync(this.GetGrainId(), moving);
+            try
+            {
+                await Archive.ArchiveAsync(this.GetGrainId(), moving);
+            }
+            catch (Exception archiveError)
+            {
+                logger.LogWarning(archiveError, "Archiving applied operations of {GrainId} failed; keeping them in state", this.GetGrainId());
+                return;
+            }
             foreach (var (key, _) in moving)
             {
                 applied.Entries.Remove(key);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Net;
 using Orleans.Configuration;
 using Orleans.Storage;
@@ -27,7 +28,9 @@ public static class SiloConfiguration
             options.ConnectionString = connectionString;
         });
         silo.Services.AddSingleton(TimeProvider.System);
-        silo.Services.AddSingleton<IAppliedOperationArchive>(_ => new PostgresAppliedOperationArchive(Npgsql.NpgsqlDataSource.Create(connectionString)));
+        // One data source per process: the host may already have registered it (health checks use it too).
+        silo.Services.TryAddSingleton(_ => Npgsql.NpgsqlDataSource.Create(connectionString));
+        silo.Services.AddSingleton<IAppliedOperationArchive, PostgresAppliedOperationArchive>();
         return silo;
     }
 
