@@ -25,6 +25,16 @@ public enum LedgerError
     AddressSanctioned,
     LimitExceeded,
     IdempotencyConflict,
+    QuoteNotFound,
+    QuoteExpired,
+    QuoteAlreadyUsed,
+    OrderNotFound,
+    OrderNotCancellable,
+    RateLimited,
+    MarketClosed,
+    PriceUnavailable,
+    ChainUnavailable,
+    ChainWriteFailed,
 }
 
 /// <summary>The stable, snake_case codes partners see in problem+json responses.</summary>
@@ -55,6 +65,16 @@ public static class LedgerErrors
         LedgerError.AddressSanctioned => "address_sanctioned",
         LedgerError.LimitExceeded => "limit_exceeded",
         LedgerError.IdempotencyConflict => "idempotency_conflict",
+        LedgerError.QuoteNotFound => "quote_not_found",
+        LedgerError.QuoteExpired => "quote_expired",
+        LedgerError.QuoteAlreadyUsed => "quote_already_used",
+        LedgerError.OrderNotFound => "order_not_found",
+        LedgerError.OrderNotCancellable => "order_not_cancellable",
+        LedgerError.RateLimited => "rate_limited",
+        LedgerError.MarketClosed => "market_closed",
+        LedgerError.PriceUnavailable => "price_unavailable",
+        LedgerError.ChainUnavailable => "chain_unavailable",
+        LedgerError.ChainWriteFailed => "chain_write_failed",
         _ => "unknown_error",
     };
 }

@@ -1,0 +1,27 @@
+namespace Sharemint.Quotes;
+
+/// <summary>
+/// One quote (key: quote id, e.g. <c>q_…</c>): priced and signed once, used by at most one order (invariant 3).
+/// </summary>
+[Alias("sharemint.IQuoteGrain")]
+public interface IQuoteGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Prices and signs the quote. Idempotent: the same request again returns the same quote; a different request under
+    /// this id is <c>IdempotencyConflict</c>. Refused for an unknown asset or account, a paused asset, a zero or dust
+    /// amount, or a missing price.
+    /// </summary>
+    [Alias("Create")]
+    Task<Quote> CreateAsync(QuoteRequest request);
+
+    /// <summary>The quote. <c>QuoteNotFound</c> when never created.</summary>
+    [Alias("Get"), ReadOnly]
+    Task<Quote> GetAsync();
+
+    /// <summary>
+    /// Marks the quote used by <paramref name="orderId"/> and returns it. Idempotent for the same order; <c>QuoteAlreadyUsed</c>
+    /// for another order; <c>QuoteExpired</c> after its expiry (unless already used by this order).
+    /// </summary>
+    [Alias("Consume")]
+    Task<Quote> ConsumeAsync(string orderId);
+}

@@ -1,0 +1,109 @@
+using Sharemint.Units;
+
+namespace Sharemint.Signers;
+
+/// <summary>The issuer's account on one chain, as the chain signer grain reports it.</summary>
+[GenerateSerializer, Immutable, Alias("sharemint.ChainSignerInfo")]
+public sealed record ChainSignerInfo(
+    [property: Id(0)] string Chain,
+    [property: Id(1)] string Family,
+    [property: Id(2)] string IssuerAddress,
+    [property: Id(3)] string RedemptionAddress);
+
+/// <summary>Asks for a token deployment of one asset on one chain.</summary>
+[GenerateSerializer, Immutable, Alias("sharemint.TokenDeploymentRequest")]
+public sealed record TokenDeploymentRequest(
+    [property: Id(0)] string Symbol,
+    [property: Id(1)] string Name,
+    [property: Id(2)] Multiplier Multiplier);
+
+/// <summary>A deployed token: its address (EVM contract or Solana mint) and its decimals.</summary>
+[GenerateSerializer, Immutable, Alias("sharemint.TokenDeployment")]
+public sealed record TokenDeployment(
+    [property: Id(0)] string Chain,
+    [property: Id(1)] string TokenAddress,
+    [property: Id(2)] int Decimals);
+
+/// <summary>What a chain write does.</summary>
+public enum ChainWriteKind
+{
+    /// <summary>Mint to every line's address (one mintBatch on EVM; MintToChecked instructions on Solana).</summary>
+    Mint = 1,
+    /// <summary>Burn tokens held by the issuer's redemption address (deposits being redeemed).</summary>
+    BurnFromRedemption,
+    /// <summary>Burn from a holder's wallet (EVM burnFrom with the holder's allowance; Solana permanent delegate).</summary>
+    BurnFromHolder,
+    /// <summary>Block (amount 1) or unblock (amount 0) the line's address on-chain (EVM blocklist; Solana freeze/thaw).</summary>
+    SetBlocked,
+    /// <summary>Pause (amount 1) or resume (amount 0) the token.</summary>
+    SetPaused,
+}
+
+/// <summary>One address and amount in a chain write.</summary>
+[GenerateSerializer, Immutable, Alias("sharemint.ChainWriteLine")]
+public sealed record ChainWriteLine(
+    [property: Id(0)] string Address,
+    [property: Id(1)] CanonicalAmount Amount);
+
+/// <summary>
+/// One transaction the platform wants on a chain. <see cref="WriteId"/> names it for good: it is the on-chain operation id
+/// (EVM tokens refuse a reused one) and the key of its write-ahead record.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("sharemint.ChainWrite")]
+public sealed record ChainWrite(
+    [property: Id(0)] string WriteId,
+    [property: Id(1)] ChainWriteKind Kind,
+    [property: Id(2)] string TokenAddress,
+    [property: Id(3)] int Decimals,
+    [property: Id(4)] IReadOnlyList<ChainWriteLine> Lines);
+
+/// <summary>Where a chain write stands.</summary>
+public enum ChainWriteState
+{
+    /// <summary>Signed and persisted, broadcast (or about to be); not final yet.</summary>
+    Pending = 1,
+    /// <summary>Included and final (EVM: enough confirmations; Solana: finalized). The effect happened exactly once.</summary>
+    Final,
+    /// <summary>Included but reverted, or refused by the chain for good: the effect did not and will not happen.</summary>
+    Failed,
+}
+
+/// <summary>A chain write's progress.</summary>
+[GenerateSerializer, Immutable, Alias("sharemint.ChainWriteStatus")]
+public sealed record ChainWriteStatus(
+    [property: Id(0)] string WriteId,
+    [property: Id(1)] ChainWriteState State,
+    [property: Id(2)] string? TransactionId,
+    [property: Id(3)] string? FailureCode,
+    [property: Id(4)] string? FailureMessage);
+
+/// <summary>A token's total supply as the chain reports it.</summary>
+[GenerateSerializer, Immutable, Alias("sharemint.OnChainSupply")]
+public sealed record OnChainSupply(
+    [property: Id(0)] string Chain,
+    [property: Id(1)] string TokenAddress,
+    [property: Id(2)] string RawUnits,
+    [property: Id(3)] CanonicalAmount Canonical,
+    [property: Id(4)] bool HasDust,
+    [property: Id(5)] long AtHeight);
+
+/// <summary>
+/// A transfer of the token into the issuer's redemption address. <see cref="DepositId"/> is unique per chain event
+/// (EVM <c>{tx}:{logIndex}</c>; Solana <c>{signature}:{instruction}</c>). <see cref="Amount"/> is null when the raw amount is
+/// not a whole number of canonical units (dust: never redeemed, held for operators).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("sharemint.TokenDeposit")]
+public sealed record TokenDeposit(
+    [property: Id(0)] string DepositId,
+    [property: Id(1)] string FromAddress,
+    [property: Id(2)] string RawAmount,
+    [property: Id(3)] CanonicalAmount? Amount,
+    [property: Id(4)] string TransactionId,
+    [property: Id(5)] long Height,
+    [property: Id(6)] DateTimeOffset? Time);
+
+/// <summary>One page of final deposits and the cursor to continue from (persist it only after handling the page).</summary>
+[GenerateSerializer, Immutable, Alias("sharemint.DepositScan")]
+public sealed record DepositScan(
+    [property: Id(0)] IReadOnlyList<TokenDeposit> Deposits,
+    [property: Id(1)] string? NextCursor);
