@@ -2,13 +2,17 @@ using Sharemint.Units;
 
 namespace Sharemint.Signers;
 
-/// <summary>The issuer's account on one chain, as the chain signer grain reports it.</summary>
+/// <summary>
+/// The issuer's account on one chain, as the chain signer grain reports it. <see cref="MaxMintBatch"/> is the most lines a
+/// <see cref="ChainWriteKind.Mint"/> write may carry on this chain (one transaction).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("sharemint.ChainSignerInfo")]
 public sealed record ChainSignerInfo(
     [property: Id(0)] string Chain,
     [property: Id(1)] string Family,
     [property: Id(2)] string IssuerAddress,
-    [property: Id(3)] string RedemptionAddress);
+    [property: Id(3)] string RedemptionAddress,
+    [property: Id(4)] int MaxMintBatch);
 
 /// <summary>Asks for a token deployment of one asset on one chain.</summary>
 [GenerateSerializer, Immutable, Alias("sharemint.TokenDeploymentRequest")]
