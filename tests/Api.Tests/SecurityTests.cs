@@ -160,7 +160,7 @@ public sealed class SecurityTests(ApiSilo api) : IClassFixture<ApiSilo>
     {
         // Fits a decimal, not the ledger's 64-bit canonical units.
         var quote = await api.PartnerAsync(HttpMethod.Post, "v1/quotes", """{"symbol":"TSLAx","side":"mint","amount":1000000000000000}""", "huge-quote");
-        await Problems.AssertAsync(quote, HttpStatusCode.BadRequest, "amount_overflow");
+        await Problems.AssertAsync(quote, HttpStatusCode.BadRequest, "amount_overflow", api.Silo.Output);
         var dust = await api.PartnerAsync(HttpMethod.Post, "v1/quotes", """{"symbol":"TSLAx","side":"mint","amount":0.000000001}""", "dust-quote");
         await Problems.AssertAsync(dust, HttpStatusCode.UnprocessableEntity, "amount_has_dust");
     }

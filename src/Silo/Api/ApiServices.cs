@@ -30,16 +30,21 @@ public static class ApiServices
         services.Configure<JsonOptions>(json => ConfigureStrictJson(json.SerializerOptions));
         // Binding failures throw, so ApiErrorMiddleware answers them in problem+json with a code.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(openApi =>
         {
+            // The document describes the API only, not health probes or the dashboard.
+            openApi.ShouldInclude = description => description.RelativePath is { } path && (path.StartsWith("v1/", StringComparison.Ordinal) || path.StartsWith("admin/v1/", StringComparison.Ordinal));
+            openApi.AddDocumentTransformer((document, _, _) =>
+            {
             document.Info.Title = "Sharemint API";
             document.Info.Description =
                 "Partner routes (/v1) and operator routes (/admin/v1) are signed: X-Sharemint-Key (key id), X-Sharemint-Timestamp " +
                 "(Unix milliseconds) and X-Sharemint-Signature = hex(HMAC-SHA256(secret, timestamp \\n METHOD \\n path-and-query \\n " +
                 "hex(SHA-256(body)))). A signature is accepted once. Money-moving POSTs need an Idempotency-Key. Every error is " +
                 "application/problem+json with a stable `code`.";
-            return Task.CompletedTask;
-        }));
+                return Task.CompletedTask;
+            });
+        });
         return services;
     }
 

@@ -73,7 +73,8 @@ public static class PartnerEndpoints
                 var side = ApiRoutes.ParseEnum<QuoteSide>(body.Side, "side_invalid", "side");
                 var key = ApiRoutes.OptionalIdempotencyKey(context);
                 var quoteId = "q_" + (key is null ? Guid.NewGuid().ToString("N")[..26] : ApiRoutes.Hash($"quote\n{account}\n{key}"));
-                var quote = await grains.GetGrain<IQuoteGrain>(quoteId).CreateAsync(new QuoteRequest(account, body.Symbol, side, CanonicalAmount.FromTokens(body.Amount)));
+                var request = new QuoteRequest(account, body.Symbol, side, CanonicalAmount.FromTokens(body.Amount));
+                var quote = await grains.GetGrain<IQuoteGrain>(quoteId).CreateAsync(request);
                 return TypedResults.Created($"{ApiRoutes.PartnerPrefix}/quotes/{quote.QuoteId}", QuoteView.From(quote));
             })
             .WithName("CreateQuote").WithSummary("A signed price for minting or redeeming an amount, firm until it expires.")
@@ -108,8 +109,8 @@ public static class PartnerEndpoints
                 {
                     await OwnQuoteAsync(grains, account, body.QuoteId);
                 }
-                var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceRedeemAsync(
-                    new RedeemOrderRequest(account, body.Symbol, body.Chain, body.Wallet, CanonicalAmount.FromTokens(body.Amount), body.QuoteId));
+                var request = new RedeemOrderRequest(account, body.Symbol, body.Chain, body.Wallet, CanonicalAmount.FromTokens(body.Amount), body.QuoteId);
+                var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceRedeemAsync(request);
                 return Accepted(order);
             })
             .WithName("Redeem").WithSummary("Redeem tokens from an allow-listed wallet for cash. Needs an Idempotency-Key.")
@@ -145,8 +146,9 @@ public static class PartnerEndpoints
             {
                 var account = principal.PartnerAccountId;
                 var orderId = OrderIds.FromIdempotencyKey(account, ApiRoutes.RequireIdempotencyKey(context));
-                var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceTransferAsync(new TransferOrderRequest(
-                    account, body.Symbol, body.FromChain, body.FromWallet, body.ToChain, body.ToWallet, CanonicalAmount.FromTokens(body.Amount)));
+                var request = new TransferOrderRequest(
+                    account, body.Symbol, body.FromChain, body.FromWallet, body.ToChain, body.ToWallet, CanonicalAmount.FromTokens(body.Amount));
+                var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceTransferAsync(request);
                 return Accepted(order);
             })
             .WithName("Transfer").WithSummary("Move tokens between chains (burn, then mint). Needs an Idempotency-Key.")

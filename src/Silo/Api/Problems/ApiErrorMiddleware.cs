@@ -78,7 +78,8 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
         {
             return (400, "number_out_of_range", $"A number in the body is out of range{where}.");
         }
-        if (json.Message.Contains("missing required", StringComparison.Ordinal) || json.Message.Contains("null", StringComparison.Ordinal))
+        if (json.Message.Contains("missing required", StringComparison.Ordinal) || json.Message.Contains("allow null", StringComparison.Ordinal)
+            || json.Message.Contains("allow setting null", StringComparison.Ordinal))
         {
             return (400, "field_required", $"A required field is missing or null{where}.");
         }

@@ -24,14 +24,16 @@ public sealed class SignatureMiddleware(
             await next(context);
             return;
         }
-        var access = context.GetEndpoint()?.Metadata.GetMetadata<ApiAccess>()
-            ?? (path.StartsWithSegments(ApiRoutes.AdminPrefix) ? ApiAccess.Operator(OperatorRole.Admin) : ApiAccess.Partner);
-        if (context.GetEndpoint() is null)
+        var endpoint = context.GetEndpoint();
+        if (endpoint is null || IsMethodMismatch(endpoint))
         {
-            // Unknown route: let routing answer 404 (as problem+json) without touching keys.
+            // Unknown route or method: let routing answer 404/405 (as problem+json) without touching keys.
             await next(context);
             return;
         }
+        // An API endpoint that forgot to say who may call it gets the strictest rule, never none.
+        var access = endpoint.Metadata.GetMetadata<ApiAccess>()
+            ?? (path.StartsWithSegments(ApiRoutes.AdminPrefix) ? ApiAccess.Operator(OperatorRole.Admin) : ApiAccess.Partner);
 
         var body = await ReadBodyAsync(context);
         var request = context.Request;
@@ -109,6 +111,9 @@ public sealed class SignatureMiddleware(
         context.Items[ApiPrincipal.ItemKey] = new ApiPrincipal(key.KeyId, key.Kind, key.AccountId, key.Role);
         await next(context);
     }
+
+    private static bool IsMethodMismatch(Endpoint endpoint) =>
+        endpoint.Metadata.GetMetadata<ApiAccess>() is null && endpoint.DisplayName?.StartsWith("405 ", StringComparison.Ordinal) == true;
 
     private Task RateLimitAsync(HttpContext context, string partition)
     {
