@@ -45,6 +45,8 @@ public enum SolanaErrorKind
     RpcUnavailable,
     /// <summary>The write-ahead store holds a record that contradicts the request (same operation id, different intent).</summary>
     OperationConflict,
+    /// <summary>No write-ahead record exists for the operation id asked about.</summary>
+    UnknownOperation,
 }
 
 /// <summary>The one exception type of the Solana client. <see cref="Kind"/> is stable; the message is for people.</summary>

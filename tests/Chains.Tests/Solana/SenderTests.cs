@@ -238,4 +238,72 @@ public sealed class SenderTests(SolanaDevnetFixture fixture)
         page = await issuer.Client.ListDepositsAsync(redemptionAta, page.Cursor);
         Assert.Empty(page.Deposits);
     }
+
+    [Fact]
+    public async Task Submit_returns_at_once_and_polling_lands_the_same_bytes_once()
+    {
+        var issuer = await Issuer.CreateAsync(Devnet);
+        var mint = await issuer.CreateMintAsync();
+        var holder = Keypair.Generate().PublicKey;
+        Transaction Sign(LatestBlockhash b) => new TransactionBuilder().SetFeePayer(issuer.Authority.PublicKey).SetRecentBlockhash(b.Blockhash)
+            .Add(AssociatedTokenProgram.CreateIdempotent(issuer.Authority.PublicKey, holder, mint))
+            .Add(Token2022Program.MintToChecked(mint, AssociatedTokenProgram.FindAddress(holder, mint), issuer.Authority.PublicKey, 5, 8))
+            .Build(issuer.Authority);
+
+        // The network loses the first copy: Submit still returns at once with the persisted, pending record.
+        await Devnet.DropTransactionsAsync(1);
+        var submitted = await issuer.Sender.SubmitAsync("poll-mint", Sign);
+        Assert.Equal(SignedTransactionState.Pending, submitted.State);
+        Assert.Equal(submitted, await issuer.Store.GetAsync("poll-mint", default));
+
+        var polled = await PollUntilDoneAsync(issuer, "poll-mint", Sign);
+        Assert.Equal(SignedTransactionState.Succeeded, polled.State);
+        Assert.Equal(submitted.Signature, polled.Signature);
+        Assert.Equal(1, polled.Attempt);
+        Assert.Equal(5UL, await issuer.Client.GetSupplyAsync(mint));
+
+        // Submitting the same operation again reports the record and sends nothing new.
+        var again = await issuer.Sender.SubmitAsync("poll-mint", Sign);
+        Assert.Equal(SignedTransactionState.Succeeded, again.State);
+        Assert.Equal(5UL, await issuer.Client.GetSupplyAsync(mint));
+
+        var unknown = await Assert.ThrowsAsync<SolanaException>(() => issuer.Sender.PollAsync("never-submitted", Sign));
+        Assert.Equal(SolanaErrorKind.UnknownOperation, unknown.Kind);
+    }
+
+    [Fact]
+    public async Task Submit_refused_at_preflight_throws_and_a_poll_records_the_on_chain_failure()
+    {
+        var issuer = await Issuer.CreateAsync(Devnet);
+        var mint = await issuer.CreateMintAsync();
+        await issuer.Client.PauseAsync("pause-for-poll", mint, issuer.Authority);
+        var holder = Keypair.Generate().PublicKey;
+        Transaction Sign(LatestBlockhash b) => new TransactionBuilder().SetFeePayer(issuer.Authority.PublicKey).SetRecentBlockhash(b.Blockhash)
+            .Add(AssociatedTokenProgram.CreateIdempotent(issuer.Authority.PublicKey, holder, mint))
+            .Add(Token2022Program.MintToChecked(mint, AssociatedTokenProgram.FindAddress(holder, mint), issuer.Authority.PublicKey, 5, 8))
+            .Build(issuer.Authority);
+
+        var refused = await Assert.ThrowsAsync<SolanaRpcException>(() => issuer.Sender.SubmitAsync("paused-mint", Sign));
+        Assert.Equal(SolanaErrorKind.MintPaused, refused.Kind);
+        Assert.Equal(SignedTransactionState.Pending, (await issuer.Store.GetAsync("paused-mint", default))!.State);
+
+        var polled = await PollUntilDoneAsync(issuer, "paused-mint", Sign);
+        Assert.Equal(SignedTransactionState.Failed, polled.State);
+        Assert.Equal(SolanaErrorKind.MintPaused, TransactionSender.FailureKind(polled));
+        Assert.Equal(0UL, await issuer.Client.GetSupplyAsync(mint));
+    }
+
+    private static async Task<SignedTransactionRecord> PollUntilDoneAsync(Issuer issuer, string operationId, Func<LatestBlockhash, Transaction> sign)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var record = await issuer.Sender.PollAsync(operationId, sign);
+            if (record.State != SignedTransactionState.Pending || DateTime.UtcNow > deadline)
+            {
+                return record;
+            }
+            await Task.Delay(50);
+        }
+    }
 }

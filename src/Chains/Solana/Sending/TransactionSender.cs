@@ -133,6 +133,105 @@ public sealed class TransactionSender
         }
     }
 
+    /// <summary>
+    /// The non-blocking first half of <see cref="SendAsync"/>, for callers that poll from elsewhere (a grain, a reminder):
+    /// for a new operation it signs, persists the record, and broadcasts it once with preflight; for a known one it checks
+    /// the intent and does one <see cref="PollAsync"/> turn. Never waits for a commitment.
+    /// </summary>
+    /// <exception cref="SolanaRpcException">
+    /// The first broadcast of a new record was refused at preflight (the node never accepted those bytes; the record stays
+    /// pending, and since no copy exists outside the store, it cannot land unless broadcast again).
+    /// </exception>
+    /// <exception cref="SolanaException">
+    /// <see cref="SolanaErrorKind.RpcUnavailable"/> (record persisted when the failure came after signing: a later poll
+    /// rebroadcasts the same bytes); <see cref="SolanaErrorKind.OperationConflict"/> for a different intent under a used id.
+    /// </exception>
+    public async Task<SignedTransactionRecord> SubmitAsync(string operationId, Func<LatestBlockhash, Transaction> sign, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(operationId);
+        var record = await _store.GetAsync(operationId, cancellationToken);
+        if (record is not null)
+        {
+            var again = sign(new LatestBlockhash(record.Blockhash, record.LastValidBlockHeight, 0));
+            if (IntentHash(again.Message) != record.IntentHash)
+            {
+                throw new SolanaException(SolanaErrorKind.OperationConflict, $"operation {operationId} was recorded with different instructions");
+            }
+            return await PollAsync(operationId, sign, cancellationToken);
+        }
+        record = await SignAndPersistAsync(operationId, sign, null, cancellationToken);
+        try
+        {
+            await _rpc.SendTransactionAsync(record.WireTransaction, new SendOptions(SkipPreflight: false, PreflightCommitment: Commitment.Processed), cancellationToken);
+        }
+        catch (SolanaRpcException e) when (e.Kind == SolanaErrorKind.AlreadyProcessed)
+        {
+            // Landed already (a duplicate broadcast by the network): the next poll sees its status.
+        }
+        return record;
+    }
+
+    /// <summary>
+    /// One turn of <see cref="SendAsync"/>'s loop for a recorded operation: reports the record once it reached the
+    /// configured commitment (<see cref="SignedTransactionState.Succeeded"/>) or failed on chain
+    /// (<see cref="SignedTransactionState.Failed"/>, see <see cref="FailureKind"/>); otherwise rebroadcasts the same bytes
+    /// (without preflight) or, once the blockhash expired at finalized height and no signature of the operation is known,
+    /// signs, persists and broadcasts a new attempt; returns the (pending) record.
+    /// </summary>
+    /// <exception cref="SolanaException">
+    /// <see cref="SolanaErrorKind.UnknownOperation"/> for an operation never recorded; <see cref="SolanaErrorKind.RpcUnavailable"/>;
+    /// <see cref="SolanaErrorKind.BlockhashExpired"/> after <see cref="TransactionSenderOptions.MaxAttempts"/> attempts that all expired
+    /// unseen (none of them can land any more); <see cref="SolanaErrorKind.OperationConflict"/>.
+    /// </exception>
+    public async Task<SignedTransactionRecord> PollAsync(string operationId, Func<LatestBlockhash, Transaction> sign, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(operationId);
+        var record = await _store.GetAsync(operationId, cancellationToken)
+            ?? throw new SolanaException(SolanaErrorKind.UnknownOperation, $"operation {operationId} was never signed");
+        if (record.State != SignedTransactionState.Pending)
+        {
+            return record;
+        }
+        var (landed, status) = await FindLandedAsync(record, cancellationToken);
+        if (status is not null)
+        {
+            if (status.Error is not null)
+            {
+                record = record with { Signature = landed!, State = SignedTransactionState.Failed, Slot = status.Slot, ErrorJson = status.Error.Json };
+                await _store.SaveAsync(record, cancellationToken);
+            }
+            else if (status.Reached(_options.Commitment))
+            {
+                record = record with { Signature = landed!, State = SignedTransactionState.Succeeded, Slot = status.Slot };
+                await _store.SaveAsync(record, cancellationToken);
+            }
+            return record;
+        }
+        if (await IsExpiredAsync(record, cancellationToken) && (await FindLandedAsync(record, cancellationToken)).Status is null)
+        {
+            if (record.Attempt >= _options.MaxAttempts)
+            {
+                throw new SolanaException(SolanaErrorKind.BlockhashExpired, $"operation {operationId}: blockhash expired {record.Attempt} times without landing");
+            }
+            record = await SignAndPersistAsync(operationId, sign, record, cancellationToken);
+        }
+        // Without preflight: a copy that fails lands as a recorded failure instead of an answer that proves nothing.
+        await BroadcastAsync(record, preflight: false, cancellationToken);
+        return record;
+    }
+
+    /// <summary>What a <see cref="SignedTransactionState.Failed"/> record failed with (from its on-chain error).</summary>
+    public static SolanaErrorKind FailureKind(SignedTransactionRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.ErrorJson is not { } json)
+        {
+            return SolanaErrorKind.TransactionFailed;
+        }
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        return TransactionError.Parse(doc.RootElement)?.Kind ?? SolanaErrorKind.TransactionFailed;
+    }
+
     private async Task BroadcastAsync(SignedTransactionRecord record, bool preflight, CancellationToken ct)
     {
         try

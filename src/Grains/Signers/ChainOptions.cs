@@ -1,0 +1,171 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Sharemint.Chains.Evm;
+using Sharemint.Chains.Solana;
+using Sharemint.Compliance;
+using Sharemint.Errors;
+using SolanaKeypair = Sharemint.Chains.Solana.Keypair;
+
+namespace Sharemint.Signers;
+
+/// <summary>
+/// One chain the silo may sign on, bound from <c>Sharemint:Chains:{chain id}</c>. Secrets (<see cref="PrivateKey"/>,
+/// <see cref="Keypair"/>) belong in a secret store / environment variables, never in files in the repository.
+/// </summary>
+public sealed class ChainOptions
+{
+    /// <summary>The configuration section holding one child per chain id.</summary>
+    public const string SectionName = "Sharemint:Chains";
+
+    /// <summary><c>evm</c> or <c>solana</c>; must match the chain id's family.</summary>
+    public string Family { get; set; } = "";
+
+    /// <summary>The node's JSON-RPC URL (http or https).</summary>
+    public string RpcUrl { get; set; } = "";
+
+    /// <summary>EVM: the EIP-155 chain id the node must serve.</summary>
+    public ulong ChainId { get; set; }
+
+    /// <summary>EVM: the issuer's secp256k1 private key, 32 bytes hex.</summary>
+    public string? PrivateKey { get; set; }
+
+    /// <summary>Solana: the issuer's 64-byte secret key, base58 or the Solana CLI's JSON array.</summary>
+    public string? Keypair { get; set; }
+
+    /// <summary>EVM: blocks (the including one counted) after which a block is final. At least 1.</summary>
+    public int Confirmations { get; set; } = 1;
+
+    /// <summary>EVM: sign legacy (EIP-155) transactions instead of EIP-1559 ones.</summary>
+    public bool Legacy { get; set; }
+
+    /// <summary>Solana dev clusters: airdrop this many lamports to the fee payer when its balance is below it (0: never).</summary>
+    public ulong AirdropLamports { get; set; }
+
+    /// <summary>Reads every chain under <see cref="SectionName"/>; throws <c>InvalidArgument</c> naming the chain and key for a bad entry.</summary>
+    public static IReadOnlyDictionary<string, ChainOptions> Read(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var chains = new Dictionary<string, ChainOptions>(StringComparer.Ordinal);
+        foreach (var section in configuration.GetSection(SectionName).GetChildren())
+        {
+            var options = new ChainOptions
+            {
+                Family = section["Family"] ?? "",
+                RpcUrl = section["RpcUrl"] ?? "",
+                ChainId = ParseOr(section, "ChainId", 0UL, ulong.Parse),
+                PrivateKey = section["PrivateKey"],
+                Keypair = section["Keypair"],
+                Confirmations = ParseOr(section, "Confirmations", 1, int.Parse),
+                Legacy = ParseOr(section, "Legacy", false, (s, _) => bool.Parse(s)),
+                AirdropLamports = ParseOr(section, "AirdropLamports", 0UL, ulong.Parse),
+            };
+            options.Validate(section.Key);
+            chains[section.Key] = options;
+        }
+        return chains;
+    }
+
+    /// <summary>Throws <c>InvalidArgument</c> when this entry cannot work for <paramref name="chain"/>.</summary>
+    public void Validate(string chain)
+    {
+        var family = ChainAddress.FamilyOf(chain);
+        var expected = family == ChainAddress.Family.Evm ? "evm" : "solana";
+        if (!string.Equals(Family, expected, StringComparison.OrdinalIgnoreCase))
+        {
+            throw Bad(chain, "Family", $"must be '{expected}' for this chain (got '{Family}')");
+        }
+        if (!Uri.TryCreate(RpcUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+        {
+            throw Bad(chain, "RpcUrl", "must be an absolute http(s) URL");
+        }
+        if (family == ChainAddress.Family.Evm)
+        {
+            if (ChainId == 0)
+            {
+                throw Bad(chain, "ChainId", "must be the positive EIP-155 chain id");
+            }
+            if (Confirmations < 1)
+            {
+                throw Bad(chain, "Confirmations", "must be at least 1");
+            }
+            try
+            {
+                _ = EvmPrivateKey.FromHex(PrivateKey ?? "");
+            }
+            catch (EvmException e)
+            {
+                throw Bad(chain, "PrivateKey", $"is not a 32-byte hex secp256k1 key ({e.Code})");
+            }
+        }
+        else
+        {
+            try
+            {
+                _ = SolanaIssuer();
+            }
+            catch (SolanaException e)
+            {
+                throw Bad(chain, "Keypair", $"is not a 64-byte Solana secret key ({e.Kind})");
+            }
+        }
+    }
+
+    internal SolanaKeypair SolanaIssuer()
+    {
+        var text = (Keypair ?? "").Trim();
+        if (text.StartsWith('['))
+        {
+            return SolanaKeypair.FromJson(text);
+        }
+        return SolanaKeypair.FromSecretKey(Base58.Decode(text));
+    }
+
+    private static T ParseOr<T>(IConfigurationSection section, string key, T fallback, Func<string, IFormatProvider, T> parse)
+    {
+        var text = section[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+        try
+        {
+            return parse(text.Trim(), CultureInfo.InvariantCulture);
+        }
+        catch (FormatException)
+        {
+            throw Bad(section.Key, key, $"cannot parse '{text}'");
+        }
+        catch (OverflowException)
+        {
+            throw Bad(section.Key, key, $"'{text}' is out of range");
+        }
+    }
+
+    private static LedgerException Bad(string chain, string key, string why) =>
+        new(LedgerError.InvalidArgument, $"Configuration {SectionName}:{chain}:{key} {why}.");
+}
+
+/// <summary>Registration of the chain signers.</summary>
+public static class ChainSignerRegistration
+{
+    /// <summary>
+    /// Registers the configured chains (<see cref="ChainOptions.SectionName"/>) for <see cref="ChainSignerGrain"/>: one RPC
+    /// client per chain, shared by every activation in the process. A bad entry fails here, at startup.
+    /// </summary>
+    public static ISiloBuilder AddSharemintChains(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.Services.AddSharemintChains(configuration);
+        return silo;
+    }
+
+    /// <inheritdoc cref="AddSharemintChains(ISiloBuilder, IConfiguration)"/>
+    public static IServiceCollection AddSharemintChains(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var chains = ChainOptions.Read(configuration);
+        services.AddSingleton(new ConfiguredChains(chains));
+        return services;
+    }
+}

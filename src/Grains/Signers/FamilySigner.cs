@@ -1,0 +1,65 @@
+using System.Numerics;
+using Sharemint.Units;
+
+namespace Sharemint.Signers;
+
+/// <summary>
+/// The chain-family half of a chain signer (EVM or Solana). Lives inside one grain activation, so calls never overlap;
+/// chain trouble surfaces as the chain clients' exceptions, which the grain maps to ledger errors.
+/// </summary>
+internal interface IFamilySigner
+{
+    ChainSignerInfo Info { get; }
+
+    /// <summary>Canonical form of an address on this chain; <c>AddressInvalid</c> otherwise.</summary>
+    string CanonicalAddress(string address);
+
+    /// <summary>Deploys the token under a write-ahead key derived from the symbol; returns the deployment and its height.</summary>
+    Task<DeployedToken> DeployAsync(TokenDeploymentRequest request);
+
+    /// <summary>Signs, persists and broadcasts a recorded pending write (or rebroadcasts what is already signed for it).</summary>
+    Task<RecordedWrite> SubmitAsync(RecordedWrite write);
+
+    /// <summary>Advances a recorded pending write: rebroadcast, replace when provably dead, and record Final/Failed.</summary>
+    Task<RecordedWrite> CheckAsync(RecordedWrite write);
+
+    Task<(BigInteger Raw, long Height)> SupplyAsync(string tokenAddress);
+
+    Task<(BigInteger Raw, long Height)> BalanceAsync(string tokenAddress, string address);
+
+    Task<DepositScan> ScanDepositsAsync(string tokenAddress, int decimals, string? cursor, int limit, ulong firstHeight);
+}
+
+/// <summary>Conversions between chain units and canonical units shared by both families.</summary>
+internal static class ChainUnits
+{
+    /// <summary>The canonical amount of a chain balance with dust truncated, and whether there was dust.</summary>
+    public static (CanonicalAmount Amount, bool HasDust) Truncate(BigInteger raw, int decimals)
+    {
+        BigInteger units;
+        var dust = false;
+        if (decimals >= CanonicalAmount.Decimals)
+        {
+            units = BigInteger.DivRem(raw, BigInteger.Pow(10, decimals - CanonicalAmount.Decimals), out var remainder);
+            dust = !remainder.IsZero;
+        }
+        else
+        {
+            units = raw * BigInteger.Pow(10, CanonicalAmount.Decimals - decimals);
+        }
+        return (CanonicalAmount.FromUnits(units > long.MaxValue ? long.MaxValue : (long)units), dust);
+    }
+
+    /// <summary>The exact canonical amount of a deposit, or null when it is dust (or beyond range).</summary>
+    public static CanonicalAmount? Exact(BigInteger raw, int decimals)
+    {
+        try
+        {
+            return CanonicalAmount.FromChainUnits(raw, decimals);
+        }
+        catch (Sharemint.Errors.LedgerException)
+        {
+            return null;
+        }
+    }
+}
