@@ -1,7 +1,7 @@
 using Npgsql;
 using Orleans.Dashboard;
 using Sharemint.Schema;
-using Sharemint.Silo.Assets;
+using Sharemint.Silo.Api;
 using Sharemint.Silo.Demo;
 using Sharemint.Silo.Health;
 using Sharemint.Silo.Hosting;
@@ -20,6 +20,7 @@ if (options.MigrateOnStart)
 builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
 builder.Services.AddSharemintHealth();
 builder.Services.AddProblemDetails();
+builder.Services.AddSharemintApi(builder.Configuration);
 // Give in-flight grain calls time to finish and the silo time to hand its grains over before the process exits.
 builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
@@ -40,9 +41,8 @@ builder.UseOrleans(silo =>
 
 var app = builder.Build();
 app.UseExceptionHandler();
-app.UseLedgerProblems();
 app.MapSharemintHealth();
-app.MapAssetEndpoints();
+app.MapSharemintApi();
 if (options.Dashboard)
 {
     app.MapOrleansDashboard("/dashboard");

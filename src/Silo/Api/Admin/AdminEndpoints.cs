@@ -1,0 +1,294 @@
+using Sharemint.Accounts;
+using Sharemint.Assets;
+using Sharemint.Catalog;
+using Sharemint.Compliance;
+using Sharemint.Errors;
+using Sharemint.Market;
+using Sharemint.Orders;
+using Sharemint.Reserves;
+using Sharemint.Silo.Api.Contracts;
+using Sharemint.Silo.Api.Partner;
+using Sharemint.Silo.Api.Problems;
+using Sharemint.Silo.Api.Security;
+
+namespace Sharemint.Silo.Api.Admin;
+
+/// <summary>
+/// The operator API under <c>/admin/v1</c>: operator keys only (partner keys get 403). Viewers read; operators pause,
+/// onboard, allow-list, credit, sanction, reconcile and set prices; admins also manage operator keys.
+/// </summary>
+public static class AdminEndpoints
+{
+    public static void MapAdminApi(this IEndpointRouteBuilder endpoints)
+    {
+        var admin = endpoints.MapGroup(ApiRoutes.AdminPrefix)
+            .RequireOperatorRole(OperatorRole.Viewer)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status500InternalServerError);
+
+        MapAssets(admin.MapGroup("/assets").WithTags("Admin: assets"));
+        MapPartners(admin.MapGroup("/partners").WithTags("Admin: partners"));
+        MapKeys(admin.MapGroup("/keys").WithTags("Admin: keys"));
+        MapSanctions(admin.MapGroup("/sanctions").WithTags("Admin: sanctions"));
+        MapOrders(admin.MapGroup("/orders").WithTags("Admin: orders"));
+        MapReserves(admin.MapGroup("/reserves").WithTags("Admin: reserves"));
+        MapPrices(admin.MapGroup("/prices").WithTags("Admin: prices"));
+    }
+
+    private static void MapAssets(RouteGroupBuilder assets)
+    {
+        assets.MapGet("/", async (IGrainFactory grains) => TypedResults.Ok(await PartnerEndpoints.ListAssetsAsync(grains)))
+            .WithName("AdminListAssets").WithSummary("List the assets.");
+
+        assets.MapPost("/{symbol}/pause", async (string symbol, PauseBody? body, HttpContext context, IGrainFactory grains) =>
+            {
+                var status = (body?.Scope ?? "all") switch
+                {
+                    "mint" => AssetStatus.MintPaused,
+                    "redeem" => AssetStatus.RedeemPaused,
+                    "all" => AssetStatus.Halted,
+                    _ => throw new ApiProblemException(StatusCodes.Status400BadRequest, "scope_invalid", "scope must be mint, redeem or all."),
+                };
+                var asset = grains.GetGrain<IAssetGrain>(symbol);
+                return TypedResults.Ok(AssetView.From(await asset.SetStatusAsync(ApiRoutes.OperationFor(context, $"pause\n{symbol}\n{status}"), status)));
+            })
+            .RequireOperatorRole(OperatorRole.Operator)
+            .WithName("PauseAsset").WithSummary("Pause minting, redeeming or both.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        assets.MapPost("/{symbol}/resume", async (string symbol, HttpContext context, IGrainFactory grains) =>
+                TypedResults.Ok(AssetView.From(await grains.GetGrain<IAssetGrain>(symbol)
+                    .SetStatusAsync(ApiRoutes.OperationFor(context, $"resume\n{symbol}"), AssetStatus.Active))))
+            .RequireOperatorRole(OperatorRole.Operator)
+            .WithName("ResumeAsset").WithSummary("Resume minting and redeeming.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    private static void MapPartners(RouteGroupBuilder partners)
+    {
+        partners.MapGet("/", async (IGrainFactory grains) =>
+            {
+                var ids = await grains.GetGrain<ICatalogGrain>(0).ListAccountsAsync();
+                var accounts = await Task.WhenAll(ids.Select(id => grains.GetGrain<IHolderAccountGrain>(id).GetAsync()));
+                return TypedResults.Ok(accounts.Select(AccountView.From).ToArray());
+            })
+            .WithName("ListPartners").WithSummary("Every onboarded partner.");
+
+        partners.MapGet("/{accountId}", async (string accountId, IGrainFactory grains) =>
+                TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(accountId).GetAsync())))
+            .WithName("GetPartner").WithSummary("One partner's account.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        partners.MapPost("/", async (OnboardPartnerBody body, IGrainFactory grains) =>
+            {
+                if (!ApiRoutes.IsAccountId(body.AccountId))
+                {
+                    throw new ApiProblemException(StatusCodes.Status400BadRequest, "account_id_invalid", "accountId must be 3-64 lower-case letters, digits or '-'.");
+                }
+                var tier = body.Tier is null ? PartnerTier.Standard : ApiRoutes.ParseEnum<PartnerTier>(body.Tier, "tier_invalid", "tier");
+                var limits = new AccountLimits(body.MaxOrderCash ?? AccountLimits.Default.MaxOrderCash, body.MaxDailyCash ?? AccountLimits.Default.MaxDailyCash);
+                var profile = new PartnerProfile(body.DisplayName, body.Jurisdiction, tier, body.FeeRate ?? DefaultFee(tier), limits);
+                var account = await grains.GetGrain<ICatalogGrain>(0).RegisterAccountAsync(body.AccountId, profile);
+                return TypedResults.Created($"{ApiRoutes.AdminPrefix}/partners/{account.AccountId}", AccountView.From(account));
+            })
+            .RequireOperatorRole(OperatorRole.Operator)
+            .WithName("OnboardPartner").WithSummary("Onboard a partner (KYC pending). Idempotent for the same profile.")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+        partners.MapPost("/{accountId}/kyc", async (string accountId, KycBody body, HttpContext context, IGrainFactory grains) =>
+            {
+                var status = ApiRoutes.ParseEnum<KycStatus>(body.Status, "kyc_status_invalid", "status");
+                return TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(accountId)
+                    .SetKycStatusAsync(ApiRoutes.OperationFor(context, $"kyc\n{accountId}\n{status}"), status)));
+            })
+            .RequireOperatorRole(OperatorRole.Operator)
+            .WithName("SetPartnerKyc").WithSummary("Record a KYC outcome.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        partners.MapPost("/{accountId}/wallets", async (string accountId, WalletBody body, HttpContext context, IGrainFactory grains) =>
+                TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(accountId)
+                    .AllowWalletAsync(ApiRoutes.OperationFor(context, $"allow\n{accountId}\n{body.Chain}\n{body.Address}"), body.Chain, body.Address))))
+            .RequireOperatorRole(OperatorRole.Operator)
+            .WithName("AllowWallet").WithSummary("Allow-list a wallet on a chain (refused for a sanctioned or malformed address).")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        partners.MapPost("/{accountId}/wallets/remove", async (string accountId, WalletBody body, HttpContext context, IGrainFactory grains) =>
+                TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(accountId)
+                    .RemoveWalletAsync(ApiRoutes.OperationFor(context, $"remove\n{accountId}\n{body.Chain}\n{body.Address}"), body.Chain, body.Address))))
+            .RequireOperatorRole(OperatorRole.Operator)
+            .WithName("RemoveWallet").WithSummary("Remove a wallet from the allow-list.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        partners.MapPost("/{accountId}/cash", async (string accountId, CashBody body, HttpContext context, IGrainFactory grains) =>
+            {
+                var key = ApiRoutes.RequireIdempotencyKey(context);
+                return TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(accountId)
+                    .CreditCashAsync(ApiRoutes.OperationFor(context, $"credit\n{accountId}\n{key}"), body.Amount)));
+            })
+            .RequireOperatorRole(OperatorRole.Operator)
+            .WithName("CreditCash").WithSummary("Credit cash to a partner. Needs an Idempotency-Key.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+        partners.MapGet("/{accountId}/keys", async (string accountId, ApiKeyStore keys, HttpContext context) =>
+                TypedResults.Ok((await keys.ListAsync(accountId, context.RequestAborted)).Select(ApiKeyView.From).ToArray()))
+            .WithName("ListPartnerKeys").WithSummary("A partner's API keys (never their secrets).");
+
+        partners.MapPost("/{accountId}/keys", async (string accountId, CreatePartnerKeyBody? body, ApiKeyStore keys, IGrainFactory grains, HttpContext context) =>
+            {
+                await grains.GetGrain<IHolderAccountGrain>(accountId).GetAsync();
+                var issued = await keys.CreatePartnerKeyAsync(accountId, body?.Label ?? "", context.RequestAborted);
+                return TypedResults.Created($"{ApiRoutes.AdminPrefix}/keys/{issued.Key.KeyId}", IssuedKeyView.From(issued));
+            })
+            .RequireOperatorRole(OperatorRole.Operator)
+            .WithName("CreatePartnerKey").WithSummary("Create a partner API key. The secret is in this answer only.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static void MapKeys(RouteGroupBuilder keys)
+    {
+        keys.MapGet("/", async (ApiKeyStore store, HttpContext context) =>
+                TypedResults.Ok((await store.ListAsync(null, context.RequestAborted)).Select(ApiKeyView.From).ToArray()))
+            .RequireOperatorRole(OperatorRole.Admin)
+            .WithName("ListKeys").WithSummary("Every API key (never their secrets).");
+
+        keys.MapPost("/", async (CreateOperatorKeyBody body, ApiKeyStore store, HttpContext context) =>
+            {
+                var issued = await store.CreateOperatorKeyAsync(ApiKeyStore.ParseRole(body.Role), body.Label ?? "", context.RequestAborted);
+                return TypedResults.Created($"{ApiRoutes.AdminPrefix}/keys/{issued.Key.KeyId}", IssuedKeyView.From(issued));
+            })
+            .RequireOperatorRole(OperatorRole.Admin)
+            .WithName("CreateOperatorKey").WithSummary("Create an operator key with a role. The secret is in this answer only.")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        keys.MapPost("/{keyId}/rotate", async (string keyId, ApiPrincipal principal, ApiKeyStore store, HttpContext context) =>
+            {
+                await RequireKeyManagerAsync(store, principal, keyId, context.RequestAborted);
+                return TypedResults.Ok(IssuedKeyView.From(await store.RotateAsync(keyId, context.RequestAborted)));
+            })
+            .RequireOperatorRole(OperatorRole.Operator)
+            .WithName("RotateKey").WithSummary("Replace a key's secret; the old one stops working now. The new secret is in this answer only.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        keys.MapPost("/{keyId}/revoke", async (string keyId, ApiPrincipal principal, ApiKeyStore store, HttpContext context) =>
+            {
+                await RequireKeyManagerAsync(store, principal, keyId, context.RequestAborted);
+                return TypedResults.Ok(ApiKeyView.From(await store.RevokeAsync(keyId, context.RequestAborted)));
+            })
+            .RequireOperatorRole(OperatorRole.Operator)
+            .WithName("RevokeKey").WithSummary("Revoke a key for good.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    /// <summary>Operators manage partner keys; operator keys only admins.</summary>
+    private static async Task RequireKeyManagerAsync(ApiKeyStore store, ApiPrincipal principal, string keyId, CancellationToken cancellationToken)
+    {
+        var key = ApiKeyStore.IsValidKeyId(keyId) ? await store.FindAsync(keyId, cancellationToken) : null;
+        if (key is null)
+        {
+            throw new ApiProblemException(StatusCodes.Status404NotFound, "key_not_found", $"No key '{keyId}'.");
+        }
+        if (key.Kind == ApiKeyKind.Operator && principal.Role < OperatorRole.Admin)
+        {
+            throw new ApiProblemException(StatusCodes.Status403Forbidden, "role_insufficient", "Only admins manage operator keys.");
+        }
+    }
+
+    private static void MapSanctions(RouteGroupBuilder sanctions)
+    {
+        sanctions.MapGet("/", async (IGrainFactory grains) =>
+                TypedResults.Ok((await grains.GetGrain<ISanctionsListGrain>(0).ListAsync()).Select(SanctionView.From).ToArray()))
+            .WithName("ListSanctions").WithSummary("Every sanctioned address.");
+
+        sanctions.MapPost("/", async (SanctionBody body, HttpContext context, IGrainFactory grains) =>
+            {
+                var address = ChainAddress.Canonicalize(body.Chain, body.Address);
+                await grains.GetGrain<ISanctionsListGrain>(0).AddAsync(ApiRoutes.OperationFor(context, $"sanction\n{body.Chain}\n{address}"), body.Chain, address, body.Reason);
+                return TypedResults.Ok(new WalletView(body.Chain, address));
+            })
+            .RequireOperatorRole(OperatorRole.Operator)
+            .WithName("AddSanction").WithSummary("List a sanctioned address.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        sanctions.MapPost("/remove", async (WalletBody body, HttpContext context, IGrainFactory grains) =>
+            {
+                var address = ChainAddress.Canonicalize(body.Chain, body.Address);
+                await grains.GetGrain<ISanctionsListGrain>(0).RemoveAsync(ApiRoutes.OperationFor(context, $"unsanction\n{body.Chain}\n{address}"), body.Chain, address);
+                return TypedResults.Ok(new WalletView(body.Chain, address));
+            })
+            .RequireOperatorRole(OperatorRole.Operator)
+            .WithName("RemoveSanction").WithSummary("De-list an address.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    private static void MapOrders(RouteGroupBuilder orders)
+    {
+        orders.MapGet("/", async (string? account, string? status, int? limit, HttpContext context) =>
+            {
+                var filter = status is null ? (OrderStatus?)null : ApiRoutes.ParseEnum<OrderStatus>(status, "status_invalid", "status");
+                var entries = await PartnerEndpoints.OrderIndex(context).ListAsync(account, filter, ApiRoutes.Limit(limit), context.RequestAborted);
+                return TypedResults.Ok(entries.Select(OrderSummaryView.From).ToArray());
+            })
+            .WithName("AdminListOrders").WithSummary("Orders, newest first, optionally for one account and status.")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        orders.MapGet("/{orderId}", async (string orderId, IGrainFactory grains) =>
+            {
+                if (!ApiRoutes.IsOrderId(orderId))
+                {
+                    throw new LedgerException(LedgerError.OrderNotFound, $"No order '{orderId}'.");
+                }
+                return TypedResults.Ok(OrderView.From(await grains.GetGrain<IOrderGrain>(orderId).GetAsync()));
+            })
+            .WithName("AdminGetOrder").WithSummary("Any order with its steps.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static void MapReserves(RouteGroupBuilder reserves)
+    {
+        reserves.MapPost("/{symbol}/reconcile", async (string symbol, IGrainFactory grains) =>
+            {
+                await grains.GetGrain<IAssetGrain>(symbol).GetAsync();
+                return TypedResults.Ok(AttestationView.From(await grains.GetGrain<IReservesGrain>(symbol).ReconcileAsync()));
+            })
+            .RequireOperatorRole(OperatorRole.Operator)
+            .WithName("ReconcileReserves").WithSummary("Reconcile an asset now and publish a signed attestation.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static void MapPrices(RouteGroupBuilder prices)
+    {
+        prices.MapGet("/{ticker}", async (string ticker, HttpContext context) =>
+            {
+                var price = await MarketData(context).GetLastPriceAsync(ticker, context.RequestAborted);
+                return TypedResults.Ok(new PriceView(price.Ticker, price.Price, price.AsOf));
+            })
+            .WithName("GetPrice").WithSummary("The last price of an underlying.")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        prices.MapPut("/{ticker}", async (string ticker, PriceBody body, HttpContext context) =>
+            {
+                var market = MarketData(context);
+                await market.SetLastPriceAsync(ticker, body.Price, context.RequestAborted);
+                var price = await market.GetLastPriceAsync(ticker, context.RequestAborted);
+                return TypedResults.Ok(new PriceView(price.Ticker, price.Price, price.AsOf));
+            })
+            .RequireOperatorRole(OperatorRole.Operator)
+            .WithName("SetPrice").WithSummary("Set the last price of an underlying (paper market data, operator override).")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static IMarketData MarketData(HttpContext context) =>
+        context.RequestServices.GetService<IMarketData>()
+        ?? throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, "market_data_unavailable", "Market data is not available on this silo.");
+
+    private static decimal DefaultFee(PartnerTier tier) => tier switch
+    {
+        PartnerTier.Premium => 0.003m,
+        PartnerTier.Institutional => 0.001m,
+        _ => 0.005m,
+    };
+}

@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Sharemint.Operations;
+using Sharemint.Silo.Api.Problems;
+
+namespace Sharemint.Silo.Api;
+
+/// <summary>Route prefixes and the request conventions every endpoint shares (idempotency keys, operation ids, enums).</summary>
+public static partial class ApiRoutes
+{
+    public const string PartnerPrefix = "/v1";
+    public const string AdminPrefix = "/admin/v1";
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    /// <summary>Whether a path is under the partner or operator API (and so signed, limited and answered in problem+json).</summary>
+    public static bool IsApiPath(PathString path) => path.StartsWithSegments(PartnerPrefix) || path.StartsWithSegments(AdminPrefix);
+
+    /// <summary>The request's Idempotency-Key; 400 <c>idempotency_key_required</c> when absent (money-moving routes).</summary>
+    public static string RequireIdempotencyKey(HttpContext context) =>
+        OptionalIdempotencyKey(context) ?? throw new ApiProblemException(StatusCodes.Status400BadRequest, "idempotency_key_required",
+            $"Money-moving requests need an {IdempotencyHeader} header (1-64 letters, digits, '-', '_', ':' or '.').");
+
+    /// <summary>The request's Idempotency-Key, or null; 400 <c>idempotency_key_invalid</c> when malformed.</summary>
+    public static string? OptionalIdempotencyKey(HttpContext context)
+    {
+        var key = context.Request.Headers[IdempotencyHeader].ToString();
+        if (string.IsNullOrEmpty(key))
+        {
+            return null;
+        }
+        return IdempotencyKeyPattern().IsMatch(key)
+            ? key
+            : throw new ApiProblemException(StatusCodes.Status400BadRequest, "idempotency_key_invalid",
+                $"{IdempotencyHeader} must be 1-64 letters, digits, '-', '_', ':' or '.'.");
+    }
+
+    /// <summary>
+    /// The operation id of a mutating call: derived from the Idempotency-Key (so a retried request is the same operation,
+    /// and the grain returns the recorded outcome) within <paramref name="scope"/>, or fresh when no key was sent.
+    /// </summary>
+    public static OperationId OperationFor(HttpContext context, string scope)
+    {
+        var key = OptionalIdempotencyKey(context);
+        return key is null ? OperationId.New("api") : OperationId.From("api:" + Hash(scope + "\n" + key));
+    }
+
+    /// <summary>26 hex characters of SHA-256.</summary>
+    public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..26];
+
+    /// <summary>Parses an enum by name (case-insensitive, '_' and '-' ignored); 400 with <paramref name="code"/> otherwise.</summary>
+    public static TEnum ParseEnum<TEnum>(string? value, string code, string field) where TEnum : struct, Enum
+    {
+        var normalized = value?.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
+        if (normalized is { Length: > 0 } && !char.IsDigit(normalized[0]) && Enum.TryParse<TEnum>(normalized, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
+        {
+            return parsed;
+        }
+        throw new ApiProblemException(StatusCodes.Status400BadRequest, code,
+            $"{field} must be one of: {string.Join(", ", Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()))}.");
+    }
+
+    /// <summary>A listing limit: 1–500, default 50.</summary>
+    public static int Limit(int? limit) => limit switch
+    {
+        null => 50,
+        < 1 or > 500 => throw new ApiProblemException(StatusCodes.Status400BadRequest, "limit_invalid", "limit must be 1-500."),
+        { } l => l,
+    };
+
+    /// <summary>Order ids as the platform issues them (<c>ord_</c>/<c>dep_</c> + 26 hex); anything else is simply not found.</summary>
+    public static bool IsOrderId(string id) => OrderIdPattern().IsMatch(id);
+
+    /// <summary>Account ids: 3–64 lower-case letters, digits and '-'.</summary>
+    public static bool IsAccountId(string id) => AccountIdPattern().IsMatch(id);
+
+    [GeneratedRegex("^[A-Za-z0-9_:.-]{1,64}$")]
+    private static partial Regex IdempotencyKeyPattern();
+
+    [GeneratedRegex("^(ord|dep)_[0-9a-f]{26}$")]
+    private static partial Regex OrderIdPattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{2,63}$")]
+    private static partial Regex AccountIdPattern();
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Sharemint.Silo.Api.Admin;
+using Sharemint.Silo.Api.Partner;
+using Sharemint.Silo.Api.Problems;
+using Sharemint.Silo.Api.Security;
+
+namespace Sharemint.Silo.Api;
+
+/// <summary>Registers and maps the partner and operator HTTP API with its security, and the OpenAPI document.</summary>
+public static class ApiServices
+{
+    /// <summary>
+    /// The API's services: key store (secrets encrypted at rest), replay guard and its purger, rate limiter, configured key
+    /// bootstrap, strict JSON (unknown fields, missing fields, numbers out of range are refused), and OpenAPI.
+    /// Needs a singleton <c>NpgsqlDataSource</c> (the host registers one).
+    /// </summary>
+    public static IServiceCollection AddSharemintApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section));
+        services.AddSingleton<SecretProtector>();
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<ReplayGuard>();
+        services.AddSingleton<ApiRateLimiter>();
+        services.AddHostedService<ApiKeyBootstrap>();
+        services.AddHostedService<ReplayPurger>();
+        services.AddSingleton(TimeProvider.System);
+        services.Configure<JsonOptions>(json => ConfigureStrictJson(json.SerializerOptions));
+        // Binding failures throw, so ApiErrorMiddleware answers them in problem+json with a code.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddOpenApi(openApi =>
+        {
+            // The document describes the API only, not health probes or the dashboard.
+            openApi.ShouldInclude = description => description.RelativePath is { } path && (path.StartsWith("v1/", StringComparison.Ordinal) || path.StartsWith("admin/v1/", StringComparison.Ordinal));
+            openApi.AddDocumentTransformer((document, _, _) =>
+            {
+            document.Info.Title = "Sharemint API";
+            document.Info.Description =
+                "Partner routes (/v1) and operator routes (/admin/v1) are signed: X-Sharemint-Key (key id), X-Sharemint-Timestamp " +
+                "(Unix milliseconds) and X-Sharemint-Signature = hex(HMAC-SHA256(secret, timestamp \\n METHOD \\n path-and-query \\n " +
+                "hex(SHA-256(body)))). A signature is accepted once. Money-moving POSTs need an Idempotency-Key. Every error is " +
+                "application/problem+json with a stable `code`.";
+                return Task.CompletedTask;
+            });
+        });
+        return services;
+    }
+
+    /// <summary>The JSON rules of request bodies: strict, so that a typo is an error rather than an ignored field.</summary>
+    public static void ConfigureStrictJson(JsonSerializerOptions options)
+    {
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.RespectNullableAnnotations = true;
+        options.RespectRequiredConstructorParameters = true;
+        options.AllowDuplicateProperties = false;
+        options.NumberHandling = JsonNumberHandling.Strict;
+    }
+
+    /// <summary>Error handling and request signing for the API prefixes, the routes, and <c>/openapi/v1.json</c>.</summary>
+    public static WebApplication MapSharemintApi(this WebApplication app)
+    {
+        app.UseMiddleware<ApiErrorMiddleware>();
+        app.UseMiddleware<SignatureMiddleware>();
+        app.MapPartnerApi();
+        app.MapAdminApi();
+        app.MapOpenApi();
+        return app;
+    }
+}

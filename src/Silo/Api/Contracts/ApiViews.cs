@@ -1,0 +1,125 @@
+using Sharemint.Accounts;
+using Sharemint.Assets;
+using Sharemint.Compliance;
+using Sharemint.Orders;
+using Sharemint.Quotes;
+using Sharemint.Reserves;
+using Sharemint.Silo.Api.Security;
+
+namespace Sharemint.Silo.Api.Contracts;
+
+// What the API answers. Token amounts appear twice: as a decimal of whole tokens (exact, 8 decimals) and as integer
+// canonical units; cash is decimal USD. Enums are written by name.
+
+/// <summary>An asset: what is issued and how it is backed.</summary>
+public sealed record AssetView(
+    string Symbol, string UnderlyingTicker, string Name, string Isin, string Kind, string Status,
+    decimal Multiplier, decimal CustodyShares, decimal ReservedShares, string Issued, long IssuedUnits)
+{
+    public static AssetView From(AssetSnapshot s) => new(
+        s.Definition.Symbol, s.Definition.UnderlyingTicker, s.Definition.Name, s.Definition.Isin,
+        s.Definition.Kind.ToString(), s.Status.ToString(), s.Multiplier.Value, s.CustodyShares, s.ReservedShares,
+        s.Issued.ToString(), s.Issued.Units);
+}
+
+/// <summary>A wallet on a chain.</summary>
+public sealed record WalletView(string Chain, string Address);
+
+/// <summary>A partner's account: profile, KYC, wallets and cash.</summary>
+public sealed record AccountView(
+    string AccountId, string DisplayName, string Jurisdiction, string Tier, decimal FeeRate, string Kyc,
+    IReadOnlyList<WalletView> Wallets, decimal CashBalance, decimal CashHeld, decimal SpentToday,
+    decimal MaxOrderCash, decimal MaxDailyCash)
+{
+    public static AccountView From(AccountSnapshot s) => new(
+        s.AccountId, s.Profile.DisplayName, s.Profile.Jurisdiction, s.Profile.Tier.ToString(), s.Profile.FeeRate, s.Kyc.ToString(),
+        s.Wallets.Select(w => new WalletView(w.Chain, w.Address)).ToArray(), s.CashBalance, s.CashHeld, s.SpentToday,
+        s.Profile.Limits.MaxOrderCash, s.Profile.Limits.MaxDailyCash);
+}
+
+/// <summary>A signed, firm price until <see cref="ExpiresAt"/>.</summary>
+public sealed record QuoteView(
+    string QuoteId, string Symbol, string Side, decimal Amount, long AmountUnits, decimal PricePerShare, decimal Multiplier,
+    decimal Shares, decimal Gross, decimal Fee, decimal Total, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt,
+    bool MarketOpen, string Payload, string Signature, string? UsedByOrder)
+{
+    public static QuoteView From(Quote q) => new(
+        q.QuoteId, q.Symbol, q.Side.ToString(), q.Amount.Tokens, q.Amount.Units, q.PricePerShare, q.Multiplier.Value,
+        q.Shares, q.Gross, q.Fee, q.Total, q.CreatedAt, q.ExpiresAt, q.MarketOpen, q.Payload, q.Signature, q.UsedByOrder);
+}
+
+/// <summary>One recorded saga step.</summary>
+public sealed record OrderStepView(string Name, string OperationId, string Outcome, DateTimeOffset At, string? Detail);
+
+/// <summary>An order with its steps.</summary>
+public sealed record OrderView(
+    string OrderId, string Kind, string Status, string AccountId, string Symbol, string Chain, string Wallet,
+    string? FromChain, string? FromWallet, decimal Amount, long AmountUnits, decimal? Cash, string? QuoteId,
+    IReadOnlyList<OrderStepView> Steps, IReadOnlyList<string> TransactionIds, string? FailureCode, string? FailureMessage,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool IsTerminal)
+{
+    public static OrderView From(OrderSnapshot o) => new(
+        o.OrderId, o.Kind.ToString(), o.Status.ToString(), o.AccountId, o.Symbol, o.Chain, o.Wallet, o.FromChain, o.FromWallet,
+        o.Amount.Tokens, o.Amount.Units, o.Cash, o.QuoteId,
+        o.Steps.Select(s => new OrderStepView(s.Name, s.OperationId, s.Outcome, s.At, s.Detail)).ToArray(),
+        o.TransactionIds, o.FailureCode, o.FailureMessage, o.CreatedAt, o.UpdatedAt, o.IsTerminal);
+}
+
+/// <summary>A row of an order listing.</summary>
+public sealed record OrderSummaryView(
+    string OrderId, string Kind, string Status, string AccountId, string Symbol, string Chain, decimal Amount, long AmountUnits,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static OrderSummaryView From(OrderIndexEntry e) => new(
+        e.OrderId, e.Kind.ToString(), e.Status.ToString(), e.AccountId, e.Symbol, e.Chain, e.Amount.Tokens, e.Amount.Units, e.CreatedAt, e.UpdatedAt);
+}
+
+/// <summary>One deployment in a reserve report.</summary>
+public sealed record DeploymentReserveView(
+    string Chain, string TokenAddress, decimal LedgerSupply, decimal OnChainSupply, string OnChainRawUnits, long DriftUnits, long AtHeight);
+
+/// <summary>A reconciliation of one asset.</summary>
+public sealed record ReserveReportView(
+    string Symbol, string UnderlyingTicker, long Sequence, DateTimeOffset At, decimal Multiplier, decimal BrokerShares,
+    decimal LedgerCustodyShares, decimal ReservedShares, decimal Issued, decimal InTransit, decimal OnChainTotal,
+    decimal RequiredShares, decimal BackingRatio, IReadOnlyList<DeploymentReserveView> Deployments, bool Balanced)
+{
+    public static ReserveReportView From(ReserveReport r) => new(
+        r.Symbol, r.UnderlyingTicker, r.Sequence, r.At, r.Multiplier.Value, r.BrokerShares, r.LedgerCustodyShares, r.ReservedShares,
+        r.Issued.Tokens, r.InTransit.Tokens, r.OnChainTotal.Tokens, r.RequiredShares, r.BackingRatio,
+        r.Deployments.Select(d => new DeploymentReserveView(d.Chain, d.TokenAddress, d.LedgerSupply.Tokens, d.OnChainSupply.Tokens, d.OnChainRawUnits, d.DriftUnits, d.AtHeight)).ToArray(),
+        r.Balanced);
+}
+
+/// <summary>
+/// A signed proof of reserves: <see cref="Payload"/> is the exact JSON whose UTF-8 bytes <see cref="Signature"/> (Ed25519,
+/// base64) signs under <see cref="PublicKey"/> (base64, 32 bytes).
+/// </summary>
+public sealed record AttestationView(string Payload, string Signature, string PublicKey, string Algorithm, ReserveReportView Report)
+{
+    public static AttestationView From(SignedAttestation a) => new(a.Payload, a.Signature, a.PublicKey, a.Algorithm, ReserveReportView.From(a.Report));
+}
+
+/// <summary>A sanctioned address.</summary>
+public sealed record SanctionView(string Chain, string Address, string Reason, DateTimeOffset ListedAt)
+{
+    public static SanctionView From(SanctionedAddress s) => new(s.Chain, s.Address, s.Reason, s.ListedAt);
+}
+
+/// <summary>An API key without its secret.</summary>
+public sealed record ApiKeyView(string KeyId, string Kind, string? AccountId, string? Role, string Label,
+    DateTimeOffset CreatedAt, DateTimeOffset? RotatedAt, DateTimeOffset? RevokedAt)
+{
+    public static ApiKeyView From(ApiKeyInfo k) => new(
+        k.KeyId, k.Kind == ApiKeyKind.Partner ? "partner" : "operator", k.AccountId, k.Role is { } r ? ApiKeyStore.RoleName(r) : null,
+        k.Label, k.CreatedAt, k.RotatedAt, k.RevokedAt);
+}
+
+/// <summary>A key with its secret: shown once, when created or rotated, and never again.</summary>
+public sealed record IssuedKeyView(ApiKeyView Key, string Secret)
+{
+    public static IssuedKeyView From(IssuedApiKey k) => new(ApiKeyView.From(k.Key), k.Secret);
+}
+
+/// <summary>A market price.</summary>
+public sealed record PriceView(string Ticker, decimal Price, DateTimeOffset AsOf);

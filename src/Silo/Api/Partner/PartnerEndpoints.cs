@@ -1,0 +1,207 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Sharemint.Accounts;
+using Sharemint.Assets;
+using Sharemint.Catalog;
+using Sharemint.Errors;
+using Sharemint.Orders;
+using Sharemint.Quotes;
+using Sharemint.Reserves;
+using Sharemint.Silo.Api.Contracts;
+using Sharemint.Silo.Api.Problems;
+using Sharemint.Silo.Api.Security;
+using Sharemint.Units;
+
+namespace Sharemint.Silo.Api.Partner;
+
+/// <summary>
+/// The partner API under <c>/v1</c>. Every route but the asset catalogue and the reserves is signed with a partner key,
+/// and a partner sees and acts on its own account and orders only: another partner's order id answers 404.
+/// </summary>
+public static class PartnerEndpoints
+{
+    public static void MapPartnerApi(this IEndpointRouteBuilder endpoints)
+    {
+        var v1 = endpoints.MapGroup(ApiRoutes.PartnerPrefix)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status500InternalServerError);
+
+        MapAssets(v1.MapGroup("/assets").WithTags("Assets"));
+        MapAccount(v1.MapGroup("/account").WithTags("Account").RequirePartnerKey());
+        MapQuotes(v1.MapGroup("/quotes").WithTags("Quotes").RequirePartnerKey());
+        MapOrders(v1.MapGroup("/orders").WithTags("Orders").RequirePartnerKey());
+        MapTransfers(v1.MapGroup("/transfers").WithTags("Orders").RequirePartnerKey());
+        MapReserves(v1.MapGroup("/reserves").WithTags("Reserves").AllowPublic());
+    }
+
+    /// <summary>Every listed asset with its ledger figures.</summary>
+    internal static async Task<AssetView[]> ListAssetsAsync(IGrainFactory grains)
+    {
+        var symbols = await grains.GetGrain<ICatalogGrain>(0).ListAssetsAsync();
+        var snapshots = await Task.WhenAll(symbols.Select(s => grains.GetGrain<IAssetGrain>(s).GetAsync()));
+        return snapshots.Select(AssetView.From).ToArray();
+    }
+
+    // The catalogue is public, like the reserves it backs: every figure in it is also in the signed attestations.
+    private static void MapAssets(RouteGroupBuilder assets)
+    {
+        assets.AllowPublic();
+        assets.MapGet("/", async (IGrainFactory grains) => TypedResults.Ok(await ListAssetsAsync(grains)))
+            .WithName("ListAssets").WithSummary("List the assets with issued supply and custody.");
+        assets.MapGet("/{symbol}", async (string symbol, IGrainFactory grains) =>
+                TypedResults.Ok(AssetView.From(await grains.GetGrain<IAssetGrain>(symbol).GetAsync())))
+            .WithName("GetAsset").WithSummary("One asset.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static void MapAccount(RouteGroupBuilder account)
+    {
+        account.MapGet("/", async (ApiPrincipal principal, IGrainFactory grains) =>
+                TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(principal.PartnerAccountId).GetAsync())))
+            .WithName("GetAccount").WithSummary("The calling partner's account: KYC, wallets, cash.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static void MapQuotes(RouteGroupBuilder quotes)
+    {
+        quotes.MapPost("/", async (CreateQuoteBody body, ApiPrincipal principal, HttpContext context, IGrainFactory grains) =>
+            {
+                var account = principal.PartnerAccountId;
+                var side = ApiRoutes.ParseEnum<QuoteSide>(body.Side, "side_invalid", "side");
+                var key = ApiRoutes.OptionalIdempotencyKey(context);
+                var quoteId = "q_" + (key is null ? Guid.NewGuid().ToString("N")[..26] : ApiRoutes.Hash($"quote\n{account}\n{key}"));
+                var request = new QuoteRequest(account, body.Symbol, side, CanonicalAmount.FromTokens(body.Amount));
+                var quote = await grains.GetGrain<IQuoteGrain>(quoteId).CreateAsync(request);
+                return TypedResults.Created($"{ApiRoutes.PartnerPrefix}/quotes/{quote.QuoteId}", QuoteView.From(quote));
+            })
+            .WithName("CreateQuote").WithSummary("A signed price for minting or redeeming an amount, firm until it expires.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        quotes.MapGet("/{quoteId}", async (string quoteId, ApiPrincipal principal, IGrainFactory grains) =>
+                TypedResults.Ok(QuoteView.From(await OwnQuoteAsync(grains, principal.PartnerAccountId, quoteId))))
+            .WithName("GetQuote").WithSummary("One of the partner's quotes.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static void MapOrders(RouteGroupBuilder orders)
+    {
+        orders.MapPost("/mint", async (MintOrderBody body, ApiPrincipal principal, HttpContext context, IGrainFactory grains) =>
+            {
+                var account = principal.PartnerAccountId;
+                var orderId = OrderIds.FromIdempotencyKey(account, ApiRoutes.RequireIdempotencyKey(context));
+                await OwnQuoteAsync(grains, account, body.QuoteId);
+                var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceMintAsync(new MintOrderRequest(account, body.QuoteId, body.Chain, body.Wallet));
+                return Accepted(order);
+            })
+            .WithName("Mint").WithSummary("Mint a quote's amount to an allow-listed wallet. Needs an Idempotency-Key.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        orders.MapPost("/redeem", async (RedeemOrderBody body, ApiPrincipal principal, HttpContext context, IGrainFactory grains) =>
+            {
+                var account = principal.PartnerAccountId;
+                var orderId = OrderIds.FromIdempotencyKey(account, ApiRoutes.RequireIdempotencyKey(context));
+                if (body.QuoteId is not null)
+                {
+                    await OwnQuoteAsync(grains, account, body.QuoteId);
+                }
+                var request = new RedeemOrderRequest(account, body.Symbol, body.Chain, body.Wallet, CanonicalAmount.FromTokens(body.Amount), body.QuoteId);
+                var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceRedeemAsync(request);
+                return Accepted(order);
+            })
+            .WithName("Redeem").WithSummary("Redeem tokens from an allow-listed wallet for cash. Needs an Idempotency-Key.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        orders.MapGet("/", async (string? status, int? limit, ApiPrincipal principal, HttpContext context) =>
+            {
+                var filter = status is null ? (OrderStatus?)null : ApiRoutes.ParseEnum<OrderStatus>(status, "status_invalid", "status");
+                var entries = await OrderIndex(context).ListAsync(principal.PartnerAccountId, filter, ApiRoutes.Limit(limit), context.RequestAborted);
+                return TypedResults.Ok(entries.Select(OrderSummaryView.From).ToArray());
+            })
+            .WithName("ListOrders").WithSummary("The partner's orders, newest first.")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        orders.MapGet("/{orderId}", async (string orderId, ApiPrincipal principal, IGrainFactory grains) =>
+                TypedResults.Ok(OrderView.From(await OwnOrderAsync(grains, principal.PartnerAccountId, orderId))))
+            .WithName("GetOrder").WithSummary("One of the partner's orders with its steps.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        orders.MapPost("/{orderId}/cancel", async (string orderId, ApiPrincipal principal, IGrainFactory grains) =>
+            {
+                await OwnOrderAsync(grains, principal.PartnerAccountId, orderId);
+                return TypedResults.Ok(OrderView.From(await grains.GetGrain<IOrderGrain>(orderId).CancelAsync()));
+            })
+            .WithName("CancelOrder").WithSummary("Cancel a queued order with no effect yet.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    private static void MapTransfers(RouteGroupBuilder transfers)
+    {
+        transfers.MapPost("/", async (TransferBody body, ApiPrincipal principal, HttpContext context, IGrainFactory grains) =>
+            {
+                var account = principal.PartnerAccountId;
+                var orderId = OrderIds.FromIdempotencyKey(account, ApiRoutes.RequireIdempotencyKey(context));
+                var request = new TransferOrderRequest(
+                    account, body.Symbol, body.FromChain, body.FromWallet, body.ToChain, body.ToWallet, CanonicalAmount.FromTokens(body.Amount));
+                var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceTransferAsync(request);
+                return Accepted(order);
+            })
+            .WithName("Transfer").WithSummary("Move tokens between chains (burn, then mint). Needs an Idempotency-Key.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static void MapReserves(RouteGroupBuilder reserves)
+    {
+        reserves.MapGet("/{symbol}", async (string symbol, IGrainFactory grains) =>
+            {
+                var latest = await grains.GetGrain<IReservesGrain>(symbol).GetLatestAsync()
+                    ?? throw new ApiProblemException(StatusCodes.Status404NotFound, "attestation_not_found", $"No reserves attestation for {symbol} yet.");
+                return TypedResults.Ok(AttestationView.From(latest));
+            })
+            .WithName("GetReserves").WithSummary("The latest signed proof of reserves (public).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        reserves.MapGet("/{symbol}/history", async (string symbol, int? limit, IGrainFactory grains) =>
+                TypedResults.Ok((await grains.GetGrain<IReservesGrain>(symbol).GetHistoryAsync(ApiRoutes.Limit(limit))).Select(ReserveReportView.From).ToArray()))
+            .WithName("GetReservesHistory").WithSummary("Past reconciliations, newest first (public).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static Accepted<OrderView> Accepted(OrderSnapshot order) =>
+        TypedResults.Accepted($"{ApiRoutes.PartnerPrefix}/orders/{order.OrderId}", OrderView.From(order));
+
+    /// <summary>The order if it is the partner's; 404 for another partner's (indistinguishable from a missing one).</summary>
+    private static async Task<OrderSnapshot> OwnOrderAsync(IGrainFactory grains, string accountId, string orderId)
+    {
+        var notFound = new LedgerException(LedgerError.OrderNotFound, $"No order '{orderId}'.");
+        if (!ApiRoutes.IsOrderId(orderId))
+        {
+            throw notFound;
+        }
+        var order = await grains.GetGrain<IOrderGrain>(orderId).GetAsync();
+        return order.AccountId == accountId ? order : throw notFound;
+    }
+
+    /// <summary>The quote if it is the partner's; 404 otherwise.</summary>
+    private static async Task<Quote> OwnQuoteAsync(IGrainFactory grains, string accountId, string quoteId)
+    {
+        var notFound = new LedgerException(LedgerError.QuoteNotFound, $"No quote '{quoteId}'.");
+        if (quoteId is not { Length: > 2 and <= 64 } || !quoteId.StartsWith("q_", StringComparison.Ordinal))
+        {
+            throw notFound;
+        }
+        var quote = await grains.GetGrain<IQuoteGrain>(quoteId).GetAsync();
+        return quote.AccountId == accountId ? quote : throw notFound;
+    }
+
+    /// <summary>The order index, which the order grains' host registers.</summary>
+    internal static IOrderIndex OrderIndex(HttpContext context) =>
+        context.RequestServices.GetService<IOrderIndex>()
+        ?? throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, "orders_unavailable", "Order listing is not available on this silo.");
+}
