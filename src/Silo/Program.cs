@@ -27,6 +27,7 @@ builder.UseOrleans(silo =>
 {
     silo.AddSharemintClustering(connectionString, options);
     silo.AddSharemintStorage(connectionString);
+    silo.AddSharemintFlows(builder.Configuration);
     if (options.Dashboard)
     {
         silo.AddDashboard(_ => { });

@@ -56,4 +56,12 @@ public interface IHolderAccountGrain : IGrainWithStringKey
     /// <summary>Releases a hold back to the balance (the order failed or was cancelled). Idempotent; a captured hold cannot be released.</summary>
     [Alias("ReleaseHold")]
     Task<AccountSnapshot> ReleaseHoldAsync(OperationId holdId);
+
+    /// <summary>
+    /// Checks that the account may receive or hand over tokens at <paramref name="wallet"/> on <paramref name="chain"/>
+    /// (invariant 7: eligible jurisdiction, KYC approved, wallet allow-listed, not sanctioned). Throws the first failed
+    /// check as a <see cref="Errors.LedgerException"/>; changes nothing.
+    /// </summary>
+    [Alias("CheckEligibility"), ReadOnly]
+    Task CheckEligibilityAsync(string chain, string wallet);
 }

@@ -154,23 +154,7 @@ public sealed class HolderAccountGrain(
             return Snapshot();
         }
 
-        // Invariant 7, checked in the order an operator would want to read the refusal.
-        if (IneligibleJurisdictions.Contains(profile.Jurisdiction))
-        {
-            throw new LedgerException(LedgerError.JurisdictionNotEligible, $"Accounts in {profile.Jurisdiction} may not mint: US persons are not eligible.");
-        }
-        if (State.Kyc != KycStatus.Approved)
-        {
-            throw new LedgerException(LedgerError.KycNotApproved, $"Account '{AccountId}' KYC is {State.Kyc}.");
-        }
-        if (!State.Wallets.Contains(new AllowListedWallet(payment.Chain, wallet)))
-        {
-            throw new LedgerException(LedgerError.WalletNotAllowListed, $"{wallet} is not allow-listed on {payment.Chain} for '{AccountId}'.");
-        }
-        if (await Sanctions.IsSanctionedAsync(payment.Chain, wallet))
-        {
-            throw new LedgerException(LedgerError.AddressSanctioned, $"{wallet} on {payment.Chain} is sanctioned.");
-        }
+        await RequireEligibleAsync(profile, payment.Chain, wallet);
         if (payment.Cash > profile.Limits.MaxOrderCash)
         {
             throw new LedgerException(LedgerError.LimitExceeded,
@@ -233,6 +217,33 @@ public sealed class HolderAccountGrain(
         State.Applied.Record(ClosedHoldKey(holdId), "released");
         await CommitAsync();
         return Snapshot();
+    }
+
+    public async Task CheckEligibilityAsync(string chain, string wallet)
+    {
+        var profile = RequireOnboarded();
+        await RequireEligibleAsync(profile, chain, ChainAddress.Canonicalize(chain, wallet));
+    }
+
+    /// <summary>Invariant 7, checked in the order an operator would want to read the refusal.</summary>
+    private async Task RequireEligibleAsync(PartnerProfile profile, string chain, string wallet)
+    {
+        if (IneligibleJurisdictions.Contains(profile.Jurisdiction))
+        {
+            throw new LedgerException(LedgerError.JurisdictionNotEligible, $"Accounts in {profile.Jurisdiction} are not eligible: US persons may not hold xStocks.");
+        }
+        if (State.Kyc != KycStatus.Approved)
+        {
+            throw new LedgerException(LedgerError.KycNotApproved, $"Account '{AccountId}' KYC is {State.Kyc}.");
+        }
+        if (!State.Wallets.Contains(new AllowListedWallet(chain, wallet)))
+        {
+            throw new LedgerException(LedgerError.WalletNotAllowListed, $"{wallet} is not allow-listed on {chain} for '{AccountId}'.");
+        }
+        if (await Sanctions.IsSanctionedAsync(chain, wallet))
+        {
+            throw new LedgerException(LedgerError.AddressSanctioned, $"{wallet} on {chain} is sanctioned.");
+        }
     }
 
     private static string ClosedHoldKey(OperationId holdId) => $"hold:{holdId}";

@@ -28,6 +28,9 @@ public static class SharemintMetrics
     private static readonly Counter<long> ChainRpcErrors =
         Meter.CreateCounter<long>("sharemint.chain.rpc.errors", "{error}", "Chain RPC failures, by chain and operation.");
 
+    private static readonly Counter<double> OrderVolume =
+        Meter.CreateCounter<double>("sharemint.order.volume", "USD", "Cash value of settled orders (an observation for dashboards, not a ledger).");
+
     /// <summary>An order was accepted.</summary>
     public static void OrderPlaced(string kind, string symbol, string chain) =>
         OrdersPlaced.Add(1, new("kind", kind), new("asset", symbol), new("chain", chain));
@@ -48,4 +51,8 @@ public static class SharemintMetrics
             ChainRpcErrors.Add(1, new("chain", chain), new("operation", operation), new("error", error));
         }
     }
+
+    /// <summary>A settled order's cash value. The double is only the exported observation; the ledger keeps decimals.</summary>
+    public static void OrderSettledVolume(string kind, string symbol, string chain, decimal cashUsd) =>
+        OrderVolume.Add((double)cashUsd, new("kind", kind), new("asset", symbol), new("chain", chain));
 }

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sharemint.Accounts;
+using Sharemint.Assets;
+using Sharemint.Errors;
+using Sharemint.Ledger;
+using Sharemint.Market;
+using Sharemint.Orders;
+using Sharemint.Signing;
+using Sharemint.Units;
+
+namespace Sharemint.Quotes;
+
+/// <summary>The stored quote and the order that used it.</summary>
+[GenerateSerializer, Alias("sharemint.QuoteState")]
+public sealed class QuoteState
+{
+    [Id(0)] public Quote? Quote { get; set; }
+    [Id(1)] public string? Fingerprint { get; set; }
+}
+
+/// <summary>How quotes are priced (section <c>Sharemint:Quotes</c>).</summary>
+public sealed class QuoteOptions
+{
+    public const string Section = "Sharemint:Quotes";
+
+    /// <summary>How long a quote stays firm.</summary>
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Spread (basis points) added to mints and taken from redemptions outside market hours.</summary>
+    public int OffHoursSpreadBps { get; set; } = 50;
+}
+
+/// <inheritdoc cref="IQuoteGrain"/>
+[GrainType("sharemint.quote")]
+public sealed class QuoteGrain(
+    [PersistentState("quote", LedgerStorage.Name)] IPersistentState<QuoteState> state,
+    IMarketData marketData,
+    IMarketCalendar calendar,
+    IssuerSigningKeys keys,
+    IOptions<QuoteOptions> options,
+    TimeProvider clock,
+    ILogger<QuoteGrain> logger)
+    : Grain, IQuoteGrain
+{
+    private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
+
+    private string QuoteId => this.GetPrimaryKeyString();
+
+    public async Task<Quote> CreateAsync(QuoteRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var fingerprint = $"{request.AccountId}|{request.Symbol}|{request.Side}|{request.Amount.Units}";
+        if (state.State.Quote is { } existing)
+        {
+            return state.State.Fingerprint == fingerprint
+                ? existing
+                : throw new LedgerException(LedgerError.IdempotencyConflict, $"Quote '{QuoteId}' was created for another request.");
+        }
+        if (!Enum.IsDefined(request.Side))
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, "Quote side must be mint or redeem.");
+        }
+        LedgerValidation.RequirePositive(request.Amount, "Quote amount");
+        var account = await GrainFactory.GetGrain<IHolderAccountGrain>(request.AccountId).GetAsync();
+        var asset = await GrainFactory.GetGrain<IAssetGrain>(request.Symbol).GetAsync();
+        var paused = request.Side == QuoteSide.Mint
+            ? asset.Status is AssetStatus.MintPaused or AssetStatus.Halted
+            : asset.Status is AssetStatus.RedeemPaused or AssetStatus.Halted;
+        if (paused)
+        {
+            throw new LedgerException(LedgerError.AssetPaused, $"{request.Symbol} is {asset.Status}.");
+        }
+
+        var now = clock.GetUtcNow();
+        var open = calendar.IsOpen(now);
+        var last = await marketData.GetLastPriceAsync(asset.Definition.UnderlyingTicker);
+        var spread = open ? 0m : options.Value.OffHoursSpreadBps / 10_000m;
+        decimal price, shares, gross, fee, total;
+        if (request.Side == QuoteSide.Mint)
+        {
+            // Everything rounds in the issuer's favour: shares up (backing), cash up.
+            price = last.Price * (1m + spread);
+            shares = asset.Multiplier.SharesToBack(request.Amount);
+            gross = CeilingCents(shares * price);
+            fee = CeilingCents(gross * account.Profile.FeeRate);
+            total = gross + fee;
+        }
+        else
+        {
+            price = last.Price * (1m - spread);
+            shares = OrderGrain.SharesReleased(asset.Multiplier, request.Amount);
+            gross = Math.Floor(shares * price * 100m) / 100m;
+            fee = CeilingCents(gross * account.Profile.FeeRate);
+            total = Math.Max(0m, gross - fee);
+        }
+        var expiresAt = now + options.Value.Lifetime;
+        var payload = JsonSerializer.Serialize(new
+        {
+            quoteId = QuoteId,
+            accountId = request.AccountId,
+            symbol = request.Symbol,
+            side = request.Side.ToString().ToLowerInvariant(),
+            amountUnits = request.Amount.Units,
+            pricePerShare = price.ToString(CultureInfo.InvariantCulture),
+            multiplier = asset.Multiplier.ToString(),
+            shares = shares.ToString(CultureInfo.InvariantCulture),
+            gross = gross.ToString(CultureInfo.InvariantCulture),
+            fee = fee.ToString(CultureInfo.InvariantCulture),
+            total = total.ToString(CultureInfo.InvariantCulture),
+            createdAt = now,
+            expiresAt,
+            marketOpen = open,
+        }, PayloadJson);
+        var signature = keys.SignQuote(Encoding.UTF8.GetBytes(payload));
+        var quote = new Quote(QuoteId, request.AccountId, request.Symbol, request.Side, request.Amount, price, asset.Multiplier, shares,
+            gross, fee, total, now, expiresAt, open, payload, signature, null);
+        state.State = new QuoteState { Quote = quote, Fingerprint = fingerprint };
+        await state.WriteStateAsync();
+        return quote;
+    }
+
+    public Task<Quote> GetAsync() =>
+        Task.FromResult(state.State.Quote ?? throw new LedgerException(LedgerError.QuoteNotFound, $"No quote '{QuoteId}'."));
+
+    public async Task<Quote> ConsumeAsync(string orderId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(orderId);
+        var quote = state.State.Quote ?? throw new LedgerException(LedgerError.QuoteNotFound, $"No quote '{QuoteId}'.");
+        if (quote.UsedByOrder == orderId)
+        {
+            return quote;
+        }
+        if (quote.UsedByOrder is not null)
+        {
+            throw new LedgerException(LedgerError.QuoteAlreadyUsed, $"Quote '{QuoteId}' was already used by another order.");
+        }
+        if (clock.GetUtcNow() >= quote.ExpiresAt)
+        {
+            throw new LedgerException(LedgerError.QuoteExpired, $"Quote '{QuoteId}' expired at {quote.ExpiresAt:u}; ask for a new one.");
+        }
+        state.State.Quote = quote with { UsedByOrder = orderId };
+        await state.WriteStateAsync();
+        logger.LogDebug("Quote {Quote} used by {Order}", QuoteId, orderId);
+        return state.State.Quote;
+    }
+
+    private static decimal CeilingCents(decimal value) => Math.Ceiling(value * 100m) / 100m;
+}

@@ -1,0 +1,80 @@
+using Sharemint.Accounts;
+using Sharemint.Assets;
+using Sharemint.Bridges;
+using Sharemint.Catalog;
+using Sharemint.Errors;
+using Sharemint.Operations;
+using Sharemint.Reserves;
+using Sharemint.Signers;
+
+namespace Sharemint.Silo.Deployments;
+
+/// <summary>
+/// Puts every catalogue asset on every configured chain (development and test clusters; production deploys through the
+/// admin API): deploys the token where the deployment is missing, registers it, starts its deposit watcher, allow-lists
+/// the configured demo wallets, and runs a first reconciliation. Idempotent: a restart finds the deployments and only
+/// re-arms the watchers.
+/// </summary>
+public sealed class TokenDeployer(IGrainFactory grains, ConfiguredChains chains, IConfiguration configuration, ILogger<TokenDeployer> logger)
+    : ILifecycleParticipant<ISiloLifecycle>
+{
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(TokenDeployer), ServiceLifecycleStage.Active + 1, DeployAllAsync);
+
+    private async Task DeployAllAsync(CancellationToken cancellationToken)
+    {
+        var catalog = grains.GetGrain<ICatalogGrain>(0);
+        var symbols = await catalog.ListAssetsAsync();
+        foreach (var chain in chains.Chains.Order(StringComparer.Ordinal))
+        {
+            foreach (var symbol in symbols)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var bridge = grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(symbol, chain));
+                if (!await IsDeployedAsync(bridge))
+                {
+                    var asset = await grains.GetGrain<IAssetGrain>(symbol).GetAsync();
+                    var token = await grains.GetGrain<IChainSignerGrain>(chain)
+                        .DeployTokenAsync(new TokenDeploymentRequest(symbol, asset.Definition.Name, asset.Multiplier));
+                    await catalog.RegisterDeploymentAsync(symbol, chain, new DeploymentConfig(token.TokenAddress, token.Decimals));
+                    logger.LogInformation("Deployed {Symbol} on {Chain} at {Token}", symbol, chain, token.TokenAddress);
+                }
+                await bridge.StartWatchingAsync();
+            }
+        }
+        await AllowDemoWalletsAsync();
+        foreach (var symbol in symbols)
+        {
+            await grains.GetGrain<IReservesGrain>(symbol).ReconcileAsync();
+        }
+        logger.LogInformation("{Assets} assets deployed on {Chains}", symbols.Count, string.Join(", ", chains.Chains.Order(StringComparer.Ordinal)));
+    }
+
+    private async Task AllowDemoWalletsAsync()
+    {
+        // Sharemint:Demo:Wallets:{chain} = address, allow-listed for the demo partner so a new user can mint at once.
+        var accountId = configuration["Sharemint:Demo:Account"] ?? "partner-demo";
+        foreach (var wallet in configuration.GetSection("Sharemint:Demo:Wallets").GetChildren())
+        {
+            if (string.IsNullOrWhiteSpace(wallet.Value))
+            {
+                continue;
+            }
+            await grains.GetGrain<IHolderAccountGrain>(accountId)
+                .AllowWalletAsync(OperationId.From($"demo-wallet/{wallet.Key}/{wallet.Value}"), wallet.Key, wallet.Value);
+        }
+    }
+
+    private static async Task<bool> IsDeployedAsync(IChainBridgeGrain bridge)
+    {
+        try
+        {
+            await bridge.GetAsync();
+            return true;
+        }
+        catch (LedgerException error) when (error.Error == LedgerError.DeploymentNotFound)
+        {
+            return false;
+        }
+    }
+}

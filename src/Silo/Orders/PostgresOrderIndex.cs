@@ -1,0 +1,62 @@
+using Npgsql;
+using Sharemint.Orders;
+using Sharemint.Units;
+
+namespace Sharemint.Silo.Orders;
+
+/// <summary><see cref="IOrderIndex"/> on the <c>order_index</c> table (migration 0005).</summary>
+public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource) : IOrderIndex
+{
+    public async Task UpsertAsync(OrderSnapshot order, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO order_index (order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at, version)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            ON CONFLICT (order_id) DO UPDATE
+               SET status = excluded.status, updated_at = excluded.updated_at, version = excluded.version
+             WHERE order_index.version < excluded.version
+            """);
+        command.Parameters.AddWithValue(order.OrderId);
+        command.Parameters.AddWithValue(order.Kind.ToString());
+        command.Parameters.AddWithValue(order.Status.ToString());
+        command.Parameters.AddWithValue(order.AccountId);
+        command.Parameters.AddWithValue(order.Symbol);
+        command.Parameters.AddWithValue(order.Chain);
+        command.Parameters.AddWithValue(order.Amount.Units);
+        command.Parameters.AddWithValue(order.CreatedAt);
+        command.Parameters.AddWithValue(order.UpdatedAt);
+        command.Parameters.AddWithValue(order.Version);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<OrderIndexEntry>> ListAsync(string? accountId, OrderStatus? status, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at
+              FROM order_index
+             WHERE ($1::text IS NULL OR account_id = $1) AND ($2::text IS NULL OR status = $2)
+             ORDER BY created_at DESC, order_id
+             LIMIT $3
+            """);
+        command.Parameters.AddWithValue((object?)accountId ?? DBNull.Value);
+        command.Parameters.AddWithValue((object?)status?.ToString() ?? DBNull.Value);
+        command.Parameters.AddWithValue(Math.Clamp(limit, 1, 1000));
+        var entries = new List<OrderIndexEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(new OrderIndexEntry(
+                reader.GetString(0),
+                Enum.Parse<OrderKind>(reader.GetString(1)),
+                Enum.Parse<OrderStatus>(reader.GetString(2)),
+                reader.GetString(3),
+                reader.GetString(4),
+                reader.GetString(5),
+                CanonicalAmount.FromUnits(reader.GetInt64(6)),
+                reader.GetFieldValue<DateTimeOffset>(7),
+                reader.GetFieldValue<DateTimeOffset>(8)));
+        }
+        return entries;
+    }
+}
