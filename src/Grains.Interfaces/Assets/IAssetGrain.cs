@@ -80,4 +80,22 @@ public interface IAssetGrain : IGrainWithStringKey
     /// <summary>Completes an authorized burn: issued falls and the backing shares become unallocated custody. Idempotent.</summary>
     [Alias("CompleteBurn")]
     Task<AssetSnapshot> CompleteBurnAsync(OperationId burnOperationId);
+
+    /// <summary>
+    /// Withdraws an authorized burn that did not happen on-chain (the burn transaction failed). Idempotent; a completed burn
+    /// cannot be cancelled (<c>InvalidArgument</c>).
+    /// </summary>
+    [Alias("CancelBurn")]
+    Task<AssetSnapshot> CancelBurnAsync(OperationId burnOperationId);
+
+    /// <summary>
+    /// Records that a move between chains burned <paramref name="amount"/> on <paramref name="fromChain"/> (final): the tokens
+    /// are now in transit, still issued and still backed (invariant 2). Idempotent per transfer id.
+    /// </summary>
+    [Alias("BeginTransit")]
+    Task<AssetSnapshot> BeginTransitAsync(OperationId transferId, string fromChain, CanonicalAmount amount);
+
+    /// <summary>Records that the transfer's mint on the destination is recorded: the amount leaves transit. Idempotent.</summary>
+    [Alias("EndTransit")]
+    Task<AssetSnapshot> EndTransitAsync(OperationId transferId);
 }

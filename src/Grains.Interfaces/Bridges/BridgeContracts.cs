@@ -18,7 +18,85 @@ public sealed record DeploymentSnapshot(
     [property: Id(4)] CanonicalAmount Supply,
     [property: Id(5)] CanonicalAmount Minted,
     [property: Id(6)] CanonicalAmount Burned,
-    [property: Id(7)] long Version);
+    [property: Id(7)] long Version,
+    [property: Id(8)] RateLimit? OutboundLimit,
+    [property: Id(9)] RateLimit? InboundLimit,
+    [property: Id(10)] int PendingChainOperations,
+    [property: Id(11)] bool Watching);
+
+/// <summary>
+/// A refilling bucket for moves between chains (as CCIP and Wormhole NTT do): at most <paramref name="Capacity"/> at once,
+/// refilled at <paramref name="RefillPerSecond"/> canonical units per second. <paramref name="Available"/> is the level when read.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("sharemint.RateLimit")]
+public sealed record RateLimit(
+    [property: Id(0)] CanonicalAmount Capacity,
+    [property: Id(1)] CanonicalAmount RefillPerSecond,
+    [property: Id(2)] CanonicalAmount Available);
+
+/// <summary>What backs a chain mint: a custody reservation on the asset (a mint order) or tokens in transit (a move).</summary>
+public enum MintBacking
+{
+    Reservation = 1,
+    Transit,
+}
+
+/// <summary>
+/// A mint to queue for the next batch. <paramref name="BackingId"/> is the reservation id (settled when the mint is final) or
+/// the id of the source burn whose tokens are in transit (ended when the mint is final).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("sharemint.ChainMintRequest")]
+public sealed record ChainMintRequest(
+    [property: Id(0)] MintBacking Backing,
+    [property: Id(1)] string BackingId,
+    [property: Id(2)] string Wallet,
+    [property: Id(3)] CanonicalAmount Amount);
+
+/// <summary>Why tokens are burned: a redemption (backing released) or the first leg of a move (tokens go into transit).</summary>
+public enum BurnPurpose
+{
+    Redemption = 1,
+    TransferOut,
+}
+
+/// <summary>
+/// A burn to perform. <paramref name="HolderWallet"/> null burns from the issuer's redemption address (deposits);
+/// otherwise from that wallet (EVM burnFrom under its allowance; Solana permanent delegate).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("sharemint.ChainBurnRequest")]
+public sealed record ChainBurnRequest(
+    [property: Id(0)] BurnPurpose Purpose,
+    [property: Id(1)] string? HolderWallet,
+    [property: Id(2)] CanonicalAmount Amount);
+
+/// <summary>Where a chain mint or burn stands.</summary>
+public enum ChainOperationState
+{
+    /// <summary>Recorded, waiting for its batch or for the chain to come back.</summary>
+    Queued = 1,
+    /// <summary>Signed, persisted and broadcast; not final yet.</summary>
+    Submitted,
+    /// <summary>Final on-chain and recorded in the ledger (supply and asset updated).</summary>
+    Recorded,
+    /// <summary>Refused or reverted on-chain: nothing happened, nothing will.</summary>
+    Failed,
+}
+
+/// <summary>A chain mint's or burn's progress.</summary>
+[GenerateSerializer, Immutable, Alias("sharemint.ChainOperationProgress")]
+public sealed record ChainOperationProgress(
+    [property: Id(0)] string OperationId,
+    [property: Id(1)] ChainOperationState State,
+    [property: Id(2)] string? TransactionId,
+    [property: Id(3)] string? FailureCode,
+    [property: Id(4)] string? FailureMessage);
+
+/// <summary>Which bucket a move takes capacity from: the source's outbound or the destination's inbound.</summary>
+public enum TransferDirection
+{
+    Outbound = 1,
+    Inbound,
+}
 
 /// <summary>The key of a bridge grain: <c>{symbol}/{chain}</c>.</summary>
 public static class DeploymentKey

@@ -35,4 +35,50 @@ public interface IChainBridgeGrain : IGrainWithStringKey
     /// <summary>Records a burn of <paramref name="amount"/>. Refused when paused, zero, dust on this chain, or above the supply.</summary>
     [Alias("RecordBurn")]
     Task<DeploymentSnapshot> RecordBurnAsync(OperationId operationId, CanonicalAmount amount);
+
+    /// <summary>
+    /// Queues a mint for the next batch to this deployment (mints waiting together go out in one transaction). Idempotent per
+    /// operation id: the same request returns its progress; a different one is <c>IdempotencyConflict</c>. Refused when
+    /// paused, zero, dust on this chain, or to a malformed wallet. The supply grows (and the backing settles) only once the
+    /// chain reports the batch final.
+    /// </summary>
+    [Alias("RequestMint")]
+    Task<ChainOperationProgress> RequestMintAsync(OperationId operationId, ChainMintRequest request);
+
+    /// <summary>A queued mint's progress. <c>InvalidArgument</c> for an unknown operation id.</summary>
+    [Alias("GetMintProgress")]
+    Task<ChainOperationProgress> GetMintProgressAsync(OperationId operationId);
+
+    /// <summary>
+    /// Authorizes (redemption: on the asset; move: asset must be active) and submits a burn on this chain. Idempotent per
+    /// operation id. Refused when paused, zero, dust, or above the supply. The ledger supply falls once the burn is final.
+    /// </summary>
+    [Alias("RequestBurn")]
+    Task<ChainOperationProgress> RequestBurnAsync(OperationId operationId, ChainBurnRequest request);
+
+    /// <summary>A burn's progress. <c>InvalidArgument</c> for an unknown operation id.</summary>
+    [Alias("GetBurnProgress")]
+    Task<ChainOperationProgress> GetBurnProgressAsync(OperationId operationId);
+
+    /// <summary>Sets the move rate limits (null: unlimited). Buckets start full.</summary>
+    [Alias("SetRateLimits")]
+    Task<DeploymentSnapshot> SetRateLimitsAsync(OperationId operationId, RateLimit? outbound, RateLimit? inbound);
+
+    /// <summary>
+    /// Takes <paramref name="amount"/> from a rate-limit bucket for a move. True when taken (idempotent per transfer id);
+    /// false when the bucket is short right now (nothing taken; try again later).
+    /// </summary>
+    [Alias("TakeCapacity")]
+    Task<bool> TakeCapacityAsync(OperationId transferId, TransferDirection direction, CanonicalAmount amount);
+
+    /// <summary>Gives back capacity a move took and will not use (cancelled or failed before its burn). Idempotent.</summary>
+    [Alias("ReturnCapacity")]
+    Task ReturnCapacityAsync(OperationId transferId);
+
+    /// <summary>
+    /// Starts watching the redemption address for deposits of this token (a durable reminder keeps the watcher alive
+    /// across restarts; the cursor is persisted after each handled page). Idempotent.
+    /// </summary>
+    [Alias("StartWatching")]
+    Task<DeploymentSnapshot> StartWatchingAsync();
 }

@@ -243,7 +243,7 @@ public sealed class AssetGrain(
         {
             throw new LedgerException(LedgerError.AssetPaused, $"{Symbol} is {State.Status}: no burns.");
         }
-        if (PendingBurnAmount() + amount > State.Issued)
+        if (PendingBurnAmount() + InTransitAmount() + amount > State.Issued)
         {
             throw new LedgerException(LedgerError.InsufficientSupply, $"Burning {amount} would exceed the {State.Issued} issued.");
         }
@@ -267,6 +267,58 @@ public sealed class AssetGrain(
         await CommitAsync();
         return Snapshot();
     }
+
+    public async Task<AssetSnapshot> CancelBurnAsync(OperationId burnOperationId)
+    {
+        RequireDefined();
+        if (!State.PendingBurns.Remove(burnOperationId.Value))
+        {
+            return await RecallAsync(CancelledKey(burnOperationId)) is not null
+                ? Snapshot()
+                : throw new LedgerException(LedgerError.InvalidArgument, $"Burn '{burnOperationId}' is not pending (never authorized, or completed).");
+        }
+        State.Applied.Record(CancelledKey(burnOperationId), "cancelled");
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AssetSnapshot> BeginTransitAsync(OperationId transferId, string fromChain, CanonicalAmount amount)
+    {
+        RequireDefined();
+        ArgumentException.ThrowIfNullOrWhiteSpace(fromChain);
+        LedgerValidation.RequirePositive(amount, "Transit amount");
+        var fingerprint = $"transit|{fromChain}|{amount.Units}";
+        if (await WasAppliedAsync(transferId, fingerprint))
+        {
+            return Snapshot();
+        }
+        if (PendingBurnAmount() + InTransitAmount() + amount > State.Issued)
+        {
+            throw new LedgerException(LedgerError.InsufficientSupply, $"Moving {amount} would exceed the {State.Issued} issued.");
+        }
+        State.InTransit[transferId.Value] = new TransitLeg(fromChain, amount);
+        State.Applied.Record(transferId, fingerprint);
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AssetSnapshot> EndTransitAsync(OperationId transferId)
+    {
+        RequireDefined();
+        if (!State.InTransit.Remove(transferId.Value))
+        {
+            return await RecallAsync(transferId.Value) is not null
+                ? Snapshot()
+                : throw new LedgerException(LedgerError.InvalidArgument, $"Transfer '{transferId}' was never in transit.");
+        }
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    private CanonicalAmount InTransitAmount() =>
+        State.InTransit.Values.Aggregate(CanonicalAmount.Zero, (sum, leg) => sum + leg.Amount);
+
+    private static string CancelledKey(OperationId burnOperationId) => $"cancelled:{burnOperationId}";
 
     private static string SettledKey(OperationId reservationId) => $"settled:{reservationId}";
 
@@ -312,7 +364,7 @@ public sealed class AssetGrain(
     {
         RequireDefined();
         return new AssetSnapshot(State.Definition!, State.Status, State.Multiplier, State.CustodyShares, ReservedShares(),
-            State.Issued, PendingMint(), PendingBurnAmount(), StateVersion);
+            State.Issued, PendingMint(), PendingBurnAmount(), StateVersion, InTransitAmount());
     }
 
     private async Task ArmMultiplierReminderAsync()

@@ -24,7 +24,13 @@ public sealed class AssetState : IRecordsOperations
 
     /// <summary>A multiplier change waiting for its effective time (applied by a reminder).</summary>
     [Id(9)] public ScheduledMultiplier? ScheduledMultiplier { get; set; }
+    /// <summary>Tokens burned on one chain and not yet minted on another, by transfer id (still issued, still backed).</summary>
+    [Id(10)] public Dictionary<string, TransitLeg> InTransit { get; set; } = new(StringComparer.Ordinal);
 }
+
+/// <summary>A move between chains whose source burn is final and whose destination mint is not yet recorded.</summary>
+[GenerateSerializer, Immutable, Alias("sharemint.TransitLeg")]
+public sealed record TransitLeg([property: Id(0)] string FromChain, [property: Id(1)] CanonicalAmount Amount);
 
 /// <summary>A burn the asset has allowed and is waiting to see completed.</summary>
 [GenerateSerializer, Immutable, Alias("sharemint.PendingBurn")]
