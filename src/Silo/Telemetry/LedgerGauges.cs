@@ -38,6 +38,8 @@ public sealed class LedgerGauges
 
         Gauge("sharemint.deployment.supply.tokens", "{token}", "Ledger supply (minted − burned) per asset and chain.",
             o => o.Deployments.Select(d => M(d.SupplyTokens, ("asset", d.Symbol), ("chain", d.Chain))));
+        Gauge("sharemint.deployment.pending_operations", "{operation}", "Chain mints and burns recorded but not final yet, per asset and chain.",
+            o => o.Deployments.Select(d => M(d.PendingChainOperations, ("asset", d.Symbol), ("chain", d.Chain))));
         Gauge("sharemint.deployment.paused", "", "1 when the deployment is paused, else 0.",
             o => o.Deployments.Select(d => M(d.Paused ? 1 : 0, ("asset", d.Symbol), ("chain", d.Chain))));
 

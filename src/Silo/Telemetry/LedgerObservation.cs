@@ -21,7 +21,7 @@ public sealed record AssetObservation(
     double IssuedTokens, double InTransitTokens, double? BackingRatio, double? AumUsd);
 
 /// <summary>One deployment's ledger supply.</summary>
-public sealed record DeploymentObservation(string Symbol, string Chain, double SupplyTokens, bool Paused);
+public sealed record DeploymentObservation(string Symbol, string Chain, double SupplyTokens, bool Paused, int PendingChainOperations);
 
 /// <summary>The latest reconciliation of one asset, per deployment.</summary>
 public sealed record ReserveObservation(

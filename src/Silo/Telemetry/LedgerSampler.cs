@@ -62,7 +62,7 @@ public sealed class LedgerSampler(
             .OfType<DeploymentSnapshot>()
             .ToArray();
         var market = services.GetService<IMarketData>();
-        var assets = (await Task.WhenAll(symbols.Select(s => TryAsync("asset", () => ObserveAssetAsync(s, deployments, market, cancellationToken)))))
+        var assets = (await Task.WhenAll(symbols.Select(s => TryAsync("asset", () => ObserveAssetAsync(s, market, cancellationToken)))))
             .OfType<AssetObservation>()
             .ToArray();
         // GetLatest answers null before the first reconciliation; the array keeps that apart from a failed read.
@@ -82,17 +82,13 @@ public sealed class LedgerSampler(
             Sharemint.Telemetry.SharemintMetrics.InitializeDeployment(deployment.Symbol, deployment.Chain);
         }
         return new LedgerObservation(DateTimeOffset.UtcNow, assets,
-            deployments.Select(d => new DeploymentObservation(d.Symbol, d.Chain, Tokens(d.Supply), d.Paused)).ToArray(),
+            deployments.Select(d => new DeploymentObservation(d.Symbol, d.Chain, Tokens(d.Supply), d.Paused, d.PendingChainOperations)).ToArray(),
             reserves, accounts);
     }
 
-    private async Task<AssetObservation> ObserveAssetAsync(string symbol, IReadOnlyList<DeploymentSnapshot> deployments,
-        IMarketData? market, CancellationToken cancellationToken)
+    private async Task<AssetObservation> ObserveAssetAsync(string symbol, IMarketData? market, CancellationToken cancellationToken)
     {
         var asset = await grains.GetGrain<IAssetGrain>(symbol).GetAsync();
-        // Conservation (issued = Σ chain supply + in transit): what is issued but on no chain is in transit.
-        var onChains = deployments.Where(d => d.Symbol == symbol).Aggregate(CanonicalAmount.Zero, (sum, d) => sum + d.Supply);
-        var inTransit = asset.Issued > onChains ? asset.Issued - onChains : CanonicalAmount.Zero;
         var backing = asset.BackingShares;
         double? ratio = backing > 0 ? (double)(asset.CustodyShares / backing) : null;
         double? aum = null;
@@ -103,7 +99,7 @@ public sealed class LedgerSampler(
         }
         return new AssetObservation(symbol, asset.Definition.UnderlyingTicker, asset.Status.ToString().ToLowerInvariant(),
             (double)asset.Multiplier.Value, (double)asset.CustodyShares, (double)asset.ReservedShares,
-            Tokens(asset.Issued), Tokens(inTransit), ratio, aum);
+            Tokens(asset.Issued), Tokens(asset.InTransit), ratio, aum);
     }
 
     private static ReserveObservation ObserveReserves(ReserveReport report) => new(
