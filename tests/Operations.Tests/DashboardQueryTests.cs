@@ -95,8 +95,8 @@ public sealed class DashboardQueryTests : IAsyncLifetime
     {
         var prometheus = _prometheus!;
         // Wait until the activity has been sampled and scraped, and a rate window holds several scrapes.
-        await prometheus.WaitForSeriesAsync("sharemint_deployment_supply_tokens{asset=\"TSLAx\",chain=\"ethereum\"} == 10", TimeSpan.FromSeconds(60));
-        await prometheus.WaitForSeriesAsync("orleans_reminders_ticks_delivered_total", TimeSpan.FromSeconds(90));
+        await WaitForActivityAsync();
+        await prometheus.WaitForSeriesAsync("count_over_time(orleans_reminders_ticks_delivered_total[1m]) > 3", TimeSpan.FromSeconds(90));
         await prometheus.WaitForSeriesAsync("orleans_storage_write_errors_total", TimeSpan.FromSeconds(30));
         await prometheus.WaitForSeriesAsync("count_over_time(up{job=\"sharemint-silo\"}[1m]) > 5", TimeSpan.FromSeconds(30));
 
@@ -135,7 +135,7 @@ public sealed class DashboardQueryTests : IAsyncLifetime
     public async Task Sharemint_gauges_report_the_ledger()
     {
         var prometheus = _prometheus!;
-        await prometheus.WaitForSeriesAsync("sharemint_deployment_supply_tokens{asset=\"TSLAx\",chain=\"ethereum\"} == 10", TimeSpan.FromSeconds(60));
+        await WaitForActivityAsync();
         Assert.Equal(100, await ScalarAsync("max(sharemint_asset_custody_shares{asset=\"TSLAx\"})"));
         Assert.Equal(10, await ScalarAsync("max(sharemint_asset_issued_tokens{asset=\"TSLAx\"})"));
         Assert.Equal(2.5, await ScalarAsync("max(sharemint_asset_reserved_shares{asset=\"TSLAx\"})"));
@@ -170,10 +170,21 @@ public sealed class DashboardQueryTests : IAsyncLifetime
         Assert.Equal(0, (await prometheus.QueryAsync("ALERTS{alertname=\"SharemintSiloDown\"}")).GetArrayLength());
     }
 
+    /// <summary>Waits until the driven activity is sampled and scraped (the sampler catches up after the database outage).</summary>
+    private async Task WaitForActivityAsync()
+    {
+        await _prometheus!.WaitForSeriesAsync("sharemint_deployment_supply_tokens{asset=\"TSLAx\",chain=\"ethereum\"} == 10", TimeSpan.FromSeconds(60));
+        await _prometheus.WaitForSeriesAsync("sharemint_asset_custody_shares{asset=\"TSLAx\"} == 100", TimeSpan.FromSeconds(60));
+    }
+
     private async Task<double> ScalarAsync(string promql)
     {
         var result = await _prometheus!.QueryAsync(promql);
-        Assert.True(result.GetArrayLength() == 1, $"{promql} returned {result}");
+        if (result.GetArrayLength() != 1)
+        {
+            var errors = await _prometheus.QueryAsync("sharemint_telemetry_sample_errors_total");
+            Assert.Fail($"{promql} returned {result}; sampler errors: {errors}\n{_silo!.Output[^Math.Min(_silo.Output.Length, 6000)..]}");
+        }
         return double.Parse(result[0].GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
     }
 

@@ -57,12 +57,19 @@ public sealed class LedgerSampler(
         var accountIds = await catalog.ListAccountsAsync();
         cancellationToken.ThrowIfCancellationRequested();
 
-        var deployments = (await Task.WhenAll(deploymentKeys.Select(d =>
-                TryAsync("deployment", () => grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(d.Symbol, d.Chain)).GetAsync()))))
-            .OfType<DeploymentSnapshot>()
+        // A failed read keeps the item's previous observation (the failure is counted), so one slow grain does not make
+        // its series vanish from dashboards and alerts.
+        var previous = gauges.Latest;
+        var deploymentReads = await Task.WhenAll(deploymentKeys.Select(d =>
+            TryAsync("deployment", () => grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(d.Symbol, d.Chain)).GetAsync())));
+        var deployments = deploymentKeys.Zip(deploymentReads, (key, read) => read is null
+                ? previous.Deployments.FirstOrDefault(d => d.Symbol == key.Symbol && d.Chain == key.Chain)
+                : new DeploymentObservation(read.Symbol, read.Chain, Tokens(read.Supply), read.Paused, read.PendingChainOperations))
+            .OfType<DeploymentObservation>()
             .ToArray();
         var market = services.GetService<IMarketData>();
-        var assets = (await Task.WhenAll(symbols.Select(s => TryAsync("asset", () => ObserveAssetAsync(s, market, cancellationToken)))))
+        var assetReads = await Task.WhenAll(symbols.Select(s => TryAsync("asset", () => ObserveAssetAsync(s, market, cancellationToken))));
+        var assets = symbols.Zip(assetReads, (symbol, read) => read ?? previous.Assets.FirstOrDefault(a => a.Symbol == symbol))
             .OfType<AssetObservation>()
             .ToArray();
         // GetLatest answers null before the first reconciliation; the array keeps that apart from a failed read.
@@ -81,9 +88,7 @@ public sealed class LedgerSampler(
         {
             Sharemint.Telemetry.SharemintMetrics.InitializeDeployment(deployment.Symbol, deployment.Chain);
         }
-        return new LedgerObservation(DateTimeOffset.UtcNow, assets,
-            deployments.Select(d => new DeploymentObservation(d.Symbol, d.Chain, Tokens(d.Supply), d.Paused, d.PendingChainOperations)).ToArray(),
-            reserves, accounts);
+        return new LedgerObservation(DateTimeOffset.UtcNow, assets, deployments, reserves, accounts);
     }
 
     private async Task<AssetObservation> ObserveAssetAsync(string symbol, IMarketData? market, CancellationToken cancellationToken)
