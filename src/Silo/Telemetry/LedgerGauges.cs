@@ -29,7 +29,7 @@ public sealed class LedgerGauges
             o => o.Assets.Select(a => M(a.ReservedShares, ("asset", a.Symbol))));
         Gauge("sharemint.asset.multiplier", "{share}", "Shares per token (dividends and splits raise it), by asset.",
             o => o.Assets.Select(a => M(a.Multiplier, ("asset", a.Symbol))));
-        Gauge("sharemint.asset.backing", "1", "Ledger custody shares ÷ shares needed by the issued tokens; absent while nothing is issued.",
+        Gauge("sharemint.asset.backing_ratio", "{ratio}", "Ledger custody shares ÷ shares needed by the issued tokens; absent while nothing is issued.",
             o => o.Assets.Where(a => a.BackingRatio is not null).Select(a => M(a.BackingRatio!.Value, ("asset", a.Symbol))));
         Gauge("sharemint.asset.aum.usd", "{USD}", "Assets under management: custody shares × last price, by asset; absent without a price.",
             o => o.Assets.Where(a => a.AumUsd is not null).Select(a => M(a.AumUsd!.Value, ("asset", a.Symbol))));
@@ -47,7 +47,7 @@ public sealed class LedgerGauges
             o => o.Reserves.SelectMany(r => r.Deployments.Select(d => M(d.OnChainTokens, ("asset", r.Symbol), ("chain", d.Chain)))));
         Gauge("sharemint.reserves.drift.tokens", "{token}", "On-chain supply − ledger supply at the latest reconciliation (0 when they agree).",
             o => o.Reserves.SelectMany(r => r.Deployments.Select(d => M(d.DriftTokens, ("asset", r.Symbol), ("chain", d.Chain)))));
-        Gauge("sharemint.reserves.backing", "1", "Broker custody ÷ shares needed by on-chain supply and in-transit tokens, at the latest reconciliation.",
+        Gauge("sharemint.reserves.backing_ratio", "{ratio}", "Broker custody ÷ shares needed by on-chain supply and in-transit tokens, at the latest reconciliation.",
             o => o.Reserves.Select(r => M(r.BackingRatio, ("asset", r.Symbol))));
         Gauge("sharemint.reserves.broker.shares", "{share}", "Shares the broker reported at the latest reconciliation, by asset.",
             o => o.Reserves.Select(r => M(r.BrokerShares, ("asset", r.Symbol))));
