@@ -22,15 +22,22 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The HTTP root, e.g. <c>http://127.0.0.1:43121/</c>.</summary>
     public Uri BaseAddress { get; }
 
+    /// <summary>Whether the process has exited (crashed, killed or stopped).</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The Orleans client gateway port.</summary>
+    public int GatewayPort { get; private init; }
+
     /// <summary>What the silo wrote to stdout and stderr so far (for failure messages).</summary>
     public string Output { get { lock (_output) { return _output.ToString(); } } }
 
     /// <summary>Starts a silo and waits until <c>/health/ready</c> answers 200.</summary>
     public static async Task<SiloProcess> StartAsync(string connectionString, bool seedDemo = true, string? clusterId = null,
-        IDictionary<string, string>? extraEnvironment = null, int? siloPort = null)
+        IDictionary<string, string>? extraEnvironment = null, int? siloPort = null, int? gatewayPort = null, int? httpPort = null)
     {
         var dll = RepositoryPaths.Output("src/Silo", "Sharemint.Silo.dll");
-        var httpPort = FreePort.Next();
+        var http = httpPort ?? FreePort.Next();
+        var gateway = gatewayPort ?? FreePort.Next();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -42,9 +49,9 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__Sharemint"] = connectionString;
         start.Environment["Sharemint__ClusterId"] = clusterId ?? $"test-{Guid.NewGuid():N}";
         start.Environment["Sharemint__SiloPort"] = (siloPort ?? FreePort.Next()).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Sharemint__GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Sharemint__GatewayPort"] = gateway.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Sharemint__SeedDemo"] = seedDemo ? "true" : "false";
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{http}";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         if (extraEnvironment is not null)
         {
@@ -54,7 +61,7 @@ public sealed class SiloProcess : IAsyncDisposable
             }
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the silo.");
-        var silo = new SiloProcess(process, new Uri($"http://127.0.0.1:{httpPort}/"));
+        var silo = new SiloProcess(process, new Uri($"http://127.0.0.1:{http}/")) { GatewayPort = gateway };
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.BeginOutputReadLine();

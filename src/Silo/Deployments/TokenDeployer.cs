@@ -24,7 +24,9 @@ public sealed class TokenDeployer(IGrainFactory grains, ConfiguredChains chains,
     private async Task DeployAllAsync(CancellationToken cancellationToken)
     {
         var catalog = grains.GetGrain<ICatalogGrain>(0);
-        var symbols = await catalog.ListAssetsAsync();
+        // Sharemint:DeploySymbols (comma-separated) narrows the deployment, e.g. for test clusters; empty means all.
+        var only = (configuration["Sharemint:DeploySymbols"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var symbols = (await catalog.ListAssetsAsync()).Where(s => only.Length == 0 || only.Contains(s)).ToList();
         foreach (var chain in chains.Chains.Order(StringComparer.Ordinal))
         {
             foreach (var symbol in symbols)

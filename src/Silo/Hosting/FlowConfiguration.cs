@@ -26,6 +26,7 @@ public static class FlowConfiguration
         silo.Services.Configure<ReservesOptions>(configuration.GetSection(ReservesOptions.Section));
         silo.Services.AddSharemintMarket(configuration);
         silo.Services.AddSingleton<IOrderIndex, PostgresOrderIndex>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, OrderResumer>();
         silo.AddSharemintChains(configuration);
         if (configuration.GetValue<bool>("Sharemint:DeployTokens"))
         {

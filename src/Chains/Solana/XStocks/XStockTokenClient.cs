@@ -245,7 +245,9 @@ public sealed class XStockTokenClient
             {
                 continue;
             }
-            var source = tx.PreTokenBalances.FirstOrDefault(b => b.AccountIndex != index && b.Mint == tx.PreTokenBalances.First(x => x.AccountIndex == index).Mint
+            // The receiving account may have been created by this very transaction (no pre balance): take its mint from after.
+            var mintOfAccount = tx.PostTokenBalances.First(x => x.AccountIndex == index).Mint;
+            var source = tx.PreTokenBalances.FirstOrDefault(b => b.AccountIndex != index && b.Mint == mintOfAccount
                 && tx.PostTokenBalances.Any(p => p.AccountIndex == b.AccountIndex && p.Amount < b.Amount));
             deposits.Add(new TokenDeposit(s.Signature, s.Slot, s.BlockTime, post - pre, source?.Owner));
         }

@@ -1,0 +1,95 @@
+using System.Numerics;
+using Sharemint.Bridges;
+using Sharemint.Chains.Evm;
+using Sharemint.Chains.Solana;
+using Sharemint.Signers;
+using Sharemint.Units;
+using EvmStore = Sharemint.Chains.Evm.InMemorySignedTransactionStore;
+using SolanaStore = Sharemint.Chains.Solana.InMemorySignedTransactionStore;
+
+namespace Sharemint.EndToEnd.Tests;
+
+/// <summary>
+/// The partner's side of the chains, with our chain clients and the partner's own keys (never the platform's): reads
+/// balances and supplies independently of the silo, approves the issuer, and sends deposits.
+/// </summary>
+public sealed class Holders(PlatformFixture platform)
+{
+    private readonly EvmStore _evmStore = new();
+    private readonly SolanaStore _solanaStore = new();
+
+    public string Wallet(string chain) => chain == "solana" ? platform.SolanaPartner.PublicKey.ToString() : platform.EvmPartner.Address.ToString();
+
+    public async Task<DeploymentConfig> TokenAsync(string symbol, string chain) =>
+        (await platform.Grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(symbol, chain)).GetAsync()).Config;
+
+    public async Task<string> RedemptionAddressAsync(string chain) =>
+        (await platform.Grains.GetGrain<IChainSignerGrain>(chain).GetInfoAsync()).RedemptionAddress;
+
+    /// <summary>The partner's balance in canonical units, read from the chain.</summary>
+    public async Task<CanonicalAmount> BalanceAsync(string symbol, string chain, string? wallet = null)
+    {
+        var token = await TokenAsync(symbol, chain);
+        wallet ??= Wallet(chain);
+        if (chain == "solana")
+        {
+            var raw = await SolanaTokens().GetBalanceAsync(PublicKey.Parse(token.TokenAddress), PublicKey.Parse(wallet));
+            return CanonicalAmount.FromChainUnits(raw, token.Decimals);
+        }
+        var balance = await EvmToken(chain, token).BalanceOfAsync(EvmAddress.Parse(wallet));
+        return CanonicalAmount.FromChainUnits(balance.Value, token.Decimals);
+    }
+
+    /// <summary>The token's total supply in canonical units, read from the chain.</summary>
+    public async Task<CanonicalAmount> SupplyAsync(string symbol, string chain)
+    {
+        var token = await TokenAsync(symbol, chain);
+        if (chain == "solana")
+        {
+            return CanonicalAmount.FromChainUnits(await SolanaTokens().GetSupplyAsync(PublicKey.Parse(token.TokenAddress)), token.Decimals);
+        }
+        return CanonicalAmount.FromChainUnits((await EvmToken(chain, token).TotalSupplyAsync()).Value, token.Decimals);
+    }
+
+    /// <summary>EVM: lets the issuer burn <paramref name="amount"/> from the partner's wallet (redemption and moves).</summary>
+    public async Task ApproveIssuerAsync(string symbol, string chain, CanonicalAmount amount)
+    {
+        var token = await TokenAsync(symbol, chain);
+        var issuer = EvmAddress.Parse(await RedemptionAddressAsync(chain));
+        var receipt = await EvmToken(chain, token).ApproveAsync(EvmSender(chain), issuer, new UInt256(amount.ToChainUnits(token.Decimals)),
+            $"approve-{Guid.NewGuid():N}");
+        Assert.True(receipt.Succeeded);
+    }
+
+    /// <summary>Sends tokens from the partner's wallet (or another key's) to an address; returns the transaction id.</summary>
+    public async Task<string> SendAsync(string symbol, string chain, string to, CanonicalAmount amount, EvmPrivateKey? from = null, BigInteger? rawAmount = null)
+    {
+        var token = await TokenAsync(symbol, chain);
+        var raw = rawAmount ?? amount.ToChainUnits(token.Decimals);
+        if (chain == "solana")
+        {
+            var outcome = await SolanaTokens().TransferAsync($"send-{Guid.NewGuid():N}", PublicKey.Parse(token.TokenAddress), platform.SolanaPartner,
+                PublicKey.Parse(to), (ulong)raw);
+            return outcome.Signature;
+        }
+        var receipt = await EvmToken(chain, token).TransferAsync(EvmSender(chain, from), EvmAddress.Parse(to), new UInt256(raw), $"send-{Guid.NewGuid():N}");
+        Assert.True(receipt.Succeeded);
+        return receipt.TransactionHash.ToString();
+    }
+
+    private AnvilNode Node(string chain) => chain == "ethereum" ? platform.Ethereum : platform.Base;
+
+    private EvmClient EvmClient(string chain) =>
+        new(new EvmChainConfig(chain, Node(chain).ChainId, Node(chain).RpcUrl, 0, EvmFeeModel.Eip1559));
+
+    private SharemintToken EvmToken(string chain, DeploymentConfig token) =>
+        new(EvmClient(chain), platform.Artifact, EvmAddress.Parse(token.TokenAddress));
+
+    private EvmTransactionSender EvmSender(string chain, EvmPrivateKey? key = null) => new(EvmClient(chain), key ?? platform.EvmPartner, _evmStore);
+
+    private XStockTokenClient SolanaTokens()
+    {
+        var rpc = new SolanaRpcClient(platform.Solana.Endpoint);
+        return new XStockTokenClient(rpc, new TransactionSender(rpc, _solanaStore), platform.SolanaPartner);
+    }
+}

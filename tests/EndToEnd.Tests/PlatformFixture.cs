@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Sharemint.Catalog;
+using Sharemint.Chains.Evm;
+using Sharemint.Chains.Solana;
+using Sharemint.Chains.Tests.Solana;
+using Sharemint.Fixtures;
+using Sharemint.Signing;
+
+namespace Sharemint.EndToEnd.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
+{
+    public const string Name = "platform";
+}
+
+/// <summary>
+/// The whole platform on loopback: a private PostgreSQL, two anvil chains (<c>ethereum</c>, <c>base</c>), the Solana devnet,
+/// and the real silo process with its token deployer, talked to through an Orleans client on the silo's gateway.
+/// The silo can be killed and restarted on the same ports and database.
+/// </summary>
+public sealed class PlatformFixture : IAsyncLifetime
+{
+    public const string IssuerEvmKey = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    public const string PartnerEvmKey = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    public const string Partner = "partner-demo";
+    public static readonly string[] Symbols = ["TSLAx", "NVDAx"];
+    public static readonly string[] Chains = ["base", "ethereum", "solana"];
+
+    private PostgresServer? _postgres;
+    private IHost? _clientHost;
+    private readonly string _serviceId = "sharemint";
+    private readonly string _clusterId = $"e2e-{Guid.NewGuid():N}";
+    private int _siloPort;
+    private int _gatewayPort;
+    private int _httpPort;
+
+    public string ConnectionString { get; private set; } = "";
+    public AnvilNode Ethereum { get; private set; } = null!;
+    public AnvilNode Base { get; private set; } = null!;
+    public SolanaDevnet Solana { get; private set; } = null!;
+    public Keypair SolanaIssuer { get; } = Keypair.Generate();
+    public Keypair SolanaPartner { get; private set; } = null!;
+    public EvmPrivateKey EvmPartner { get; } = EvmPrivateKey.FromHex(PartnerEvmKey);
+    public SharemintTokenArtifact Artifact { get; } = SharemintTokenArtifact.Locate();
+    public SiloProcess Silo { get; private set; } = null!;
+    public IClusterClient Grains { get; private set; } = null!;
+    public string AttestationSeed { get; } = IssuerSigningKeys.NewKeySeedBase64();
+    public string CrashMarker { get; } = Path.Combine(Path.GetTempPath(), $"sharemint-crash-{Guid.NewGuid():N}");
+
+    public async Task InitializeAsync()
+    {
+        _postgres = await PostgresServer.CreateAsync();
+        ConnectionString = await _postgres.CreateMigratedDatabaseAsync("e2e");
+        var anvil = AnvilNode.LocateBinary();
+        Ethereum = await AnvilNode.StartAsync(anvil, 31337);
+        Base = await AnvilNode.StartAsync(anvil, 8453);
+        Solana = await SolanaDevnet.StartAsync(slotMs: 100);
+        SolanaPartner = await Solana.FundedKeypairAsync();
+        _siloPort = FreePort.Next();
+        _gatewayPort = FreePort.Next();
+        _httpPort = FreePort.Next();
+        await StartSiloAsync(crashAt: null);
+        await WaitForDeploymentsAsync(TimeSpan.FromMinutes(3));
+    }
+
+    /// <summary>Starts the silo (optionally armed to stop hard at a saga point) and connects a fresh client.</summary>
+    public async Task StartSiloAsync(string? crashAt)
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["Sharemint__ServiceId"] = _serviceId,
+            ["Sharemint__DeployTokens"] = "true",
+            ["Sharemint__DeploySymbols"] = string.Join(',', Symbols),
+            ["Sharemint__Market__Hours"] = "always",
+            ["Sharemint__Market__Prices__TSLA"] = "250.00",
+            ["Sharemint__Market__Prices__NVDA"] = "120.50",
+            ["Sharemint__Signing__AttestationKey"] = AttestationSeed,
+            ["Sharemint__Signing__QuoteKey"] = AttestationSeed,
+            ["Sharemint__Orders__PollPeriod"] = "00:00:00.100",
+            ["Sharemint__Orders__MintRetryDelay"] = "00:00:01",
+            ["Sharemint__Bridges__DepositScanInterval"] = "00:00:00.500",
+            ["Sharemint__Quotes__Lifetime"] = "00:00:05",
+            ["Sharemint__Chains__ethereum__Family"] = "evm",
+            ["Sharemint__Chains__ethereum__RpcUrl"] = Ethereum.RpcUrl.ToString(),
+            ["Sharemint__Chains__ethereum__ChainId"] = "31337",
+            ["Sharemint__Chains__ethereum__PrivateKey"] = IssuerEvmKey,
+            ["Sharemint__Chains__base__Family"] = "evm",
+            ["Sharemint__Chains__base__RpcUrl"] = Base.RpcUrl.ToString(),
+            ["Sharemint__Chains__base__ChainId"] = "8453",
+            ["Sharemint__Chains__base__PrivateKey"] = IssuerEvmKey,
+            ["Sharemint__Chains__solana__Family"] = "solana",
+            ["Sharemint__Chains__solana__RpcUrl"] = Solana.Endpoint.ToString(),
+            ["Sharemint__Chains__solana__Keypair"] = Base58.Encode(SolanaIssuer.SecretKey()),
+            ["Sharemint__Chains__solana__AirdropLamports"] = "100000000000",
+            ["Sharemint__Demo__Wallets__ethereum"] = EvmPartner.Address.ToString(),
+            ["Sharemint__Demo__Wallets__base"] = EvmPartner.Address.ToString(),
+            ["Sharemint__Demo__Wallets__solana"] = SolanaPartner.PublicKey.ToString(),
+        };
+        if (crashAt is not null)
+        {
+            env["Sharemint__Orders__CrashAt"] = crashAt;
+            env["Sharemint__Orders__CrashMarker"] = CrashMarker;
+            File.Delete(CrashMarker);
+        }
+        Silo = await SiloProcess.StartAsync(ConnectionString, seedDemo: true, clusterId: _clusterId, extraEnvironment: env,
+            siloPort: _siloPort, gatewayPort: _gatewayPort, httpPort: _httpPort);
+        await ConnectClientAsync();
+    }
+
+    /// <summary>Kills the silo (-9) if it still runs, then starts it again unarmed.</summary>
+    public async Task RestartSiloAsync()
+    {
+        await DisconnectClientAsync();
+        await Silo.KillAsync();
+        await Silo.DisposeAsync();
+        await StartSiloAsync(crashAt: null);
+    }
+
+    /// <summary>Waits for the armed silo to stop itself at its crash point.</summary>
+    public async Task WaitForCrashAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!File.Exists(CrashMarker) || !Silo.HasExited)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The silo did not reach its crash point.\n{Silo.Output}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task ConnectClientAsync()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.UseOrleansClient(client =>
+        {
+            client.UseStaticClustering(new IPEndPoint(IPAddress.Loopback, _gatewayPort));
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ServiceId = _serviceId;
+                o.ClusterId = _clusterId;
+            });
+        });
+        _clientHost = builder.Build();
+        await _clientHost.StartAsync();
+        Grains = _clientHost.Services.GetRequiredService<IClusterClient>();
+    }
+
+    private async Task DisconnectClientAsync()
+    {
+        if (_clientHost is not null)
+        {
+            await _clientHost.StopAsync(TimeSpan.FromSeconds(5));
+            _clientHost.Dispose();
+            _clientHost = null;
+        }
+    }
+
+    private async Task WaitForDeploymentsAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var expected = Symbols.Length * Chains.Length;
+        while (true)
+        {
+            var deployments = await Grains.GetGrain<ICatalogGrain>(0).ListDeploymentsAsync();
+            var reserves = await Grains.GetGrain<Sharemint.Reserves.IReservesGrain>(Symbols[^1]).GetLatestAsync();
+            if (deployments.Count >= expected && reserves is not null)
+            {
+                return;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Only {deployments.Count} of {expected} deployments appeared.\n{Silo.Output}");
+            }
+            await Task.Delay(250);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await DisconnectClientAsync();
+        if (Silo is not null)
+        {
+            await Silo.DisposeAsync();
+        }
+        if (Solana is not null) await Solana.DisposeAsync();
+        if (Ethereum is not null) await Ethereum.DisposeAsync();
+        if (Base is not null) await Base.DisposeAsync();
+        if (_postgres is not null) await _postgres.DisposeAsync();
+        File.Delete(CrashMarker);
+    }
+
+    public static string Invariant(decimal value) => value.ToString(CultureInfo.InvariantCulture);
+}

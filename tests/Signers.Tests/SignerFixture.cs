@@ -1,0 +1,131 @@
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+using Orleans.TestingHost;
+using Sharemint.Chains.Evm;
+using Sharemint.Chains.Solana;
+using Sharemint.Chains.Tests.Solana;
+using Sharemint.Fixtures;
+using Sharemint.Silo.Hosting;
+
+namespace Sharemint.Signers.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class SignerCollection : ICollectionFixture<SignerFixture>
+{
+    public const string Name = "chain-signer";
+}
+
+/// <summary>
+/// PostgreSQL, two anvil nodes (evm-a behind an <see cref="RpcGate"/>, evm-b direct with two confirmations), the Solana
+/// devnet behind a gate, and an in-process Orleans cluster whose silo signs on all three with <c>AddSharemintChains</c>.
+/// </summary>
+public sealed class SignerFixture : IAsyncLifetime
+{
+    /// <summary>anvil's default funded account 0.</summary>
+    public const string AnvilIssuerKey = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+    public const ulong ChainIdA = 31337;
+    public const ulong ChainIdB = 31338;
+
+    private PostgresServer? _postgres;
+    private IConfiguration? _configuration;
+
+    public AnvilNode AnvilA { get; private set; } = null!;
+    public AnvilNode AnvilB { get; private set; } = null!;
+    public SolanaDevnet Solana { get; private set; } = null!;
+    public RpcGate GateA { get; private set; } = null!;
+    public RpcGate GateSolana { get; private set; } = null!;
+    public Keypair SolanaIssuer { get; } = Keypair.Generate();
+    public string ConnectionString { get; private set; } = "";
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+    public IGrainFactory Grains => Cluster.Client;
+    public SharemintTokenArtifact Artifact { get; } = SharemintTokenArtifact.Locate();
+
+    public IChainSignerGrain Signer(string chain) => Grains.GetGrain<IChainSignerGrain>(chain);
+
+    public async Task InitializeAsync()
+    {
+        _postgres = await PostgresServer.CreateAsync();
+        ConnectionString = await _postgres.CreateMigratedDatabaseAsync("signers");
+        var anvil = AnvilNode.LocateBinary();
+        AnvilA = await AnvilNode.StartAsync(anvil, ChainIdA);
+        AnvilB = await AnvilNode.StartAsync(anvil, ChainIdB);
+        Solana = await SolanaDevnet.StartAsync(slotMs: 100);
+        GateA = new RpcGate(AnvilA.RpcUrl);
+        GateSolana = new RpcGate(Solana.Endpoint);
+        _configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Sharemint:Chains:evm-a:Family"] = "evm",
+            ["Sharemint:Chains:evm-a:RpcUrl"] = GateA.Url.ToString(),
+            ["Sharemint:Chains:evm-a:ChainId"] = ChainIdA.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sharemint:Chains:evm-a:PrivateKey"] = AnvilIssuerKey,
+            ["Sharemint:Chains:evm-b:Family"] = "evm",
+            ["Sharemint:Chains:evm-b:RpcUrl"] = AnvilB.RpcUrl.ToString(),
+            ["Sharemint:Chains:evm-b:ChainId"] = ChainIdB.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sharemint:Chains:evm-b:PrivateKey"] = AnvilIssuerKey,
+            ["Sharemint:Chains:evm-b:Confirmations"] = "2",
+            ["Sharemint:Chains:solana:Family"] = "solana",
+            ["Sharemint:Chains:solana:RpcUrl"] = GateSolana.Url.ToString(),
+            ["Sharemint:Chains:solana:Keypair"] = Base58.Encode(SolanaIssuer.SecretKey()),
+            ["Sharemint:Chains:solana:AirdropLamports"] = "500000000000",
+        }).Build();
+        await DeployClusterAsync();
+    }
+
+    /// <summary>Throws the whole cluster away and starts a new one on the same database (every grain re-activates).</summary>
+    public async Task RestartClusterAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        await DeployClusterAsync();
+    }
+
+    private async Task DeployClusterAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.Options.ServiceId = "sharemint-signer-test";
+        builder.Options.ClusterId = $"cluster-{Guid.NewGuid():N}";
+        var connectionString = ConnectionString;
+        var configuration = _configuration!;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddSharemintStorage(connectionString);
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = SiloConfiguration.Invariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.AddSharemintChains(configuration);
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    /// <summary>A scalar from the test database (to look at the write-ahead log).</summary>
+    public async Task<long> CountAsync(string sql, params object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var p in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = p });
+        }
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Cluster is not null)
+        {
+            await Cluster.StopAllSilosAsync();
+            await Cluster.DisposeAsync();
+        }
+        if (GateA is not null) await GateA.DisposeAsync();
+        if (GateSolana is not null) await GateSolana.DisposeAsync();
+        if (Solana is not null) await Solana.DisposeAsync();
+        if (AnvilA is not null) await AnvilA.DisposeAsync();
+        if (AnvilB is not null) await AnvilB.DisposeAsync();
+        if (_postgres is not null) await _postgres.DisposeAsync();
+    }
+}
