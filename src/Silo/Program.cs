@@ -5,6 +5,7 @@ using Sharemint.Silo.Api;
 using Sharemint.Silo.Demo;
 using Sharemint.Silo.Health;
 using Sharemint.Silo.Hosting;
+using Sharemint.Silo.Telemetry;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var options = builder.Configuration.GetSection(SharemintOptions.Section).Get<SharemintOptions>() ?? new SharemintOptions();
@@ -19,6 +20,7 @@ if (options.MigrateOnStart)
 
 builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
 builder.Services.AddSharemintHealth();
+builder.AddSharemintTelemetry();
 builder.Services.AddProblemDetails();
 builder.Services.AddSharemintApi(builder.Configuration);
 // Give in-flight grain calls time to finish and the silo time to hand its grains over before the process exits.
@@ -43,6 +45,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.MapSharemintHealth();
 app.MapSharemintApi();
+app.MapPrometheusScrapingEndpoint("/metrics");
 if (options.Dashboard)
 {
     app.MapOrleansDashboard("/dashboard");

@@ -161,7 +161,8 @@ public sealed class FlowTests(PlatformFixture platform)
     public async Task Deposit_from_an_unknown_sender_or_with_dust_is_held_not_redeemed()
     {
         await platform.MintAsync(_holders, "NVDAx", "base", Tokens(1m));
-        var stranger = Sharemint.Chains.Evm.EvmPrivateKey.FromHex("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
+        var stranger = Sharemint.Chains.Evm.EvmPrivateKey.Generate();
+        await _holders.FundGasAsync("base", stranger.Address.ToString());
         await _holders.SendAsync("NVDAx", "base", stranger.Address.ToString(), Tokens(0.3m));
         var supply = await _holders.SupplyAsync("NVDAx", "base");
         var redemption = await _holders.RedemptionAddressAsync("base");

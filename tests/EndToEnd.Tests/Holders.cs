@@ -77,10 +77,19 @@ public sealed class Holders(PlatformFixture platform)
         return receipt.TransactionHash.ToString();
     }
 
+    /// <summary>Gives an EVM address 10 ETH for gas (anvil's own cheat method).</summary>
+    public async Task FundGasAsync(string chain, string address)
+    {
+        using var http = new HttpClient();
+        var body = $$"""{"jsonrpc":"2.0","id":1,"method":"anvil_setBalance","params":["{{address}}","0x8ac7230489e80000"]}""";
+        using var response = await http.PostAsync(Node(chain).RpcUrl, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+    }
+
     private AnvilNode Node(string chain) => chain == "ethereum" ? platform.Ethereum : platform.Base;
 
     private EvmClient EvmClient(string chain) =>
-        new(new EvmChainConfig(chain, Node(chain).ChainId, Node(chain).RpcUrl, 0, EvmFeeModel.Eip1559));
+        new(new EvmChainConfig(chain, Node(chain).ChainId, Node(chain).RpcUrl, 1, EvmFeeModel.Eip1559));
 
     private SharemintToken EvmToken(string chain, DeploymentConfig token) =>
         new(EvmClient(chain), platform.Artifact, EvmAddress.Parse(token.TokenAddress));

@@ -112,13 +112,13 @@ public sealed class PlatformFixture : IAsyncLifetime
         await ConnectClientAsync();
     }
 
-    /// <summary>Kills the silo (-9) if it still runs, then starts it again unarmed.</summary>
-    public async Task RestartSiloAsync()
+    /// <summary>Kills the silo (-9) if it still runs, then starts it again (armed to crash at a point, or not).</summary>
+    public async Task RestartSiloAsync(string? crashAt = null)
     {
         await DisconnectClientAsync();
         await Silo.KillAsync();
         await Silo.DisposeAsync();
-        await StartSiloAsync(crashAt: null);
+        await StartSiloAsync(crashAt);
     }
 
     /// <summary>Waits for the armed silo to stop itself at its crash point.</summary>

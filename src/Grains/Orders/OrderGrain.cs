@@ -797,7 +797,8 @@ public sealed class OrderGrain(
             await state.ReadStateAsync();
             throw;
         }
-        _ = IndexAsync(Snapshot());
+        // Awaited so that a process that dies right after this write is found by the resumer at restart.
+        await IndexAsync(Snapshot());
     }
 
     private async Task IndexAsync(OrderSnapshot snapshot)

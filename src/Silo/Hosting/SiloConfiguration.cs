@@ -50,6 +50,8 @@ public static class SiloConfiguration
         var advertised = string.IsNullOrWhiteSpace(options.AdvertisedAddress)
             ? IPAddress.Loopback
             : IPAddress.Parse(options.AdvertisedAddress);
+        // Sharemint:Membership tunes probing and defunct-silo cleanup (ClusterMembershipOptions), e.g. short in cluster tests.
+        silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration("Sharemint:Membership");
         silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
         return silo;
     }

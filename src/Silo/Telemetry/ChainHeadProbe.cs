@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Sharemint.Chains.Evm;
+using Sharemint.Chains.Solana;
+using Sharemint.Telemetry;
+
+namespace Sharemint.Silo.Telemetry;
+
+/// <summary>
+/// Reads the head (EVM block number, Solana block height) of every configured chain RPC endpoint each sample interval.
+/// Each read is a <see cref="SharemintMetrics.ChainCall"/> with operation <c>head</c>, so RPC latency and failures are
+/// visible, and alerted on, even when no order is moving; the height itself is the gauge <c>sharemint_chain_head</c>.
+/// </summary>
+public sealed class ChainHeadProbe : BackgroundService
+{
+    private readonly IReadOnlyList<Target> _targets;
+    private readonly TimeSpan _interval;
+    private readonly ILogger<ChainHeadProbe> _logger;
+    private readonly Dictionary<string, double> _heads = new(StringComparer.Ordinal);
+
+    public ChainHeadProbe(IOptions<TelemetryOptions> options, ILogger<ChainHeadProbe> logger)
+    {
+        _logger = logger;
+        _interval = TimeSpan.FromSeconds(Math.Max(1, options.Value.SampleIntervalSeconds));
+        _targets = options.Value.ChainProbes.Select(Target.From).ToArray();
+        SharemintMetrics.Meter.CreateObservableGauge("sharemint.chain.head", ReadHeads, "{block}",
+            "Latest block number (EVM) or block height (Solana) read from the chain's RPC endpoint, by chain.");
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_targets.Count == 0)
+        {
+            return;
+        }
+        using var timer = new PeriodicTimer(_interval);
+        try
+        {
+            do
+            {
+                await Task.WhenAll(_targets.Select(t => ProbeAsync(t, stoppingToken)));
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        finally
+        {
+            foreach (var target in _targets)
+            {
+                target.Dispose();
+            }
+        }
+    }
+
+    private async Task ProbeAsync(Target target, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var head = await target.ReadHeadAsync(cancellationToken);
+            SharemintMetrics.ChainCall(target.Chain, "head", watch.Elapsed, null);
+            lock (_heads)
+            {
+                _heads[target.Chain] = head;
+            }
+        }
+        catch (Exception ex) when (ex is EvmException or SolanaException or HttpRequestException or TimeoutException
+                                       || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            SharemintMetrics.ChainCall(target.Chain, "head", watch.Elapsed, ErrorCode(ex));
+            _logger.LogDebug(ex, "Chain head probe of {Chain} failed", target.Chain);
+        }
+    }
+
+    /// <summary>A stable, low-cardinality label for a failure.</summary>
+    public static string ErrorCode(Exception ex) => ex switch
+    {
+        EvmException evm => Snake(evm.Code.ToString()),
+        SolanaException solana => Snake(solana.Kind.ToString()),
+        TimeoutException or OperationCanceledException => "timeout",
+        HttpRequestException => "connection_failed",
+        _ => "unexpected",
+    };
+
+    private IEnumerable<System.Diagnostics.Metrics.Measurement<double>> ReadHeads()
+    {
+        KeyValuePair<string, double>[] heads;
+        lock (_heads)
+        {
+            heads = [.. _heads];
+        }
+        return heads.Select(h => new System.Diagnostics.Metrics.Measurement<double>(h.Value, new KeyValuePair<string, object?>("chain", h.Key)));
+    }
+
+    private static string Snake(string pascal) =>
+        string.Concat(pascal.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    private sealed class Target : IDisposable
+    {
+        private readonly JsonRpcClient? _evm;
+        private readonly SolanaRpcClient? _solana;
+
+        private Target(string chain, JsonRpcClient? evm, SolanaRpcClient? solana)
+        {
+            Chain = chain;
+            _evm = evm;
+            _solana = solana;
+        }
+
+        public string Chain { get; }
+
+        public static Target From(ChainProbeTarget target)
+        {
+            if (string.IsNullOrWhiteSpace(target.Chain) || !Uri.TryCreate(target.RpcUrl, UriKind.Absolute, out var url))
+            {
+                throw new InvalidOperationException(
+                    $"Sharemint:Telemetry:ChainProbes: each probe needs a Chain and an absolute RpcUrl (got '{target.Chain}', '{target.RpcUrl}').");
+            }
+            var timeout = TimeSpan.FromSeconds(5);
+            return target.Family.ToLowerInvariant() switch
+            {
+                "evm" => new Target(target.Chain, new JsonRpcClient(url, new JsonRpcClientOptions { RequestTimeout = timeout, ReadRetries = 0 }), null),
+                "solana" => new Target(target.Chain, null, new SolanaRpcClient(url, timeout)),
+                _ => throw new InvalidOperationException($"Sharemint:Telemetry:ChainProbes: family '{target.Family}' of {target.Chain} is neither evm nor solana."),
+            };
+        }
+
+        public async Task<double> ReadHeadAsync(CancellationToken cancellationToken)
+        {
+            if (_evm is not null)
+            {
+                var hex = (await _evm.CallAsync("eth_blockNumber", [], cancellationToken)).GetString() ?? "0x0";
+                return ulong.Parse(hex.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            }
+            return await _solana!.GetBlockHeightAsync(ct: cancellationToken);
+        }
+
+        public void Dispose()
+        {
+            _evm?.Dispose();
+            _solana?.Dispose();
+        }
+    }
+}

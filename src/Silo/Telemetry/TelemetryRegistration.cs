@@ -1,0 +1,46 @@
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Sharemint.Telemetry;
+
+namespace Sharemint.Silo.Telemetry;
+
+/// <summary>
+/// OpenTelemetry for the silo: metrics of the <c>Microsoft.Orleans</c>, ASP.NET Core and <c>Sharemint</c> meters for the
+/// Prometheus scraping endpoint (map it with <c>app.MapPrometheusScrapingEndpoint("/metrics")</c>), traces of Orleans
+/// grain calls (with activity propagation across silos and clients) and HTTP requests, the ledger sampler behind the
+/// Sharemint gauges, and the chain head probe.
+/// </summary>
+public static class TelemetryRegistration
+{
+    /// <summary>Orleans' meter.</summary>
+    public const string OrleansMeter = "Microsoft.Orleans";
+
+    /// <summary>Orleans' activity sources: runtime internals and application grain calls.</summary>
+    public static IReadOnlyList<string> OrleansActivitySources { get; } = ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
+
+    /// <summary>Registers metrics, traces, the sampler and the probe. Call once, before <c>Build()</c>.</summary>
+    public static WebApplicationBuilder AddSharemintTelemetry(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(TelemetryOptions.Section);
+        builder.Services.Configure<TelemetryOptions>(section);
+        var settings = section.Get<TelemetryOptions>() ?? new TelemetryOptions();
+
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(settings.ServiceName, serviceInstanceId: Environment.MachineName))
+            .WithMetrics(metrics => metrics
+                .AddMeter(OrleansMeter, SharemintMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                .AddPrometheusExporter())
+            .WithTracing(tracing => tracing
+                .AddSource([.. OrleansActivitySources])
+                .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = http => http.Request.Path != "/metrics"));
+
+        // Orleans shares one silo builder between UseOrleans calls, so this adds to the host's Orleans configuration.
+        builder.UseOrleans(silo => silo.AddActivityPropagation());
+
+        builder.Services.AddSingleton<LedgerGauges>();
+        builder.Services.AddHostedService<LedgerSampler>();
+        builder.Services.AddHostedService<ChainHeadProbe>();
+        return builder;
+    }
+}
