@@ -74,13 +74,13 @@ public sealed class InvariantPropertyTests(PlatformFixture platform, ITestOutput
             switch (step)
             {
                 case Mint(var chain, var cents):
-                    if (await PlaceAndFinishMintAsync(chain, cents, crash: false) is { Status: OrderStatus.Settled } mint)
+                    if (await PlaceAndFinishMintAsync(chain, cents, crash: false, paused) is { Status: OrderStatus.Settled } mint)
                     {
                         expected[chain] += mint.Amount;
                     }
                     break;
                 case MintThenCrash(var chain, var cents):
-                    if (await PlaceAndFinishMintAsync(chain, cents, crash: true) is { Status: OrderStatus.Settled } crashed)
+                    if (await PlaceAndFinishMintAsync(chain, cents, crash: true, paused) is { Status: OrderStatus.Settled } crashed)
                     {
                         expected[chain] += crashed.Amount;
                     }
@@ -128,14 +128,14 @@ public sealed class InvariantPropertyTests(PlatformFixture platform, ITestOutput
         Assert.True(attestation.Report.Balanced, attestation.Payload);
     }
 
-    private async Task<OrderSnapshot?> PlaceAndFinishMintAsync(string chain, int cents, bool crash)
+    private async Task<OrderSnapshot?> PlaceAndFinishMintAsync(string chain, int cents, bool crash, HashSet<string> paused)
     {
         var quote = await platform.QuoteAsync(Symbol, QuoteSide.Mint, Cents(cents));
         var place = () => platform.Grains.GetGrain<IOrderGrain>(NewOrderId())
             .PlaceMintAsync(new MintOrderRequest(PlatformFixture.Partner, quote.QuoteId, chain, _holders.Wallet(chain)));
         if (!crash)
         {
-            return await FinishAsync(place, chain, []);
+            return await FinishAsync(place, chain, paused);
         }
         OrderSnapshot placed;
         try
