@@ -69,7 +69,7 @@ public sealed record SettlementResult(IReadOnlyList<OrderSnapshot> Terminal, IRe
     public IReadOnlyList<OrderSnapshot> Settled => [.. Terminal.Where(o => o.Status == OrderStatus.Settled)];
 }
 
-/// <summary>Polls accepted orders until each is terminal (or the deadline passes). Settlement times come from the orders themselves.</summary>
+/// <summary>Polls accepted orders (at least once) until each is terminal or the deadline passes. Settlement times come from the orders themselves.</summary>
 public static class Settlement
 {
     public static async Task<SettlementResult> WaitAsync(IGrainFactory grains, IReadOnlyList<PlacedOrder> orders, TimeSpan timeout)
@@ -77,7 +77,7 @@ public static class Settlement
         var clock = Stopwatch.StartNew();
         var pending = new ConcurrentDictionary<string, PlacedOrder>(orders.Select(o => KeyValuePair.Create(o.OrderId, o)));
         var terminal = new ConcurrentBag<OrderSnapshot>();
-        while (!pending.IsEmpty && clock.Elapsed < timeout)
+        while (true)
         {
             await Parallel.ForEachAsync(pending.Values.ToList(), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (order, _) =>
             {
@@ -87,11 +87,12 @@ public static class Settlement
                     terminal.Add(snapshot);
                 }
             });
-            if (!pending.IsEmpty)
+            if (pending.IsEmpty || clock.Elapsed >= timeout)
             {
-                // The orders' own UpdatedAt dates settlement, so the polling cadence does not bias the figure.
-                await Task.Delay(TimeSpan.FromSeconds(1));
+                break;
             }
+            // The orders' own UpdatedAt dates settlement, so the polling cadence does not bias the figure.
+            await Task.Delay(TimeSpan.FromSeconds(1));
         }
         return new SettlementResult([.. terminal], [.. pending.Values], clock.Elapsed);
     }
