@@ -80,3 +80,28 @@ public static class ChainEvidence
         return CanonicalAmount.FromChainUnits(total.Value, token.Decimals);
     }
 }
+
+/// <summary>Rows written per table (inserts + updates + deletes) and commits, from PostgreSQL's statistics views.</summary>
+public sealed record DatabaseWrites(IReadOnlyDictionary<string, long> RowsByTable, long Commits)
+{
+    /// <summary>Counters now. The statistics are flushed by each backend within about a second, so read them after a pause.</summary>
+    public static async Task<DatabaseWrites> ReadAsync(string connectionString)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var rows = new Dictionary<string, long>();
+        await using (var command = dataSource.CreateCommand("SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables"))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                rows[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+        await using var commits = dataSource.CreateCommand("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
+        return new DatabaseWrites(rows, (long)(await commits.ExecuteScalarAsync())!);
+    }
+
+    /// <summary>What was written between <paramref name="before"/> and this reading, per table, largest first.</summary>
+    public IReadOnlyList<(string Table, long Rows)> Since(DatabaseWrites before) =>
+        [.. RowsByTable.Select(t => (t.Key, t.Value - before.RowsByTable.GetValueOrDefault(t.Key))).Where(t => t.Item2 > 0).OrderByDescending(t => t.Item2)];
+}

@@ -43,12 +43,16 @@ Console.WriteLine($"warm-up: {warmup.Accepted.Count} accepted, {warmSettled.Sett
     (warmup.Refusals.Count > 0 ? $", refused: {Describe(warmup.Refusals)}" : ""));
 
 var windowStart = await ChainEvidence.DatabaseNowAsync(platform.ConnectionString);
+await Task.Delay(TimeSpan.FromSeconds(2));
+var writesBefore = await DatabaseWrites.ReadAsync(platform.ConnectionString);
 
 // Measured phase.
 var load = await OrderLoad.RunAsync(platform.Grains, partners, chains, amount, "run", TimeSpan.FromSeconds(seconds), ordersPerPartner: null);
 Console.WriteLine($"load: {load.Accepted.Count} accepted in {load.Elapsed.TotalSeconds:F1} s; waiting for settlement …");
 var settlement = await Settlement.WaitAsync(platform.Grains, load.Accepted, settleTimeout);
 var loadAverageAfterOrders = LoadAverage();
+await Task.Delay(TimeSpan.FromSeconds(2));
+var writesAfter = await DatabaseWrites.ReadAsync(platform.ConnectionString);
 
 // Final word on every order the benchmark placed (warm-up included): the partners are the only minters, so each
 // deployment's supply must be exactly the sum of its settled orders, and no unsettled order may have minted.
@@ -90,6 +94,14 @@ Console.WriteLine($"not settled:                  {settlement.Unfinished.Count} 
     (failed.Count > 0 ? $" ({Describe(failed.GroupBy(o => o.FailureCode ?? o.Status.ToString()).ToDictionary(g => g.Key, g => g.Count()))})" : ""));
 Console.WriteLine($"per chain settled:            {string.Join(", ", chains.Select(c => $"{c} {settled.Count(o => o.Chain == c)}"))}");
 Console.WriteLine($"load average after orders:    {loadAverageAfterOrders}");
+
+Console.WriteLine();
+Console.WriteLine("== PostgreSQL rows written during the measured phase (warm-up excluded) ==");
+var perOrder = Math.Max(1, load.Accepted.Count);
+var written = writesAfter.Since(writesBefore);
+Console.WriteLine($"commits: {writesAfter.Commits - writesBefore.Commits} ({(double)(writesAfter.Commits - writesBefore.Commits) / perOrder:F1} per accepted order, includes reads' implicit transactions)");
+Console.WriteLine($"rows written: {written.Sum(t => t.Rows)} ({(double)written.Sum(t => t.Rows) / perOrder:F1} per accepted order): " +
+    string.Join(", ", written.Select(t => $"{t.Table} {(double)t.Rows / perOrder:F1}")));
 
 Console.WriteLine();
 Console.WriteLine("== batching (chain signer write-ahead log, measured phase) ==");
