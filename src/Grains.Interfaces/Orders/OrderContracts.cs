@@ -138,6 +138,9 @@ public interface IOrderIndex
     /// <summary>Records an order's current status (upsert; an older version never overwrites a newer one).</summary>
     Task UpsertAsync(OrderSnapshot order, CancellationToken cancellationToken = default);
 
+    /// <summary>Removes an order that was refused after its first write (it never existed for the partner).</summary>
+    Task RemoveAsync(string orderId, CancellationToken cancellationToken = default);
+
     /// <summary>Orders, newest first, optionally for one account and/or status.</summary>
     Task<IReadOnlyList<OrderIndexEntry>> ListAsync(string? accountId, OrderStatus? status, int limit, CancellationToken cancellationToken = default);
 }

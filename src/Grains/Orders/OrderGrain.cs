@@ -38,6 +38,9 @@ public sealed class OrderGrain(
     private readonly OrderOptions _options = options.Value;
     private IGrainTimer? _timer;
     private bool _driving;
+    private OrderStatus? _indexedStatus;
+    // Whether a drive reminder may exist: armed by this activation, or possibly left by an earlier one.
+    private bool _reminderArmed;
 
     private OrderState State => state.State;
     private string OrderId => this.GetPrimaryKeyString();
@@ -68,6 +71,7 @@ public sealed class OrderGrain(
     {
         if (Placed && !Terminal && State.Status != OrderStatus.Held)
         {
+            _reminderArmed = true;
             ArmTimer();
         }
         return base.OnActivateAsync(cancellationToken);
@@ -123,6 +127,11 @@ public sealed class OrderGrain(
             // the same idempotency key after topping up works, and no other order can take the price.
             await state.ClearStateAsync();
             state.State = new OrderState();
+            if (ServiceProvider.GetService<IOrderIndex>() is { } index)
+            {
+                await index.RemoveAsync(OrderId);
+            }
+            _indexedStatus = null;
             throw;
         }
         return await AcceptedAsync();
@@ -350,6 +359,13 @@ public sealed class OrderGrain(
         {
             _timer?.Dispose();
             _timer = null;
+        }
+        else if (!_reminderArmed && State.Status != OrderStatus.Held)
+        {
+            // Off the acceptance path: an order still open after its first pass gets its durable reminder now. A crash
+            // before this point is covered by the resumer, which finds the order in the index at the next start.
+            await this.RegisterOrUpdateReminder(DriveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+            _reminderArmed = true;
         }
     }
 
@@ -740,7 +756,6 @@ public sealed class OrderGrain(
 
     private async Task<OrderSnapshot> AcceptedAsync()
     {
-        await this.RegisterOrUpdateReminder(DriveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         SharemintMetrics.OrderPlaced(Kind, State.Symbol, State.Chain);
         ArmTimer();
         return Snapshot();
@@ -760,6 +775,11 @@ public sealed class OrderGrain(
 
     private async Task StopReminderAsync()
     {
+        if (!_reminderArmed)
+        {
+            return;
+        }
+        _reminderArmed = false;
         var reminder = await this.GetReminder(DriveReminder);
         if (reminder is not null)
         {
@@ -803,25 +823,31 @@ public sealed class OrderGrain(
             await state.ReadStateAsync();
             throw;
         }
-        // Awaited so that a process that dies right after this write is found by the resumer at restart.
-        await IndexAsync(Snapshot());
+        // The index lists orders by status, so it is written when the status changes; awaited so that a process that
+        // dies right after this write is found by the resumer at restart.
+        if (_indexedStatus != State.Status && await IndexAsync(Snapshot()))
+        {
+            _indexedStatus = State.Status;
+        }
     }
 
-    private async Task IndexAsync(OrderSnapshot snapshot)
+    private async Task<bool> IndexAsync(OrderSnapshot snapshot)
     {
         var index = ServiceProvider.GetService<IOrderIndex>();
         if (index is null)
         {
-            return;
+            return false;
         }
         try
         {
             await index.UpsertAsync(snapshot);
+            return true;
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
-            // The index is a projection for listing; the next status change writes it again.
+            // The index is a projection for listing; the next save tries again.
             logger.LogWarning(error, "Order {Order}: index update failed", snapshot.OrderId);
+            return false;
         }
     }
 

@@ -30,6 +30,13 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource) : IOrderInde
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task RemoveAsync(string orderId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM order_index WHERE order_id = $1");
+        command.Parameters.AddWithValue(orderId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlyList<OrderIndexEntry>> ListAsync(string? accountId, OrderStatus? status, int limit, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
