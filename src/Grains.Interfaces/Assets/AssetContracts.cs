@@ -58,3 +58,11 @@ public sealed record CustodyReservation(
     [property: Id(1)] string Chain,
     [property: Id(2)] CanonicalAmount Amount,
     [property: Id(3)] decimal Shares);
+
+/// <summary>One reservation to settle with the mint that used it.</summary>
+[GenerateSerializer, Immutable, Alias("sharemint.ReservationSettlement")]
+public sealed record ReservationSettlement(
+    [property: Id(0)] string ReservationId,
+    [property: Id(1)] string MintOperationId,
+    [property: Id(2)] string Chain,
+    [property: Id(3)] CanonicalAmount Amount);

@@ -98,4 +98,21 @@ public interface IAssetGrain : IGrainWithStringKey
     /// <summary>Records that the transfer's mint on the destination is recorded: the amount leaves transit. Idempotent.</summary>
     [Alias("EndTransit")]
     Task<AssetSnapshot> EndTransitAsync(OperationId transferId);
+
+    /// <summary>
+    /// Adds shares just bought for a mint (under <paramref name="custodyOperationId"/>) and reserves the backing of
+    /// <paramref name="amount"/> (reservation id <paramref name="reservationId"/>) in one state write, so a hot asset pays one
+    /// write per order instead of two. Each half is idempotent under its own id. When the reservation is refused (paused,
+    /// short), the custody still counts (the shares were bought) and the refusal is thrown.
+    /// </summary>
+    [Alias("ReserveWithPurchase")]
+    Task<CustodyReservation> ReserveWithPurchaseAsync(OperationId reservationId, string chain, CanonicalAmount amount,
+        OperationId custodyOperationId, decimal purchasedShares);
+
+    /// <summary>
+    /// Settles several reservations in one state write (one chain batch): the same rules as
+    /// <see cref="SettleReservationAsync"/> per item, applied all or nothing.
+    /// </summary>
+    [Alias("SettleReservations")]
+    Task<AssetSnapshot> SettleReservationsAsync(IReadOnlyList<ReservationSettlement> settlements);
 }

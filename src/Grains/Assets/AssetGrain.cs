@@ -201,13 +201,51 @@ public sealed class AssetGrain(
     public async Task<AssetSnapshot> SettleReservationAsync(OperationId reservationId, OperationId mintOperationId, string chain, CanonicalAmount amount)
     {
         RequireDefined();
+        if (await ApplySettlementAsync(reservationId, mintOperationId, chain, amount))
+        {
+            await CommitAsync();
+        }
+        return Snapshot();
+    }
+
+    public async Task<AssetSnapshot> SettleReservationsAsync(IReadOnlyList<ReservationSettlement> settlements)
+    {
+        ArgumentNullException.ThrowIfNull(settlements);
+        RequireDefined();
+        var changed = false;
+        try
+        {
+            foreach (var item in settlements)
+            {
+                changed |= await ApplySettlementAsync(OperationId.From(item.ReservationId), OperationId.From(item.MintOperationId), item.Chain, item.Amount);
+            }
+        }
+        catch (LedgerException)
+        {
+            if (changed)
+            {
+                // All or nothing: drop the settlements applied in memory so far.
+                await ReloadAsync();
+            }
+            throw;
+        }
+        if (changed)
+        {
+            await CommitAsync();
+        }
+        return Snapshot();
+    }
+
+    /// <summary>Settles one reservation in memory; false when it was already settled by the same mint.</summary>
+    private async Task<bool> ApplySettlementAsync(OperationId reservationId, OperationId mintOperationId, string chain, CanonicalAmount amount)
+    {
         // An open reservation has not been settled (settling closes it), so only a closed one needs the settled record.
         if (!State.OpenReservations.TryGetValue(reservationId.Value, out var reservation))
         {
             return await RecallAsync(SettledKey(reservationId)) switch
             {
                 null => throw new LedgerException(LedgerError.ReservationNotFound, $"No open reservation '{reservationId}'."),
-                var settledBy when settledBy == mintOperationId.Value => Snapshot(),
+                var settledBy when settledBy == mintOperationId.Value => false,
                 var settledBy => throw new LedgerException(LedgerError.IdempotencyConflict,
                     $"Reservation '{reservationId}' already backs mint '{settledBy}'; it cannot back '{mintOperationId}' too."),
             };
@@ -225,8 +263,54 @@ public sealed class AssetGrain(
         State.OpenReservations.Remove(reservationId.Value);
         State.Applied.Record(SettledKey(reservationId), mintOperationId.Value);
         State.Issued = newIssued;
+        return true;
+    }
+
+    public async Task<CustodyReservation> ReserveWithPurchaseAsync(OperationId reservationId, string chain, CanonicalAmount amount,
+        OperationId custodyOperationId, decimal purchasedShares)
+    {
+        RequireDefined();
+        ArgumentException.ThrowIfNullOrWhiteSpace(chain);
+        LedgerValidation.RequirePositive(amount, "Mint amount");
+        LedgerValidation.RequireShares(purchasedShares);
+        var custodyFingerprint = $"add-custody|{purchasedShares.ToString(CultureInfo.InvariantCulture)}";
+        var reserveFingerprint = $"reserve|{chain}|{amount.Units}";
+        var changed = false;
+        if (!await WasAppliedAsync(custodyOperationId, custodyFingerprint))
+        {
+            State.CustodyShares = checked(State.CustodyShares + purchasedShares);
+            State.Applied.Record(custodyOperationId, custodyFingerprint);
+            changed = true;
+        }
+        if (await WasAppliedAsync(reservationId, reserveFingerprint))
+        {
+            if (changed)
+            {
+                await CommitAsync();
+            }
+            return State.OpenReservations.TryGetValue(reservationId.Value, out var open)
+                ? open
+                : new CustodyReservation(reservationId.Value, chain, amount, State.Multiplier.SharesToBack(amount));
+        }
+        var shares = State.Multiplier.SharesToBack(amount);
+        try
+        {
+            RequireMintingAllowed();
+            RequireBacking(State.CustodyShares, ReservedShares() + shares, BackingShares(), $"reserving {amount} tokens");
+        }
+        catch (LedgerException)
+        {
+            if (changed)
+            {
+                await CommitAsync();
+            }
+            throw;
+        }
+        var reservation = new CustodyReservation(reservationId.Value, chain, amount, shares);
+        State.OpenReservations[reservationId.Value] = reservation;
+        State.Applied.Record(reservationId, reserveFingerprint);
         await CommitAsync();
-        return Snapshot();
+        return reservation;
     }
 
     public async Task<AssetSnapshot> AuthorizeBurnAsync(OperationId burnOperationId, string chain, CanonicalAmount amount)

@@ -503,17 +503,19 @@ public sealed class ChainBridgeGrain(
 
             // Final on-chain. Backing first: each reservation is settled (or transit ended) on the asset, then supply grows.
             // A crash in between re-runs these idempotent calls on the next pass.
-            foreach (var id in batch.MintOperationIds)
+            var settlements = batch.MintOperationIds
+                .Select(id => (Id: id, State.Mints[id].Request))
+                .Where(m => m.Request.Backing == MintBacking.Reservation)
+                .Select(m => new ReservationSettlement(m.Request.BackingId, m.Id, Key.Chain, m.Request.Amount))
+                .ToList();
+            if (settlements.Count > 0)
             {
-                var request = State.Mints[id].Request;
-                if (request.Backing == MintBacking.Reservation)
-                {
-                    await Asset.SettleReservationAsync(OperationId.From(request.BackingId), OperationId.From(id), Key.Chain, request.Amount);
-                }
-                else
-                {
-                    await Asset.EndTransitAsync(OperationId.From(request.BackingId));
-                }
+                // One asset write for the whole batch: the hot asset grain pays per batch, not per order.
+                await Asset.SettleReservationsAsync(settlements);
+            }
+            foreach (var id in batch.MintOperationIds.Where(id => State.Mints[id].Request.Backing == MintBacking.Transit))
+            {
+                await Asset.EndTransitAsync(OperationId.From(State.Mints[id].Request.BackingId));
             }
             foreach (var id in batch.MintOperationIds)
             {

@@ -48,6 +48,9 @@ public abstract class LedgerGrain<TState>(IPersistentState<TState> state, ILogge
         return applied.Archived > 0 ? await Archive.FindAsync(this.GetGrainId(), key) : null;
     }
 
+    /// <summary>Drops in-memory changes that were not committed: reads the stored state back.</summary>
+    protected Task ReloadAsync() => state.ReadStateAsync();
+
     /// <summary>Persists the state mutated in memory by the caller; on failure, restores the stored state and rethrows.</summary>
     protected async Task CommitAsync()
     {

@@ -447,12 +447,27 @@ public sealed class OrderGrain(
         {
             return await WaitAsync("buy", error.Message, OrderStatus.Queued);
         }
-        await Asset.AddCustodyAsync(CustodyInOp, fill.Shares);
-        State.Stage = OrderStage.Start;
         Record("bought", BuyOp, "ok", $"{fill.Shares.ToString(CultureInfo.InvariantCulture)} {fill.Ticker} at {fill.Price.ToString(CultureInfo.InvariantCulture)}");
+        try
+        {
+            // One asset write for both: the bought shares enter custody and back this order's reservation.
+            await Asset.ReserveWithPurchaseAsync(ReserveOp, State.Chain, State.Amount, CustodyInOp, fill.Shares);
+        }
+        catch (LedgerException error) when (error.Error is LedgerError.InsufficientBacking or LedgerError.AssetPaused)
+        {
+            // The shares are in custody as inventory; try the reservation again from the start.
+            State.Stage = OrderStage.Start;
+            await SaveAsync();
+            Crash("mint.bought");
+            return error.Error != LedgerError.AssetPaused;
+        }
+        State.Reserved = true;
+        State.Status = OrderStatus.InProgress;
+        Record("reserved", ReserveOp, "ok", $"{State.Shares.ToString(CultureInfo.InvariantCulture)} shares");
         await SaveAsync();
         Crash("mint.bought");
-        return true;
+        Crash("mint.reserved");
+        return await RequestMintAsync(new ChainMintRequest(MintBacking.Reservation, ReserveOp.Value, State.Wallet, State.Amount));
     }
 
     private async Task<bool> RequestMintAsync(ChainMintRequest request)
