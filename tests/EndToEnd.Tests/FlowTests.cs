@@ -261,6 +261,24 @@ public sealed class FlowTests(PlatformFixture platform)
         Assert.Equal(report.Sequence, history[0].Sequence);
     }
 
+    [Fact]
+    public async Task The_public_api_lists_each_deployment_with_its_token_and_redemption_address()
+    {
+        using var http = platform.Silo.CreateHttpClient();
+        using var response = await http.GetAsync("v1/assets/TSLAx/deployments");
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var deployments = json.RootElement.EnumerateArray().ToDictionary(d => d.GetProperty("chain").GetString()!);
+        Assert.Equal(PlatformFixture.Chains.Order(), deployments.Keys.Order());
+        foreach (var chain in PlatformFixture.Chains)
+        {
+            Assert.Equal((await _holders.TokenAsync("TSLAx", chain)).TokenAddress, deployments[chain].GetProperty("tokenAddress").GetString());
+            Assert.Equal(await _holders.RedemptionAddressAsync(chain), deployments[chain].GetProperty("redemptionAddress").GetString());
+        }
+        using var unknown = await http.GetAsync("v1/assets/NOPEx/deployments");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
     private async Task<OrderSnapshot> WaitForDepositOrderAsync(string chain, OrderStatus status, DateTimeOffset since, string? notOrderId = null)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);

@@ -7,6 +7,14 @@ public sealed record Asset(
     string Symbol, string UnderlyingTicker, string Name, string Isin, string Kind, string Status,
     decimal Multiplier, decimal CustodyShares, decimal ReservedShares, string Issued, long IssuedUnits);
 
+/// <summary>
+/// Where an asset lives on one chain: its token, the platform's ledger supply there, and the issuer's addresses. Send
+/// tokens to <see cref="RedemptionAddress"/> to redeem them; on EVM chains approve <see cref="IssuerAddress"/> before asking
+/// the API to redeem or move tokens from your wallet.
+/// </summary>
+public sealed record AssetDeployment(
+    string Chain, string TokenAddress, int Decimals, bool Paused, string Supply, long SupplyUnits, string RedemptionAddress, string IssuerAddress);
+
 /// <summary>Reads the asset catalogue (public: no key needed).</summary>
 public sealed class AssetsClient
 {
@@ -21,4 +29,8 @@ public sealed class AssetsClient
     /// <summary>One asset. Throws <see cref="SharemintApiException"/> with code <c>asset_not_found</c> for an unknown symbol.</summary>
     public Task<Asset> GetAsync(string symbol, CancellationToken cancellationToken = default) =>
         _transport.SendAsync<Asset>(HttpMethod.Get, $"v1/assets/{Uri.EscapeDataString(symbol)}", null, null, cancellationToken);
+
+    /// <summary>The asset's deployments, one per chain. <c>asset_not_found</c> for an unknown symbol.</summary>
+    public async Task<IReadOnlyList<AssetDeployment>> GetDeploymentsAsync(string symbol, CancellationToken cancellationToken = default) =>
+        await _transport.SendAsync<AssetDeployment[]>(HttpMethod.Get, $"v1/assets/{Uri.EscapeDataString(symbol)}/deployments", null, null, cancellationToken);
 }

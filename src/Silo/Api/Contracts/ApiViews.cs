@@ -22,6 +22,13 @@ public sealed record AssetView(
         s.Issued.ToString(), s.Issued.Units);
 }
 
+/// <summary>
+/// One deployment of an asset: its token, the ledger supply there, and the issuer's addresses on that chain (EVM holders
+/// approve the issuer address before asking for a redemption or a move; deposits to the redemption address are redeemed).
+/// </summary>
+public sealed record DeploymentView(
+    string Chain, string TokenAddress, int Decimals, bool Paused, string Supply, long SupplyUnits, string RedemptionAddress, string IssuerAddress);
+
 /// <summary>A wallet on a chain.</summary>
 public sealed record WalletView(string Chain, string Address);
 

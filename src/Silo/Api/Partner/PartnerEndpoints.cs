@@ -55,6 +55,25 @@ public static class PartnerEndpoints
                 TypedResults.Ok(AssetView.From(await grains.GetGrain<IAssetGrain>(symbol).GetAsync())))
             .WithName("GetAsset").WithSummary("One asset.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        assets.MapGet("/{symbol}/deployments", async (string symbol, IGrainFactory grains) =>
+                TypedResults.Ok(await ListDeploymentsAsync(grains, symbol)))
+            .WithName("ListAssetDeployments")
+            .WithSummary("Where the asset is deployed: per chain the token address, decimals, ledger supply, and the issuer's redemption address (send tokens there to redeem).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    internal static async Task<DeploymentView[]> ListDeploymentsAsync(IGrainFactory grains, string symbol)
+    {
+        _ = await grains.GetGrain<IAssetGrain>(symbol).GetAsync();
+        var views = new List<DeploymentView>();
+        foreach (var deployment in (await grains.GetGrain<Sharemint.Catalog.ICatalogGrain>(0).ListDeploymentsAsync()).Where(d => d.Symbol == symbol))
+        {
+            var ledger = await grains.GetGrain<Sharemint.Bridges.IChainBridgeGrain>(Sharemint.Bridges.DeploymentKey.For(symbol, deployment.Chain)).GetAsync();
+            var signer = await grains.GetGrain<Sharemint.Signers.IChainSignerGrain>(deployment.Chain).GetInfoAsync();
+            views.Add(new DeploymentView(deployment.Chain, ledger.Config.TokenAddress, ledger.Config.Decimals, ledger.Paused,
+                ledger.Supply.ToString(), ledger.Supply.Units, signer.RedemptionAddress, signer.IssuerAddress));
+        }
+        return views.ToArray();
     }
 
     private static void MapAccount(RouteGroupBuilder account)
