@@ -9,6 +9,15 @@ namespace Sharemint.Silo.Api;
 /// <summary>Route prefixes and the request conventions every endpoint shares (idempotency keys, operation ids, enums).</summary>
 public static partial class ApiRoutes
 {
+    /// <summary>The problems every signed route can answer with: bad input, auth, size, rate limit, server error.</summary>
+    public static RouteGroupBuilder ProducesCommonProblems(this RouteGroupBuilder group) => group
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests)
+        .ProducesProblem(StatusCodes.Status500InternalServerError);
+
     public const string PartnerPrefix = "/v1";
     public const string AdminPrefix = "/admin/v1";
     public const string IdempotencyHeader = "Idempotency-Key";

@@ -23,12 +23,7 @@ public static class AdminEndpoints
     {
         var admin = endpoints.MapGroup(ApiRoutes.AdminPrefix)
             .RequireOperatorRole(OperatorRole.Viewer)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status500InternalServerError);
+            .ProducesCommonProblems();
 
         MapAssets(admin.MapGroup("/assets").WithTags("Admin: assets"));
         MapPartners(admin.MapGroup("/partners").WithTags("Admin: partners"));

@@ -22,12 +22,7 @@ public static class PartnerEndpoints
     public static void MapPartnerApi(this IEndpointRouteBuilder endpoints)
     {
         var v1 = endpoints.MapGroup(ApiRoutes.PartnerPrefix)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status500InternalServerError);
+            .ProducesCommonProblems();
 
         MapAssets(v1.MapGroup("/assets").WithTags("Assets"));
         MapAccount(v1.MapGroup("/account").WithTags("Account").RequirePartnerKey());
