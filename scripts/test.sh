@@ -11,4 +11,18 @@ if [ ! -d devnet/node_modules ] || [ ! -d contracts/node_modules ]; then
 fi
 
 dotnet build Platform.sln -c Release -nologo -v q -clp:ErrorsOnly
-dotnet test Platform.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"
+
+# One test project at a time: many of them start PostgreSQL, chains and silo processes, and on a small machine
+# running them all at once only measures CPU starvation. Every project runs even when an earlier one fails.
+failed=()
+for project in tests/*/*.Tests.csproj; do
+  echo "==> $project"
+  if ! dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"; then
+    failed+=("$project")
+  fi
+done
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "FAILED: ${failed[*]}" >&2
+  exit 1
+fi
+echo "all test projects passed"
