@@ -80,13 +80,11 @@ public sealed class ClusterTests
 
             await WaitUntilAsync(() => flow.Settled >= 6, TimeSpan.FromSeconds(120), () => $"only {flow.Settled} orders settled before the crash");
 
-            // Kill the silo that hosts the chain signer (the busiest, most stateful grain); if unknown, the second one.
-            var signerHost = await HostPortOfAsync(grains, grains.GetGrain<IChainSignerGrain>(FlowSilos.Chain));
-            var victim = silos.FirstOrDefault(s => s.Port == signerHost);
-            if (victim.Silo is null)
-            {
-                victim = silos[1];
-            }
+            // Kill the silo that hosts the chain signer: the most stateful grain (nonces, signed transactions in flight).
+            var signer = grains.GetGrain<IChainSignerGrain>(FlowSilos.Chain);
+            var signerHost = await HostPortOfAsync(grains, signer);
+            var victim = silos.SingleOrDefault(s => s.Port == signerHost);
+            Assert.True(victim.Silo is not null, $"the signer's activation is on port {signerHost}, not on one of the silos");
             var membership = new VictimWatch(database, clusterId, victim.Port);
             var watching = Task.Run(() => membership.RunAsync(TimeSpan.FromSeconds(180)));
             await victim.Silo.KillAsync();
@@ -109,6 +107,10 @@ public sealed class ClusterTests
             await stop.CancelAsync();
             await Task.WhenAll(orderWorkers);
             await Task.WhenAll(custodyWorkers);
+
+            // The signer moved to a surviving silo.
+            var signerNow = await HostPortOfAsync(grains, signer);
+            Assert.Contains(silos, s => s.Port == signerNow && s.Port != victim.Port);
 
             // Every accepted order settled; every refused key left no order behind.
             Assert.True(flow.Accepted.Count >= 14, $"only {flow.Accepted.Count} orders accepted");
