@@ -1,23 +1,119 @@
+using System.CommandLine;
 using System.Text.Json;
+using Sharemint.Client;
+using Sharemint.Client.Admin;
 
 namespace Sharemint.Cli;
 
 /// <summary>A mistake in how the command was called (exit code 2).</summary>
 public sealed class CliUsageException(string message) : Exception(message);
 
+/// <summary>A check the command ran came out negative, e.g. an attestation that does not verify (exit code 7).</summary>
+public sealed class CliCheckFailedException(string message) : Exception(message);
+
+/// <summary>An order the command waited for ended Failed or Cancelled (exit code 8).</summary>
+public sealed class CliOrderFailedException(string message) : Exception(message);
+
+/// <summary>The stable exit codes of <c>sharemint</c>.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Error = 1;
+    public const int Usage = 2;
+    public const int MigrationsPending = 3;
+    public const int ApiError = 4;
+    public const int Unreachable = 5;
+    public const int Database = 6;
+    public const int CheckFailed = 7;
+    public const int OrderFailed = 8;
+}
+
 internal static class CliJson
 {
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 }
 
-internal static class CliHttp
+/// <summary>The options every API command shares: output format, API root and the key (from options or environment).</summary>
+public sealed class CliGlobals
 {
-    public static HttpClient For(string apiRoot)
+    public Option<bool> Json { get; } = new("--json") { Description = "Machine-readable JSON output", Recursive = true };
+
+    public Option<string> Api { get; } = new("--api")
     {
+        Description = "Platform API root (default: env SHAREMINT_API or http://127.0.0.1:8080/)",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SHAREMINT_API") ?? "http://127.0.0.1:8080/",
+    };
+
+    public Option<string?> KeyId { get; } = new("--key-id")
+    {
+        Description = "API key id (default: env SHAREMINT_KEY_ID)",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SHAREMINT_KEY_ID"),
+    };
+
+    public Option<string?> KeySecret { get; } = new("--key-secret")
+    {
+        Description = "API key secret (default: env SHAREMINT_KEY_SECRET; prefer the environment, options show in process lists)",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SHAREMINT_KEY_SECRET"),
+    };
+
+    public IEnumerable<Option> All => [Json, Api, KeyId, KeySecret];
+
+    public bool IsJson(ParseResult parse) => parse.GetValue(Json);
+
+    /// <summary>A partner client; unauthenticated when no key is configured (public routes only).</summary>
+    public SharemintClient Partner(ParseResult parse) => new(Http(parse), Options(parse, required: false));
+
+    /// <summary>An operator client; a key is required.</summary>
+    public SharemintAdminClient Admin(ParseResult parse) => new(Http(parse), Options(parse, required: true));
+
+    /// <summary>A partner client that must sign.</summary>
+    public SharemintClient SignedPartner(ParseResult parse) => new(Http(parse), Options(parse, required: true));
+
+    /// <summary>Prints <paramref name="value"/> as JSON with --json, otherwise runs <paramref name="human"/>.</summary>
+    public void Print(ParseResult parse, object value, Action human)
+    {
+        if (IsJson(parse))
+        {
+            Console.WriteLine(JsonSerializer.Serialize(value, value.GetType(), CliJson.Options));
+        }
+        else
+        {
+            human();
+        }
+    }
+
+    private SharemintClientOptions Options(ParseResult parse, bool required)
+    {
+        var keyId = parse.GetValue(KeyId);
+        var secret = parse.GetValue(KeySecret);
+        if (string.IsNullOrEmpty(keyId) || string.IsNullOrEmpty(secret))
+        {
+            return required
+                ? throw new CliUsageException("No API key: set SHAREMINT_KEY_ID and SHAREMINT_KEY_SECRET (or pass --key-id and --key-secret).")
+                : new SharemintClientOptions();
+        }
+        return new SharemintClientOptions { KeyId = keyId, Secret = secret };
+    }
+
+    private HttpClient Http(ParseResult parse)
+    {
+        var apiRoot = parse.GetValue(Api)!;
         if (!Uri.TryCreate(apiRoot.EndsWith('/') ? apiRoot : apiRoot + "/", UriKind.Absolute, out var root))
         {
             throw new CliUsageException($"'{apiRoot}' is not an absolute URL.");
         }
         return new HttpClient { BaseAddress = root, Timeout = TimeSpan.FromSeconds(30) };
     }
+}
+
+/// <summary>Parsing helpers for arguments.</summary>
+internal static class CliParse
+{
+    public static decimal Decimal(string text, string what) =>
+        decimal.TryParse(text, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new CliUsageException($"{what} must be a decimal number like 1.5, not '{text}'.");
 }

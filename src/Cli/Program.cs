@@ -2,26 +2,36 @@ using System.CommandLine;
 using System.Text.Json;
 using Sharemint.Cli;
 using Sharemint.Cli.Assets;
+using Sharemint.Cli.Compliance;
 using Sharemint.Cli.Database;
+using Sharemint.Cli.Keys;
+using Sharemint.Cli.Market;
+using Sharemint.Cli.Orders;
+using Sharemint.Cli.Partners;
+using Sharemint.Cli.Reserves;
 using Sharemint.Client;
-using Sharemint.Client.Assets;
 
-var json = new Option<bool>("--json") { Description = "Machine-readable JSON output", Recursive = true };
-var api = new Option<string>("--api")
+var globals = new CliGlobals();
+var root = new RootCommand("sharemint: operate the Sharemint tokenized-equities platform. Keys: SHAREMINT_KEY_ID / SHAREMINT_KEY_SECRET; API: SHAREMINT_API.")
 {
-    Description = "Platform API root (default: env SHAREMINT_API or http://127.0.0.1:8080/)",
-    Recursive = true,
-    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SHAREMINT_API") ?? "http://127.0.0.1:8080/",
+    DatabaseCommands.Create(globals.Json),
+    AssetCommands.Create(globals),
+    PartnerCommands.Create(globals),
+    KeyCommands.Create(globals),
+    SanctionCommands.Create(globals),
+    ReserveCommands.Create(globals),
+    PriceCommands.Create(globals),
 };
-
-var root = new RootCommand("sharemint: operate the Sharemint tokenized-equities platform")
+foreach (var option in globals.All)
 {
-    json,
-    api,
-    DatabaseCommands.Create(json),
-    AssetCommands.Create(json, api),
-};
+    root.Options.Add(option);
+}
+foreach (var command in OrderCommands.Create(globals))
+{
+    root.Subcommands.Add(command);
+}
 
+var json = args.Contains("--json");
 try
 {
     if (Console.IsOutputRedirected)
@@ -34,30 +44,49 @@ try
 }
 catch (CliUsageException ex)
 {
-    await Console.Error.WriteLineAsync($"error: {ex.Message}");
-    return 2;
+    return await FailAsync(ExitCodes.Usage, "usage", ex.Message);
 }
 catch (SharemintApiException ex)
 {
-    if (args.Contains("--json"))
+    if (json)
     {
         Console.WriteLine(JsonSerializer.Serialize(new { error = ex.Code, status = (int)ex.Status, detail = ex.Message }, CliJson.Options));
     }
     await Console.Error.WriteLineAsync($"error: {ex.Code}: {ex.Message}");
-    return 4;
+    return ExitCodes.ApiError;
 }
 catch (HttpRequestException ex)
 {
-    await Console.Error.WriteLineAsync($"error: cannot reach the platform API: {ex.Message}");
-    return 5;
+    return await FailAsync(ExitCodes.Unreachable, "unreachable", $"cannot reach the platform API: {ex.Message}");
+}
+catch (TaskCanceledException ex) when (ex.InnerException is TimeoutException)
+{
+    return await FailAsync(ExitCodes.Unreachable, "unreachable", "the platform API did not answer in time");
 }
 catch (Npgsql.NpgsqlException ex)
 {
-    await Console.Error.WriteLineAsync($"error: database: {ex.Message}");
-    return 6;
+    return await FailAsync(ExitCodes.Database, "database", $"database: {ex.Message}");
 }
-catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or Sharemint.Schema.SchemaMismatchException)
+catch (CliCheckFailedException ex)
 {
-    await Console.Error.WriteLineAsync($"error: {ex.Message}");
-    return 1;
+    return await FailAsync(ExitCodes.CheckFailed, "check_failed", ex.Message);
+}
+catch (CliOrderFailedException ex)
+{
+    return await FailAsync(ExitCodes.OrderFailed, "order_failed", ex.Message);
+}
+catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or TimeoutException or Sharemint.Schema.SchemaMismatchException)
+{
+    return await FailAsync(ExitCodes.Error, "failed", ex.Message);
+}
+
+// Commands that print their own result before failing (verify, watch) already wrote their JSON.
+async Task<int> FailAsync(int code, string kind, string message)
+{
+    if (json && kind is not ("usage" or "order_failed" or "check_failed"))
+    {
+        Console.WriteLine(JsonSerializer.Serialize(new { error = kind, detail = message }, CliJson.Options));
+    }
+    await Console.Error.WriteLineAsync($"error: {message}");
+    return code;
 }

@@ -42,6 +42,7 @@ public sealed class ApiSilo : IAsyncLifetime
             ["Sharemint__Api__RateLimitBurst"] = RateLimitBurst.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sharemint__Api__RateLimitPerSecond"] = "10",
             ["Sharemint__Api__MaxRequestBodyBytes"] = "16384",
+            ["Sharemint__Market__Hours"] = "always",
         });
         Http = Silo.CreateHttpClient();
     }

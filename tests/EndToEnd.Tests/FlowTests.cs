@@ -121,6 +121,7 @@ public sealed class FlowTests(PlatformFixture platform)
     public async Task Redeem_without_allowance_fails_cleanly_and_burns_nothing()
     {
         await platform.MintAsync(_holders, "NVDAx", "ethereum", Tokens(1m));
+        await _holders.ApproveIssuerAsync("NVDAx", "ethereum", CanonicalAmount.Zero);
         var balance = await _holders.BalanceAsync("NVDAx", "ethereum");
         var issued = (await platform.Grains.GetGrain<IAssetGrain>("NVDAx").GetAsync()).Issued;
         var order = await platform.Grains.GetGrain<IOrderGrain>(NewOrderId()).PlaceRedeemAsync(

@@ -42,6 +42,9 @@ public sealed class PlatformFixture : IAsyncLifetime
     public string ConnectionString { get; private set; } = "";
     public AnvilNode Ethereum { get; private set; } = null!;
     public AnvilNode Base { get; private set; } = null!;
+    /// <summary>The silo reaches the base chain through this gate, so a test can take the chain's RPC down and back.</summary>
+    public Sharemint.Signers.Tests.RpcGate BaseGate { get; private set; } = null!;
+    public PostgresServer Postgres => _postgres ?? throw new InvalidOperationException("not started");
     public SolanaDevnet Solana { get; private set; } = null!;
     public Keypair SolanaIssuer { get; } = Keypair.Generate();
     public Keypair SolanaPartner { get; private set; } = null!;
@@ -59,6 +62,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         var anvil = AnvilNode.LocateBinary();
         Ethereum = await AnvilNode.StartAsync(anvil, 31337);
         Base = await AnvilNode.StartAsync(anvil, 8453);
+        BaseGate = new Sharemint.Signers.Tests.RpcGate(Base.RpcUrl);
         Solana = await SolanaDevnet.StartAsync(slotMs: 100);
         SolanaPartner = await Solana.FundedKeypairAsync();
         _siloPort = FreePort.Next();
@@ -90,7 +94,7 @@ public sealed class PlatformFixture : IAsyncLifetime
             ["Sharemint__Chains__ethereum__ChainId"] = "31337",
             ["Sharemint__Chains__ethereum__PrivateKey"] = IssuerEvmKey,
             ["Sharemint__Chains__base__Family"] = "evm",
-            ["Sharemint__Chains__base__RpcUrl"] = Base.RpcUrl.ToString(),
+            ["Sharemint__Chains__base__RpcUrl"] = BaseGate.Url.ToString(),
             ["Sharemint__Chains__base__ChainId"] = "8453",
             ["Sharemint__Chains__base__PrivateKey"] = IssuerEvmKey,
             ["Sharemint__Chains__solana__Family"] = "solana",
@@ -191,6 +195,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         }
         if (Solana is not null) await Solana.DisposeAsync();
         if (Ethereum is not null) await Ethereum.DisposeAsync();
+        if (BaseGate is not null) await BaseGate.DisposeAsync();
         if (Base is not null) await Base.DisposeAsync();
         if (_postgres is not null) await _postgres.DisposeAsync();
         File.Delete(CrashMarker);

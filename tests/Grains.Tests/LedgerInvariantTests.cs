@@ -112,8 +112,8 @@ public sealed class LedgerInvariantTests(LedgerClusterFixture fixture)
         const int opsPerPartner = 12;
         var asset = await AssetWithCustodyAsync(_grains, symbol, 5_000m);
 
-        var minted = new long[Chains.Length];
-        var burned = new long[Chains.Length];
+        var minted = new long[LedgerSetup.Chains.Length];
+        var burned = new long[LedgerSetup.Chains.Length];
         var refused = 0;
 
         async Task Partner(int p)
@@ -126,17 +126,17 @@ public sealed class LedgerInvariantTests(LedgerClusterFixture fixture)
                 {
                     var (chain, units) = mine[^1];
                     mine.RemoveAt(mine.Count - 1);
-                    var bridge = _grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(symbol, Chains[chain]));
+                    var bridge = _grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(symbol, LedgerSetup.Chains[chain]));
                     await bridge.RecordBurnAsync(OperationId.From($"burn-{p}-{i}"), CanonicalAmount.FromUnits(units));
                     Interlocked.Add(ref burned[chain], units);
                 }
                 else
                 {
-                    var chain = random.Next(Chains.Length);
+                    var chain = random.Next(LedgerSetup.Chains.Length);
                     var units = random.NextInt64(1, 60) * CanonicalAmount.UnitsPerToken + random.Next(0, 99_999_999);
                     try
                     {
-                        await MintAsync(_grains, symbol, Chains[chain], CanonicalAmount.FromUnits(units), OperationId.From($"mint-{p}-{i}"));
+                        await MintAsync(_grains, symbol, LedgerSetup.Chains[chain], CanonicalAmount.FromUnits(units), OperationId.From($"mint-{p}-{i}"));
                         Interlocked.Add(ref minted[chain], units);
                         mine.Add((chain, units));
                     }
@@ -157,9 +157,9 @@ public sealed class LedgerInvariantTests(LedgerClusterFixture fixture)
 
         var snapshot = await asset.GetAsync();
         long supplySum = 0;
-        for (var c = 0; c < Chains.Length; c++)
+        for (var c = 0; c < LedgerSetup.Chains.Length; c++)
         {
-            var deployment = await _grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(symbol, Chains[c])).GetAsync();
+            var deployment = await _grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(symbol, LedgerSetup.Chains[c])).GetAsync();
             Assert.Equal(minted[c] - burned[c], deployment.Supply.Units);
             Assert.Equal(minted[c], deployment.Minted.Units);
             Assert.Equal(burned[c], deployment.Burned.Units);

@@ -1,33 +1,29 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Spectre.Console;
-using Sharemint.Client;
+using Sharemint.Client.Assets;
 
 namespace Sharemint.Cli.Assets;
 
-/// <summary><c>sharemint assets list | show SYMBOL</c> against a running platform.</summary>
+/// <summary><c>sharemint assets list | show SYMBOL | pause SYMBOL [--scope] | resume SYMBOL</c>.</summary>
 public static class AssetCommands
 {
-    public static Command Create(Option<bool> json, Option<string> api)
+    public static Command Create(CliGlobals g)
     {
         var list = new Command("list", "List the catalogue with issued supply and custody.");
         list.SetAction(async (parse, ct) =>
         {
-            using var http = CliHttp.For(parse.GetValue(api)!);
-            var assets = await new SharemintClient(http).Assets.ListAsync(ct);
-            if (parse.GetValue(json))
+            var assets = await g.Partner(parse).Assets.ListAsync(ct);
+            g.Print(parse, assets, () =>
             {
-                Console.WriteLine(JsonSerializer.Serialize(assets, CliJson.Options));
-                return 0;
-            }
-            var table = new Table().AddColumns("Symbol", "Underlying", "Name", "ISIN", "Status", "Multiplier", "Custody", "Issued");
-            foreach (var a in assets)
-            {
-                table.AddRow(a.Symbol, a.UnderlyingTicker, Markup.Escape(a.Name), a.Isin, a.Status,
-                    a.Multiplier.ToString(CultureInfo.InvariantCulture), a.CustodyShares.ToString(CultureInfo.InvariantCulture), a.Issued);
-            }
-            AnsiConsole.Write(table);
+                var table = new Table().AddColumns("Symbol", "Underlying", "Name", "ISIN", "Status", "Multiplier", "Custody", "Issued");
+                foreach (var a in assets)
+                {
+                    table.AddRow(a.Symbol, a.UnderlyingTicker, Markup.Escape(a.Name), a.Isin, a.Status,
+                        a.Multiplier.ToString(CultureInfo.InvariantCulture), a.CustodyShares.ToString(CultureInfo.InvariantCulture), a.Issued);
+                }
+                AnsiConsole.Write(table);
+            });
             return 0;
         });
 
@@ -35,14 +31,33 @@ public static class AssetCommands
         var show = new Command("show", "Show one asset.") { symbol };
         show.SetAction(async (parse, ct) =>
         {
-            using var http = CliHttp.For(parse.GetValue(api)!);
-            var a = await new SharemintClient(http).Assets.GetAsync(parse.GetValue(symbol)!, ct);
-            Console.WriteLine(parse.GetValue(json)
-                ? JsonSerializer.Serialize(a, CliJson.Options)
-                : $"{a.Symbol} ({a.Name}) underlying {a.UnderlyingTicker} ISIN {a.Isin}\n  status {a.Status}, multiplier {a.Multiplier.ToString(CultureInfo.InvariantCulture)}\n  custody {a.CustodyShares.ToString(CultureInfo.InvariantCulture)} shares, reserved {a.ReservedShares.ToString(CultureInfo.InvariantCulture)}, issued {a.Issued}");
+            var a = await g.Partner(parse).Assets.GetAsync(parse.GetValue(symbol)!, ct);
+            g.Print(parse, a, () => Describe(a));
             return 0;
         });
 
-        return new Command("assets", "The asset catalogue.") { list, show };
+        var scope = new Option<string>("--scope") { Description = "What to pause: mint, redeem or all", DefaultValueFactory = _ => "all" };
+        scope.AcceptOnlyFromAmong("mint", "redeem", "all");
+        var pause = new Command("pause", "Pause minting, redeeming or both (operator).") { symbol, scope };
+        pause.SetAction(async (parse, ct) =>
+        {
+            var a = await g.Admin(parse).PauseAssetAsync(parse.GetValue(symbol)!, parse.GetValue(scope)!, ct);
+            g.Print(parse, a, () => Console.WriteLine($"{a.Symbol} is now {a.Status}"));
+            return 0;
+        });
+
+        var resume = new Command("resume", "Resume minting and redeeming (operator).") { symbol };
+        resume.SetAction(async (parse, ct) =>
+        {
+            var a = await g.Admin(parse).ResumeAssetAsync(parse.GetValue(symbol)!, ct);
+            g.Print(parse, a, () => Console.WriteLine($"{a.Symbol} is now {a.Status}"));
+            return 0;
+        });
+
+        return new Command("assets", "The asset catalogue.") { list, show, pause, resume };
     }
+
+    private static void Describe(Asset a) => Console.WriteLine(
+        $"{a.Symbol} ({a.Name}) underlying {a.UnderlyingTicker} ISIN {a.Isin}\n  status {a.Status}, multiplier {a.Multiplier.ToString(CultureInfo.InvariantCulture)}\n" +
+        $"  custody {a.CustodyShares.ToString(CultureInfo.InvariantCulture)} shares, reserved {a.ReservedShares.ToString(CultureInfo.InvariantCulture)}, issued {a.Issued}");
 }

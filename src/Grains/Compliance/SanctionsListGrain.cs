@@ -1,7 +1,11 @@
 using Microsoft.Extensions.Logging;
+using Sharemint.Bridges;
+using Sharemint.Catalog;
 using Sharemint.Errors;
 using Sharemint.Ledger;
 using Sharemint.Operations;
+using Sharemint.Signers;
+using Sharemint.Units;
 
 namespace Sharemint.Compliance;
 
@@ -12,7 +16,18 @@ public sealed class SanctionsListState : IRecordsOperations
     /// <summary>"evm:{address}" or "{chain}:{address}" (canonical form) → entry.</summary>
     [Id(0)] public Dictionary<string, SanctionedAddress> Entries { get; set; } = new(StringComparer.Ordinal);
     [Id(1)] public AppliedOperations Applied { get; set; } = new();
+    /// <summary>On-chain blocks and unblocks not yet final, by write id (retried by a reminder until they are).</summary>
+    [Id(2)] public Dictionary<string, ChainBlock> PendingChainBlocks { get; set; } = new(StringComparer.Ordinal);
 }
+
+/// <summary>One token's on-chain block (EVM blocklist; Solana freeze) or unblock of one address.</summary>
+[GenerateSerializer, Immutable, Alias("sharemint.ChainBlock")]
+public sealed record ChainBlock(
+    [property: Id(0)] string Chain,
+    [property: Id(1)] string TokenAddress,
+    [property: Id(2)] int Decimals,
+    [property: Id(3)] string Address,
+    [property: Id(4)] bool Blocked);
 
 /// <inheritdoc cref="ISanctionsListGrain"/>
 [GrainType("sharemint.sanctions-list")]
@@ -20,8 +35,10 @@ public sealed class SanctionsListGrain(
     [PersistentState("sanctions", LedgerStorage.Name)] IPersistentState<SanctionsListState> state,
     ILogger<SanctionsListGrain> logger,
     TimeProvider clock)
-    : LedgerGrain<SanctionsListState>(state, logger), ISanctionsListGrain
+    : LedgerGrain<SanctionsListState>(state, logger), ISanctionsListGrain, IRemindable
 {
+    private const string EnforceReminder = "enforce-on-chain";
+
     public async Task AddAsync(OperationId operationId, string chain, string address, string reason)
     {
         var canonical = ChainAddress.Canonicalize(chain, address);
@@ -36,7 +53,9 @@ public sealed class SanctionsListGrain(
         }
         State.Entries.TryAdd(Key(chain, canonical), new SanctionedAddress(chain, canonical, reason, clock.GetUtcNow()));
         State.Applied.Record(operationId, fingerprint);
+        await PlanChainBlocksAsync(operationId, chain, canonical, blocked: true);
         await CommitAsync();
+        await EnforceOnChainAsync();
     }
 
     public async Task RemoveAsync(OperationId operationId, string chain, string address)
@@ -49,7 +68,78 @@ public sealed class SanctionsListGrain(
         }
         State.Entries.Remove(Key(chain, canonical));
         State.Applied.Record(operationId, fingerprint);
+        await PlanChainBlocksAsync(operationId, chain, canonical, blocked: false);
         await CommitAsync();
+        await EnforceOnChainAsync();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status) => await EnforceOnChainAsync();
+
+    /// <summary>
+    /// Invariant 7 on-chain: every deployment on the address's chains (every EVM chain for an EVM address) gets a block or
+    /// unblock write, recorded in the same state write as the listing so a crash cannot forget it.
+    /// </summary>
+    private async Task PlanChainBlocksAsync(OperationId operationId, string chain, string address, bool blocked)
+    {
+        var evm = ChainAddress.FamilyOf(chain) == ChainAddress.Family.Evm;
+        foreach (var deployment in await GrainFactory.GetGrain<ICatalogGrain>(0).ListDeploymentsAsync())
+        {
+            var sameChains = evm ? ChainAddress.FamilyOf(deployment.Chain) == ChainAddress.Family.Evm : deployment.Chain == chain;
+            if (!sameChains)
+            {
+                continue;
+            }
+            var config = (await GrainFactory.GetGrain<IChainBridgeGrain>(DeploymentKey.For(deployment.Symbol, deployment.Chain)).GetAsync()).Config;
+            State.PendingChainBlocks[$"sanctions/{operationId}/{deployment.Symbol}/{deployment.Chain}"] =
+                new ChainBlock(deployment.Chain, config.TokenAddress, config.Decimals, address, blocked);
+        }
+    }
+
+    /// <summary>Submits and checks the pending on-chain blocks; what is not final yet is retried by a reminder.</summary>
+    private async Task EnforceOnChainAsync()
+    {
+        var changed = false;
+        foreach (var (writeId, block) in State.PendingChainBlocks.ToList())
+        {
+            try
+            {
+                var signer = GrainFactory.GetGrain<IChainSignerGrain>(block.Chain);
+                var line = new ChainWriteLine(block.Address, CanonicalAmount.FromUnits(block.Blocked ? 1 : 0));
+                var status = await signer.SubmitAsync(new ChainWrite(writeId, ChainWriteKind.SetBlocked, block.TokenAddress, block.Decimals, [line]));
+                if (status.State == ChainWriteState.Pending)
+                {
+                    status = await signer.CheckAsync(writeId);
+                }
+                if (status.State == ChainWriteState.Pending)
+                {
+                    continue;
+                }
+                if (status.State == ChainWriteState.Failed)
+                {
+                    logger.LogError("On-chain {Action} of {Address} on {Chain} failed: {Code} {Message}",
+                        block.Blocked ? "block" : "unblock", block.Address, block.Chain, status.FailureCode, status.FailureMessage);
+                }
+                State.PendingChainBlocks.Remove(writeId);
+                changed = true;
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // Chain down, or no signer for that chain in this process: the reminder tries again.
+                logger.LogWarning(error, "On-chain block of {Address} on {Chain} waits for the chain", block.Address, block.Chain);
+            }
+        }
+        if (changed)
+        {
+            await CommitAsync();
+        }
+        if (State.PendingChainBlocks.Count > 0)
+        {
+            await this.RegisterOrUpdateReminder(EnforceReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        }
+        else if (await this.GetReminder(EnforceReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     public Task<bool> IsSanctionedAsync(string chain, string address) =>

@@ -47,7 +47,13 @@ public sealed class OrderGrain(
     private OperationId Op(string step) => OperationId.From($"{OrderId}/{step}");
     private OperationId HoldId => Op("hold");
     private OperationId ReserveOp => Op("reserve");
-    private OperationId CustodyInOp => Op("custody-in");
+    // Another order may reserve the shares this order bought before this order reserves them. The next buy must then be a
+    // fresh one, not a replay of the first (the broker and the asset would return the same fill and credit nothing, and the
+    // order would loop forever): each buy and its custody credit are named by the number of buys already recorded, so a
+    // replay after a crash between buying and recording is still the same, idempotent buy.
+    private int BuyAttempt => State.Steps.Count(s => s.Name == "bought");
+    private OperationId BuyOp => Op(BuyAttempt == 0 ? "buy" : $"buy-{BuyAttempt}");
+    private OperationId CustodyInOp => Op(BuyAttempt == 0 ? "custody-in" : $"custody-in-{BuyAttempt}");
     private OperationId CustodyOutOp => Op("custody-out");
     private OperationId BurnOp => Op("burn");
     private OperationId PayOp => Op("pay");
@@ -419,7 +425,7 @@ public sealed class OrderGrain(
         BrokerFill fill;
         try
         {
-            fill = await broker.ExecuteAsync(Op("buy").Value, State.Underlying, BrokerSide.Buy, State.Shares);
+            fill = await broker.ExecuteAsync(BuyOp.Value, State.Underlying, BrokerSide.Buy, State.Shares);
         }
         catch (LedgerException error) when (error.Error == LedgerError.MarketClosed)
         {
@@ -427,7 +433,7 @@ public sealed class OrderGrain(
         }
         await Asset.AddCustodyAsync(CustodyInOp, fill.Shares);
         State.Stage = OrderStage.Start;
-        Record("bought", Op("buy"), "ok", $"{fill.Shares.ToString(CultureInfo.InvariantCulture)} {fill.Ticker} at {fill.Price.ToString(CultureInfo.InvariantCulture)}");
+        Record("bought", BuyOp, "ok", $"{fill.Shares.ToString(CultureInfo.InvariantCulture)} {fill.Ticker} at {fill.Price.ToString(CultureInfo.InvariantCulture)}");
         await SaveAsync();
         Crash("mint.bought");
         return true;

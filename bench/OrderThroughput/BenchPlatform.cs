@@ -1,0 +1,165 @@
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Sharemint.Catalog;
+using Sharemint.Chains.Evm;
+using Sharemint.Chains.Solana;
+using Sharemint.Chains.Tests.Solana;
+using Sharemint.Fixtures;
+
+namespace Sharemint.OrderThroughput;
+
+/// <summary>
+/// The whole platform on loopback, started the way the end-to-end fixture starts it: a private PostgreSQL, two anvil
+/// chains (<c>ethereum</c> 31337, <c>base</c> 8453), the Solana devnet, and the real silo process deploying every
+/// benchmarked asset on every chain, with an Orleans client on the silo's gateway. Everything is stopped on dispose.
+/// </summary>
+public sealed class BenchPlatform : IAsyncDisposable
+{
+    /// <summary>anvil's first funded account: the issuer on both EVM chains.</summary>
+    private const string IssuerEvmKey = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    private const string ServiceId = "sharemint";
+
+    private readonly string _clusterId = $"bench-{Guid.NewGuid():N}";
+    private PostgresServer? _postgres;
+    private IHost? _clientHost;
+
+    private BenchPlatform(IReadOnlyList<string> symbols, IReadOnlyList<string> chains)
+    {
+        Symbols = symbols;
+        Chains = chains;
+    }
+
+    public IReadOnlyList<string> Symbols { get; }
+    public IReadOnlyList<string> Chains { get; }
+    public string ConnectionString { get; private set; } = "";
+    public AnvilNode? Ethereum { get; private set; }
+    public AnvilNode? Base { get; private set; }
+    public SolanaDevnet? Solana { get; private set; }
+    public SiloProcess? Silo { get; private set; }
+    public IClusterClient Grains { get; private set; } = null!;
+    public SharemintTokenArtifact Artifact { get; } = SharemintTokenArtifact.Locate();
+
+    /// <summary>Starts every part and waits until each asset is deployed on each chain.</summary>
+    public static async Task<BenchPlatform> StartAsync(IReadOnlyList<string> symbols, IReadOnlyList<string> chains, IReadOnlyDictionary<string, string> prices)
+    {
+        var platform = new BenchPlatform(symbols, chains);
+        try
+        {
+            await platform.StartPartsAsync(prices);
+            return platform;
+        }
+        catch
+        {
+            await platform.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartPartsAsync(IReadOnlyDictionary<string, string> prices)
+    {
+        _postgres = await PostgresServer.CreateAsync();
+        ConnectionString = await _postgres.CreateMigratedDatabaseAsync("orders");
+        var anvil = AnvilNode.LocateBinary();
+        if (Chains.Contains("ethereum")) Ethereum = await AnvilNode.StartAsync(anvil, 31337);
+        if (Chains.Contains("base")) Base = await AnvilNode.StartAsync(anvil, 8453);
+        if (Chains.Contains("solana")) Solana = await SolanaDevnet.StartAsync(slotMs: 100);
+
+        var seed = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var env = new Dictionary<string, string>
+        {
+            ["Sharemint__ServiceId"] = ServiceId,
+            ["Sharemint__DeployTokens"] = "true",
+            ["Sharemint__DeploySymbols"] = string.Join(',', Symbols),
+            ["Sharemint__Market__Hours"] = "always",
+            ["Sharemint__Signing__AttestationKey"] = seed,
+            ["Sharemint__Signing__QuoteKey"] = seed,
+            // Information logs per order step would cost the shared cores more than the work measured.
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        foreach (var (ticker, price) in prices)
+        {
+            env[$"Sharemint__Market__Prices__{ticker}"] = price;
+        }
+        if (Ethereum is not null) AddEvm(env, "ethereum", Ethereum);
+        if (Base is not null) AddEvm(env, "base", Base);
+        if (Solana is not null)
+        {
+            env["Sharemint__Chains__solana__Family"] = "solana";
+            env["Sharemint__Chains__solana__RpcUrl"] = Solana.Endpoint.ToString();
+            env["Sharemint__Chains__solana__Keypair"] = Base58.Encode(Keypair.Generate().SecretKey());
+            env["Sharemint__Chains__solana__AirdropLamports"] = "100000000000";
+        }
+        Silo = await SiloProcess.StartAsync(ConnectionString, seedDemo: true, clusterId: _clusterId, extraEnvironment: env);
+        await ConnectClientAsync(Silo.GatewayPort);
+        await WaitForDeploymentsAsync(TimeSpan.FromMinutes(4));
+    }
+
+    private static void AddEvm(Dictionary<string, string> env, string chain, AnvilNode node)
+    {
+        env[$"Sharemint__Chains__{chain}__Family"] = "evm";
+        env[$"Sharemint__Chains__{chain}__RpcUrl"] = node.RpcUrl.ToString();
+        env[$"Sharemint__Chains__{chain}__ChainId"] = node.ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env[$"Sharemint__Chains__{chain}__PrivateKey"] = IssuerEvmKey;
+    }
+
+    private async Task ConnectClientAsync(int gatewayPort)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleansClient(client =>
+        {
+            client.UseStaticClustering(new IPEndPoint(IPAddress.Loopback, gatewayPort));
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ServiceId = ServiceId;
+                o.ClusterId = _clusterId;
+            });
+        });
+        _clientHost = builder.Build();
+        await _clientHost.StartAsync();
+        Grains = _clientHost.Services.GetRequiredService<IClusterClient>();
+    }
+
+    private async Task WaitForDeploymentsAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var expected = Symbols.Count * Chains.Count;
+        while (true)
+        {
+            var deployments = await Grains.GetGrain<ICatalogGrain>(0).ListDeploymentsAsync();
+            // The deployer reconciles every asset last: the final asset's first attestation means it is done.
+            var reserves = await Grains.GetGrain<Reserves.IReservesGrain>(Symbols[^1]).GetLatestAsync();
+            if (deployments.Count(d => Symbols.Contains(d.Symbol) && Chains.Contains(d.Chain)) >= expected && reserves is not null)
+            {
+                return;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Only {deployments.Count} of {expected} deployments appeared.\n{Silo?.Output}");
+            }
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>The EVM node serving <paramref name="chain"/>.</summary>
+    public AnvilNode EvmNode(string chain) => (chain == "ethereum" ? Ethereum : chain == "base" ? Base : null)
+        ?? throw new ArgumentException($"No EVM node for chain '{chain}'.", nameof(chain));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_clientHost is not null)
+        {
+            await _clientHost.StopAsync(TimeSpan.FromSeconds(5));
+            _clientHost.Dispose();
+        }
+        if (Silo is not null) await Silo.DisposeAsync();
+        if (Solana is not null) await Solana.DisposeAsync();
+        if (Ethereum is not null) await Ethereum.DisposeAsync();
+        if (Base is not null) await Base.DisposeAsync();
+        if (_postgres is not null) await _postgres.DisposeAsync();
+    }
+}

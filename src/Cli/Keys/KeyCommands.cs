@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Sharemint.Cli.Partners;
+
+namespace Sharemint.Cli.Keys;
+
+/// <summary><c>sharemint keys list | create-operator ROLE | rotate KEY | revoke KEY</c>.</summary>
+public static class KeyCommands
+{
+    public static Command Create(CliGlobals g)
+    {
+        var list = new Command("list", "Every API key (admin).");
+        list.SetAction(async (parse, ct) =>
+        {
+            var keys = await g.Admin(parse).ListKeysAsync(ct);
+            g.Print(parse, keys, () => KeyCommandsTable.Write(keys));
+            return 0;
+        });
+
+        var role = new Argument<string>("role") { Description = "viewer, operator or admin" };
+        role.AcceptOnlyFromAmong("viewer", "operator", "admin");
+        var label = new Option<string?>("--label") { Description = "A note on who holds the key" };
+        var createOperator = new Command("create-operator", "Create an operator key (admin); the secret is printed once.") { role, label };
+        createOperator.SetAction(async (parse, ct) =>
+        {
+            var issued = await g.Admin(parse).CreateOperatorKeyAsync(parse.GetValue(role)!, parse.GetValue(label), ct);
+            g.Print(parse, issued, () => KeyCommandsTable.WriteIssued(issued));
+            return 0;
+        });
+
+        var key = new Argument<string>("key-id") { Description = "The key id" };
+        var rotate = new Command("rotate", "Replace a key's secret; the old one stops working now. The new secret is printed once.") { key };
+        rotate.SetAction(async (parse, ct) =>
+        {
+            var issued = await g.Admin(parse).RotateKeyAsync(parse.GetValue(key)!, ct);
+            g.Print(parse, issued, () => KeyCommandsTable.WriteIssued(issued));
+            return 0;
+        });
+
+        var revoke = new Command("revoke", "Revoke a key for good.") { key };
+        revoke.SetAction(async (parse, ct) =>
+        {
+            var revoked = await g.Admin(parse).RevokeKeyAsync(parse.GetValue(key)!, ct);
+            g.Print(parse, revoked, () => Console.WriteLine($"{revoked.KeyId} revoked"));
+            return 0;
+        });
+
+        return new Command("keys", "API keys (operator key; operator keys need admin).") { list, createOperator, rotate, revoke };
+    }
+}
