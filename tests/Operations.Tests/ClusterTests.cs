@@ -27,10 +27,9 @@ public sealed class ClusterTests
 {
     private const int Active = 3;
     private const int Dead = 6;
-    // One closed-loop order worker: concurrent mints that both have to buy shares can livelock today (the second order
-    // reserves the custody the first one bought; the first re-runs its buy under the same idempotent operation id, gets
-    // no new shares, and loops). Raise this once the order saga buys under a fresh operation id per attempt.
-    private const int OrderWorkers = 1;
+    // Concurrent closed-loop order workers: their mints race for the custody each one bought (a mint whose bought shares
+    // another order reserved must buy again under a new operation id, not replay its buy forever).
+    private const int OrderWorkers = 3;
     private static readonly string[] CustodySymbols = ["AAPLx", "NVDAx", "SPYx"];
 
     [Fact]
