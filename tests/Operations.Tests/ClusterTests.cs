@@ -50,9 +50,10 @@ public sealed class ClusterTests
             environment["Sharemint__Membership__IAmAliveTablePublishTimeout"] = "00:00:02";
             environment["Sharemint__Membership__DefunctSiloCleanupPeriod"] = "00:00:03";
             environment["Sharemint__Membership__TableRefreshTimeout"] = "00:00:05";
-            // Long enough that the test sees the dead row before it goes.
-            environment["Sharemint__Membership__DefunctSiloExpiration"] = "00:00:15";
-            environment["Sharemint__Membership__DefunctSiloMinimumRetention"] = "00:00:15";
+            // Counted from the dead silo's last IAmAlive (or suspect vote): longer than death detection takes (default probes,
+            // about 15-25 s), so the test sees the dead row before it goes.
+            environment["Sharemint__Membership__DefunctSiloExpiration"] = "00:00:40";
+            environment["Sharemint__Membership__DefunctSiloMinimumRetention"] = "00:00:40";
             // Chain probes come from Sharemint:Chains (no Sharemint:Telemetry:ChainProbes here).
             environment["Sharemint__Telemetry__SampleIntervalSeconds"] = "2";
             var silo = await SiloProcess.StartAsync(database, seedDemo: first, clusterId: clusterId, extraEnvironment: environment, siloPort: port);
@@ -90,7 +91,14 @@ public sealed class ClusterTests
             var settledAtCrash = flow.Settled;
             // The survivors declare it dead; the joiner's arrival is a membership change, which also triggers the cleanup
             // of dead entries older than DefunctSiloExpiration.
-            await membership.Dead.Task.WaitAsync(TimeSpan.FromSeconds(90));
+            try
+            {
+                await membership.Dead.Task.WaitAsync(TimeSpan.FromSeconds(90));
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException($"silo on port {victim.Port} not seen dead: {membership.History}\n{Problems(silos)}", ex);
+            }
             silos.Add(await StartAsync(first: false));
             var settledAtJoin = flow.Settled;
             try
@@ -305,12 +313,27 @@ public sealed class ClusterTests
     {
         public TaskCompletionSource Dead { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        private readonly System.Text.StringBuilder _history = new();
+
+        /// <summary>Each change of the victim's status as seen, with the time (for failure messages).</summary>
+        public string History { get { lock (_history) { return _history.ToString(); } } }
+
         public async Task<bool> RunAsync(TimeSpan timeout)
         {
             var deadline = DateTime.UtcNow + timeout;
+            int? last = -1;
             while (DateTime.UtcNow < deadline)
             {
                 var statuses = await ReadStatusesAsync(database, clusterId);
+                int? current = statuses.TryGetValue(port, out var seen) ? seen : null;
+                if (current != last)
+                {
+                    lock (_history)
+                    {
+                        _history.Append(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss.fff} {current?.ToString(CultureInfo.InvariantCulture) ?? "removed"}; ");
+                    }
+                    last = current;
+                }
                 if (statuses.TryGetValue(port, out var status))
                 {
                     if (status == ClusterTests.Dead)
