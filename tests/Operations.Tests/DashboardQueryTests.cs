@@ -1,38 +1,37 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Sharemint.Accounts;
 using Sharemint.Assets;
-using Sharemint.Bridges;
-using Sharemint.Catalog;
 using Sharemint.Chains.Evm;
 using Sharemint.Fixtures;
 using Sharemint.Operations;
+using Sharemint.Orders;
+using Sharemint.Quotes;
+using Sharemint.Reserves;
 using Sharemint.Units;
 
 namespace Sharemint.Operations.Tests;
 
 /// <summary>
-/// A real silo (demo seed on) with real ledger activity, scraped by a real Prometheus: every query of every dashboard
-/// panel and template variable must parse and return at least one series, and the Sharemint gauges must report what the
-/// ledger holds.
+/// One real silo running the money flows against anvil, with real activity driven through the grains (a quote, mint orders
+/// settled on chain, a reconciliation, a scheduled multiplier, a short database outage), scraped by a real Prometheus.
 /// </summary>
-public sealed class DashboardQueryTests : IAsyncLifetime
+public sealed class DashboardFixture : IAsyncLifetime
 {
-    /// <summary>
-    /// Metrics whose producers are other parts of the platform that a plain silo does not exercise yet: the order saga
-    /// (durations), the market data service (AUM) and reserve reconciliations. Their panels must still parse.
-    /// </summary>
-    private static readonly string[] ProducedElsewhere =
-    [
-        "sharemint_order_duration_seconds", "sharemint_asset_aum_usd", "sharemint_reserves_",
-    ];
-
     private PostgresServer? _postgres;
     private AnvilNode? _anvil;
-    private SiloProcess? _silo;
-    private PrometheusServer? _prometheus;
     private SiloClient? _client;
+
+    public SiloProcess Silo { get; private set; } = null!;
+    public PrometheusServer Prometheus { get; private set; } = null!;
+    public IClusterClient Grains => _client!.Client;
+    public DeployedToken Token { get; private set; } = null!;
+
+    /// <summary>The settled mint orders and what the partner paid for each.</summary>
+    public IReadOnlyList<(Quote Quote, OrderSnapshot Order)> Mints { get; private set; } = [];
+
+    /// <summary>The reconciliation run after the mints.</summary>
+    public SignedAttestation Reconciliation { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -41,64 +40,74 @@ public sealed class DashboardQueryTests : IAsyncLifetime
         _anvil = await AnvilNode.StartAsync(AnvilNode.LocateBinary(RepositoryPaths.Root), 31337);
         var clusterId = $"dash-{Guid.NewGuid():N}";
         var deadPort = FreePort.Next();
-        _silo = await SiloProcess.StartAsync(database, seedDemo: true, clusterId: clusterId, extraEnvironment: new Dictionary<string, string>
-        {
-            ["Sharemint__Telemetry__SampleIntervalSeconds"] = "1",
-            ["Sharemint__Telemetry__ChainProbes__0__Chain"] = "ethereum",
-            ["Sharemint__Telemetry__ChainProbes__0__Family"] = "evm",
-            ["Sharemint__Telemetry__ChainProbes__0__RpcUrl"] = _anvil.RpcUrl.ToString(),
-            // Nothing listens here: the probe's failures are real RPC errors.
-            ["Sharemint__Telemetry__ChainProbes__1__Chain"] = "evm-b",
-            ["Sharemint__Telemetry__ChainProbes__1__Family"] = "evm",
-            ["Sharemint__Telemetry__ChainProbes__1__RpcUrl"] = $"http://127.0.0.1:{deadPort}/",
-        });
-        _prometheus = await PrometheusServer.StartAsync([_silo.BaseAddress.Authority]);
+        var environment = FlowSilos.Environment(_anvil, FlowSilos.NewKeySeed(), deployTokens: true);
+        environment["Sharemint__Telemetry__SampleIntervalSeconds"] = "1";
+        environment["Sharemint__Telemetry__ChainProbes__0__Chain"] = FlowSilos.Chain;
+        environment["Sharemint__Telemetry__ChainProbes__0__Family"] = "evm";
+        environment["Sharemint__Telemetry__ChainProbes__0__RpcUrl"] = _anvil.RpcUrl.ToString();
+        // Nothing listens here: the probe's failures are real RPC errors.
+        environment["Sharemint__Telemetry__ChainProbes__1__Chain"] = "evm-b";
+        environment["Sharemint__Telemetry__ChainProbes__1__Family"] = "evm";
+        environment["Sharemint__Telemetry__ChainProbes__1__RpcUrl"] = $"http://127.0.0.1:{deadPort}/";
+        Silo = await SiloProcess.StartAsync(database, seedDemo: true, clusterId: clusterId, extraEnvironment: environment);
+        Prometheus = await PrometheusServer.StartAsync([Silo.BaseAddress.Authority]);
         _client = await SiloClient.ConnectAsync(database, clusterId);
-        await DriveLedgerAsync(_client.Client, _postgres);
+        await FlowSilos.WaitForDeploymentAsync(Grains, TimeSpan.FromMinutes(2), () => Silo.Output);
+        Token = await FlowSilos.TokenAsync(Grains, _anvil);
+        await DriveAsync(_postgres);
     }
 
     public async Task DisposeAsync()
     {
         if (_client is not null) await _client.DisposeAsync();
-        if (_prometheus is not null) await _prometheus.DisposeAsync();
-        if (_silo is not null) await _silo.DisposeAsync();
+        if (Prometheus is not null) await Prometheus.DisposeAsync();
+        if (Silo is not null) await Silo.DisposeAsync();
         if (_anvil is not null) await _anvil.DisposeAsync();
         if (_postgres is not null) await _postgres.DisposeAsync();
     }
 
-    /// <summary>Real activity through the grains: a deployment, custody, a settled mint, an open reservation, a wallet,
-    /// a scheduled multiplier (a reminder), and a short database outage (storage errors).</summary>
-    private static async Task DriveLedgerAsync(IGrainFactory grains, PostgresServer postgres)
+    /// <summary>Real activity through the grains: two mints settled on anvil (order counters, durations, volume, chain
+    /// calls, AUM), a reconciliation (reserve gauges), a scheduled multiplier (a reminder), and a short database outage
+    /// (storage errors).</summary>
+    private async Task DriveAsync(PostgresServer postgres)
     {
-        var catalog = grains.GetGrain<ICatalogGrain>(0);
-        await catalog.RegisterDeploymentAsync("TSLAx", "ethereum", new DeploymentConfig("0x" + new string('1', 40), 18));
-        var tsla = grains.GetGrain<IAssetGrain>("TSLAx");
-        await tsla.AddCustodyAsync(OperationId.From("ops/custody-1"), 100m);
-        var reservation = await tsla.ReserveCustodyAsync(OperationId.From("ops/reserve-1"), "ethereum", CanonicalAmount.FromTokens(10m));
-        await grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For("TSLAx", "ethereum"))
-            .RecordMintAsync(OperationId.From("ops/mint-1"), OperationId.From(reservation.ReservationId), CanonicalAmount.FromTokens(10m));
-        await tsla.ReserveCustodyAsync(OperationId.From("ops/reserve-2"), "ethereum", CanonicalAmount.FromTokens(2.5m));
-        await grains.GetGrain<IHolderAccountGrain>("partner-demo")
-            .AllowWalletAsync(OperationId.From("ops/wallet-1"), "ethereum", "0x" + new string('2', 40));
-        await grains.GetGrain<IAssetGrain>("AAPLx")
+        var mints = new List<(Quote, OrderSnapshot)>();
+        foreach (var tokens in new[] { 1.25m, 0.5m })
+        {
+            var (quote, placed) = await FlowSilos.PlaceMintAsync(Grains, CanonicalAmount.FromTokens(tokens), Guid.NewGuid().ToString("N"));
+            var settled = await FlowSilos.WaitForTerminalAsync(Grains, placed.OrderId, TimeSpan.FromSeconds(90));
+            Assert.True(settled.Status == OrderStatus.Settled, $"order {settled.OrderId} is {settled.Status}: {settled.FailureCode} {settled.FailureMessage}");
+            mints.Add((quote, settled));
+        }
+        Mints = mints;
+        Reconciliation = await Grains.GetGrain<IReservesGrain>(FlowSilos.Symbol).ReconcileAsync();
+        await Grains.GetGrain<IAssetGrain>("AAPLx")
             .ScheduleMultiplierAsync(OperationId.From("ops/multiplier-1"), Multiplier.From(1.01m), DateTimeOffset.UtcNow.AddSeconds(2));
 
         // Storage errors: the database goes away while a grain writes and another activates.
         await postgres.StopAsync();
-        await Assert.ThrowsAnyAsync<Exception>(() => tsla.AddCustodyAsync(OperationId.From("ops/custody-outage"), 1m));
-        await Assert.ThrowsAnyAsync<Exception>(() => grains.GetGrain<IAssetGrain>("NOPEx").GetAsync());
+        await Assert.ThrowsAnyAsync<Exception>(() => Grains.GetGrain<IAssetGrain>("AAPLx").AddCustodyAsync(OperationId.From("ops/custody-outage"), 1m));
+        await Assert.ThrowsAnyAsync<Exception>(() => Grains.GetGrain<IAssetGrain>("NOPEx").GetAsync());
         await postgres.StartAsync();
     }
+}
+
+/// <summary>
+/// Every query of every dashboard panel and template variable must parse and return at least one series from a
+/// Prometheus scraping a silo with real activity, and the Sharemint gauges must report what the ledger and the chain hold.
+/// </summary>
+public sealed class DashboardQueryTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>
+{
+    private PrometheusServer Prometheus => fixture.Prometheus;
 
     [Fact]
     public async Task Every_dashboard_panel_and_variable_query_parses_and_returns_series()
     {
-        var prometheus = _prometheus!;
         // Wait until the activity has been sampled and scraped, and a rate window holds several scrapes.
         await WaitForActivityAsync();
-        await prometheus.WaitForSeriesAsync("count_over_time(orleans_reminders_ticks_delivered_total[1m]) > 3", TimeSpan.FromSeconds(90));
-        await prometheus.WaitForSeriesAsync("orleans_storage_write_errors_total", TimeSpan.FromSeconds(30));
-        await prometheus.WaitForSeriesAsync("count_over_time(up{job=\"sharemint-silo\"}[1m]) > 5", TimeSpan.FromSeconds(30));
+        await Prometheus.WaitForSeriesAsync("count_over_time(orleans_reminders_ticks_delivered_total[1m]) > 3", TimeSpan.FromSeconds(90));
+        await Prometheus.WaitForSeriesAsync("orleans_storage_write_errors_total", TimeSpan.FromSeconds(30));
+        await Prometheus.WaitForSeriesAsync("count_over_time(up{job=\"sharemint-silo\"}[1m]) > 5", TimeSpan.FromSeconds(30));
 
         var dashboards = Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "deploy", "grafana"), "*.json");
         Assert.True(dashboards.Length >= 4, "expected the overview, supply, flows and cluster dashboards");
@@ -115,8 +124,7 @@ public sealed class DashboardQueryTests : IAsyncLifetime
                 var promql = Substitute(expr);
                 try
                 {
-                    var result = await prometheus.QueryAsync(promql);
-                    if (result.GetArrayLength() == 0 && !ProducedElsewhere.Any(expr.Contains))
+                    if ((await Prometheus.QueryAsync(promql)).GetArrayLength() == 0)
                     {
                         failures.Add($"{Path.GetFileName(file)} / {title}: no series for {promql}");
                     }
@@ -132,61 +140,103 @@ public sealed class DashboardQueryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Sharemint_gauges_report_the_ledger()
+    public async Task Sharemint_gauges_report_the_ledger_and_the_chain()
     {
-        var prometheus = _prometheus!;
         await WaitForActivityAsync();
-        Assert.Equal(100, await ScalarAsync("max(sharemint_asset_custody_shares{asset=\"TSLAx\"})"));
-        Assert.Equal(10, await ScalarAsync("max(sharemint_asset_issued_tokens{asset=\"TSLAx\"})"));
-        Assert.Equal(2.5, await ScalarAsync("max(sharemint_asset_reserved_shares{asset=\"TSLAx\"})"));
-        Assert.Equal(10, await ScalarAsync("max(sharemint_asset_backing_ratio{asset=\"TSLAx\"})"));
+        var grains = fixture.Grains;
+        var asset = await grains.GetGrain<IAssetGrain>(FlowSilos.Symbol).GetAsync();
+        var minted = fixture.Mints.Aggregate(CanonicalAmount.Zero, (sum, m) => sum + m.Order.Amount);
+        var onChain = await fixture.Token.TotalSupplyAsync();
+        Assert.Equal(minted, onChain);
+        Assert.Equal(minted, asset.Issued);
+
+        // Ledger gauges: the same figures as the grains, the chain and the broker's fills.
+        Assert.Equal(Tokens(minted), await ScalarAsync("max(sharemint_asset_issued_tokens{asset=\"TSLAx\"})"));
+        Assert.Equal(Tokens(minted), await ScalarAsync("max(sharemint_deployment_supply_tokens{asset=\"TSLAx\",chain=\"ethereum\"})"));
+        Assert.Equal((double)asset.CustodyShares, await ScalarAsync("max(sharemint_asset_custody_shares{asset=\"TSLAx\"})"));
+        Assert.Equal((double)(asset.CustodyShares * FlowSilos.TslaPrice), await ScalarAsync("max(sharemint_asset_aum_usd{asset=\"TSLAx\"})"), 6);
+        Assert.Equal((double)asset.ReservedShares, await ScalarAsync("max(sharemint_asset_reserved_shares{asset=\"TSLAx\"})"));
         Assert.Equal(0, await ScalarAsync("max(sharemint_asset_in_transit_tokens{asset=\"TSLAx\"})"));
+        Assert.True(await ScalarAsync("max(sharemint_asset_backing_ratio{asset=\"TSLAx\"})") >= 1, "minted tokens must be fully backed");
         Assert.Equal(10, await ScalarAsync("count(sharemint_asset_info)"));
-        Assert.Equal(1, await ScalarAsync("max(sharemint_partner_wallets{account=\"partner-demo\"})"));
-        Assert.Equal(1_000_000, await ScalarAsync("max(sharemint_partner_cash_balance_usd{account=\"partner-demo\"})"));
-        Assert.Equal(1, await ScalarAsync("max(sharemint_partner_accounts{kyc=\"approved\"})"));
         // Nothing issued for AAPLx: no backing ratio rather than a division by zero.
-        Assert.Equal(0, (await prometheus.QueryAsync("sharemint_asset_backing_ratio{asset=\"AAPLx\"}")).GetArrayLength());
-        // The chain probe: a real head from anvil, real failures from the dead endpoint.
-        await prometheus.WaitForSeriesAsync("sharemint_chain_head{chain=\"ethereum\"} >= 0", TimeSpan.FromSeconds(30));
-        await prometheus.WaitForSeriesAsync("sharemint_chain_rpc_errors_total{chain=\"evm-b\",operation=\"head\"} > 0", TimeSpan.FromSeconds(30));
-        Assert.Equal(0, (await prometheus.QueryAsync("sharemint_chain_rpc_errors_total{chain=\"ethereum\"}")).GetArrayLength());
-        // Order counters exist at zero for the deployment before any order.
-        Assert.Equal(0, await ScalarAsync("sum(sharemint_orders_placed_total{asset=\"TSLAx\",chain=\"ethereum\"})"));
-        Assert.Equal(9, await ScalarAsync("count(sharemint_orders_finished_total{asset=\"TSLAx\",chain=\"ethereum\"})"));
+        Assert.Equal(0, (await Prometheus.QueryAsync("sharemint_asset_backing_ratio{asset=\"AAPLx\"}")).GetArrayLength());
+
+        // Partner gauges: the demo wallet allow-listed, the cash paid for the mints gone from the balance.
+        var paid = fixture.Mints.Sum(m => m.Quote.Total);
+        Assert.Equal(1, await ScalarAsync("max(sharemint_partner_wallets{account=\"partner-demo\"})"));
+        Assert.Equal((double)(1_000_000m - paid), await ScalarAsync("max(sharemint_partner_cash_balance_usd{account=\"partner-demo\"})"), 6);
+        Assert.Equal(1, await ScalarAsync("max(sharemint_partner_accounts{kyc=\"approved\"})"));
+
+        // Reserve gauges: the reconciliation after the mints found the chain equal to the ledger.
+        var report = fixture.Reconciliation.Report;
+        Assert.True(report.Balanced, "the reconciliation after settled mints must balance");
+        await Prometheus.WaitForSeriesAsync(
+            string.Create(CultureInfo.InvariantCulture,
+                $"sharemint_reserves_last_reconciliation_timestamp_seconds{{asset=\"TSLAx\"}} >= {report.At.ToUnixTimeMilliseconds() / 1000.0 - 0.001:0.000}"),
+            TimeSpan.FromSeconds(30));
+        Assert.Equal(Tokens(onChain), await ScalarAsync("max(sharemint_reserves_onchain_supply_tokens{asset=\"TSLAx\",chain=\"ethereum\"})"));
+        Assert.Equal(0, await ScalarAsync("max(sharemint_reserves_drift_tokens{asset=\"TSLAx\",chain=\"ethereum\"})"));
+        Assert.Equal(1, await ScalarAsync("max(sharemint_reserves_balanced{asset=\"TSLAx\"})"));
+        Assert.Equal((double)report.BrokerShares, await ScalarAsync("max(sharemint_reserves_broker_shares{asset=\"TSLAx\"})"));
+        Assert.Equal((double)report.BackingRatio, await ScalarAsync("max(sharemint_reserves_backing_ratio{asset=\"TSLAx\"})"), 9);
+
+        // Order counters: two mints placed and settled, each timed once, their cash counted as volume.
+        Assert.Equal(2, await ScalarAsync("sum(sharemint_orders_placed_total{kind=\"mint\",asset=\"TSLAx\",chain=\"ethereum\"})"));
+        Assert.Equal(2, await ScalarAsync("sum(sharemint_orders_finished_total{kind=\"mint\",outcome=\"settled\",asset=\"TSLAx\"})"));
+        Assert.Equal(0, await ScalarAsync("sum(sharemint_orders_finished_total{outcome=\"failed\",asset=\"TSLAx\"})"));
+        Assert.Equal(2, await ScalarAsync("sum(sharemint_order_duration_seconds_count{kind=\"mint\",outcome=\"settled\"})"));
+        Assert.Equal(0, await ScalarAsync("sum(sharemint_orders_open)"));
+        var volume = fixture.Mints.Sum(m => m.Order.Cash ?? 0m);
+        Assert.True(volume > 0, "settled mints carry their cash value");
+        Assert.Equal((double)volume, await ScalarAsync("sum(sharemint_orders_volume_usd_total{kind=\"mint\",asset=\"TSLAx\"})"), 6);
+
+        // Chain calls: the signer's real RPC calls to anvil, and the head probe (a real head; real failures from the dead endpoint).
+        Assert.True(await ScalarAsync("sum(sharemint_chain_rpc_calls_total{chain=\"ethereum\",operation!=\"head\"})") > 0);
+        await Prometheus.WaitForSeriesAsync("sharemint_chain_head{chain=\"ethereum\"} > 0", TimeSpan.FromSeconds(30));
+        await Prometheus.WaitForSeriesAsync("sharemint_chain_rpc_errors_total{chain=\"evm-b\",operation=\"head\"} > 0", TimeSpan.FromSeconds(30));
+        Assert.Equal(0, (await Prometheus.QueryAsync("sharemint_chain_rpc_errors_total{chain=\"ethereum\",operation=\"head\"}")).GetArrayLength());
     }
 
     [Fact]
-    public async Task The_silo_down_alert_stays_quiet_while_the_silo_is_scraped()
+    public async Task The_silo_down_and_drift_alerts_stay_quiet_while_the_silo_is_healthy()
     {
-        var prometheus = _prometheus!;
-        await prometheus.WaitForSeriesAsync("up{job=\"sharemint-silo\"} == 1", TimeSpan.FromSeconds(30));
-        var rules = await prometheus.Http.GetStringAsync("api/v1/rules");
+        await WaitForActivityAsync();
+        await Prometheus.WaitForSeriesAsync("up{job=\"sharemint-silo\"} == 1", TimeSpan.FromSeconds(30));
+        var rules = await Prometheus.Http.GetStringAsync("api/v1/rules");
         using var document = JsonDocument.Parse(rules);
         var names = document.RootElement.GetProperty("data").GetProperty("groups").EnumerateArray()
             .SelectMany(g => g.GetProperty("rules").EnumerateArray()).Select(r => r.GetProperty("name").GetString()).ToList();
         Assert.Contains("SharemintSiloDown", names);
         Assert.Contains("SharemintReconciliationDrift", names);
-        Assert.Equal(0, (await prometheus.QueryAsync("ALERTS{alertname=\"SharemintSiloDown\"}")).GetArrayLength());
+        Assert.Equal(0, (await Prometheus.QueryAsync("ALERTS{alertname=\"SharemintSiloDown\"}")).GetArrayLength());
+        Assert.Equal(0, (await Prometheus.QueryAsync("ALERTS{alertname=\"SharemintReconciliationDrift\"}")).GetArrayLength());
     }
 
     /// <summary>Waits until the driven activity is sampled and scraped (the sampler catches up after the database outage).</summary>
     private async Task WaitForActivityAsync()
     {
-        await _prometheus!.WaitForSeriesAsync("sharemint_deployment_supply_tokens{asset=\"TSLAx\",chain=\"ethereum\"} == 10", TimeSpan.FromSeconds(60));
-        await _prometheus.WaitForSeriesAsync("sharemint_asset_custody_shares{asset=\"TSLAx\"} == 100", TimeSpan.FromSeconds(60));
+        var minted = Tokens(fixture.Mints.Aggregate(CanonicalAmount.Zero, (sum, m) => sum + m.Order.Amount));
+        var supply = minted.ToString(CultureInfo.InvariantCulture);
+        await Prometheus.WaitForSeriesAsync($"sharemint_deployment_supply_tokens{{asset=\"TSLAx\",chain=\"ethereum\"}} == {supply}", TimeSpan.FromSeconds(60));
+        await Prometheus.WaitForSeriesAsync("sharemint_reserves_drift_tokens{asset=\"TSLAx\",chain=\"ethereum\"}", TimeSpan.FromSeconds(60));
+        await Prometheus.WaitForSeriesAsync("sharemint_order_duration_seconds_count", TimeSpan.FromSeconds(60));
+        await Prometheus.WaitForSeriesAsync("sharemint_asset_aum_usd{asset=\"TSLAx\"} > 0", TimeSpan.FromSeconds(60));
     }
 
     private async Task<double> ScalarAsync(string promql)
     {
-        var result = await _prometheus!.QueryAsync(promql);
+        var result = await Prometheus.QueryAsync(promql);
         if (result.GetArrayLength() != 1)
         {
-            var errors = await _prometheus.QueryAsync("sharemint_telemetry_sample_errors_total");
-            Assert.Fail($"{promql} returned {result}; sampler errors: {errors}\n{_silo!.Output[^Math.Min(_silo.Output.Length, 6000)..]}");
+            var errors = await Prometheus.QueryAsync("sharemint_telemetry_sample_errors_total");
+            var output = fixture.Silo.Output;
+            Assert.Fail($"{promql} returned {result}; sampler errors: {errors}\n{output[^Math.Min(output.Length, 6000)..]}");
         }
         return double.Parse(result[0].GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
     }
+
+    private static double Tokens(CanonicalAmount amount) => amount.Units / (double)CanonicalAmount.UnitsPerToken;
 
     /// <summary>Grafana's built-in variables and the dashboards' own, as Grafana would expand them with "All" selected.</summary>
     private static string Substitute(string expr) => expr

@@ -48,11 +48,14 @@ public sealed class KubernetesManifestTests
 
         var envFrom = silo.GetProperty("envFrom").EnumerateArray().Select(e => e.ToString()).ToList();
         Assert.Contains(envFrom, e => e.Contains("sharemint-database", StringComparison.Ordinal));
+        Assert.Contains(envFrom, e => e.Contains("sharemint-keys", StringComparison.Ordinal));
         Assert.Contains(envFrom, e => e.Contains("configMapRef", StringComparison.Ordinal));
         var configMap = documents.Single(d => d.GetProperty("kind").GetString() == "ConfigMap").GetProperty("data");
         Assert.Equal("11111", configMap.GetProperty("Sharemint__SiloPort").GetString());
         Assert.Equal("30000", configMap.GetProperty("Sharemint__GatewayPort").GetString());
         Assert.Equal("false", configMap.GetProperty("Sharemint__MigrateOnStart").GetString());
+        Assert.Equal("evm", configMap.GetProperty("Sharemint__Chains__ethereum__Family").GetString());
+        Assert.True(configMap.TryGetProperty("Sharemint__Membership__DefunctSiloExpiration", out _));
         var secrets = documents.Where(d => d.GetProperty("kind").GetString() == "Secret").Select(d => d.GetProperty("metadata").GetProperty("name").GetString()).ToList();
         Assert.Contains("sharemint-database", secrets);
         Assert.Contains("sharemint-keys", secrets);

@@ -8,7 +8,10 @@ public sealed class TelemetryOptions
     /// <summary>How often the ledger sampler reads the grains for the gauges (seconds, at least 1).</summary>
     public int SampleIntervalSeconds { get; set; } = 15;
 
-    /// <summary>Chain RPC endpoints whose head the probe reads every <see cref="SampleIntervalSeconds"/>.</summary>
+    /// <summary>
+    /// Chain RPC endpoints whose head the probe reads every <see cref="SampleIntervalSeconds"/>. When empty, every chain of
+    /// <c>Sharemint:Chains</c> with an RpcUrl is probed.
+    /// </summary>
     public List<ChainProbeTarget> ChainProbes { get; set; } = [];
 
     /// <summary>Service name on traces and the <c>service_name</c> resource attribute.</summary>

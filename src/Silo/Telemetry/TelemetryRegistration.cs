@@ -24,6 +24,15 @@ public static class TelemetryRegistration
     {
         var section = builder.Configuration.GetSection(TelemetryOptions.Section);
         builder.Services.Configure<TelemetryOptions>(section);
+        // Without explicit probes, probe every chain the silo signs on (Sharemint:Chains:{chain}:Family/RpcUrl).
+        var configuration = builder.Configuration;
+        builder.Services.PostConfigure<TelemetryOptions>(telemetry =>
+        {
+            if (telemetry.ChainProbes.Count == 0)
+            {
+                telemetry.ChainProbes.AddRange(ProbesFromChains(configuration));
+            }
+        });
         var settings = section.Get<TelemetryOptions>() ?? new TelemetryOptions();
 
         builder.Services.AddOpenTelemetry()
@@ -43,4 +52,19 @@ public static class TelemetryRegistration
         builder.Services.AddHostedService<ChainHeadProbe>();
         return builder;
     }
+
+    /// <summary>One probe per configured chain that names an RPC URL, labelled with the chain id, in ordinal order.</summary>
+    public static IEnumerable<ChainProbeTarget> ProbesFromChains(IConfiguration configuration) =>
+        configuration.GetSection(ChainsSection).GetChildren()
+            .Where(chain => !string.IsNullOrWhiteSpace(chain["RpcUrl"]))
+            .OrderBy(chain => chain.Key, StringComparer.Ordinal)
+            .Select(chain => new ChainProbeTarget
+            {
+                Chain = chain.Key,
+                Family = string.IsNullOrWhiteSpace(chain["Family"]) ? "evm" : chain["Family"]!,
+                RpcUrl = chain["RpcUrl"]!,
+            });
+
+    /// <summary>Where the silo's chains are configured (the signers' section).</summary>
+    public const string ChainsSection = "Sharemint:Chains";
 }
