@@ -125,6 +125,16 @@ public sealed class PlatformFixture : IAsyncLifetime
         await StartSiloAsync(crashAt);
     }
 
+    /// <summary>Restarts the silo unarmed if an earlier test left it stopped (a failed crash test must not sink the next).</summary>
+    public async Task EnsureRunningAsync()
+    {
+        if (Silo.HasExited || File.Exists(CrashMarker))
+        {
+            await RestartSiloAsync();
+            File.Delete(CrashMarker);
+        }
+    }
+
     /// <summary>Waits for the armed silo to stop itself at its crash point.</summary>
     public async Task WaitForCrashAsync(TimeSpan timeout)
     {
