@@ -38,6 +38,8 @@ public sealed class OrderGrain(
     private readonly OrderOptions _options = options.Value;
     private IGrainTimer? _timer;
     private bool _driving;
+    // Set when a step failed part-way: memory may differ from storage until the order is re-read.
+    private bool _stale;
     private OrderStatus? _indexedStatus;
     // Whether a drive reminder may exist: armed by this activation, or possibly left by an earlier one.
     private bool _reminderArmed;
@@ -330,6 +332,10 @@ public sealed class OrderGrain(
         {
             return;
         }
+        if (_stale && !await TryReloadAsync())
+        {
+            return;
+        }
         _driving = true;
         try
         {
@@ -341,15 +347,14 @@ public sealed class OrderGrain(
                 }
             }
         }
-        catch (Orleans.Storage.InconsistentStateException error)
+        catch (Exception error) when (error is not OutOfMemoryException)
         {
-            // Another activation wrote this order: re-read and re-decide on the next tick.
-            logger.LogWarning(error, "Order {Order}: stored state moved on; reloading", OrderId);
-            await state.ReadStateAsync();
-        }
-        catch (Exception error) when (error is TimeoutException or OrleansException or LedgerException { Error: LedgerError.ChainUnavailable })
-        {
-            logger.LogInformation("Order {Order}: {Message}; retrying", OrderId, error.Message);
+            // A step failed part-way (another activation wrote first, a call timed out, the chain or the database is
+            // away). Memory may hold changes that were never saved, and step ids derive from the recorded steps, so
+            // re-read the stored order and re-decide from it on the next tick: never act on unsaved state.
+            logger.LogInformation(error, "Order {Order}: step failed ({Message}); re-reading and retrying", OrderId, error.Message);
+            _stale = true;
+            await TryReloadAsync();
         }
         finally
         {
@@ -366,6 +371,22 @@ public sealed class OrderGrain(
             // before this point is covered by the resumer, which finds the order in the index at the next start.
             await this.RegisterOrUpdateReminder(DriveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
             _reminderArmed = true;
+        }
+    }
+
+    /// <summary>Re-reads the stored order after a failed step; false while the database cannot be read (try next tick).</summary>
+    private async Task<bool> TryReloadAsync()
+    {
+        try
+        {
+            await state.ReadStateAsync();
+            _stale = false;
+            return true;
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            logger.LogWarning(error, "Order {Order}: re-reading the stored order failed; trying again on the next tick", OrderId);
+            return false;
         }
     }
 
@@ -608,9 +629,12 @@ public sealed class OrderGrain(
         var calendar = ServiceProvider.GetRequiredService<IMarketCalendar>();
         decimal gross;
         string detail;
-        if (calendar.IsOpen(now))
+        var broker = ServiceProvider.GetRequiredService<IBroker>();
+        // A sale made before a crash stands even if the market has closed since: settle from that fill, never from a price.
+        var earlierSale = await broker.FindFillAsync(Op("sell").Value);
+        if (earlierSale is not null || calendar.IsOpen(now))
         {
-            var fill = await ServiceProvider.GetRequiredService<IBroker>().ExecuteAsync(Op("sell").Value, State.Underlying, BrokerSide.Sell, shares);
+            var fill = earlierSale ?? await broker.ExecuteAsync(Op("sell").Value, State.Underlying, BrokerSide.Sell, shares);
             await Asset.RemoveCustodyAsync(CustodyOutOp, fill.Shares);
             gross = fill.Cash;
             detail = $"sold {fill.Shares.ToString(CultureInfo.InvariantCulture)} at {fill.Price.ToString(CultureInfo.InvariantCulture)}";
