@@ -86,6 +86,7 @@ public sealed class PlatformFixture : IAsyncLifetime
             ["Sharemint__Signing__AttestationKey"] = AttestationSeed,
             ["Sharemint__Signing__QuoteKey"] = AttestationSeed,
             ["Sharemint__Orders__PollPeriod"] = "00:00:00.100",
+            ["Sharemint__Faults__Enabled"] = "true",
             ["Sharemint__Orders__MintRetryDelay"] = "00:00:01",
             ["Sharemint__Bridges__DepositScanInterval"] = "00:00:00.500",
             ["Sharemint__Quotes__Lifetime"] = "00:00:05",

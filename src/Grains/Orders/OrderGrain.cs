@@ -119,6 +119,9 @@ public sealed class OrderGrain(
         State.Shares = quote.Shares;
         Record("accepted", Op("place"), "ok", $"quote {quote.QuoteId}: {quote.Total.ToString(CultureInfo.InvariantCulture)} USD");
         await SaveAsync();
+        // Armed before the first remote call: a hold whose reply is lost leaves an accepted order that must still be driven
+        // (the drive re-asserts the hold under the same operation id).
+        ArmTimer();
         try
         {
             await account.HoldCashForMintAsync(HoldId, new MintPayment(State.Symbol, State.Chain, State.Wallet, quote.Total));
@@ -288,10 +291,7 @@ public sealed class OrderGrain(
         {
             return Snapshot();
         }
-        var cancellable = State.Status is OrderStatus.Accepted or OrderStatus.Queued
-            && State.Stage is OrderStage.Start or OrderStage.Buy
-            && !State.Reserved;
-        if (!cancellable)
+        if (!OrderCancellation.IsCancellable(State))
         {
             throw new LedgerException(LedgerError.OrderNotCancellable, $"Order '{OrderId}' is {State.Status}: it can no longer be cancelled.");
         }
@@ -399,6 +399,10 @@ public sealed class OrderGrain(
         }
         return (State.Kind, State.Stage) switch
         {
+            // Reserved already, but the mint request was refused (paused chain) or its reply lost: only ask again. Never buy
+            // or reserve a second time while waiting.
+            (OrderKind.Mint, OrderStage.Start or OrderStage.Buy) when State.Reserved =>
+                await RequestMintAsync(new ChainMintRequest(MintBacking.Reservation, ReserveOp.Value, State.Wallet, State.Amount)),
             (OrderKind.Mint, OrderStage.Start) => await ReserveForMintAsync(),
             (OrderKind.Mint, OrderStage.Buy) => await BuyForMintAsync(),
             (OrderKind.Mint, OrderStage.Minting) => await AwaitMintAsync(),
@@ -564,6 +568,15 @@ public sealed class OrderGrain(
 
     private async Task<bool> StartBurnAsync(string chain, string? holderWallet, BurnPurpose purpose)
     {
+        if (State.Stage != OrderStage.Burning)
+        {
+            // The intent is durable before the bridge hears of it: once a burn may exist the order can no longer be
+            // cancelled or failed on an unknown outcome, only driven until the bridge reports the burn's fate.
+            State.Stage = OrderStage.Burning;
+            State.Status = OrderStatus.InProgress;
+            Record("burn-requested", BurnOp, "ok", chain);
+            await SaveAsync();
+        }
         try
         {
             await Bridge(chain).RequestBurnAsync(BurnOp, new ChainBurnRequest(purpose, holderWallet, State.Amount));
@@ -576,10 +589,6 @@ public sealed class OrderGrain(
         {
             return State.FromDeposit ? await HoldAsync(error.Code, error.Message) : await FailAsync(error.Code, error.Message);
         }
-        State.Stage = OrderStage.Burning;
-        State.Status = OrderStatus.InProgress;
-        Record("burn-submitted", BurnOp, "ok", chain);
-        await SaveAsync();
         Crash($"{Kind}.burn-submitted");
         return true;
     }
@@ -593,8 +602,11 @@ public sealed class OrderGrain(
         }
         catch (LedgerException error) when (error.Error == LedgerError.InvalidArgument)
         {
-            State.Stage = OrderStage.Start;
-            return true;
+            // The intent was saved but the request never reached the bridge, or its reply was lost: ask again under the
+            // same operation id (the bridge answers a request it already holds with its progress).
+            return State.Kind == OrderKind.Transfer
+                ? await StartBurnAsync(chain, State.FromWallet, BurnPurpose.TransferOut)
+                : await StartBurnAsync(chain, State.FromDeposit ? null : State.FromWallet, BurnPurpose.Redemption);
         }
         switch (progress.State)
         {
@@ -713,11 +725,17 @@ public sealed class OrderGrain(
     {
         if (State.Kind == OrderKind.Mint)
         {
-            if (State.Reserved)
+            // Released even when the order has no record of it: the reservation may have been made by a call whose reply
+            // or whose save was lost. Releasing one that never existed changes nothing.
+            try
             {
                 await Asset.ReleaseReservationAsync(ReserveOp);
-                State.Reserved = false;
             }
+            catch (LedgerException error) when (error.Error == LedgerError.ReservationNotFound)
+            {
+                // Never reserved: nothing to give back.
+            }
+            State.Reserved = false;
             try
             {
                 await Account.ReleaseHoldAsync(HoldId);
@@ -901,10 +919,19 @@ public sealed class OrderGrain(
         Environment.FailFast($"crash test: stopping hard at {point}");
     }
 
-    private OrderSnapshot SamePlacement(string fingerprint) =>
-        State.RequestFingerprint == fingerprint
-            ? Snapshot()
-            : throw new LedgerException(LedgerError.IdempotencyConflict, $"Order '{OrderId}' was placed with a different request.");
+    private OrderSnapshot SamePlacement(string fingerprint)
+    {
+        if (State.RequestFingerprint != fingerprint)
+        {
+            throw new LedgerException(LedgerError.IdempotencyConflict, $"Order '{OrderId}' was placed with a different request.");
+        }
+        // The first placement's reply may have been lost after the order was saved: make sure it is being driven.
+        if (!Terminal && State.Status != OrderStatus.Held)
+        {
+            ArmTimer();
+        }
+        return Snapshot();
+    }
 
     private async Task RequireDeploymentAsync(string symbol, string chain, CanonicalAmount amount)
     {

@@ -1,4 +1,5 @@
 using Sharemint.Bridges;
+using Sharemint.Faults;
 using Sharemint.Market;
 using Sharemint.Orders;
 using Sharemint.Quotes;
@@ -28,6 +29,13 @@ public static class FlowConfiguration
         silo.Services.AddSingleton<IOrderIndex, PostgresOrderIndex>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, OrderResumer>();
         silo.AddSharemintChains(configuration);
+        silo.Services.Configure<FaultInjectionOptions>(configuration.GetSection(FaultInjectionOptions.Section));
+        silo.Services.AddSingleton<FaultPlan>();
+        if (configuration.GetValue<bool>($"{FaultInjectionOptions.Section}:Enabled"))
+        {
+            // Test platforms only: lets a test lose replies and stop the process at every money boundary.
+            silo.AddOutgoingGrainCallFilter<FaultInjectionCallFilter>();
+        }
         if (configuration.GetValue<bool>("Sharemint:DeployTokens"))
         {
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, TokenDeployer>();

@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+
+namespace Sharemint.Faults;
+
+/// <summary>The armed faults and recorded calls of this silo process, keyed by the source grain's key.</summary>
+public sealed class FaultPlan
+{
+    private readonly ConcurrentDictionary<string, SourcePlan> _sources = new();
+
+    /// <summary>Reads are not money boundaries: they change nothing, so a lost reply is just a retried read.</summary>
+    public static bool IsRead(string method)
+    {
+        var name = method[(method.LastIndexOf('.') + 1)..];
+        return name.StartsWith("Get", StringComparison.Ordinal) || name.StartsWith("List", StringComparison.Ordinal)
+            || name.StartsWith("Find", StringComparison.Ordinal) || name.StartsWith("Is", StringComparison.Ordinal)
+            || name.StartsWith("Check", StringComparison.Ordinal);
+    }
+
+    public void Arm(FaultSpec fault) => Source(fault.SourceKey).Arm(fault);
+
+    public void Record(string sourceKey) => Source(sourceKey).Recording = true;
+
+    public IReadOnlyList<FaultPoint> Calls(string sourceKey) => _sources.TryGetValue(sourceKey, out var s) ? s.Calls() : [];
+
+    public IReadOnlyList<FaultSpec> Fired(string sourceKey) => _sources.TryGetValue(sourceKey, out var s) ? s.FiredFaults() : [];
+
+    /// <summary>Counts the call and returns the fault to apply to it, if one is armed there.</summary>
+    public FaultMode? OnCall(string sourceKey, string method) =>
+        _sources.TryGetValue(sourceKey, out var source) ? source.OnCall(method) : null;
+
+    private SourcePlan Source(string key) => _sources.GetOrAdd(key, _ => new SourcePlan(key));
+
+    private sealed class SourcePlan(string key)
+    {
+        private readonly Lock _lock = new();
+        private readonly Dictionary<string, int> _counts = [];
+        private readonly List<FaultPoint> _calls = [];
+        private readonly List<FaultSpec> _armed = [];
+        private readonly List<FaultSpec> _fired = [];
+
+        public bool Recording { get; set; }
+
+        public void Arm(FaultSpec fault)
+        {
+            lock (_lock)
+            {
+                _armed.Add(fault);
+            }
+        }
+
+        public IReadOnlyList<FaultPoint> Calls()
+        {
+            lock (_lock)
+            {
+                return _calls.ToList();
+            }
+        }
+
+        public IReadOnlyList<FaultSpec> FiredFaults()
+        {
+            lock (_lock)
+            {
+                return _fired.ToList();
+            }
+        }
+
+        public FaultMode? OnCall(string method)
+        {
+            lock (_lock)
+            {
+                var occurrence = _counts[method] = _counts.GetValueOrDefault(method) + 1;
+                var point = new FaultPoint(method, occurrence);
+                if (Recording)
+                {
+                    _calls.Add(point);
+                }
+                var armed = _armed.FindIndex(f => f.Point == point);
+                if (armed < 0)
+                {
+                    return null;
+                }
+                var fault = _armed[armed];
+                _armed.RemoveAt(armed);
+                _fired.Add(fault with { SourceKey = key });
+                return fault.Mode;
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+using Sharemint.Assets;
+using Sharemint.Bridges;
+using Sharemint.Errors;
+using Sharemint.Faults;
+using Sharemint.Orders;
+using Sharemint.Quotes;
+using Sharemint.Units;
+using Xunit.Abstractions;
+using static Sharemint.EndToEnd.Tests.FlowTestSupport;
+
+namespace Sharemint.EndToEnd.Tests;
+
+/// <summary>
+/// Systematic fault injection at every boundary an order crosses: each money-moving call an order makes to another
+/// grain (asset, account, quote, bridge) is found by running the flow once with recording on, then every one of those
+/// calls × {lost before delivery, delivered with its reply lost} is injected into a fresh order of the same kind. After
+/// each, the partner's balance read from the chain, the partner's cash, issued, in transit and ledger = chain must be
+/// exactly what one clean run gives. The partner retries a placement that failed, with the same order id.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHelper output)
+{
+    private static readonly FaultMode[] InProcessModes = [FaultMode.FailBeforeDelivery, FaultMode.LoseReply];
+    private readonly Holders _holders = new(platform);
+
+    private IFaultInjectionGrain Faults => platform.Grains.GetGrain<IFaultInjectionGrain>(0);
+
+    [Fact]
+    public async Task Mint_settles_exactly_once_under_every_fault_at_every_boundary()
+    {
+        await platform.EnsureRunningAsync();
+        var pairs = await EnumerateAsync("mint", orderId => MintOnceAsync(orderId, "base"));
+        Assert.True(pairs >= 8, $"only {pairs} point × mode pairs ran");
+    }
+
+    [Fact]
+    public async Task Api_redemption_pays_exactly_once_under_every_fault_at_every_boundary()
+    {
+        await platform.EnsureRunningAsync();
+        await platform.MintAsync(_holders, "NVDAx", "ethereum", Tokens(3m));
+        await _holders.ApproveIssuerAsync("NVDAx", "ethereum", Tokens(3m));
+        var pairs = await EnumerateAsync("redeem", RedeemOnceAsync);
+        Assert.True(pairs >= 6, $"only {pairs} point × mode pairs ran");
+    }
+
+    [Fact]
+    public async Task Move_lands_exactly_once_under_every_fault_at_every_boundary()
+    {
+        await platform.EnsureRunningAsync();
+        await platform.MintAsync(_holders, "TSLAx", "ethereum", Tokens(3m));
+        await _holders.ApproveIssuerAsync("TSLAx", "ethereum", Tokens(3m));
+        var pairs = await EnumerateAsync("move", MoveOnceAsync);
+        Assert.True(pairs >= 6, $"only {pairs} point × mode pairs ran");
+    }
+
+    /// <summary>Runs the flow once recording its calls, then once per point × mode; returns the number of pairs run.</summary>
+    private async Task<int> EnumerateAsync(string flow, Func<string, Task> runOnce)
+    {
+        var discovery = NewOrderId();
+        await Faults.RecordAsync(discovery);
+        await runOnce(discovery);
+        var points = await Faults.GetCallsAsync(discovery);
+        output.WriteLine($"{flow}: {points.Count} money boundaries: {string.Join(", ", points)}");
+        Assert.NotEmpty(points);
+
+        var ran = 0;
+        var failures = new List<string>();
+        foreach (var point in points)
+        {
+            foreach (var mode in InProcessModes)
+            {
+                var orderId = NewOrderId();
+                await Faults.ArmAsync(new FaultSpec(orderId, point, mode));
+                try
+                {
+                    await runOnce(orderId);
+                    var fired = await Faults.GetFiredAsync(orderId);
+                    Assert.True(fired.Count == 1, $"the fault at {point} was never reached");
+                }
+                catch (Exception error) when (error is not OutOfMemoryException)
+                {
+                    failures.Add($"{flow} {point} {mode}: {error.Message}");
+                }
+                ran++;
+            }
+        }
+        output.WriteLine($"{flow}: {ran} point × mode pairs run, {failures.Count} failed");
+        Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+        return ran;
+    }
+
+    private async Task MintOnceAsync(string orderId, string chain)
+    {
+        var amount = Tokens(0.3m);
+        var balance = await _holders.BalanceAsync("TSLAx", chain);
+        var cash = await platform.CashAsync();
+        var issued = (await Asset("TSLAx").GetAsync()).Issued;
+        var quote = await platform.QuoteAsync("TSLAx", QuoteSide.Mint, amount);
+        var request = new MintOrderRequest(PlatformFixture.Partner, quote.QuoteId, chain, _holders.Wallet(chain));
+
+        await PlaceAsync(() => platform.Grains.GetGrain<IOrderGrain>(orderId).PlaceMintAsync(request));
+        await platform.WaitForOrderAsync(orderId, OrderStatus.Settled, TimeSpan.FromSeconds(45));
+
+        Assert.Equal(balance + amount, await _holders.BalanceAsync("TSLAx", chain));
+        Assert.Equal(cash - quote.Total, await platform.CashAsync());
+        Assert.Equal(issued + amount, (await Asset("TSLAx").GetAsync()).Issued);
+        await AssertLedgerEqualsChainsAsync("TSLAx");
+    }
+
+    private async Task RedeemOnceAsync(string orderId)
+    {
+        const string chain = "ethereum";
+        var amount = Tokens(0.2m);
+        var balance = await _holders.BalanceAsync("NVDAx", chain);
+        var cash = await platform.CashAsync();
+        var issued = (await Asset("NVDAx").GetAsync()).Issued;
+        var request = new RedeemOrderRequest(PlatformFixture.Partner, "NVDAx", chain, _holders.Wallet(chain), amount, null);
+
+        await PlaceAsync(() => platform.Grains.GetGrain<IOrderGrain>(orderId).PlaceRedeemAsync(request));
+        var settled = await platform.WaitForOrderAsync(orderId, OrderStatus.Settled, TimeSpan.FromSeconds(45));
+
+        Assert.Equal(balance - amount, await _holders.BalanceAsync("NVDAx", chain));
+        Assert.Equal(cash + settled.Cash!.Value, await platform.CashAsync());
+        Assert.Equal(issued - amount, (await Asset("NVDAx").GetAsync()).Issued);
+        await AssertLedgerEqualsChainsAsync("NVDAx");
+    }
+
+    private async Task MoveOnceAsync(string orderId)
+    {
+        var amount = Tokens(0.2m);
+        var from = await _holders.BalanceAsync("TSLAx", "ethereum");
+        var to = await _holders.BalanceAsync("TSLAx", "solana");
+        var issued = (await Asset("TSLAx").GetAsync()).Issued;
+        var request = new TransferOrderRequest(
+            PlatformFixture.Partner, "TSLAx", "ethereum", _holders.Wallet("ethereum"), "solana", _holders.Wallet("solana"), amount);
+
+        await PlaceAsync(() => platform.Grains.GetGrain<IOrderGrain>(orderId).PlaceTransferAsync(request));
+        await platform.WaitForOrderAsync(orderId, OrderStatus.Settled, TimeSpan.FromSeconds(45));
+
+        Assert.Equal(from - amount, await _holders.BalanceAsync("TSLAx", "ethereum"));
+        Assert.Equal(to + amount, await _holders.BalanceAsync("TSLAx", "solana"));
+        var asset = await Asset("TSLAx").GetAsync();
+        Assert.Equal(issued, asset.Issued);
+        Assert.True(asset.InTransit.IsZero, $"in transit {asset.InTransit}");
+        await AssertLedgerEqualsChainsAsync("TSLAx");
+    }
+
+    /// <summary>Places as a partner would: a placement whose reply never came is sent again with the same order id.</summary>
+    private static async Task PlaceAsync(Func<Task<OrderSnapshot>> place)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var placed = await place();
+                Assert.NotEqual(OrderStatus.Failed, placed.Status);
+                return;
+            }
+            catch (Exception error) when (error is not LedgerException && attempt < 5)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    private IAssetGrain Asset(string symbol) => platform.Grains.GetGrain<IAssetGrain>(symbol);
+
+    private async Task AssertLedgerEqualsChainsAsync(string symbol)
+    {
+        var asset = await Asset(symbol).GetAsync();
+        var total = CanonicalAmount.Zero;
+        foreach (var chain in PlatformFixture.Chains)
+        {
+            var ledger = await platform.Grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(symbol, chain)).GetAsync();
+            Assert.Equal(await _holders.SupplyAsync(symbol, chain), ledger.Supply);
+            total += ledger.Supply;
+        }
+        Assert.Equal(asset.Issued, total + asset.InTransit);
+        Assert.True(asset.CustodyShares >= asset.ReservedShares + asset.BackingShares);
+    }
+}
