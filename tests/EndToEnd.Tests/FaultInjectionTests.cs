@@ -29,7 +29,7 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
     public async Task Mint_settles_exactly_once_under_every_fault_at_every_boundary()
     {
         await platform.EnsureRunningAsync();
-        var pairs = await EnumerateAsync("mint", orderId => MintOnceAsync(orderId, "base"));
+        var pairs = await EnumerateAsync("mint", orderId => MintAsync(orderId, "base"), InProcessModes);
         Assert.True(pairs >= 8, $"only {pairs} point × mode pairs ran");
     }
 
@@ -39,7 +39,7 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
         await platform.EnsureRunningAsync();
         await platform.MintAsync(_holders, "NVDAx", "ethereum", Tokens(3m));
         await _holders.ApproveIssuerAsync("NVDAx", "ethereum", Tokens(3m));
-        var pairs = await EnumerateAsync("redeem", RedeemOnceAsync);
+        var pairs = await EnumerateAsync("redeem", RedeemAsync, InProcessModes);
         Assert.True(pairs >= 6, $"only {pairs} point × mode pairs ran");
     }
 
@@ -49,16 +49,35 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
         await platform.EnsureRunningAsync();
         await platform.MintAsync(_holders, "TSLAx", "ethereum", Tokens(3m));
         await _holders.ApproveIssuerAsync("TSLAx", "ethereum", Tokens(3m));
-        var pairs = await EnumerateAsync("move", MoveOnceAsync);
+        var pairs = await EnumerateAsync("move", MoveAsync, InProcessModes);
         Assert.True(pairs >= 6, $"only {pairs} point × mode pairs ran");
     }
 
+    /// <summary>
+    /// Mode (c) needs a real process stop, so the three flows share one test: at every boundary of each flow the silo
+    /// runs the callee's effect and then stops hard; a fresh silo on the same database and chains must finish the order.
+    /// </summary>
+    [Fact]
+    public async Task Every_flow_finishes_exactly_once_when_the_process_dies_after_each_effect()
+    {
+        await platform.EnsureRunningAsync();
+        await platform.MintAsync(_holders, "NVDAx", "ethereum", Tokens(3m));
+        await _holders.ApproveIssuerAsync("NVDAx", "ethereum", Tokens(3m));
+        await platform.MintAsync(_holders, "TSLAx", "ethereum", Tokens(3m));
+        await _holders.ApproveIssuerAsync("TSLAx", "ethereum", Tokens(3m));
+        FaultMode[] crash = [FaultMode.CrashAfterEffect];
+        var pairs = await EnumerateAsync("mint", orderId => MintAsync(orderId, "base"), crash)
+            + await EnumerateAsync("redeem", RedeemAsync, crash)
+            + await EnumerateAsync("move", MoveAsync, crash);
+        Assert.True(pairs >= 15, $"only {pairs} crash points ran");
+    }
+
     /// <summary>Runs the flow once recording its calls, then once per point × mode; returns the number of pairs run.</summary>
-    private async Task<int> EnumerateAsync(string flow, Func<string, Task> runOnce)
+    private async Task<int> EnumerateAsync(string flow, Func<string, Task<FlowRun>> start, IReadOnlyList<FaultMode> modes)
     {
         var discovery = NewOrderId();
         await Faults.RecordAsync(discovery);
-        await runOnce(discovery);
+        await RunAsync(await start(discovery), null);
         var points = await Faults.GetCallsAsync(discovery);
         output.WriteLine($"{flow}: {points.Count} money boundaries: {string.Join(", ", points)}");
         Assert.NotEmpty(points);
@@ -67,15 +86,19 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
         var failures = new List<string>();
         foreach (var point in points)
         {
-            foreach (var mode in InProcessModes)
+            foreach (var mode in modes)
             {
                 var orderId = NewOrderId();
-                await Faults.ArmAsync(new FaultSpec(orderId, point, mode));
                 try
                 {
-                    await runOnce(orderId);
-                    var fired = await Faults.GetFiredAsync(orderId);
-                    Assert.True(fired.Count == 1, $"the fault at {point} was never reached");
+                    await platform.EnsureRunningAsync();
+                    var run = await start(orderId);
+                    await Faults.ArmAsync(new FaultSpec(orderId, point, mode));
+                    await RunAsync(run, mode);
+                    if (mode != FaultMode.CrashAfterEffect)
+                    {
+                        Assert.True((await Faults.GetFiredAsync(orderId)).Count == 1, $"the fault at {point} was never reached");
+                    }
                 }
                 catch (Exception error) when (error is not OutOfMemoryException)
                 {
@@ -84,12 +107,63 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
                 ran++;
             }
         }
-        output.WriteLine($"{flow}: {ran} point × mode pairs run, {failures.Count} failed");
+        output.WriteLine($"{flow}: {ran} point × mode pairs run ({string.Join(", ", modes)}), {failures.Count} failed");
         Assert.True(failures.Count == 0, string.Join("\n\n", failures));
         return ran;
     }
 
-    private async Task MintOnceAsync(string orderId, string chain)
+    /// <summary>
+    /// Places as a partner would (a placement whose reply never came is sent again with the same order id), waits for
+    /// the order to settle, then checks the chains and the ledger. With a crash armed, the silo must stop at the point;
+    /// it is started again and the placement retried before waiting.
+    /// </summary>
+    private async Task RunAsync(FlowRun run, FaultMode? mode)
+    {
+        if (mode == FaultMode.CrashAfterEffect)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            var placed = false;
+            while (!platform.Silo.HasExited)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the silo never reached its crash point");
+                if (!placed)
+                {
+                    try
+                    {
+                        await run.Place();
+                        placed = true;
+                    }
+                    catch (Exception error) when (error is not LedgerException)
+                    {
+                        // The process stopped before its reply left, or the client is still reconnecting: place again.
+                    }
+                }
+                await Task.Delay(50);
+            }
+            await platform.RestartSiloAsync();
+        }
+        OrderSnapshot placed;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                placed = await run.Place();
+                break;
+            }
+            catch (Exception error) when (error is not LedgerException && attempt < 5)
+            {
+                await Task.Delay(200);
+            }
+        }
+        Assert.NotEqual(OrderStatus.Failed, placed.Status);
+        var settled = await platform.WaitForOrderAsync(placed.OrderId, OrderStatus.Settled, TimeSpan.FromSeconds(45));
+        await run.Verify(settled);
+    }
+
+    /// <summary>One run of a flow: the placement (repeatable with the same order id) and the checks after it settled.</summary>
+    private sealed record FlowRun(Func<Task<OrderSnapshot>> Place, Func<OrderSnapshot, Task> Verify);
+
+    private async Task<FlowRun> MintAsync(string orderId, string chain)
     {
         var amount = Tokens(0.3m);
         var balance = await _holders.BalanceAsync("TSLAx", chain);
@@ -97,17 +171,18 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
         var issued = (await Asset("TSLAx").GetAsync()).Issued;
         var quote = await platform.QuoteAsync("TSLAx", QuoteSide.Mint, amount);
         var request = new MintOrderRequest(PlatformFixture.Partner, quote.QuoteId, chain, _holders.Wallet(chain));
-
-        await PlaceAsync(() => platform.Grains.GetGrain<IOrderGrain>(orderId).PlaceMintAsync(request));
-        await platform.WaitForOrderAsync(orderId, OrderStatus.Settled, TimeSpan.FromSeconds(45));
-
-        Assert.Equal(balance + amount, await _holders.BalanceAsync("TSLAx", chain));
-        Assert.Equal(cash - quote.Total, await platform.CashAsync());
-        Assert.Equal(issued + amount, (await Asset("TSLAx").GetAsync()).Issued);
-        await AssertLedgerEqualsChainsAsync("TSLAx");
+        return new FlowRun(
+            () => platform.Grains.GetGrain<IOrderGrain>(orderId).PlaceMintAsync(request),
+            async _ =>
+            {
+                Assert.Equal(balance + amount, await _holders.BalanceAsync("TSLAx", chain));
+                Assert.Equal(cash - quote.Total, await platform.CashAsync());
+                Assert.Equal(issued + amount, (await Asset("TSLAx").GetAsync()).Issued);
+                await AssertLedgerEqualsChainsAsync("TSLAx");
+            });
     }
 
-    private async Task RedeemOnceAsync(string orderId)
+    private async Task<FlowRun> RedeemAsync(string orderId)
     {
         const string chain = "ethereum";
         var amount = Tokens(0.2m);
@@ -115,17 +190,18 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
         var cash = await platform.CashAsync();
         var issued = (await Asset("NVDAx").GetAsync()).Issued;
         var request = new RedeemOrderRequest(PlatformFixture.Partner, "NVDAx", chain, _holders.Wallet(chain), amount, null);
-
-        await PlaceAsync(() => platform.Grains.GetGrain<IOrderGrain>(orderId).PlaceRedeemAsync(request));
-        var settled = await platform.WaitForOrderAsync(orderId, OrderStatus.Settled, TimeSpan.FromSeconds(45));
-
-        Assert.Equal(balance - amount, await _holders.BalanceAsync("NVDAx", chain));
-        Assert.Equal(cash + settled.Cash!.Value, await platform.CashAsync());
-        Assert.Equal(issued - amount, (await Asset("NVDAx").GetAsync()).Issued);
-        await AssertLedgerEqualsChainsAsync("NVDAx");
+        return new FlowRun(
+            () => platform.Grains.GetGrain<IOrderGrain>(orderId).PlaceRedeemAsync(request),
+            async settled =>
+            {
+                Assert.Equal(balance - amount, await _holders.BalanceAsync("NVDAx", chain));
+                Assert.Equal(cash + settled.Cash!.Value, await platform.CashAsync());
+                Assert.Equal(issued - amount, (await Asset("NVDAx").GetAsync()).Issued);
+                await AssertLedgerEqualsChainsAsync("NVDAx");
+            });
     }
 
-    private async Task MoveOnceAsync(string orderId)
+    private async Task<FlowRun> MoveAsync(string orderId)
     {
         var amount = Tokens(0.2m);
         var from = await _holders.BalanceAsync("TSLAx", "ethereum");
@@ -133,34 +209,17 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
         var issued = (await Asset("TSLAx").GetAsync()).Issued;
         var request = new TransferOrderRequest(
             PlatformFixture.Partner, "TSLAx", "ethereum", _holders.Wallet("ethereum"), "solana", _holders.Wallet("solana"), amount);
-
-        await PlaceAsync(() => platform.Grains.GetGrain<IOrderGrain>(orderId).PlaceTransferAsync(request));
-        await platform.WaitForOrderAsync(orderId, OrderStatus.Settled, TimeSpan.FromSeconds(45));
-
-        Assert.Equal(from - amount, await _holders.BalanceAsync("TSLAx", "ethereum"));
-        Assert.Equal(to + amount, await _holders.BalanceAsync("TSLAx", "solana"));
-        var asset = await Asset("TSLAx").GetAsync();
-        Assert.Equal(issued, asset.Issued);
-        Assert.True(asset.InTransit.IsZero, $"in transit {asset.InTransit}");
-        await AssertLedgerEqualsChainsAsync("TSLAx");
-    }
-
-    /// <summary>Places as a partner would: a placement whose reply never came is sent again with the same order id.</summary>
-    private static async Task PlaceAsync(Func<Task<OrderSnapshot>> place)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+        return new FlowRun(
+            () => platform.Grains.GetGrain<IOrderGrain>(orderId).PlaceTransferAsync(request),
+            async _ =>
             {
-                var placed = await place();
-                Assert.NotEqual(OrderStatus.Failed, placed.Status);
-                return;
-            }
-            catch (Exception error) when (error is not LedgerException && attempt < 5)
-            {
-                await Task.Delay(200);
-            }
-        }
+                Assert.Equal(from - amount, await _holders.BalanceAsync("TSLAx", "ethereum"));
+                Assert.Equal(to + amount, await _holders.BalanceAsync("TSLAx", "solana"));
+                var asset = await Asset("TSLAx").GetAsync();
+                Assert.Equal(issued, asset.Issued);
+                Assert.True(asset.InTransit.IsZero, $"in transit {asset.InTransit}");
+                await AssertLedgerEqualsChainsAsync("TSLAx");
+            });
     }
 
     private IAssetGrain Asset(string symbol) => platform.Grains.GetGrain<IAssetGrain>(symbol);

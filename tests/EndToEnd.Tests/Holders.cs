@@ -53,6 +53,10 @@ public sealed class Holders(PlatformFixture platform)
         return CanonicalAmount.FromChainUnits((await EvmToken(chain, token).TotalSupplyAsync()).Value, token.Decimals);
     }
 
+    /// <summary>EVM: whether the token's blocklist holds <paramref name="address"/>, read from the chain.</summary>
+    public async Task<bool> IsBlockedAsync(string symbol, string chain, string address) =>
+        await EvmToken(chain, await TokenAsync(symbol, chain)).IsBlockedAsync(EvmAddress.Parse(address));
+
     /// <summary>EVM: lets the issuer burn <paramref name="amount"/> from the partner's wallet (redemption and moves).</summary>
     public async Task ApproveIssuerAsync(string symbol, string chain, CanonicalAmount amount)
     {

@@ -1,8 +1,8 @@
-using FsCheck;
-using FsCheck.Fluent;
 using Sharemint.Assets;
 using Sharemint.Bridges;
+using Sharemint.Compliance;
 using Sharemint.Errors;
+using Sharemint.Faults;
 using Sharemint.Operations;
 using Sharemint.Orders;
 using Sharemint.Quotes;
@@ -14,94 +14,167 @@ using static Sharemint.EndToEnd.Tests.FlowTestSupport;
 namespace Sharemint.EndToEnd.Tests;
 
 /// <summary>
-/// Random sequences (FsCheck generators) of mint, redeem, move, pause, resume and hard crash-restart across the three
-/// chains, against the real silo. After every sequence invariants 1-7 hold, the partner's real balances equal what the
-/// settled orders say, and reconciliation reports zero drift between ledger and chains.
+/// Random sequences of mint, redeem, move, pause, resume, sanction, unsanction, injected faults (lost before delivery,
+/// reply lost) and hard crash-restarts across the three chains, against the real silo. Orders are placed without
+/// waiting, so pauses, sanctions and crashes arrive while earlier orders are in flight. After every sequence: every
+/// order is terminal, the partner's real balances equal what the settled orders say, cash is conserved, invariants 1-2
+/// hold and reconciliation reports zero drift. Each sequence is generated from a printed seed
+/// (<c>SHAREMINT_PROPERTY_SEED</c> replays a run, <c>SHAREMINT_PROPERTY_SEQUENCES</c> runs more); a failing sequence is
+/// shrunk by dropping steps while it still fails, and the smallest failing one is reported.
 /// </summary>
 [Collection(PlatformCollection.Name)]
 public sealed class InvariantPropertyTests(PlatformFixture platform, ITestOutputHelper output)
 {
     private const string Symbol = "NVDAx";
+    private static readonly string[] FaultMethods =
+    [
+        "IHolderAccountGrain.HoldCashForMintAsync", "IAssetGrain.ReserveCustodyAsync", "IAssetGrain.ReserveWithPurchaseAsync",
+        "IChainBridgeGrain.RequestMintAsync", "IHolderAccountGrain.CaptureHoldAsync", "IChainBridgeGrain.RequestBurnAsync",
+        "IAssetGrain.RemoveCustodyAsync", "IHolderAccountGrain.CreditCashAsync", "IChainBridgeGrain.TakeCapacityAsync",
+    ];
     private readonly Holders _holders = new(platform);
 
     public abstract record Step;
-    public sealed record Mint(string Chain, int Cents) : Step;
-    public sealed record Redeem(string Chain, int Cents) : Step;
-    public sealed record Move(string From, string To, int Cents) : Step;
+    public sealed record Mint(string Chain, int Cents, FaultSpec? Fault) : Step;
+    public sealed record Redeem(string Chain, int Cents, FaultSpec? Fault) : Step;
+    public sealed record Move(string From, string To, int Cents, FaultSpec? Fault) : Step;
     public sealed record Pause(string Chain) : Step;
     public sealed record Resume(string Chain) : Step;
-    public sealed record MintThenCrash(string Chain, int Cents) : Step;
+    public sealed record Sanction(string Chain) : Step;
+    public sealed record Unsanction(string Chain) : Step;
+    public sealed record Crash : Step;
 
-    private static Gen<Step> StepGen()
+    /// <summary>One sequence from its seed: the same seed always gives the same steps.</summary>
+    public static IReadOnlyList<Step> Generate(int seed, int length)
     {
-        var chain = Gen.Elements(PlatformFixture.Chains);
-        var cents = Gen.Choose(1, 150);
-        return Gen.Frequency(
-            (4, chain.Zip(cents).Select(t => (Step)new Mint(t.Item1, t.Item2))),
-            (2, chain.Zip(cents).Select(t => (Step)new Redeem(t.Item1, t.Item2))),
-            (3, chain.Zip(chain).Where(t => t.Item1 != t.Item2).Zip(cents).Select(t => (Step)new Move(t.Item1.Item1, t.Item1.Item2, t.Item2))),
-            (1, chain.Select(c => (Step)new Pause(c))),
-            (1, chain.Select(c => (Step)new Resume(c))),
-            (1, chain.Zip(cents).Select(t => (Step)new MintThenCrash(t.Item1, t.Item2))));
-    }
-
-    [Fact]
-    public async Task Invariants_hold_after_random_sequences_with_crashes()
-    {
-        var sequences = Gen.Sample(Gen.ListOf(StepGen(), 7), 10, 2);
-        foreach (var sequence in sequences)
+        var random = new Random(seed);
+        var chains = PlatformFixture.Chains;
+        string Chain() => chains[random.Next(chains.Length)];
+        int Cents() => random.Next(1, 120);
+        FaultSpec? Fault() => random.Next(3) != 0 ? null : new FaultSpec("",
+            new FaultPoint(FaultMethods[random.Next(FaultMethods.Length)], 1),
+            random.Next(2) == 0 ? FaultMode.FailBeforeDelivery : FaultMode.LoseReply);
+        var steps = new List<Step>();
+        while (steps.Count < length)
         {
-            output.WriteLine("sequence: " + string.Join(", ", sequence));
-            await RunAsync(sequence);
+            var roll = random.Next(20);
+            steps.Add(roll switch
+            {
+                < 7 => new Mint(Chain(), Cents(), Fault()),
+                < 10 => new Redeem(Chain(), Cents(), Fault()),
+                < 14 => MoveStep(),
+                14 => new Pause(Chain()),
+                15 or 16 => new Resume(Chain()),
+                17 => new Sanction(Chain()),
+                18 => new Unsanction(Chain()),
+                _ => new Crash(),
+            });
+        }
+        return steps;
+
+        Step MoveStep()
+        {
+            var from = Chain();
+            var to = chains.Where(c => c != from).ElementAt(random.Next(chains.Length - 1));
+            return new Move(from, to, Cents(), Fault());
         }
     }
 
-    private async Task RunAsync(IEnumerable<Step> sequence)
+    [Fact]
+    public async Task Invariants_hold_after_random_sequences_with_faults_pauses_sanctions_and_crashes()
     {
+        var baseSeed = int.TryParse(Environment.GetEnvironmentVariable("SHAREMINT_PROPERTY_SEED"), out var s) ? s : Random.Shared.Next(1, 1_000_000);
+        var count = int.TryParse(Environment.GetEnvironmentVariable("SHAREMINT_PROPERTY_SEQUENCES"), out var n) ? n : 20;
+        output.WriteLine($"base seed {baseSeed} (SHAREMINT_PROPERTY_SEED={baseSeed} replays this run), {count} sequences");
+        int placed = 0, settled = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var seed = baseSeed + i;
+            var sequence = Generate(seed, 6);
+            output.WriteLine($"seed {seed}: {string.Join(", ", sequence)}");
+            var outcome = await TryRunAsync(sequence);
+            if (outcome.Failure is not null)
+            {
+                var smallest = await ShrinkAsync(sequence, outcome.Failure);
+                Assert.Fail($"seed {seed} failed: {outcome.Failure}\nsmallest failing sequence: {string.Join(", ", smallest.Sequence)}\n{smallest.Failure}");
+            }
+            placed += outcome.Placed;
+            settled += outcome.Settled;
+        }
+        output.WriteLine($"{count} sequences: {placed} orders accepted, {settled} settled");
+        Assert.True(settled * 2 >= placed, $"only {settled} of {placed} accepted orders settled: the sequences test too little");
+    }
+
+    private sealed record Outcome(int Placed, int Settled, string? Failure);
+
+    private async Task<Outcome> TryRunAsync(IReadOnlyList<Step> sequence)
+    {
+        try
+        {
+            var (placed, settled) = await RunAsync(sequence);
+            return new Outcome(placed, settled, null);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            await RecoverAsync();
+            return new Outcome(0, 0, error.ToString());
+        }
+    }
+
+    /// <summary>Drops one step at a time while the sequence still fails; returns the smallest failing sequence found.</summary>
+    private async Task<(IReadOnlyList<Step> Sequence, string Failure)> ShrinkAsync(IReadOnlyList<Step> sequence, string failure)
+    {
+        var smallest = sequence;
+        for (var i = 0; i < smallest.Count && smallest.Count > 1;)
+        {
+            var candidate = smallest.Where((_, j) => j != i).ToList();
+            var outcome = await TryRunAsync(candidate);
+            if (outcome.Failure is not null)
+            {
+                output.WriteLine($"shrunk to: {string.Join(", ", candidate)}");
+                (smallest, failure) = (candidate, outcome.Failure);
+            }
+            else
+            {
+                i++;
+            }
+        }
+        return (smallest, failure);
+    }
+
+    private async Task<(int Placed, int Settled)> RunAsync(IReadOnlyList<Step> sequence)
+    {
+        await platform.EnsureRunningAsync();
         foreach (var chain in PlatformFixture.Chains.Where(c => c != "solana"))
         {
             await _holders.ApproveIssuerAsync(Symbol, chain, Tokens(1_000_000m));
         }
-        var expected = new Dictionary<string, CanonicalAmount>();
+        var before = new Dictionary<string, CanonicalAmount>();
         foreach (var chain in PlatformFixture.Chains)
         {
-            expected[chain] = await _holders.BalanceAsync(Symbol, chain);
+            before[chain] = await _holders.BalanceAsync(Symbol, chain);
         }
+        var cashBefore = await platform.CashAsync();
+        var orders = new List<string>();
         var paused = new HashSet<string>();
+        var sanctioned = new HashSet<string>();
 
         foreach (var step in sequence)
         {
             switch (step)
             {
-                case Mint(var chain, var cents):
-                    if (await PlaceAndFinishMintAsync(chain, cents, crash: false, paused) is { Status: OrderStatus.Settled } mint)
-                    {
-                        expected[chain] += mint.Amount;
-                    }
+                case Mint(var chain, var cents, var fault):
+                    var quote = await platform.QuoteAsync(Symbol, QuoteSide.Mint, Cents(cents));
+                    await PlaceAsync(orders, fault, id => platform.Grains.GetGrain<IOrderGrain>(id)
+                        .PlaceMintAsync(new MintOrderRequest(PlatformFixture.Partner, quote.QuoteId, chain, _holders.Wallet(chain))));
                     break;
-                case MintThenCrash(var chain, var cents):
-                    if (await PlaceAndFinishMintAsync(chain, cents, crash: true, paused) is { Status: OrderStatus.Settled } crashed)
-                    {
-                        expected[chain] += crashed.Amount;
-                    }
+                case Redeem(var chain, var cents, var fault):
+                    await PlaceAsync(orders, fault, id => platform.Grains.GetGrain<IOrderGrain>(id)
+                        .PlaceRedeemAsync(new RedeemOrderRequest(PlatformFixture.Partner, Symbol, chain, _holders.Wallet(chain), Cents(cents), null)));
                     break;
-                case Redeem(var chain, var cents):
-                    var redeemed = await FinishAsync(() => platform.Grains.GetGrain<IOrderGrain>(NewOrderId()).PlaceRedeemAsync(
-                        new RedeemOrderRequest(PlatformFixture.Partner, Symbol, chain, _holders.Wallet(chain), Cents(cents), null)), chain, paused);
-                    if (redeemed is { Status: OrderStatus.Settled })
-                    {
-                        expected[chain] -= redeemed.Amount;
-                    }
-                    break;
-                case Move(var from, var to, var cents):
-                    var moved = await FinishAsync(() => platform.Grains.GetGrain<IOrderGrain>(NewOrderId()).PlaceTransferAsync(
-                        new TransferOrderRequest(PlatformFixture.Partner, Symbol, from, _holders.Wallet(from), to, _holders.Wallet(to), Cents(cents))),
-                        from, paused, to);
-                    if (moved is { Status: OrderStatus.Settled })
-                    {
-                        expected[from] -= moved.Amount;
-                        expected[to] += moved.Amount;
-                    }
+                case Move(var from, var to, var cents, var fault):
+                    await PlaceAsync(orders, fault, id => platform.Grains.GetGrain<IOrderGrain>(id).PlaceTransferAsync(
+                        new TransferOrderRequest(PlatformFixture.Partner, Symbol, from, _holders.Wallet(from), to, _holders.Wallet(to), Cents(cents))));
                     break;
                 case Pause(var chain):
                     await Bridge(chain).SetPausedAsync(OperationId.From($"prop-pause-{Guid.NewGuid():N}"), true);
@@ -111,68 +184,110 @@ public sealed class InvariantPropertyTests(PlatformFixture platform, ITestOutput
                     await Bridge(chain).SetPausedAsync(OperationId.From($"prop-resume-{Guid.NewGuid():N}"), false);
                     paused.Remove(chain);
                     break;
+                case Sanction(var chain):
+                    await Sanctions.AddAsync(OperationId.From($"prop-sanction-{Guid.NewGuid():N}"), chain, _holders.Wallet(chain), "property test");
+                    sanctioned.Add(chain);
+                    break;
+                case Unsanction(var chain):
+                    await Sanctions.RemoveAsync(OperationId.From($"prop-unsanction-{Guid.NewGuid():N}"), chain, _holders.Wallet(chain));
+                    sanctioned.Remove(chain);
+                    break;
+                case Crash:
+                    // Kill -9 with whatever is in flight; a fresh process must finish it.
+                    await platform.RestartSiloAsync();
+                    break;
             }
             await AssertBackedAndConservedAsync();
         }
-        foreach (var chain in paused)
-        {
-            await Bridge(chain).SetPausedAsync(OperationId.From($"prop-resume-{Guid.NewGuid():N}"), false);
-        }
+        await ReleaseAsync(paused, sanctioned);
 
+        var finished = new List<OrderSnapshot>();
+        foreach (var id in orders)
+        {
+            finished.Add(await WaitTerminalAsync(id));
+        }
+        var expected = new Dictionary<string, CanonicalAmount>(before);
+        var cash = cashBefore;
+        foreach (var order in finished.Where(o => o.Status == OrderStatus.Settled))
+        {
+            switch (order.Kind)
+            {
+                case OrderKind.Mint:
+                    expected[order.Chain] += order.Amount;
+                    cash -= order.Cash!.Value;
+                    break;
+                case OrderKind.Redeem:
+                    expected[order.Chain] -= order.Amount;
+                    cash += order.Cash!.Value;
+                    break;
+                default:
+                    expected[order.FromChain!] -= order.Amount;
+                    expected[order.Chain] += order.Amount;
+                    break;
+            }
+        }
         foreach (var chain in PlatformFixture.Chains)
         {
             Assert.Equal(expected[chain], await _holders.BalanceAsync(Symbol, chain));
         }
+        Assert.Equal(cash, await platform.CashAsync());
+        await AssertBackedAndConservedAsync();
+        var asset = await platform.Grains.GetGrain<IAssetGrain>(Symbol).GetAsync();
+        Assert.True(asset.InTransit.IsZero, $"in transit {asset.InTransit} after every order finished");
         var attestation = await platform.Grains.GetGrain<IReservesGrain>(Symbol).ReconcileAsync();
         Assert.All(attestation.Report.Deployments, d => Assert.Equal(0, d.DriftUnits));
         Assert.True(attestation.Report.Balanced, attestation.Payload);
+        return (orders.Count, finished.Count(o => o.Status == OrderStatus.Settled));
     }
 
-    private async Task<OrderSnapshot?> PlaceAndFinishMintAsync(string chain, int cents, bool crash, HashSet<string> paused)
+    /// <summary>
+    /// Places as a partner would, with the step's fault armed on the new order: a refusal (paused chain, sanctioned
+    /// wallet) means no order; a placement whose reply never came is sent again with the same order id.
+    /// </summary>
+    private async Task PlaceAsync(List<string> orders, FaultSpec? fault, Func<string, Task<OrderSnapshot>> place)
     {
-        var quote = await platform.QuoteAsync(Symbol, QuoteSide.Mint, Cents(cents));
-        var place = () => platform.Grains.GetGrain<IOrderGrain>(NewOrderId())
-            .PlaceMintAsync(new MintOrderRequest(PlatformFixture.Partner, quote.QuoteId, chain, _holders.Wallet(chain)));
-        if (!crash)
+        var orderId = NewOrderId();
+        if (fault is not null)
         {
-            return await FinishAsync(place, chain, paused);
+            await Faults.ArmAsync(fault with { SourceKey = orderId });
         }
-        OrderSnapshot placed;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            placed = await place();
-        }
-        catch (LedgerException error) when (error.Error is LedgerError.ChainPaused)
-        {
-            return null;
-        }
-        // Kill -9 while the order is in flight, then let a fresh process finish it.
-        await platform.RestartSiloAsync();
-        return await WaitTerminalAsync(placed.OrderId);
-    }
-
-    /// <summary>Places an order; a paused chain must refuse it up front (invariant 6) or leave it waiting until resumed.</summary>
-    private async Task<OrderSnapshot?> FinishAsync(Func<Task<OrderSnapshot>> place, string chain, HashSet<string> paused, string? otherChain = null)
-    {
-        var supplies = new Dictionary<string, CanonicalAmount>();
-        foreach (var c in paused)
-        {
-            supplies[c] = await _holders.SupplyAsync(Symbol, c);
-        }
-        try
-        {
-            var placed = await place();
-            return await WaitTerminalAsync(placed.OrderId);
-        }
-        catch (LedgerException error) when (error.Error is LedgerError.ChainPaused)
-        {
-            Assert.True(paused.Contains(chain) || (otherChain is not null && paused.Contains(otherChain)), error.Message);
-            foreach (var (c, supply) in supplies)
+            try
             {
-                Assert.Equal(supply, await _holders.SupplyAsync(Symbol, c));
+                await place(orderId);
+                orders.Add(orderId);
+                return;
             }
-            return null;
+            catch (LedgerException error) when (error.Error is LedgerError.ChainPaused or LedgerError.AddressSanctioned
+                or LedgerError.InsufficientSupply or LedgerError.InsufficientCash or LedgerError.LimitExceeded)
+            {
+                return;
+            }
+            catch (Exception error) when (error is not LedgerException && attempt < 5)
+            {
+                await Task.Delay(200);
+            }
         }
+    }
+
+    private async Task ReleaseAsync(IEnumerable<string> paused, IEnumerable<string> sanctioned)
+    {
+        foreach (var chain in paused.ToList())
+        {
+            await Bridge(chain).SetPausedAsync(OperationId.From($"prop-resume-{Guid.NewGuid():N}"), false);
+        }
+        foreach (var chain in sanctioned.ToList())
+        {
+            await Sanctions.RemoveAsync(OperationId.From($"prop-unsanction-{Guid.NewGuid():N}"), chain, _holders.Wallet(chain));
+        }
+    }
+
+    /// <summary>After a failed sequence: a running silo, no pause and no sanction left for the next sequence.</summary>
+    private async Task RecoverAsync()
+    {
+        await platform.EnsureRunningAsync();
+        await ReleaseAsync(PlatformFixture.Chains, PlatformFixture.Chains);
     }
 
     private async Task<OrderSnapshot> WaitTerminalAsync(string orderId)
@@ -204,6 +319,10 @@ public sealed class InvariantPropertyTests(PlatformFixture platform, ITestOutput
         Assert.Equal(asset.Issued, supply + asset.InTransit);
         Assert.True(asset.CustodyShares >= asset.ReservedShares + asset.BackingShares, "custody must back issued and reserved");
     }
+
+    private IFaultInjectionGrain Faults => platform.Grains.GetGrain<IFaultInjectionGrain>(0);
+
+    private ISanctionsListGrain Sanctions => platform.Grains.GetGrain<ISanctionsListGrain>(0);
 
     private IChainBridgeGrain Bridge(string chain) => platform.Grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(Symbol, chain));
 

@@ -90,6 +90,39 @@ public sealed class PartialFailureTests(PlatformFixture platform)
         Assert.True(asset.CustodyShares >= asset.ReservedShares + asset.BackingShares);
     }
 
+    /// <summary>Behaviour 9: the on-chain blocklist ends in the state the list says, however fast the list changes.</summary>
+    [Fact]
+    public async Task An_address_added_removed_and_added_again_ends_blocked_on_every_evm_deployment()
+    {
+        await platform.EnsureRunningAsync();
+        var address = "0x" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
+        var list = platform.Grains.GetGrain<Sharemint.Compliance.ISanctionsListGrain>(0);
+        await list.AddAsync(OperationId.From($"add-{Guid.NewGuid():N}"), "ethereum", address, "test listing");
+        await list.RemoveAsync(OperationId.From($"remove-{Guid.NewGuid():N}"), "base", address);
+        await list.AddAsync(OperationId.From($"add-{Guid.NewGuid():N}"), "base", address, "listed again");
+
+        async Task<bool> BlockedEverywhereAsync()
+        {
+            foreach (var symbol in PlatformFixture.Symbols)
+            {
+                foreach (var chain in new[] { "ethereum", "base" })
+                {
+                    if (!await _holders.IsBlockedAsync(symbol, chain, address))
+                    {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        // Blocked everywhere, and still so once every queued write has had time to land.
+        await WaitUntilAsync(BlockedEverywhereAsync);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.True(await BlockedEverywhereAsync());
+        Assert.True(await list.IsSanctionedAsync("ethereum", address));
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

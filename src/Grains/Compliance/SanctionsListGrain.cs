@@ -18,6 +18,8 @@ public sealed class SanctionsListState : IRecordsOperations
     [Id(1)] public AppliedOperations Applied { get; set; } = new();
     /// <summary>On-chain blocks and unblocks not yet final, by write id (retried by a reminder until they are).</summary>
     [Id(2)] public Dictionary<string, ChainBlock> PendingChainBlocks { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Orders the pending writes: for one address on one token they are sent one at a time, in list order.</summary>
+    [Id(3)] public long NextSequence { get; set; }
 }
 
 /// <summary>One token's on-chain block (EVM blocklist; Solana freeze) or unblock of one address.</summary>
@@ -27,7 +29,8 @@ public sealed record ChainBlock(
     [property: Id(1)] string TokenAddress,
     [property: Id(2)] int Decimals,
     [property: Id(3)] string Address,
-    [property: Id(4)] bool Blocked);
+    [property: Id(4)] bool Blocked,
+    [property: Id(5)] long Sequence = 0);
 
 /// <inheritdoc cref="ISanctionsListGrain"/>
 [GrainType("sharemint.sanctions-list")]
@@ -38,6 +41,7 @@ public sealed class SanctionsListGrain(
     : LedgerGrain<SanctionsListState>(state, logger), ISanctionsListGrain, IRemindable
 {
     private const string EnforceReminder = "enforce-on-chain";
+    private IGrainTimer? _retry;
 
     public async Task AddAsync(OperationId operationId, string chain, string address, string reason)
     {
@@ -91,41 +95,30 @@ public sealed class SanctionsListGrain(
             }
             var config = (await GrainFactory.GetGrain<IChainBridgeGrain>(DeploymentKey.For(deployment.Symbol, deployment.Chain)).GetAsync()).Config;
             State.PendingChainBlocks[$"sanctions/{operationId}/{deployment.Symbol}/{deployment.Chain}"] =
-                new ChainBlock(deployment.Chain, config.TokenAddress, config.Decimals, address, blocked);
+                new ChainBlock(deployment.Chain, config.TokenAddress, config.Decimals, address, blocked, ++State.NextSequence);
         }
     }
 
-    /// <summary>Submits and checks the pending on-chain blocks; what is not final yet is retried by a reminder.</summary>
+    /// <summary>
+    /// Submits and checks the pending on-chain blocks. Writes for one address on one token go one at a time in the order
+    /// the list changed (add, remove, add again ends blocked): the next is sent only once the one before is final, since
+    /// two in flight could land in either order. What is not final yet is retried by a timer and a reminder.
+    /// </summary>
     private async Task EnforceOnChainAsync()
     {
         var changed = false;
-        foreach (var (writeId, block) in State.PendingChainBlocks.ToList())
+        var queues = State.PendingChainBlocks
+            .GroupBy(p => (p.Value.Chain, p.Value.TokenAddress, p.Value.Address))
+            .Select(g => g.OrderBy(p => p.Value.Sequence).ToList());
+        foreach (var queue in queues)
         {
-            try
+            foreach (var (writeId, block) in queue)
             {
-                var signer = GrainFactory.GetGrain<IChainSignerGrain>(block.Chain);
-                var line = new ChainWriteLine(block.Address, CanonicalAmount.FromUnits(block.Blocked ? 1 : 0));
-                var status = await signer.SubmitAsync(new ChainWrite(writeId, ChainWriteKind.SetBlocked, block.TokenAddress, block.Decimals, [line]));
-                if (status.State == ChainWriteState.Pending)
+                if (!await EnforceOneAsync(writeId, block))
                 {
-                    status = await signer.CheckAsync(writeId);
+                    break;
                 }
-                if (status.State == ChainWriteState.Pending)
-                {
-                    continue;
-                }
-                if (status.State == ChainWriteState.Failed)
-                {
-                    logger.LogError("On-chain {Action} of {Address} on {Chain} failed: {Code} {Message}",
-                        block.Blocked ? "block" : "unblock", block.Address, block.Chain, status.FailureCode, status.FailureMessage);
-                }
-                State.PendingChainBlocks.Remove(writeId);
                 changed = true;
-            }
-            catch (Exception error) when (error is not OperationCanceledException)
-            {
-                // Chain down, or no signer for that chain in this process: the reminder tries again.
-                logger.LogWarning(error, "On-chain block of {Address} on {Chain} waits for the chain", block.Address, block.Chain);
             }
         }
         if (changed)
@@ -134,11 +127,50 @@ public sealed class SanctionsListGrain(
         }
         if (State.PendingChainBlocks.Count > 0)
         {
+            _retry ??= this.RegisterGrainTimer(_ => EnforceOnChainAsync(), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
             await this.RegisterOrUpdateReminder(EnforceReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         }
-        else if (await this.GetReminder(EnforceReminder) is { } reminder)
+        else
         {
-            await this.UnregisterReminder(reminder);
+            _retry?.Dispose();
+            _retry = null;
+            if (await this.GetReminder(EnforceReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+    }
+
+    /// <summary>Sends or checks one write; true once it is final (landed or failed for good) and removed from the queue.</summary>
+    private async Task<bool> EnforceOneAsync(string writeId, ChainBlock block)
+    {
+        try
+        {
+            var signer = GrainFactory.GetGrain<IChainSignerGrain>(block.Chain);
+            var line = new ChainWriteLine(block.Address, CanonicalAmount.FromUnits(block.Blocked ? 1 : 0));
+            var status = await signer.SubmitAsync(new ChainWrite(writeId, ChainWriteKind.SetBlocked, block.TokenAddress, block.Decimals, [line]));
+            if (status.State == ChainWriteState.Pending)
+            {
+                status = await signer.CheckAsync(writeId);
+            }
+            if (status.State == ChainWriteState.Pending)
+            {
+                return false;
+            }
+            if (status.State == ChainWriteState.Failed)
+            {
+                logger.LogError("On-chain {Action} of {Address} on {Chain} failed: {Code} {Message}",
+                    block.Blocked ? "block" : "unblock", block.Address, block.Chain, status.FailureCode, status.FailureMessage);
+            }
+            State.PendingChainBlocks.Remove(writeId);
+            return true;
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            // Chain down, or no signer for that chain in this process (the outcome is unknown): the timer asks again
+            // under the same write id, and nothing after this write is sent before it.
+            logger.LogWarning(error, "On-chain block of {Address} on {Chain} waits for the chain", block.Address, block.Chain);
+            return false;
         }
     }
 

@@ -1,40 +1,40 @@
-using System.Globalization;
-using System.Numerics;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sharemint.Accounts;
 using Sharemint.Assets;
 using Sharemint.Bridges;
-using Sharemint.Catalog;
 using Sharemint.Compliance;
 using Sharemint.Errors;
 using Sharemint.Ledger;
 using Sharemint.Market;
 using Sharemint.Operations;
-using Sharemint.Quotes;
 using Sharemint.Signers;
 using Sharemint.Telemetry;
-using Sharemint.Units;
 
 namespace Sharemint.Orders;
 
 /// <inheritdoc cref="IOrderGrain"/>
 /// <remarks>
-/// Every effect on another grain, the broker or a chain runs under an operation id derived from the order id and the step
-/// (<c>{order}/reserve</c>, <c>{order}/mint</c>, …), so re-running a step after a crash repeats nothing. The stage is
-/// written after each step; a stage names the next step to take, so the stored state is also the next step's intent.
+/// The saga engine: idempotent placement, persistence, the step log, the order index, timers and reminders, and the crash
+/// seam. What each kind of order does is its flow (<see cref="MintFlow"/>, <see cref="RedeemFlow"/>,
+/// <see cref="TransferFlow"/>), a step table the engine runs: one step per stage, each saved before the next. Every
+/// effect on another grain, the broker or a chain runs under an operation id derived from the order id and the step, and
+/// any exception from a remote call is an unknown outcome: the engine re-reads the stored order and the flow asks again
+/// under the same id on the next tick. Nothing is failed or compensated on an unknown outcome.
 /// </remarks>
 [GrainType("sharemint.order")]
 public sealed class OrderGrain(
     [PersistentState("order", LedgerStorage.Name)] IPersistentState<OrderState> state,
     ILogger<OrderGrain> logger,
     IOptions<OrderOptions> options,
-    TimeProvider clock)
-    : Grain, IOrderGrain, IRemindable
+    TimeProvider clock,
+    IBroker broker,
+    IMarketCalendar calendar,
+    IMarketData marketData,
+    IOrderIndex index)
+    : Grain, IOrderGrain, IRemindable, IOrderSaga
 {
     private const string DriveReminder = "drive";
-    private static readonly BigInteger NanoSharesDivisor = BigInteger.Pow(10, Multiplier.Decimals + CanonicalAmount.Decimals - 9);
     private readonly OrderOptions _options = options.Value;
     private IGrainTimer? _timer;
     private bool _driving;
@@ -43,31 +43,40 @@ public sealed class OrderGrain(
     private OrderStatus? _indexedStatus;
     // Whether a drive reminder may exist: armed by this activation, or possibly left by an earlier one.
     private bool _reminderArmed;
+    private OrderFlow? _flow;
+    private OrderKind _flowKind;
 
-    private OrderState State => state.State;
+    public OrderState State => state.State;
     private string OrderId => this.GetPrimaryKeyString();
     private bool Placed => state.RecordExists;
     private bool Terminal => State.Status is OrderStatus.Settled or OrderStatus.Failed or OrderStatus.Cancelled;
 
-    private OperationId Op(string step) => OperationId.From($"{OrderId}/{step}");
+    public OperationId Op(string step) => OperationId.From($"{OrderId}/{step}");
     private OperationId HoldId => Op("hold");
-    private OperationId ReserveOp => Op("reserve");
-    // Another order may reserve the shares this order bought before this order reserves them. The next buy must then be a
-    // fresh one, not a replay of the first (the broker and the asset would return the same fill and credit nothing, and the
-    // order would loop forever): each buy and its custody credit are named by the number of buys already recorded, so a
-    // replay after a crash between buying and recording is still the same, idempotent buy.
-    private int BuyAttempt => State.Steps.Count(s => s.Name == "bought");
-    private OperationId BuyOp => Op(BuyAttempt == 0 ? "buy" : $"buy-{BuyAttempt}");
-    private OperationId CustodyInOp => Op(BuyAttempt == 0 ? "custody-in" : $"custody-in-{BuyAttempt}");
-    private OperationId CustodyOutOp => Op("custody-out");
-    private OperationId BurnOp => Op("burn");
-    private OperationId PayOp => Op("pay");
-    private OperationId TransferId => Op("transfer");
-    private OperationId MintOp => Op(State.MintAttempt == 0 ? "mint" : $"mint-{State.MintAttempt}");
 
-    private IAssetGrain Asset => GrainFactory.GetGrain<IAssetGrain>(State.Symbol);
-    private IHolderAccountGrain Account => GrainFactory.GetGrain<IHolderAccountGrain>(State.AccountId);
-    private IChainBridgeGrain Bridge(string chain) => GrainFactory.GetGrain<IChainBridgeGrain>(DeploymentKey.For(State.Symbol, chain));
+    public IAssetGrain Asset => GrainFactory.GetGrain<IAssetGrain>(State.Symbol);
+    public IHolderAccountGrain Account => GrainFactory.GetGrain<IHolderAccountGrain>(State.AccountId);
+    public IChainBridgeGrain Bridge(string chain) => GrainFactory.GetGrain<IChainBridgeGrain>(DeploymentKey.For(State.Symbol, chain));
+    public DateTimeOffset Now => clock.GetUtcNow();
+
+    /// <summary>The flow of this order's kind; state is never copied into it, so it can be made again after a re-read.</summary>
+    private OrderFlow Flow
+    {
+        get
+        {
+            if (_flow is null || _flowKind != State.Kind)
+            {
+                _flowKind = State.Kind;
+                _flow = State.Kind switch
+                {
+                    OrderKind.Mint => new MintFlow(this, _options, broker, calendar),
+                    OrderKind.Redeem => new RedeemFlow(this, _options, broker, calendar, marketData),
+                    _ => new TransferFlow(this, _options),
+                };
+            }
+            return _flow;
+        }
+    }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -84,198 +93,77 @@ public sealed class OrderGrain(
     public async Task<OrderSnapshot> PlaceMintAsync(MintOrderRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        RequireText(request.AccountId, "Account id");
-        RequireText(request.QuoteId, "Quote id");
         var wallet = ChainAddress.Canonicalize(request.Chain, request.Wallet);
-        var fingerprint = $"mint|{request.AccountId}|{request.QuoteId}|{request.Chain}|{wallet}";
         if (Placed)
         {
-            return SamePlacement(fingerprint);
+            return SamePlacement(OrderAdmission.Fingerprint(request, wallet));
         }
-
-        var quote = await GrainFactory.GetGrain<IQuoteGrain>(request.QuoteId).GetAsync();
-        if (quote.AccountId != request.AccountId)
-        {
-            // Another partner's quote id reads as unknown: ids are not a way to probe other accounts.
-            throw new LedgerException(LedgerError.QuoteNotFound, $"No quote '{request.QuoteId}'.");
-        }
-        if (quote.Side != QuoteSide.Mint)
-        {
-            throw new LedgerException(LedgerError.InvalidArgument, $"Quote '{quote.QuoteId}' prices a redemption, not a mint.");
-        }
-        var asset = await GrainFactory.GetGrain<IAssetGrain>(quote.Symbol).GetAsync();
-        if (asset.Status is AssetStatus.MintPaused or AssetStatus.Halted)
-        {
-            throw new LedgerException(LedgerError.AssetPaused, $"{quote.Symbol} is {asset.Status}: no mints.");
-        }
-        await RequireDeploymentAsync(quote.Symbol, request.Chain, quote.Amount);
-        var account = GrainFactory.GetGrain<IHolderAccountGrain>(request.AccountId);
-        await account.CheckEligibilityAsync(request.Chain, wallet);
-        await GrainFactory.GetGrain<IQuoteGrain>(request.QuoteId).ConsumeAsync(OrderId);
-
-        Begin(OrderKind.Mint, fingerprint, request.AccountId, quote.Symbol, asset.Definition.UnderlyingTicker, request.Chain, wallet, quote.Amount);
-        State.QuoteId = quote.QuoteId;
-        State.Cash = quote.Total;
-        State.Shares = quote.Shares;
-        Record("accepted", Op("place"), "ok", $"quote {quote.QuoteId}: {quote.Total.ToString(CultureInfo.InvariantCulture)} USD");
+        state.State = await Admission.MintAsync(request, wallet);
         await SaveAsync();
         // Armed before the first remote call: a hold whose reply is lost leaves an accepted order that must still be driven
         // (the drive re-asserts the hold under the same operation id).
         ArmTimer();
         try
         {
-            await account.HoldCashForMintAsync(HoldId, new MintPayment(State.Symbol, State.Chain, State.Wallet, quote.Total));
+            await Account.HoldCashForMintAsync(HoldId, new MintPayment(State.Symbol, State.Chain, State.Wallet, State.Cash ?? 0m));
         }
         catch (LedgerException)
         {
             // Refused (funds, limits): the order never existed. The quote stays used by this order id, so a retry with
             // the same idempotency key after topping up works, and no other order can take the price.
+            _timer?.Dispose();
+            _timer = null;
             await state.ClearStateAsync();
             state.State = new OrderState();
-            if (ServiceProvider.GetService<IOrderIndex>() is { } index)
-            {
-                await index.RemoveAsync(OrderId);
-            }
+            await index.RemoveAsync(OrderId);
             _indexedStatus = null;
             throw;
         }
-        return await AcceptedAsync();
+        return Accepted();
     }
 
     public async Task<OrderSnapshot> PlaceRedeemAsync(RedeemOrderRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        RequireText(request.AccountId, "Account id");
-        RequireText(request.Symbol, "Symbol");
         var wallet = ChainAddress.Canonicalize(request.Chain, request.Wallet);
-        var fingerprint = $"redeem|{request.AccountId}|{request.Symbol}|{request.Chain}|{wallet}|{request.Amount.Units}|{request.QuoteId}";
         if (Placed)
         {
-            return SamePlacement(fingerprint);
+            return SamePlacement(OrderAdmission.Fingerprint(request, wallet));
         }
-        LedgerValidation.RequirePositive(request.Amount, "Redemption amount");
-        var asset = await GrainFactory.GetGrain<IAssetGrain>(request.Symbol).GetAsync();
-        if (asset.Status is AssetStatus.RedeemPaused or AssetStatus.Halted)
-        {
-            throw new LedgerException(LedgerError.AssetPaused, $"{request.Symbol} is {asset.Status}: no redemptions.");
-        }
-        await RequireDeploymentAsync(request.Symbol, request.Chain, request.Amount);
-        var account = GrainFactory.GetGrain<IHolderAccountGrain>(request.AccountId);
-        await account.CheckEligibilityAsync(request.Chain, wallet);
-        var profile = (await account.GetAsync()).Profile;
-        Quote? quote = null;
-        if (request.QuoteId is not null)
-        {
-            quote = await GrainFactory.GetGrain<IQuoteGrain>(request.QuoteId).GetAsync();
-            if (quote.AccountId != request.AccountId)
-            {
-                throw new LedgerException(LedgerError.QuoteNotFound, $"No quote '{request.QuoteId}'.");
-            }
-            if (quote.Side != QuoteSide.Redeem || quote.Symbol != request.Symbol || quote.Amount != request.Amount)
-            {
-                throw new LedgerException(LedgerError.InvalidArgument, $"Quote '{quote.QuoteId}' does not price this redemption.");
-            }
-            await GrainFactory.GetGrain<IQuoteGrain>(request.QuoteId).ConsumeAsync(OrderId);
-        }
-
-        Begin(OrderKind.Redeem, fingerprint, request.AccountId, request.Symbol, asset.Definition.UnderlyingTicker, request.Chain, wallet, request.Amount);
-        State.FromWallet = wallet;
-        State.QuoteId = quote?.QuoteId;
-        State.Cash = quote?.Total;
-        State.FeeRate = profile.FeeRate;
-        Record("accepted", Op("place"), "ok", quote is null ? "priced at execution" : $"quote {quote.QuoteId}");
+        state.State = await Admission.RedeemAsync(request, wallet);
         await SaveAsync();
-        return await AcceptedAsync();
+        return Accepted();
     }
 
     public async Task<OrderSnapshot> PlaceTransferAsync(TransferOrderRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        RequireText(request.AccountId, "Account id");
-        RequireText(request.Symbol, "Symbol");
         var fromWallet = ChainAddress.Canonicalize(request.FromChain, request.FromWallet);
         var toWallet = ChainAddress.Canonicalize(request.ToChain, request.ToWallet);
-        var fingerprint = $"transfer|{request.AccountId}|{request.Symbol}|{request.FromChain}|{fromWallet}|{request.ToChain}|{toWallet}|{request.Amount.Units}";
         if (Placed)
         {
-            return SamePlacement(fingerprint);
+            return SamePlacement(OrderAdmission.Fingerprint(request, fromWallet, toWallet));
         }
-        LedgerValidation.RequirePositive(request.Amount, "Move amount");
-        if (request.FromChain == request.ToChain)
-        {
-            throw new LedgerException(LedgerError.InvalidArgument, "A move needs two different chains.");
-        }
-        var asset = await GrainFactory.GetGrain<IAssetGrain>(request.Symbol).GetAsync();
-        if (asset.Status != AssetStatus.Active)
-        {
-            throw new LedgerException(LedgerError.AssetPaused, $"{request.Symbol} is {asset.Status}: no moves between chains.");
-        }
-        await RequireDeploymentAsync(request.Symbol, request.FromChain, request.Amount);
-        await RequireDeploymentAsync(request.Symbol, request.ToChain, request.Amount);
-        var account = GrainFactory.GetGrain<IHolderAccountGrain>(request.AccountId);
-        await account.CheckEligibilityAsync(request.FromChain, fromWallet);
-        await account.CheckEligibilityAsync(request.ToChain, toWallet);
-
-        Begin(OrderKind.Transfer, fingerprint, request.AccountId, request.Symbol, asset.Definition.UnderlyingTicker, request.ToChain, toWallet, request.Amount);
-        State.FromChain = request.FromChain;
-        State.FromWallet = fromWallet;
-        Record("accepted", Op("place"), "ok", $"{request.FromChain} → {request.ToChain}");
+        state.State = await Admission.TransferAsync(request, fromWallet, toWallet);
         await SaveAsync();
-        return await AcceptedAsync();
+        return Accepted();
     }
 
     public async Task<OrderSnapshot> PlaceDepositRedemptionAsync(string symbol, string chain, TokenDeposit deposit)
     {
         ArgumentNullException.ThrowIfNull(deposit);
-        var fingerprint = $"deposit|{symbol}|{chain}|{deposit.DepositId}";
         if (Placed)
         {
-            return SamePlacement(fingerprint);
+            return SamePlacement(OrderAdmission.Fingerprint(symbol, chain, deposit));
         }
-        var asset = await GrainFactory.GetGrain<IAssetGrain>(symbol).GetAsync();
-        var from = ChainAddress.Canonicalize(chain, deposit.FromAddress);
-        var owner = await FindAccountByWalletAsync(chain, from);
-        Begin(OrderKind.Redeem, fingerprint, owner ?? "", symbol, asset.Definition.UnderlyingTicker, chain, from,
-            deposit.Amount ?? CanonicalAmount.Zero);
-        State.FromDeposit = true;
-        State.DepositId = deposit.DepositId;
-        State.FromWallet = from;
-        State.TransactionIds.Add(deposit.TransactionId);
-
-        // A deposit the platform cannot attribute or must not touch waits for an operator (invariant 7): held, not redeemed.
-        string? holdReason = null;
-        if (deposit.Amount is null)
+        state.State = await Admission.DepositAsync(symbol, chain, deposit);
+        await SaveAsync();
+        if (State.Status == OrderStatus.Held)
         {
-            holdReason = $"amount_has_dust: {deposit.RawAmount} raw units is not a whole number of canonical units";
-        }
-        else if (await GrainFactory.GetGrain<ISanctionsListGrain>(0).IsSanctionedAsync(chain, from))
-        {
-            holdReason = $"address_sanctioned: {from} on {chain}";
-        }
-        else if (owner is null)
-        {
-            holdReason = $"unknown_sender: {from} is not allow-listed by any partner on {chain}";
-        }
-        else
-        {
-            var account = await GrainFactory.GetGrain<IHolderAccountGrain>(owner).GetAsync();
-            State.FeeRate = account.Profile.FeeRate;
-        }
-
-        if (holdReason is not null)
-        {
-            State.Status = OrderStatus.Held;
-            State.Stage = OrderStage.Done;
-            State.FailureCode = holdReason[..holdReason.IndexOf(':', StringComparison.Ordinal)];
-            State.FailureMessage = holdReason;
-            Record("held", Op("place"), "held", holdReason);
-            await SaveAsync();
-            logger.LogWarning("Deposit {Deposit} on {Chain} held: {Reason}", deposit.DepositId, chain, holdReason);
+            logger.LogWarning("Deposit {Deposit} on {Chain} held: {Reason}", deposit.DepositId, chain, State.FailureMessage);
             return Snapshot();
         }
-        Record("accepted", Op("place"), "ok", $"deposit {deposit.DepositId}");
-        await SaveAsync();
-        return await AcceptedAsync();
+        return Accepted();
     }
 
     public Task<OrderSnapshot> GetAsync() =>
@@ -295,7 +183,7 @@ public sealed class OrderGrain(
         {
             throw new LedgerException(LedgerError.OrderNotCancellable, $"Order '{OrderId}' is {State.Status}: it can no longer be cancelled.");
         }
-        await UndoAsync();
+        await Flow.UndoAsync();
         State.Status = OrderStatus.Cancelled;
         State.Stage = OrderStage.Done;
         Record("cancelled", Op("cancel"), "ok", null);
@@ -397,363 +285,28 @@ public sealed class OrderGrain(
         {
             return false;
         }
-        return (State.Kind, State.Stage) switch
+        if (State.Stage == OrderStage.Compensate)
         {
-            // Reserved already, but the mint request was refused (paused chain) or its reply lost: only ask again. Never buy
-            // or reserve a second time while waiting.
-            (OrderKind.Mint, OrderStage.Start or OrderStage.Buy) when State.Reserved =>
-                await RequestMintAsync(new ChainMintRequest(MintBacking.Reservation, ReserveOp.Value, State.Wallet, State.Amount)),
-            (OrderKind.Mint, OrderStage.Start) => await ReserveForMintAsync(),
-            (OrderKind.Mint, OrderStage.Buy) => await BuyForMintAsync(),
-            (OrderKind.Mint, OrderStage.Minting) => await AwaitMintAsync(),
-            (OrderKind.Mint, OrderStage.Capture) => await CaptureAsync(),
-            (OrderKind.Redeem, OrderStage.Start) => await StartBurnAsync(State.Chain, State.FromDeposit ? null : State.FromWallet, BurnPurpose.Redemption),
-            (OrderKind.Redeem, OrderStage.Burning) => await AwaitBurnAsync(State.Chain),
-            (OrderKind.Redeem, OrderStage.Sell) => await SellAsync(),
-            (OrderKind.Redeem, OrderStage.Pay) => await PayAsync(),
-            (OrderKind.Transfer, OrderStage.Start) => await TakeCapacityAsync(),
-            (OrderKind.Transfer, OrderStage.Burning) => await AwaitBurnAsync(State.FromChain!),
-            (OrderKind.Transfer, OrderStage.Minting) => await AwaitMintAsync(),
-            (_, OrderStage.Compensate) => await CompensateAsync(),
-            _ => false,
-        };
-    }
-
-    private async Task<bool> ReserveForMintAsync()
-    {
-        // Re-asserting the hold is free when it exists, and restores it if the process died between saving and holding.
-        try
-        {
-            await Account.HoldCashForMintAsync(HoldId, new MintPayment(State.Symbol, State.Chain, State.Wallet, State.Cash ?? 0m));
-        }
-        catch (LedgerException error) when (error.Error != LedgerError.ChainUnavailable)
-        {
-            return await FailAsync(error.Code, error.Message);
-        }
-        try
-        {
-            await Asset.ReserveCustodyAsync(ReserveOp, State.Chain, State.Amount);
-        }
-        catch (LedgerException error) when (error.Error == LedgerError.InsufficientBacking)
-        {
-            // Inventory does not cover the order: buy the shares first.
-            State.Stage = OrderStage.Buy;
-            Record("inventory", ReserveOp, "short", "buying shares");
-            await SaveAsync();
+            await Flow.UndoAsync();
+            State.Stage = OrderStage.Done;
+            State.Status = OrderStatus.Failed;
+            Record("compensated", Op("compensate"), "ok", null);
+            await FinishAsync();
             return true;
         }
-        catch (LedgerException error) when (error.Error is LedgerError.AssetPaused)
-        {
-            return await WaitAsync("reserve", error.Message);
-        }
-        State.Reserved = true;
-        State.Status = OrderStatus.InProgress;
-        Record("reserved", ReserveOp, "ok", $"{State.Shares.ToString(CultureInfo.InvariantCulture)} shares");
-        await SaveAsync();
-        Crash("mint.reserved");
-        return await RequestMintAsync(new ChainMintRequest(MintBacking.Reservation, ReserveOp.Value, State.Wallet, State.Amount));
+        return Flow.Step(State.Stage) is { } step && await step();
     }
 
-    private async Task<bool> BuyForMintAsync()
+    public async Task<bool> SettleAsync(string name, OperationId operationId, string? detail)
     {
-        var calendar = ServiceProvider.GetRequiredService<IMarketCalendar>();
-        var now = clock.GetUtcNow();
-        if (!calendar.IsOpen(now))
-        {
-            return await WaitAsync("buy", $"market closed: the broker buys at the next open ({calendar.NextOpen(now):u})", OrderStatus.Queued);
-        }
-        var broker = ServiceProvider.GetRequiredService<IBroker>();
-        BrokerFill fill;
-        try
-        {
-            fill = await broker.ExecuteAsync(BuyOp.Value, State.Underlying, BrokerSide.Buy, State.Shares);
-        }
-        catch (LedgerException error) when (error.Error == LedgerError.MarketClosed)
-        {
-            return await WaitAsync("buy", error.Message, OrderStatus.Queued);
-        }
-        Record("bought", BuyOp, "ok", $"{fill.Shares.ToString(CultureInfo.InvariantCulture)} {fill.Ticker} at {fill.Price.ToString(CultureInfo.InvariantCulture)}");
-        try
-        {
-            // One asset write for both: the bought shares enter custody and back this order's reservation.
-            await Asset.ReserveWithPurchaseAsync(ReserveOp, State.Chain, State.Amount, CustodyInOp, fill.Shares);
-        }
-        catch (LedgerException error) when (error.Error is LedgerError.InsufficientBacking or LedgerError.AssetPaused)
-        {
-            // The shares are in custody as inventory; try the reservation again from the start.
-            State.Stage = OrderStage.Start;
-            await SaveAsync();
-            Crash("mint.bought");
-            return error.Error != LedgerError.AssetPaused;
-        }
-        State.Reserved = true;
-        State.Status = OrderStatus.InProgress;
-        Record("reserved", ReserveOp, "ok", $"{State.Shares.ToString(CultureInfo.InvariantCulture)} shares");
-        await SaveAsync();
-        Crash("mint.bought");
-        Crash("mint.reserved");
-        return await RequestMintAsync(new ChainMintRequest(MintBacking.Reservation, ReserveOp.Value, State.Wallet, State.Amount));
-    }
-
-    private async Task<bool> RequestMintAsync(ChainMintRequest request)
-    {
-        try
-        {
-            await Bridge(State.Chain).RequestMintAsync(MintOp, request);
-        }
-        catch (LedgerException error) when (error.Error is LedgerError.ChainPaused or LedgerError.AssetPaused)
-        {
-            return await WaitAsync("mint", error.Message);
-        }
-        State.Stage = OrderStage.Minting;
-        Record("mint-queued", MintOp, "ok", State.Chain);
-        await SaveAsync();
-        Crash($"{Kind}.mint-queued");
-        return true;
-    }
-
-    private async Task<bool> AwaitMintAsync()
-    {
-        ChainOperationProgress progress;
-        try
-        {
-            progress = await Bridge(State.Chain).GetMintProgressAsync(MintOp);
-        }
-        catch (LedgerException error) when (error.Error == LedgerError.InvalidArgument)
-        {
-            // The stage was saved but the request never reached the bridge (crash in between): ask again.
-            return State.Kind == OrderKind.Mint
-                ? await RequestMintAsync(new ChainMintRequest(MintBacking.Reservation, ReserveOp.Value, State.Wallet, State.Amount))
-                : await RequestMintAsync(new ChainMintRequest(MintBacking.Transit, BurnOp.Value, State.Wallet, State.Amount));
-        }
-        switch (progress.State)
-        {
-            case ChainOperationState.Recorded:
-                AddTransaction(progress.TransactionId);
-                Record("minted", MintOp, "ok", progress.TransactionId);
-                if (State.Kind == OrderKind.Mint)
-                {
-                    State.Stage = OrderStage.Capture;
-                    await SaveAsync();
-                    Crash("mint.minted");
-                    return true;
-                }
-                State.Stage = OrderStage.Done;
-                State.Status = OrderStatus.Settled;
-                await FinishAsync();
-                return true;
-            case ChainOperationState.Failed when State.Kind == OrderKind.Mint:
-                return await FailAsync(progress.FailureCode ?? "chain_write_failed", $"Mint failed on {State.Chain}: {progress.FailureMessage}");
-            case ChainOperationState.Failed:
-                // A move's tokens are in transit: never give up on them. Retry the destination mint under a new id later.
-                Record("mint-failed", MintOp, progress.FailureCode ?? "failed", progress.FailureMessage);
-                State.MintAttempt++;
-                State.RetryAfter = clock.GetUtcNow() + _options.MintRetryDelay;
-                await SaveAsync();
-                return await RequestMintAsync(new ChainMintRequest(MintBacking.Transit, BurnOp.Value, State.Wallet, State.Amount));
-            default:
-                return false;
-        }
-    }
-
-    private async Task<bool> CaptureAsync()
-    {
-        await Account.CaptureHoldAsync(HoldId);
         State.Stage = OrderStage.Done;
         State.Status = OrderStatus.Settled;
-        Record("captured", HoldId, "ok", $"{State.Cash?.ToString(CultureInfo.InvariantCulture)} USD");
+        Record(name, operationId, "ok", detail);
         await FinishAsync();
         return true;
     }
 
-    private async Task<bool> StartBurnAsync(string chain, string? holderWallet, BurnPurpose purpose)
-    {
-        if (State.Stage != OrderStage.Burning)
-        {
-            // The intent is durable before the bridge hears of it: once a burn may exist the order can no longer be
-            // cancelled or failed on an unknown outcome, only driven until the bridge reports the burn's fate.
-            State.Stage = OrderStage.Burning;
-            State.Status = OrderStatus.InProgress;
-            Record("burn-requested", BurnOp, "ok", chain);
-            await SaveAsync();
-        }
-        try
-        {
-            await Bridge(chain).RequestBurnAsync(BurnOp, new ChainBurnRequest(purpose, holderWallet, State.Amount));
-        }
-        catch (LedgerException error) when (error.Error is LedgerError.ChainPaused or LedgerError.AssetPaused)
-        {
-            return await WaitAsync("burn", error.Message);
-        }
-        catch (LedgerException error) when (error.Error != LedgerError.ChainUnavailable)
-        {
-            return State.FromDeposit ? await HoldAsync(error.Code, error.Message) : await FailAsync(error.Code, error.Message);
-        }
-        Crash($"{Kind}.burn-submitted");
-        return true;
-    }
-
-    private async Task<bool> AwaitBurnAsync(string chain)
-    {
-        ChainOperationProgress progress;
-        try
-        {
-            progress = await Bridge(chain).GetBurnProgressAsync(BurnOp);
-        }
-        catch (LedgerException error) when (error.Error == LedgerError.InvalidArgument)
-        {
-            // The intent was saved but the request never reached the bridge, or its reply was lost: ask again under the
-            // same operation id (the bridge answers a request it already holds with its progress).
-            return State.Kind == OrderKind.Transfer
-                ? await StartBurnAsync(chain, State.FromWallet, BurnPurpose.TransferOut)
-                : await StartBurnAsync(chain, State.FromDeposit ? null : State.FromWallet, BurnPurpose.Redemption);
-        }
-        switch (progress.State)
-        {
-            case ChainOperationState.Recorded:
-                AddTransaction(progress.TransactionId);
-                Record("burned", BurnOp, "ok", progress.TransactionId);
-                if (State.Kind == OrderKind.Transfer)
-                {
-                    await SaveAsync();
-                    Crash("transfer.burned");
-                    return await RequestMintAsync(new ChainMintRequest(MintBacking.Transit, BurnOp.Value, State.Wallet, State.Amount));
-                }
-                State.Stage = OrderStage.Sell;
-                await SaveAsync();
-                Crash("redeem.burned");
-                return true;
-            case ChainOperationState.Failed:
-                var message = $"Burn failed on {chain}: {progress.FailureMessage}";
-                return State.FromDeposit
-                    ? await HoldAsync(progress.FailureCode ?? "chain_write_failed", message)
-                    : await FailAsync(progress.FailureCode ?? "chain_write_failed", message);
-            default:
-                return false;
-        }
-    }
-
-    private async Task<bool> SellAsync()
-    {
-        var asset = await Asset.GetAsync();
-        var shares = SharesReleased(asset.Multiplier, State.Amount);
-        var now = clock.GetUtcNow();
-        var calendar = ServiceProvider.GetRequiredService<IMarketCalendar>();
-        decimal gross;
-        string detail;
-        var broker = ServiceProvider.GetRequiredService<IBroker>();
-        // A sale made before a crash stands even if the market has closed since: settle from that fill, never from a price.
-        var earlierSale = await broker.FindFillAsync(Op("sell").Value);
-        if (earlierSale is not null || calendar.IsOpen(now))
-        {
-            var fill = earlierSale ?? await broker.ExecuteAsync(Op("sell").Value, State.Underlying, BrokerSide.Sell, shares);
-            await Asset.RemoveCustodyAsync(CustodyOutOp, fill.Shares);
-            gross = fill.Cash;
-            detail = $"sold {fill.Shares.ToString(CultureInfo.InvariantCulture)} at {fill.Price.ToString(CultureInfo.InvariantCulture)}";
-        }
-        else
-        {
-            // Outside market hours the shares stay in custody as inventory, and the partner is paid at the last price
-            // less the off-hours spread (documented rule; the issuer carries the overnight risk).
-            var price = (await ServiceProvider.GetRequiredService<IMarketData>().GetLastPriceAsync(State.Underlying)).Price;
-            var widened = price * (10_000m - _options.OffHoursSpreadBps) / 10_000m;
-            gross = Math.Floor(shares * widened * 100m) / 100m;
-            detail = $"kept {shares.ToString(CultureInfo.InvariantCulture)} shares as inventory (market closed), priced at {widened.ToString("0.######", CultureInfo.InvariantCulture)}";
-        }
-        if (State.Cash is null)
-        {
-            var fee = Math.Ceiling(gross * State.FeeRate * 100m) / 100m;
-            State.Cash = Math.Max(0m, gross - fee);
-        }
-        State.Shares = shares;
-        State.Stage = OrderStage.Pay;
-        Record("sold", Op("sell"), "ok", detail);
-        await SaveAsync();
-        Crash("redeem.sold");
-        return true;
-    }
-
-    private async Task<bool> PayAsync()
-    {
-        if (State.Cash is > 0m)
-        {
-            await Account.CreditCashAsync(PayOp, State.Cash.Value);
-        }
-        State.Stage = OrderStage.Done;
-        State.Status = OrderStatus.Settled;
-        Record("paid", PayOp, "ok", $"{State.Cash?.ToString(CultureInfo.InvariantCulture)} USD");
-        await FinishAsync();
-        return true;
-    }
-
-    private async Task<bool> TakeCapacityAsync()
-    {
-        try
-        {
-            if (!await Bridge(State.FromChain!).TakeCapacityAsync(TransferId, TransferDirection.Outbound, State.Amount))
-            {
-                return await WaitAsync("capacity", $"over the outbound rate limit of {State.FromChain}", OrderStatus.Queued);
-            }
-            if (!await Bridge(State.Chain).TakeCapacityAsync(TransferId, TransferDirection.Inbound, State.Amount))
-            {
-                await Bridge(State.FromChain!).ReturnCapacityAsync(TransferId);
-                return await WaitAsync("capacity", $"over the inbound rate limit of {State.Chain}", OrderStatus.Queued);
-            }
-        }
-        catch (LedgerException error) when (error.Error == LedgerError.RateLimited)
-        {
-            return await FailAsync(error.Code, error.Message);
-        }
-        State.CapacityTaken = true;
-        Record("capacity", TransferId, "ok", null);
-        await SaveAsync();
-        return await StartBurnAsync(State.FromChain!, State.FromWallet, BurnPurpose.TransferOut);
-    }
-
-    private async Task<bool> CompensateAsync()
-    {
-        await UndoAsync();
-        State.Stage = OrderStage.Done;
-        State.Status = OrderStatus.Failed;
-        Record("compensated", Op("compensate"), "ok", null);
-        await FinishAsync();
-        return true;
-    }
-
-    /// <summary>Releases whatever the order still holds: reservation, cash hold, rate-limit capacity. Idempotent.</summary>
-    private async Task UndoAsync()
-    {
-        if (State.Kind == OrderKind.Mint)
-        {
-            // Released even when the order has no record of it: the reservation may have been made by a call whose reply
-            // or whose save was lost. Releasing one that never existed changes nothing.
-            try
-            {
-                await Asset.ReleaseReservationAsync(ReserveOp);
-            }
-            catch (LedgerException error) when (error.Error == LedgerError.ReservationNotFound)
-            {
-                // Never reserved: nothing to give back.
-            }
-            State.Reserved = false;
-            try
-            {
-                await Account.ReleaseHoldAsync(HoldId);
-            }
-            catch (LedgerException error) when (error.Error == LedgerError.InvalidArgument)
-            {
-                // Never held (the process died before the hold): nothing to give back.
-            }
-        }
-        if (State.Kind == OrderKind.Transfer && State.CapacityTaken)
-        {
-            await Bridge(State.FromChain!).ReturnCapacityAsync(TransferId);
-            await Bridge(State.Chain).ReturnCapacityAsync(TransferId);
-            State.CapacityTaken = false;
-        }
-    }
-
-    private async Task<bool> FailAsync(string code, string message)
+    public async Task<bool> FailAsync(string code, string message)
     {
         State.FailureCode = code;
         State.FailureMessage = message;
@@ -763,7 +316,7 @@ public sealed class OrderGrain(
         return true;
     }
 
-    private async Task<bool> HoldAsync(string code, string message)
+    public async Task<bool> HoldAsync(string code, string message)
     {
         State.FailureCode = code;
         State.FailureMessage = message;
@@ -776,7 +329,7 @@ public sealed class OrderGrain(
     }
 
     /// <summary>Records why the order waits (once per reason) and tells the loop to stop for now.</summary>
-    private async Task<bool> WaitAsync(string step, string reason, OrderStatus? status = null)
+    public async Task<bool> WaitAsync(string step, string reason, OrderStatus? status = null)
     {
         var last = State.Steps.Count > 0 ? State.Steps[^1] : null;
         var newStatus = status ?? State.Status;
@@ -791,27 +344,9 @@ public sealed class OrderGrain(
 
     // ---------------------------------------------------------------- bookkeeping
 
-    private void Begin(OrderKind kind, string fingerprint, string accountId, string symbol, string underlying, string chain, string wallet, CanonicalAmount amount)
-    {
-        var now = clock.GetUtcNow();
-        state.State = new OrderState
-        {
-            Kind = kind,
-            Status = OrderStatus.Accepted,
-            Stage = OrderStage.Start,
-            RequestFingerprint = fingerprint,
-            AccountId = accountId,
-            Symbol = symbol,
-            Underlying = underlying,
-            Chain = chain,
-            Wallet = wallet,
-            Amount = amount,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-    }
+    private OrderAdmission Admission => new(GrainFactory, clock, OrderId);
 
-    private async Task<OrderSnapshot> AcceptedAsync()
+    private OrderSnapshot Accepted()
     {
         SharemintMetrics.OrderPlaced(Kind, State.Symbol, State.Chain);
         ArmTimer();
@@ -856,10 +391,10 @@ public sealed class OrderGrain(
 
     private string Kind => State.Kind.ToString().ToLowerInvariant();
 
-    private void Record(string name, OperationId operationId, string outcome, string? detail) =>
+    public void Record(string name, OperationId operationId, string outcome, string? detail) =>
         State.Steps.Add(new OrderStep(name, operationId.Value, outcome, clock.GetUtcNow(), detail));
 
-    private void AddTransaction(string? transactionId)
+    public void AddTransaction(string? transactionId)
     {
         if (!string.IsNullOrEmpty(transactionId) && !State.TransactionIds.Contains(transactionId))
         {
@@ -867,7 +402,7 @@ public sealed class OrderGrain(
         }
     }
 
-    private async Task SaveAsync()
+    public async Task SaveAsync()
     {
         State.UpdatedAt = clock.GetUtcNow();
         try
@@ -890,11 +425,6 @@ public sealed class OrderGrain(
 
     private async Task<bool> IndexAsync(OrderSnapshot snapshot)
     {
-        var index = ServiceProvider.GetService<IOrderIndex>();
-        if (index is null)
-        {
-            return false;
-        }
         try
         {
             await index.UpsertAsync(snapshot);
@@ -909,7 +439,7 @@ public sealed class OrderGrain(
     }
 
     /// <summary>Crash tests only: stop the process hard at a named point, once (see <see cref="OrderOptions.CrashAt"/>).</summary>
-    private void Crash(string point)
+    public void Crash(string point)
     {
         if (_options.CrashAt != point || _options.CrashMarker is not { } marker || File.Exists(marker))
         {
@@ -932,42 +462,6 @@ public sealed class OrderGrain(
         }
         return Snapshot();
     }
-
-    private async Task RequireDeploymentAsync(string symbol, string chain, CanonicalAmount amount)
-    {
-        _ = ChainAddress.FamilyOf(chain);
-        var deployment = await GrainFactory.GetGrain<IChainBridgeGrain>(DeploymentKey.For(symbol, chain)).GetAsync();
-        if (deployment.Paused)
-        {
-            throw new LedgerException(LedgerError.ChainPaused, $"{symbol} on {chain} is paused.");
-        }
-        _ = amount.ToChainUnits(deployment.Config.Decimals);
-    }
-
-    private async Task<string?> FindAccountByWalletAsync(string chain, string wallet)
-    {
-        foreach (var accountId in await GrainFactory.GetGrain<ICatalogGrain>(0).ListAccountsAsync())
-        {
-            var account = await GrainFactory.GetGrain<IHolderAccountGrain>(accountId).GetAsync();
-            if (account.Wallets.Contains(new AllowListedWallet(chain, wallet)))
-            {
-                return accountId;
-            }
-        }
-        return null;
-    }
-
-    private static void RequireText(string? value, string what)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            throw new LedgerException(LedgerError.InvalidArgument, $"{what} is required.");
-        }
-    }
-
-    /// <summary>Shares a burn releases: amount × multiplier, rounded down to nano-shares (never sell more than was backing).</summary>
-    internal static decimal SharesReleased(Multiplier multiplier, CanonicalAmount amount) =>
-        (decimal)(multiplier.Raw * amount.Units / NanoSharesDivisor) / 1_000_000_000m;
 
     private OrderSnapshot Snapshot() => new(
         OrderId, State.Kind, State.Status, State.AccountId, State.Symbol, State.Chain, State.FromChain, State.Wallet, State.FromWallet,

@@ -92,7 +92,7 @@ public sealed class QuoteGrain(
         else
         {
             price = last.Price * (1m - spread);
-            shares = OrderGrain.SharesReleased(asset.Multiplier, request.Amount);
+            shares = RedeemFlow.SharesReleased(asset.Multiplier, request.Amount);
             gross = Math.Floor(shares * price * 100m) / 100m;
             fee = CeilingCents(gross * account.Profile.FeeRate);
             total = Math.Max(0m, gross - fee);

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Numerics;
+using Sharemint.Bridges;
+using Sharemint.Market;
+using Sharemint.Units;
+
+namespace Sharemint.Orders;
+
+/// <summary>
+/// Redeem, by API or by a deposit to the redemption address: burn requested (intent saved first) → final on chain →
+/// shares sold (outside market hours kept as inventory and priced at the last price less the off-hours spread) → cash
+/// paid to the partner.
+/// </summary>
+internal sealed class RedeemFlow(IOrderSaga saga, OrderOptions options, IBroker broker, IMarketCalendar calendar, IMarketData marketData)
+    : OrderFlow(saga, options)
+{
+    private static readonly BigInteger NanoSharesDivisor = BigInteger.Pow(10, Multiplier.Decimals + CanonicalAmount.Decimals - 9);
+
+    public override Func<Task<bool>>? Step(OrderStage stage) => stage switch
+    {
+        OrderStage.Start => RequestBurnAsync,
+        OrderStage.Burning => AwaitBurnAsync,
+        OrderStage.Sell => SellAsync,
+        OrderStage.Pay => PayAsync,
+        _ => null,
+    };
+
+    protected override (string Chain, string? HolderWallet, BurnPurpose Purpose) BurnRequest() =>
+        (State.Chain, State.FromDeposit ? null : State.FromWallet, BurnPurpose.Redemption);
+
+    protected override async Task<bool> BurnedAsync(ChainOperationProgress progress)
+    {
+        State.Stage = OrderStage.Sell;
+        await Saga.SaveAsync();
+        Saga.Crash("redeem.burned");
+        return true;
+    }
+
+    protected override ChainMintRequest MintRequest() => throw new InvalidOperationException("a redemption mints nothing");
+
+    protected override Task<bool> MintedAsync(ChainOperationProgress progress) => Task.FromResult(false);
+
+    protected override Task<bool> MintFailedAsync(ChainOperationProgress progress) => Task.FromResult(false);
+
+    private async Task<bool> SellAsync()
+    {
+        var asset = await Saga.Asset.GetAsync();
+        var shares = SharesReleased(asset.Multiplier, State.Amount);
+        var now = Saga.Now;
+        decimal gross;
+        string detail;
+        var sellOp = Saga.Op("sell");
+        // A sale made before a crash stands even if the market has closed since: settle from that fill, never from a price.
+        var earlierSale = await broker.FindFillAsync(sellOp.Value);
+        if (earlierSale is not null || calendar.IsOpen(now))
+        {
+            var fill = earlierSale ?? await broker.ExecuteAsync(sellOp.Value, State.Underlying, BrokerSide.Sell, shares);
+            await Saga.Asset.RemoveCustodyAsync(Saga.Op("custody-out"), fill.Shares);
+            gross = fill.Cash;
+            detail = $"sold {fill.Shares.ToString(CultureInfo.InvariantCulture)} at {fill.Price.ToString(CultureInfo.InvariantCulture)}";
+        }
+        else
+        {
+            // Outside market hours the shares stay in custody as inventory, and the partner is paid at the last price
+            // less the off-hours spread (documented rule; the issuer carries the overnight risk).
+            var price = (await marketData.GetLastPriceAsync(State.Underlying)).Price;
+            var widened = price * (10_000m - Options.OffHoursSpreadBps) / 10_000m;
+            gross = Math.Floor(shares * widened * 100m) / 100m;
+            detail = $"kept {shares.ToString(CultureInfo.InvariantCulture)} shares as inventory (market closed), priced at {widened.ToString("0.######", CultureInfo.InvariantCulture)}";
+        }
+        if (State.Cash is null)
+        {
+            var fee = Math.Ceiling(gross * State.FeeRate * 100m) / 100m;
+            State.Cash = Math.Max(0m, gross - fee);
+        }
+        State.Shares = shares;
+        State.Stage = OrderStage.Pay;
+        Saga.Record("sold", sellOp, "ok", detail);
+        await Saga.SaveAsync();
+        Saga.Crash("redeem.sold");
+        return true;
+    }
+
+    private async Task<bool> PayAsync()
+    {
+        var payOp = Saga.Op("pay");
+        if (State.Cash is > 0m)
+        {
+            await Saga.Account.CreditCashAsync(payOp, State.Cash.Value);
+        }
+        return await Saga.SettleAsync("paid", payOp, $"{State.Cash?.ToString(CultureInfo.InvariantCulture)} USD");
+    }
+
+    /// <summary>Shares a burn releases: amount × multiplier, rounded down to nano-shares (never sell more than was backing).</summary>
+    internal static decimal SharesReleased(Multiplier multiplier, CanonicalAmount amount) =>
+        (decimal)(multiplier.Raw * amount.Units / NanoSharesDivisor) / 1_000_000_000m;
+}
