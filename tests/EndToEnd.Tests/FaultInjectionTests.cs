@@ -122,16 +122,16 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
         if (mode == FaultMode.CrashAfterEffect)
         {
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            var placed = false;
+            var delivered = false;
             while (!platform.Silo.HasExited)
             {
                 Assert.True(DateTime.UtcNow < deadline, "the silo never reached its crash point");
-                if (!placed)
+                if (!delivered)
                 {
                     try
                     {
                         await run.Place();
-                        placed = true;
+                        delivered = true;
                     }
                     catch (Exception error) when (error is not LedgerException)
                     {
