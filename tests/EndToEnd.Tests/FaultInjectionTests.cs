@@ -77,7 +77,7 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
     {
         var discovery = NewOrderId();
         await Faults.RecordAsync(discovery);
-        await RunAsync(await start(discovery), null);
+        await RunAsync(await start(discovery), null, discovery);
         var points = await Faults.GetCallsAsync(discovery);
         output.WriteLine($"{flow}: {points.Count} money boundaries: {string.Join(", ", points)}");
         Assert.NotEmpty(points);
@@ -94,7 +94,7 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
                     await platform.EnsureRunningAsync();
                     var run = await start(orderId);
                     await Faults.ArmAsync(new FaultSpec(orderId, point, mode));
-                    await RunAsync(run, mode);
+                    await RunAsync(run, mode, orderId);
                     if (mode != FaultMode.CrashAfterEffect)
                     {
                         Assert.True((await Faults.GetFiredAsync(orderId)).Count == 1, $"the fault at {point} was never reached");
@@ -117,7 +117,7 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
     /// the order to settle, then checks the chains and the ledger. With a crash armed, the silo must stop at the point;
     /// it is started again and the placement retried before waiting.
     /// </summary>
-    private async Task RunAsync(FlowRun run, FaultMode? mode)
+    private async Task RunAsync(FlowRun run, FaultMode? mode, string orderId)
     {
         if (mode == FaultMode.CrashAfterEffect)
         {
@@ -125,7 +125,12 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
             var delivered = false;
             while (!platform.Silo.HasExited)
             {
-                Assert.True(DateTime.UtcNow < deadline, "the silo never reached its crash point");
+                if (DateTime.UtcNow > deadline)
+                {
+                    var order = await platform.Grains.GetGrain<IOrderGrain>(orderId).GetAsync();
+                    var log = string.Join("\n", platform.Silo.Output.Split('\n').Where(l => l.Contains(orderId, StringComparison.Ordinal)).TakeLast(20));
+                    Assert.Fail($"the silo never reached its crash point; order {order.Status}: {string.Join(" / ", order.Steps.Select(x => x.Name))}\n{log}");
+                }
                 if (!delivered)
                 {
                     try

@@ -197,7 +197,9 @@ public sealed class InvariantPropertyTests(PlatformFixture platform, ITestOutput
                     await platform.RestartSiloAsync();
                     break;
             }
-            await AssertBackedAndConservedAsync();
+            // While orders are in flight the asset, the bridges and the chains are separate grains read one after the other,
+            // so only what one grain guarantees alone is checked here: custody backs issued and reserved (invariant 1).
+            await AssertBackedAsync();
         }
         await ReleaseAsync(paused, sanctioned);
 
@@ -308,6 +310,13 @@ public sealed class InvariantPropertyTests(PlatformFixture platform, ITestOutput
         }
     }
 
+    private async Task AssertBackedAsync()
+    {
+        var asset = await platform.Grains.GetGrain<IAssetGrain>(Symbol).GetAsync();
+        Assert.True(asset.CustodyShares >= asset.ReservedShares + asset.BackingShares, "custody must back issued and reserved");
+    }
+
+    /// <summary>Invariants 1 and 2 once every order is terminal: issued = Σ ledger supply + in transit, and custody backs it.</summary>
     private async Task AssertBackedAndConservedAsync()
     {
         var asset = await platform.Grains.GetGrain<IAssetGrain>(Symbol).GetAsync();
