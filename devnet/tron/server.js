@@ -234,6 +234,7 @@ class Chain {
     this.byEvm = new Map(); // evm lower -> 41hex
     this.impersonated = new Set();
     this.pendingEntries = new Map(); // txID -> entry, for the pool
+    this.executing = new Set(); // txIDs taken from the pool into the block being produced (a rebroadcast now is a duplicate)
     this.faults = { http429: 0, http503: 0, dropNext: 0, solidLag: options.solidLag };
   }
 
@@ -279,7 +280,7 @@ class Chain {
   accept(rawBytes, signatures) {
     const txID = hex(sha256(rawBytes));
     const raw = decodeRaw(rawBytes);
-    if (this.txs.has(txID) || this.pending.includes(txID)) throw new NodeError('DUP_TRANSACTION_ERROR', 'dup transaction', txID);
+    if (this.txs.has(txID) || this.pendingEntries.has(txID) || this.executing.has(txID)) throw new NodeError('DUP_TRANSACTION_ERROR', 'dup transaction', txID);
     if (!signatures.length) throw new NodeError('SIGERROR', 'miss sig or contract');
     const owner = raw.contract[0].parameter.value.owner_address;
     const sig = unhex(signatures[0]);
@@ -331,6 +332,7 @@ class Chain {
     const queue = this.pending.splice(0);
     for (const txID of queue) {
       const entry = this.pendingEntries.get(txID);
+      this.executing.add(txID);
       this.pendingEntries.delete(txID);
       if (entry.raw.expiration <= timestamp) continue; // expired in the pool: dropped, as java-tron does
       included.push({ txID, entry });
@@ -345,6 +347,7 @@ class Chain {
       this.txs.set(txID, entry);
     }
     this.seal(included.map((x) => x.txID), timestamp);
+    this.executing.clear();
   }
 
   async ensureImpersonated(evm) {

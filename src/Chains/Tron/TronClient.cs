@@ -126,7 +126,7 @@ public sealed class TronClient
 
     // ------------------------------------------------------------------ reads
 
-    /// <summary>Runs a call without a transaction (/wallet/triggerconstantcontract); a revert throws with the decoded error when <paramref name="decoder"/> knows it.</summary>
+    /// <summary>Runs a call without a transaction (/wallet/triggerconstantcontract). A revert throws the decoder's typed error (a <see cref="ContractRevertedException"/>), else <see cref="TronTransactionFailedException"/>.</summary>
     public async Task<(byte[] Output, long EnergyUsed)> CallAsync(TronAddress? owner, TronAddress contract, byte[] data, IRevertDecoder? decoder = null,
         CancellationToken cancellationToken = default)
     {
@@ -137,9 +137,10 @@ public sealed class TronClient
         var output = Convert.FromHexString(answer["constant_result"]?[0]?.GetValue<string>() ?? "");
         var energy = answer["energy_used"]?.GetValue<long>() ?? 0;
         if (answer["result"]?["result"]?.GetValue<bool>() == true) return (output, energy);
+        // A decodable revert surfaces as the contract's typed error (as on EVM), before anything is signed.
+        if (decoder is not null && output.Length >= 4) throw decoder.Decode(output, null);
         var message = HexText(answer["result"]?["message"]?.GetValue<string>());
-        Exception? decoded = decoder?.Decode(output, null);
-        throw new TronTransactionFailedException("(call)", $"REVERT: {message}", output, decoded);
+        throw new TronTransactionFailedException("(call)", $"REVERT: {message}", output);
     }
 
     public async Task<TronAccount?> GetAccountAsync(TronAddress address, CancellationToken cancellationToken = default)
