@@ -102,7 +102,7 @@ public sealed class TronNodeTests(TronDevnetFixture fixture)
         Assert.Equal(7_000_000, (await _node.Client.GetAccountAsync(to))!.Balance);
 
         await _node.SetFaultsAsync(new { dropNext = 1 });
-        var lost = TronRawTransaction.Create(new TronTransfer(owner, to, 1_000_000), await _node.Client.GetNowBlockAsync(), TimeSpan.FromMilliseconds(600), 0).Sign(key);
+        var lost = TronRawTransaction.Create(new TronTransfer(owner, to, 1_000_000), await _node.Client.GetNowBlockAsync(), TimeSpan.FromSeconds(3), 0).Sign(key);
         Assert.Equal(lost.TxId, await _node.Client.BroadcastAsync(lost));
         Assert.Equal(TronTxState.Pending, (await _node.Client.GetStatusAsync(lost.TxId, lost.Expiration)).State);
         TronTxStatus status;
