@@ -813,7 +813,10 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  if (anvilChild) anvilChild.on('exit', (code) => { if (!stopping) { console.error(`anvil exited with ${code}`); process.exit(1); } });
+  if (anvilChild) {
+    anvilChild.on('exit', (code) => { if (!stopping) { console.error(`anvil exited with ${code}`); process.exit(1); } });
+    process.on('exit', () => { if (anvilChild.exitCode === null) anvilChild.kill('SIGKILL'); });
+  }
   server.listen(options.port, '127.0.0.1', () => {
     console.log(`tron devnet listening on http://127.0.0.1:${options.port} (anvil ${anvil.url}); genesis ${base58Of(GENESIS_ADDRESS)} key ${GENESIS_KEY}`);
   });

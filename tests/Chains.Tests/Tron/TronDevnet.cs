@@ -120,8 +120,16 @@ public sealed class TronDevnet : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await StopAsync();
-        _process.Dispose();
+        try
+        {
+            await StopAsync();
+        }
+        finally
+        {
+            // A node that did not stop in time goes with its anvil, so no test leaves processes behind.
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.Dispose();
+        }
     }
 }
 
