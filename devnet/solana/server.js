@@ -15,9 +15,19 @@
 // transaction history are written there (atomically) after changes and on exit, and restored
 // at start.
 //
+// --state <file> is the same as --snapshot <file>: the contract is that a server started with a file that exists
+// restores the whole chain from it (touched accounts, slot and block height, the blockhash window and the
+// transaction history, so old signatures stay readable), and rewrites it atomically shortly after every change,
+// every 2 seconds while blocks advance, and on SIGINT/SIGTERM.
+//
+// PubSub: a websocket on the RPC port + 1 (as real clusters serve it) with signatureSubscribe, accountSubscribe,
+// slotSubscribe and logsSubscribe (and their unsubscribes); notifications honour the commitment asked for.
+//
 // Non-standard methods for tests: devnet_advanceBlocks [n], devnet_dropTransactions [n]
 // (accept but silently drop the next n sendTransaction calls, as a lossy network would),
-// devnet_snapshot, devnet_shutdown.
+// devnet_setFaults [{confirmDepth, finalizeDepth, txNullSlots, http429, http503, dropNext}] (misbehave as real
+// providers do: commitment lag, getTransaction null for signatures younger than txNullSlots blocks, the next n HTTP
+// requests answered 429 with Retry-After or 503, accepted-then-dropped sends), devnet_snapshot, devnet_shutdown.
 
 const http = require('http');
 const fs = require('fs');
@@ -26,6 +36,7 @@ const crypto = require('crypto');
 const { LiteSVM, Clock } = require('litesvm');
 const kit = require('@solana/kit');
 const bs58 = require('bs58').default || require('bs58');
+const WebSocket = require('ws');
 const { errorToJson } = require('./errors');
 
 const args = parseArgs(process.argv.slice(2));
@@ -33,8 +44,9 @@ const HOST = args.host || '127.0.0.1';
 const PORT = Number(args.port ?? 8899);
 const TTL = Number(args['blockhash-ttl'] ?? 150);
 const SLOT_MS = Number(args['slot-ms'] ?? 400);
-const FINALIZE_DEPTH = Number(args['finalize-depth'] ?? 2);
-const SNAPSHOT = args.snapshot ? path.resolve(args.snapshot) : null;
+const SNAPSHOT = args.snapshot || args.state ? path.resolve(args.snapshot || args.state) : null;
+// Misbehaviour switches (devnet_setFaults).
+const faults = { confirmDepth: 1, finalizeDepth: Number(args['finalize-depth'] ?? 2), txNullSlots: 0, http429: 0, http503: 0 };
 const LAMPORTS_PER_SIGNATURE = 5000n;
 const MAX_TX_SIZE = 1232;
 
@@ -103,6 +115,8 @@ function advanceBlock(persist = true) {
   }
   syncClock();
   if (persist) scheduleSnapshot();
+  else dirtyBlocks = true;
+  pubsubOnBlock();
 }
 
 function blockhashValid(hash) {
@@ -298,6 +312,8 @@ function record(signature, tx, rawBytes, err, md, fee, pre, post, preTok, postTo
     pre, post, preTok, postTok,
   };
   state.txs.set(signature, rec);
+  recentRecords.push({ seq: ++recordSeq, rec });
+  if (recentRecords.length > 2000) recentRecords.shift();
   for (const k of new Set(rec.keys)) {
     if (!state.byAddress.has(k)) state.byAddress.set(k, []);
     state.byAddress.get(k).push(signature);
@@ -431,8 +447,9 @@ function encodeData(data, encoding, dataSlice) {
 
 function accountJson(acc, config = {}) {
   if (!acc.exists) return null;
+  const parsed = config.encoding === 'jsonParsed' ? parsedData(acc) : null;
   return {
-    data: encodeData(acc.data, config.encoding, config.dataSlice),
+    data: parsed || encodeData(acc.data, config.encoding, config.dataSlice),
     executable: acc.executable,
     lamports: Number(acc.lamports),
     owner: acc.programAddress,
@@ -458,6 +475,110 @@ function extensions(data, start) {
     off += 4 + len;
   }
   return out;
+}
+
+// jsonParsed, as the real RPC renders SPL Token and Token-2022 mints and token accounts.
+const EXTENSION_NAMES = {
+  1: 'transferFeeConfig', 2: 'transferFeeAmount', 3: 'mintCloseAuthority', 4: 'confidentialTransferMint',
+  5: 'confidentialTransferAccount', 6: 'defaultAccountState', 7: 'immutableOwner', 8: 'memoTransfer',
+  9: 'nonTransferable', 10: 'interestBearingConfig', 11: 'cpiGuard', 12: 'permanentDelegate',
+  13: 'nonTransferableAccount', 14: 'transferHook', 15: 'transferHookAccount', 18: 'metadataPointer',
+  19: 'tokenMetadata', 20: 'groupPointer', 22: 'groupMemberPointer', 25: 'scaledUiAmountConfig',
+  26: 'pausableConfig', 27: 'pausableAccount',
+};
+const optionKey = (d, off) => (d.readUInt32LE(off) === 1 ? bs58.encode(d.subarray(off + 4, off + 36)) : null);
+const nonZeroKey = (b) => (b.every((x) => x === 0) ? null : bs58.encode(b));
+
+function extensionJson(type, body) {
+  const name = EXTENSION_NAMES[type] || 'unparseableExtension';
+  switch (type) {
+    case 7: case 9: case 13: return { extension: name };
+    case 12: return { extension: name, state: { delegate: nonZeroKey(body.subarray(0, 32)) } };
+    case 3: return { extension: name, state: { closeAuthority: nonZeroKey(body.subarray(0, 32)) } };
+    case 18: return { extension: name, state: { authority: nonZeroKey(body.subarray(0, 32)), metadataAddress: nonZeroKey(body.subarray(32, 64)) } };
+    case 26: return { extension: name, state: { authority: nonZeroKey(body.subarray(0, 32)), paused: body[32] === 1 } };
+    case 27: return { extension: name };
+    case 25: return {
+      extension: name,
+      state: {
+        authority: nonZeroKey(body.subarray(0, 32)), multiplier: String(body.readDoubleLE(32)),
+        newMultiplierEffectiveTimestamp: Number(body.readBigInt64LE(40)), newMultiplier: String(body.readDoubleLE(48)),
+      },
+    };
+    case 19: {
+      const str = (off) => { const n = body.readUInt32LE(off); return [body.subarray(off + 4, off + 4 + n).toString('utf8'), off + 4 + n]; };
+      let off = 64;
+      const [name_, a] = str(off); off = a;
+      const [symbol, b] = str(off); off = b;
+      const [uri, c] = str(off); off = c;
+      const n = body.readUInt32LE(off); off += 4;
+      const additionalMetadata = [];
+      for (let i = 0; i < n; i++) { const [k, x] = str(off); const [v, y] = str(x); off = y; additionalMetadata.push([k, v]); }
+      return { extension: name, state: { updateAuthority: nonZeroKey(body.subarray(0, 32)), mint: bs58.encode(body.subarray(32, 64)), name: name_, symbol, uri, additionalMetadata } };
+    }
+    default: return { extension: name };
+  }
+}
+
+function parsedData(acc) {
+  if (!isTokenProgram(acc.programAddress)) return null;
+  const d = Buffer.from(acc.data);
+  const program = acc.programAddress === TOKEN_PROGRAM ? 'spl-token' : 'spl-token-2022';
+  const exts = (start) => (d.length > start ? [...extensions(d, start)].map(([t, b]) => extensionJson(t, b)) : null);
+  const token = parseTokenAccount(acc);
+  if (token) {
+    const m = getMintInfo(token.mint);
+    const decimals = m ? m.decimals : 0;
+    const state = d[108] === 2 ? 'frozen' : 'initialized';
+    const info = {
+      isNative: d.readUInt32LE(109) === 1, mint: token.mint, owner: token.owner, state,
+      tokenAmount: uiAmount(token.amount, decimals, m ? m.multiplier : 1),
+    };
+    const delegate = optionKey(d, 72);
+    if (delegate) { info.delegate = delegate; info.delegatedAmount = uiAmount(d.readBigUInt64LE(121), decimals, m ? m.multiplier : 1); }
+    const close = optionKey(d, 129);
+    if (close) info.closeAuthority = close;
+    const e = exts(166);
+    if (e) info.extensions = e;
+    return { program, parsed: { info, type: 'account' }, space: d.length };
+  }
+  const mint = parseMint(acc);
+  if (mint) {
+    const info = {
+      decimals: mint.decimals, freezeAuthority: optionKey(d, 46), isInitialized: true, mintAuthority: optionKey(d, 0), supply: mint.supply.toString(),
+    };
+    const e = exts(166);
+    if (e) info.extensions = e;
+    return { program, parsed: { info, type: 'mint' }, space: d.length };
+  }
+  return null;
+}
+
+function getProgramAccounts([program, config = {}]) {
+  const p = parseAddress(program, 'program id');
+  commitmentOf(config);
+  const filters = config.filters || [];
+  if (!Array.isArray(filters) || filters.length > 4) throw invalidParams('Too many filters provided; max 4');
+  const checks = filters.map((f) => {
+    if (f && Number.isInteger(f.dataSize)) return (d) => d.length === f.dataSize;
+    if (f && f.memcmp && Number.isInteger(f.memcmp.offset) && typeof f.memcmp.bytes === 'string') {
+      let bytes;
+      try { bytes = f.memcmp.encoding === 'base64' ? Buffer.from(f.memcmp.bytes, 'base64') : Buffer.from(bs58.decode(f.memcmp.bytes)); } catch (e) {
+        throw invalidParams('Invalid param: memcmp bytes');
+      }
+      if (bytes.length > 128) throw invalidParams('Invalid param: memcmp bytes longer than 128');
+      return (d) => f.memcmp.offset + bytes.length <= d.length && Buffer.compare(d.subarray(f.memcmp.offset, f.memcmp.offset + bytes.length), bytes) === 0;
+    }
+    if (f && f.tokenAccountState !== undefined) return (d) => d.length >= 165 && d[108] !== 0;
+    throw invalidParams(`Invalid param: unsupported filter ${JSON.stringify(f)}`);
+  });
+  const value = [];
+  for (const acc of svm.getProgramAccounts(p)) {
+    const d = Buffer.from(acc.data);
+    if (!checks.every((c) => c(d))) continue;
+    value.push({ pubkey: acc.address, account: accountJson({ exists: true, ...acc }, config) });
+  }
+  return config.withContext ? ctx(value) : value;
 }
 
 function parseMint(acc) {
@@ -558,8 +679,8 @@ function getTokenAccountsByOwner([owner, filter, config = {}]) {
 
 function confirmationStatus(slot) {
   const depth = state.slot - slot;
-  if (depth >= FINALIZE_DEPTH) return ['finalized', null];
-  return [depth >= 1 ? 'confirmed' : 'processed', depth];
+  if (depth >= faults.finalizeDepth) return ['finalized', null];
+  return [depth >= faults.confirmDepth ? 'confirmed' : 'processed', depth];
 }
 
 const COMMITMENT_RANK = { processed: 0, confirmed: 1, finalized: 2 };
@@ -628,6 +749,7 @@ function getTransaction([signature, config = {}]) {
   if (!rec || !rec.raw) return null;
   if (cfg.commitment === 'processed') throw invalidParams('Method does not support commitment below `confirmed`');
   if (!meetsCommitment(rec.slot, cfg.commitment || 'finalized')) return null;
+  if (faults.txNullSlots > 0 && state.slot - rec.slot < faults.txNullSlots) return null; // a lagging history store
   if (rec.version !== 'legacy' && cfg.maxSupportedTransactionVersion === undefined) {
     throw rpcError(-32015, 'Transaction version (0) is not supported by the requesting client. Please try the request again with the following configuration parameter: "maxSupportedTransactionVersion": 0');
   }
@@ -694,7 +816,7 @@ function requestAirdrop([address, lamports]) {
 }
 
 function lag(commitment) {
-  const depth = commitment === 'processed' ? 0 : commitment === 'confirmed' ? 1 : FINALIZE_DEPTH;
+  const depth = commitment === 'processed' ? 0 : commitment === 'confirmed' ? faults.confirmDepth : faults.finalizeDepth;
   return Math.min(depth, state.blockHeight - 1);
 }
 
@@ -750,6 +872,7 @@ const methods = {
   getTokenSupply,
   getTokenAccountBalance,
   getTokenAccountsByOwner,
+  getProgramAccounts,
   getFeeForMessage: ([msg]) => {
     let bytes;
     try { bytes = Buffer.from(msg, 'base64'); } catch (e) { throw invalidParams('Invalid params: message'); }
@@ -768,6 +891,16 @@ const methods = {
     if (!Number.isInteger(n) || n < 0) throw invalidParams('Invalid params: n must be a non-negative integer');
     state.dropNext = n;
     return n;
+  },
+  devnet_setFaults: ([f = {}]) => {
+    for (const key of ['confirmDepth', 'finalizeDepth', 'txNullSlots', 'http429', 'http503']) {
+      if (f[key] === undefined) continue;
+      if (!Number.isInteger(f[key]) || f[key] < 0) throw invalidParams(`Invalid params: ${key} must be a non-negative integer`);
+      faults[key] = f[key];
+    }
+    if (faults.finalizeDepth < faults.confirmDepth) throw invalidParams('Invalid params: finalizeDepth must be at least confirmDepth');
+    if (f.dropNext !== undefined) state.dropNext = f.dropNext;
+    return { ...faults, dropNext: state.dropNext };
   },
   devnet_snapshot: () => { if (!SNAPSHOT) throw invalidParams('no --snapshot path configured'); writeSnapshot(); return SNAPSHOT; },
   devnet_shutdown: () => { setImmediate(shutdown); return true; },
@@ -827,6 +960,114 @@ function restoreSnapshot() {
   return true;
 }
 
+// ---------------------------------------------------------------- PubSub (websocket on the RPC port + 1)
+
+function startPubsub(port) {
+  const wss = new WebSocket.Server({ host: HOST, port });
+  wss.on('error', (e) => { console.error(`pubsub websocket on ${port}: ${e.message}`); });
+  wss.on('connection', (ws) => {
+    ws.on('message', (text) => {
+      let req;
+      try { req = JSON.parse(text); } catch (e) { wsSend(ws, { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } }); return; }
+      for (const r of Array.isArray(req) ? req : [req]) wsHandle(ws, r);
+    });
+    ws.on('close', () => { for (const [id, sub] of subs) if (sub.ws === ws) subs.delete(id); });
+  });
+}
+
+function wsHandle(ws, req) {
+  if (!req || typeof req.method !== 'string') return;
+  const id = req.id === undefined ? null : req.id;
+  if (id === null) return; // notifications (web3.js sends a 'ping' one) need no answer
+  const params = Array.isArray(req.params) ? req.params : [];
+  const reply = (result) => wsSend(ws, { jsonrpc: '2.0', id, result });
+  const fail = (e) => wsSend(ws, { jsonrpc: '2.0', id, error: e.rpc || { code: -32603, message: String(e.message || e) } });
+  try {
+    const m = req.method;
+    if (m.endsWith('Unsubscribe')) {
+      const existed = subs.has(params[0]) && subs.get(params[0]).ws === ws;
+      if (!existed) throw invalidParams('Invalid subscription id.');
+      subs.delete(params[0]);
+      return reply(true);
+    }
+    let sub;
+    if (m === 'slotSubscribe') sub = { kind: 'slot' };
+    else if (m === 'signatureSubscribe') {
+      checkSignature(params[0]);
+      sub = { kind: 'signature', signature: params[0], commitment: commitmentOf(params[1]) || 'finalized' };
+    } else if (m === 'accountSubscribe') {
+      const address = parseAddress(params[0]);
+      const config = params[1] || {};
+      sub = { kind: 'account', address, config, commitment: commitmentOf(config) || 'finalized', last: accountFingerprint(address), changes: [] };
+    } else if (m === 'logsSubscribe') {
+      const filter = params[0];
+      let mentions = null;
+      if (filter && typeof filter === 'object' && Array.isArray(filter.mentions)) {
+        if (filter.mentions.length !== 1) throw invalidParams('Invalid Request: Only 1 address supported');
+        mentions = parseAddress(filter.mentions[0]);
+      } else if (filter !== 'all' && filter !== 'allWithVotes') throw invalidParams('Invalid params: unknown logs filter');
+      sub = { kind: 'logs', mentions, commitment: commitmentOf(params[1]) || 'finalized', seq: recordSeq };
+    } else throw rpcError(-32601, 'Method not found');
+    sub.id = nextSubscription++;
+    sub.ws = ws;
+    subs.set(sub.id, sub);
+    reply(sub.id);
+    if (sub.kind === 'signature') setImmediate(() => checkSignatureSub(sub));
+  } catch (e) {
+    fail(e);
+  }
+}
+
+const subs = new Map();
+let nextSubscription = 1;
+let recordSeq = 0;
+const recentRecords = []; // the last transactions, in order, for logsSubscribe
+let dirtyBlocks = false;
+
+function wsSend(ws, payload) {
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(payload, (k, v) => (typeof v === 'bigint' ? Number(v) : v)));
+}
+function notify(sub, method, result) { wsSend(sub.ws, { jsonrpc: '2.0', method, params: { result, subscription: sub.id } }); }
+
+function accountFingerprint(address) {
+  const acc = svm.getAccount(address);
+  if (!acc.exists) return 'none';
+  return `${acc.lamports}:${acc.programAddress}:${crypto.createHash('sha256').update(Buffer.from(acc.data)).digest('hex')}`;
+}
+
+function checkSignatureSub(sub) {
+  if (!subs.has(sub.id)) return;
+  const rec = state.txs.get(sub.signature);
+  if (!rec || !meetsCommitment(rec.slot, sub.commitment)) return;
+  notify(sub, 'signatureNotification', { context: { slot: state.slot }, value: { err: rec.err } });
+  subs.delete(sub.id); // a signature subscription ends with its notification
+}
+
+function pubsubOnBlock() {
+  for (const sub of [...subs.values()]) {
+    if (sub.kind === 'slot') notify(sub, 'slotNotification', { parent: state.slot - 1, root: state.slot - lag('finalized'), slot: state.slot });
+    else if (sub.kind === 'signature') checkSignatureSub(sub);
+    else if (sub.kind === 'account') {
+      const now = accountFingerprint(sub.address);
+      if (now !== sub.last) { sub.last = now; sub.changes.push(state.slot); }
+      // A change is announced once the block that made it reaches the subscription's commitment.
+      if (sub.changes.length && state.slot - sub.changes[0] >= lag(sub.commitment)) {
+        sub.changes = [];
+        notify(sub, 'accountNotification', { context: { slot: state.slot }, value: accountJson(svm.getAccount(sub.address), { encoding: 'base64', ...sub.config }) });
+      }
+    } else if (sub.kind === 'logs') {
+      for (const { seq, rec } of recentRecords) {
+        if (seq <= sub.seq) continue;
+        if (!meetsCommitment(rec.slot, sub.commitment)) break;
+        sub.seq = seq;
+        if (!rec.raw) continue; // airdrops carry no logs a client asked for
+        if (sub.mentions && !rec.keys.includes(sub.mentions)) continue;
+        notify(sub, 'logsNotification', { context: { slot: rec.slot }, value: { signature: rec.signature, err: rec.err, logs: rec.logs } });
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------- HTTP
 
 async function handleOne(req) {
@@ -857,6 +1098,8 @@ const server = http.createServer((req, res) => {
     res.end();
     return;
   }
+  if (faults.http429 > 0) { faults.http429 -= 1; res.writeHead(429, { 'retry-after': '1', 'content-type': 'text/plain' }); res.end('Too many requests'); return; }
+  if (faults.http503 > 0) { faults.http503 -= 1; res.writeHead(503, { 'content-type': 'text/plain' }); res.end('Service unavailable'); return; }
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', async () => {
@@ -896,7 +1139,9 @@ if (!restored) {
   syncClock();
 }
 if (SLOT_MS > 0) setInterval(() => advanceBlock(false), SLOT_MS).unref();
+if (SNAPSHOT) setInterval(() => { if (dirtyBlocks) { dirtyBlocks = false; writeSnapshot(); } }, 2000).unref();
 server.listen(PORT, HOST, () => {
   const { port } = server.address();
+  startPubsub(port + 1);
   process.stdout.write(`solana-devnet ready http://${HOST}:${port} slot=${state.slot} restored=${restored}\n`);
 });

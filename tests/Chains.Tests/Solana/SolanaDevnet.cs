@@ -63,7 +63,7 @@ public sealed class SolanaDevnet : IAsyncDisposable
         return port;
     }
 
-    public static async Task<SolanaDevnet> StartAsync(string? snapshotPath = null, int blockhashTtl = 150, int slotMs = 100)
+    public static async Task<SolanaDevnet> StartAsync(string? snapshotPath = null, int blockhashTtl = 150, int slotMs = 100, string snapshotFlag = "--snapshot")
     {
         var devnet = Path.Combine(RepoRoot, "devnet");
         if (!Directory.Exists(Path.Combine(devnet, "node_modules", "litesvm")) || !Directory.Exists(Path.Combine(devnet, "node_modules", "@solana", "web3.js")))
@@ -87,7 +87,7 @@ public sealed class SolanaDevnet : IAsyncDisposable
         psi.ArgumentList.Add(slotMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (snapshotPath is not null)
         {
-            psi.ArgumentList.Add("--snapshot");
+            psi.ArgumentList.Add(snapshotFlag);
             psi.ArgumentList.Add(snapshotPath);
         }
         Process process;
