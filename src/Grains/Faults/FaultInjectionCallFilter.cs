@@ -28,12 +28,26 @@ public sealed class FaultInjectionCallFilter(FaultPlan plan, ILogger<FaultInject
             case FaultMode.FailBeforeDelivery:
                 throw new SiloUnavailableException($"fault injection: {method} from {grain} was never delivered");
             case FaultMode.LoseReply:
-                await context.Invoke();
+                await InvokeIgnoringOutcomeAsync(context);
                 throw new TimeoutException($"fault injection: the reply of {method} to {grain} was lost");
             default:
-                await context.Invoke();
+                await InvokeIgnoringOutcomeAsync(context);
                 Environment.FailFast($"fault injection: stopping hard after {method} from {grain}, before its caller heard");
                 return;
+        }
+    }
+
+    /// <summary>The callee's answer, a result or a refusal, is what gets lost: the caller never hears either.</summary>
+    private static async Task InvokeIgnoringOutcomeAsync(IOutgoingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            // Swallowed on purpose: the reply, whatever it was, is the thing this fault loses.
+            _ = error;
         }
     }
 }
