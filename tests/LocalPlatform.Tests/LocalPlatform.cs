@@ -43,6 +43,9 @@ public sealed class LocalPlatform : IAsyncLifetime
     private Process? _script;
     private readonly Dictionary<string, string> _environment = new();
 
+    /// <summary>Receives the silo's traces over OTLP/HTTP (the silo is configured with its endpoint).</summary>
+    public OtlpCollector Traces { get; } = new();
+
     public string DevDir { get; } = Path.Combine(Path.GetTempPath(), $"sharemint-local-{Guid.NewGuid():N}");
     public Uri BaseAddress { get; private set; } = null!;
     public Uri EthereumRpc { get; private set; } = null!;
@@ -75,6 +78,8 @@ public sealed class LocalPlatform : IAsyncLifetime
         _environment["SHAREMINT_BASE_PORT"] = Invariant(@base);
         _environment["SHAREMINT_SOLANA_PORT"] = Invariant(solana);
         _environment["SHAREMINT_DEPLOY_SYMBOLS"] = string.Join(',', Symbols);
+        _environment["Sharemint__Telemetry__Otlp__Endpoint"] = Traces.Endpoint.ToString();
+        _environment["Sharemint__Telemetry__Otlp__Protocol"] = "http/protobuf";
         foreach (var (chain, template) in Explorers)
         {
             _environment[$"Sharemint__Chains__{chain}__Explorer"] = template;
@@ -237,6 +242,7 @@ public sealed class LocalPlatform : IAsyncLifetime
         }
         finally
         {
+            await Traces.DisposeAsync();
             _script?.Dispose();
             if (Directory.Exists(DevDir))
             {
