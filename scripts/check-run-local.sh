@@ -19,6 +19,8 @@ for dir in devnet contracts deploy/tools; do
 done
 
 state="$(mktemp -d /tmp/sharemint-check-state-XXXXXX)"
+# As root, PostgreSQL runs as the postgres user, which must be able to reach its data directory inside.
+chmod 755 "$state"
 log="$state/run-local.log"
 # Ports away from the defaults, so a platform already running here is not disturbed.
 export SHAREMINT_DEV_DIR="$state/dev" SHAREMINT_HTTP_PORT=18180 SHAREMINT_PG_PORT=56532 SHAREMINT_SILO_PORT=21211 \
