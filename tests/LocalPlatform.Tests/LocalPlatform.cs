@@ -138,6 +138,11 @@ public sealed class LocalPlatform : IAsyncLifetime
         }
     }
 
+    /// <summary>Runs run-local.sh to completion with the platform's environment (for the ways it refuses to start).</summary>
+    public Task<ProcessRunner.Result> RunScriptAsync(params string[] args) =>
+        ProcessRunner.RunAsync("bash", [Path.Combine(RepositoryPaths.Root, "scripts", "run-local.sh"), .. args], TimeSpan.FromMinutes(3),
+            environment: _environment, workingDirectory: RepositoryPaths.Root, throwOnFailure: false);
+
     /// <summary>Stops run-local.sh with SIGTERM (its cleanup is the same as Ctrl-C's) and waits for it to finish.</summary>
     public async Task StopAsync()
     {

@@ -21,6 +21,14 @@ public sealed class RestartTests(LocalPlatform platform)
         {
             Assert.True(File.Exists(Path.Combine(platform.DevDir, file)), $"{file} was not kept");
         }
+        // A chain's state lost beside a kept database: the script refuses rather than start a ledger the chain disagrees with.
+        var solanaState = Path.Combine(platform.DevDir, "solana.state.json");
+        File.Move(solanaState, solanaState + ".aside");
+        var refused = await platform.RunScriptAsync("--no-build");
+        File.Move(solanaState + ".aside", solanaState);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("Start again with --reset", refused.StandardError, StringComparison.Ordinal);
+
         await platform.StartAsync(reset: false);
         Assert.Contains("keeping the state in", platform.Output, StringComparison.Ordinal);
 
