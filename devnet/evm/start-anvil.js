@@ -4,19 +4,25 @@
 //
 //   node devnet/evm/start-anvil.js --port 8545 --chain-id 31337
 //   node devnet/evm/start-anvil.js --port 8546 --chain-id 31338 --block-time 2
+//   node devnet/evm/start-anvil.js --port 8545 --chain-id 31337 --state .dev/ethereum.state.json
+//
+// With --state FILE, anvil loads the chain from FILE when it exists and writes it back every --state-interval seconds
+// (default 2) and when stopped with SIGINT or SIGTERM, so a local chain survives a restart.
 'use strict';
 const { spawn } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
 function parseArgs(argv) {
-  const options = { port: 8545, chainId: 31337, blockTime: null };
+  const options = { port: 8545, chainId: 31337, blockTime: null, state: null, stateInterval: 2 };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
     switch (argv[i]) {
       case '--port': options.port = Number(value); i++; break;
       case '--chain-id': options.chainId = Number(value); i++; break;
       case '--block-time': options.blockTime = Number(value); i++; break;
+      case '--state': options.state = path.resolve(value); i++; break;
+      case '--state-interval': options.stateInterval = Number(value); i++; break;
       default: throw new Error(`unknown argument ${argv[i]}`);
     }
   }
@@ -34,6 +40,7 @@ if (!fs.existsSync(anvilPath)) {
 const options = parseArgs(process.argv.slice(2));
 const args = ['--host', '127.0.0.1', '--port', String(options.port), '--chain-id', String(options.chainId)];
 if (options.blockTime) args.push('--block-time', String(options.blockTime));
+if (options.state) args.push('--state', options.state, '--state-interval', String(options.stateInterval));
 
 const child = spawn(anvilPath, args, { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

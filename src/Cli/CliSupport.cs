@@ -38,26 +38,43 @@ public sealed class CliGlobals
 {
     public Option<bool> Json { get; } = new("--json") { Description = "Machine-readable JSON output", Recursive = true };
 
-    public Option<string> Api { get; } = new("--api")
+    // No DefaultValueFactory on these: System.CommandLine prints a default's value in --help, and a secret must never
+    // appear there. The help names the environment variable and whether it is set; the value is read when used.
+    public Option<string?> Api { get; } = new("--api")
     {
-        Description = "Platform API root (default: env SHAREMINT_API or http://127.0.0.1:8080/)",
+        Description = $"Platform API root (default: {EnvironmentSource(ApiVariable)}, else {DefaultApi})",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SHAREMINT_API") ?? "http://127.0.0.1:8080/",
     };
 
     public Option<string?> KeyId { get; } = new("--key-id")
     {
-        Description = "API key id (default: env SHAREMINT_KEY_ID)",
+        Description = $"API key id (default: {EnvironmentSource(KeyIdVariable)})",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SHAREMINT_KEY_ID"),
     };
 
     public Option<string?> KeySecret { get; } = new("--key-secret")
     {
-        Description = "API key secret (default: env SHAREMINT_KEY_SECRET; prefer the environment, options show in process lists)",
+        Description = $"API key secret (default: {EnvironmentSource(KeySecretVariable)}; prefer the environment, options show in process lists)",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SHAREMINT_KEY_SECRET"),
     };
+
+    public const string ApiVariable = "SHAREMINT_API";
+    public const string KeyIdVariable = "SHAREMINT_KEY_ID";
+    public const string KeySecretVariable = "SHAREMINT_KEY_SECRET";
+    public const string DefaultApi = "http://127.0.0.1:8080/";
+
+    /// <summary>"env NAME (set)" or "env NAME (not set)": where a value comes from, never the value.</summary>
+    public static string EnvironmentSource(string variable) =>
+        $"env {variable} ({(string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)) ? "not set" : "set")})";
+
+    /// <summary>The option's value, else the environment variable's, else null.</summary>
+    private static string? ValueOrEnvironment(ParseResult parse, Option<string?> option, string variable)
+    {
+        var given = parse.GetValue(option);
+        return string.IsNullOrEmpty(given) ? NullIfEmpty(Environment.GetEnvironmentVariable(variable)) : given;
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     public IEnumerable<Option> All => [Json, Api, KeyId, KeySecret];
 
@@ -87,8 +104,8 @@ public sealed class CliGlobals
 
     private SharemintClientOptions Options(ParseResult parse, bool required)
     {
-        var keyId = parse.GetValue(KeyId);
-        var secret = parse.GetValue(KeySecret);
+        var keyId = ValueOrEnvironment(parse, KeyId, KeyIdVariable);
+        var secret = ValueOrEnvironment(parse, KeySecret, KeySecretVariable);
         if (string.IsNullOrEmpty(keyId) || string.IsNullOrEmpty(secret))
         {
             return required
@@ -100,7 +117,7 @@ public sealed class CliGlobals
 
     private HttpClient Http(ParseResult parse)
     {
-        var apiRoot = parse.GetValue(Api)!;
+        var apiRoot = ValueOrEnvironment(parse, Api, ApiVariable) ?? DefaultApi;
         if (!Uri.TryCreate(apiRoot.EndsWith('/') ? apiRoot : apiRoot + "/", UriKind.Absolute, out var root))
         {
             throw new CliUsageException($"'{apiRoot}' is not an absolute URL.");

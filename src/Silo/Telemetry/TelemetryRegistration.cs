@@ -42,7 +42,8 @@ public static class TelemetryRegistration
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource([.. OrleansActivitySources])
-                .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = http => http.Request.Path != "/metrics"));
+                .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = http => http.Request.Path != "/metrics")
+                .AddSharemintOtlpExport(builder.Configuration));
 
         // Orleans shares one silo builder between UseOrleans calls, so this adds to the host's Orleans configuration.
         builder.UseOrleans(silo => silo.AddActivityPropagation());
