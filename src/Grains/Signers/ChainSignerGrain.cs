@@ -232,9 +232,17 @@ public sealed class ChainSignerGrain(
         {
             throw;
         }
+        catch (Exception e) when (e is JsonRpcException && e.Message.Contains("insufficient funds", StringComparison.OrdinalIgnoreCase)
+            || e is SolanaException { Kind: SolanaErrorKind.InsufficientLamports })
+        {
+            // The issuer cannot pay the fee: the write stays recorded (and signed) and waits; operators get the alert.
+            FeeMoneyAlerts.Starved(Chain);
+            logger.LogError(e, "The issuer on {Chain} cannot pay fees during {Operation}; chain writes wait until it is topped up", Chain, operation);
+            throw new LedgerException(LedgerError.ChainUnavailable, $"{Chain}: {operation}: the issuer cannot pay fees: {e.Message}");
+        }
         catch (Exception e) when (e is EvmRpcTransportException or JsonRpcException or HttpRequestException
             or EvmException { Code: EvmErrorCode.ReceiptTimeout or EvmErrorCode.NonceAlreadyUsed or EvmErrorCode.ChainIdMismatch }
-            or SolanaException { Kind: SolanaErrorKind.RpcUnavailable or SolanaErrorKind.RpcError or SolanaErrorKind.BlockhashExpired })
+            or SolanaException { Kind: SolanaErrorKind.RpcUnavailable or SolanaErrorKind.RpcError or SolanaErrorKind.BlockhashExpired or SolanaErrorKind.ConcurrentWriter })
         {
             logger.LogWarning(e, "Chain {Chain} unavailable during {Operation}", Chain, operation);
             throw new LedgerException(LedgerError.ChainUnavailable, $"{Chain}: {operation}: {e.Message}");

@@ -312,7 +312,42 @@ public sealed class SolanaRpcClient : IDisposable
             TransactionError.Parse(meta.GetProperty("err")), meta.GetProperty("fee").GetUInt64(), tx,
             meta.TryGetProperty("logMessages", out var lm) && lm.ValueKind == JsonValueKind.Array ? lm.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [],
             TokenBalances(meta, "preTokenBalances"), TokenBalances(meta, "postTokenBalances"),
-            meta.TryGetProperty("computeUnitsConsumed", out var cu) && cu.ValueKind == JsonValueKind.Number ? cu.GetUInt64() : null);
+            meta.TryGetProperty("computeUnitsConsumed", out var cu) && cu.ValueKind == JsonValueKind.Number ? cu.GetUInt64() : null)
+        {
+            LoadedAddresses = LoadedAddresses(meta),
+            InnerInstructions = InnerInstructionsOf(meta),
+        };
+    }
+
+    private static List<PublicKey> LoadedAddresses(JsonElement meta)
+    {
+        if (!meta.TryGetProperty("loadedAddresses", out var loaded) || loaded.ValueKind != JsonValueKind.Object)
+        {
+            return [];
+        }
+        var keys = new List<PublicKey>();
+        foreach (var part in new[] { "writable", "readonly" })
+        {
+            if (loaded.TryGetProperty(part, out var list) && list.ValueKind == JsonValueKind.Array)
+            {
+                keys.AddRange(list.EnumerateArray().Select(k => PublicKey.Parse(k.GetString()!)));
+            }
+        }
+        return keys;
+    }
+
+    private static List<InnerInstructions> InnerInstructionsOf(JsonElement meta)
+    {
+        if (!meta.TryGetProperty("innerInstructions", out var inner) || inner.ValueKind != JsonValueKind.Array)
+        {
+            return [];
+        }
+        return inner.EnumerateArray().Select(group => new InnerInstructions(
+            group.GetProperty("index").GetInt32(),
+            group.GetProperty("instructions").EnumerateArray().Select(ix => new CompiledInstruction(
+                (byte)ix.GetProperty("programIdIndex").GetInt32(),
+                ix.GetProperty("accounts").EnumerateArray().Select(a => (byte)a.GetInt32()).ToArray(),
+                Base58.Decode(ix.GetProperty("data").GetString()!))).ToList())).ToList();
     }
 
     private static List<TransactionTokenBalance> TokenBalances(JsonElement meta, string name)
