@@ -58,7 +58,8 @@ public sealed partial class ChainBridgeGrain
         DepositScan page;
         try
         {
-            page = await Signer.ScanDepositsAsync(config.TokenAddress, config.Decimals, State.DepositCursor, 50);
+            // Read through the chain's stateless readers: a scan never waits behind the signer's writes.
+            page = await GrainFactory.GetGrain<IChainReaderGrain>(Key.Chain).ScanDepositsAsync(config.TokenAddress, config.Decimals, State.DepositCursor, 50);
         }
         catch (Exception error) when (error is LedgerException or TimeoutException or OrleansException)
         {
