@@ -40,7 +40,8 @@ public sealed class RateBucketTests(SignerFixture fixture)
     public async Task A_deployment_with_a_huge_refill_rate_keeps_taking_capacity_after_an_idle_period()
     {
         var deployment = await Deployment.CreateAsync(fixture, "evm-a");
-        var limit = new RateLimit(Tokens(1000m), CanonicalAmount.FromUnits(long.MaxValue / 2), Tokens(1000m));
+        // Two idle seconds at this rate are more units than a long holds.
+        var limit = new RateLimit(Tokens(1000m), CanonicalAmount.FromUnits(long.MaxValue / 2 + 1), Tokens(1000m));
         await deployment.Bridge.SetRateLimitsAsync(OperationId.New("limits"), limit, limit);
         Assert.True(await deployment.Bridge.TakeCapacityAsync(OperationId.New("t"), TransferDirection.Outbound, Tokens(600m)));
 

@@ -180,13 +180,19 @@ public sealed class SolanaExactlyOnceTests(SignerFixture fixture)
 
         var wallet = Keypair.Generate().PublicKey.ToString();
         var write = Write($"starved-{Guid.NewGuid():N}", ChainWriteKind.Mint, token, (wallet, Tokens(1m)));
-        var waiting = await Assert.ThrowsAsync<Errors.LedgerException>(() => Signer.SubmitAsync(write));
-        Assert.Equal(Errors.LedgerError.ChainUnavailable, waiting.Error);
-        var again = await Assert.ThrowsAsync<Errors.LedgerException>(() => Signer.CheckAsync(write.WriteId));
-        Assert.Equal(Errors.LedgerError.ChainUnavailable, again.Error);
-        Assert.True(FeeMoneyAlerts.IsStarved("solana"));
-
-        await rpc.RequestAirdropAsync(issuer.PublicKey, 500_000_000_000);
+        try
+        {
+            var waiting = await Assert.ThrowsAsync<Errors.LedgerException>(() => Signer.SubmitAsync(write));
+            Assert.Equal(Errors.LedgerError.ChainUnavailable, waiting.Error);
+            var again = await Assert.ThrowsAsync<Errors.LedgerException>(() => Signer.CheckAsync(write.WriteId));
+            Assert.Equal(Errors.LedgerError.ChainUnavailable, again.Error);
+            Assert.True(FeeMoneyAlerts.IsStarved("solana"));
+        }
+        finally
+        {
+            // Whatever happened, the other tests share this issuer: give its fee money back.
+            await rpc.RequestAirdropAsync(issuer.PublicKey, 500_000_000_000);
+        }
         var final = await fixture.UntilDoneAsync("solana", write.WriteId);
         Assert.Equal(ChainWriteState.Final, final.State);
         Assert.Equal(100_000_000UL, await BalanceAsync(token, wallet));
