@@ -6,8 +6,14 @@ using Sharemint.Units;
 namespace Sharemint.Signers.Tests;
 
 /// <summary>One asset deployed for real on one test chain, with its asset ledger and bridge grain.</summary>
-public sealed record Deployment(SignerFixture Fixture, string Chain, string Symbol, TokenDeployment Token, IAssetGrain Asset, IChainBridgeGrain Bridge)
+public sealed record Deployment(SignerFixture Fixture, string Chain, string Symbol, TokenDeployment Token)
 {
+    /// <summary>The asset's ledger (through the current cluster: still valid after a restart).</summary>
+    public IAssetGrain Asset => Fixture.Grains.GetGrain<IAssetGrain>(Symbol);
+
+    /// <summary>The deployment's bridge (through the current cluster).</summary>
+    public IChainBridgeGrain Bridge => Fixture.Grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(Symbol, Chain));
+
     /// <summary>Deploys a fresh token, defines the asset with custody, and configures the bridge.</summary>
     public static async Task<Deployment> CreateAsync(SignerFixture fixture, string chain)
     {
@@ -18,7 +24,7 @@ public sealed record Deployment(SignerFixture Fixture, string Chain, string Symb
         await asset.AddCustodyAsync(OperationId.New("custody"), 1000m);
         var bridge = fixture.Grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(symbol, chain));
         await bridge.ConfigureAsync(new DeploymentConfig(token.TokenAddress, token.Decimals));
-        return new Deployment(fixture, chain, symbol, token, asset, bridge);
+        return new Deployment(fixture, chain, symbol, token);
     }
 
     /// <summary>Reserves custody for <paramref name="amount"/> and asks the bridge to mint it to <paramref name="wallet"/> under <c>{order}/mint</c>.</summary>
@@ -47,6 +53,22 @@ public sealed record Deployment(SignerFixture Fixture, string Chain, string Symb
             {
                 await Fixture.MineAsync(Fixture.AnvilB);
             }
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Waits until the burn is Recorded or Failed.</summary>
+    public async Task<ChainOperationProgress> BurnDoneAsync(OperationId burn)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var progress = await Bridge.GetBurnProgressAsync(burn);
+            if (progress.State is ChainOperationState.Recorded or ChainOperationState.Failed)
+            {
+                return progress;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"burn {burn} still {progress.State} after 60 s");
             await Task.Delay(100);
         }
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.TestingHost;
 using Sharemint.Chains.Evm;
@@ -40,6 +41,9 @@ public sealed class SignerFixture : IAsyncLifetime
     public InProcessTestCluster Cluster { get; private set; } = null!;
     public IGrainFactory Grains => Cluster.Client;
     public SharemintTokenArtifact Artifact { get; } = SharemintTokenArtifact.Locate();
+
+    /// <summary>The bridge→signer fault seam every silo of this fixture uses (disarmed unless a test arms it).</summary>
+    public ScriptedSignerFaults Faults { get; } = new();
 
     public IChainSignerGrain Signer(string chain) => Grains.GetGrain<IChainSignerGrain>(chain);
 
@@ -87,8 +91,10 @@ public sealed class SignerFixture : IAsyncLifetime
         builder.Options.ClusterId = $"cluster-{Guid.NewGuid():N}";
         var connectionString = ConnectionString;
         var configuration = _configuration!;
+        var faults = Faults;
         builder.ConfigureSilo((_, silo) =>
         {
+            silo.Services.AddSingleton<Sharemint.Bridges.ISignerCallFaults>(faults);
             silo.AddSharemintStorage(connectionString);
             silo.UseAdoNetClustering(o =>
             {

@@ -168,7 +168,8 @@ public sealed partial class ChainBridgeGrain
             .Select(id => State.Mints[id].Request)
             .Select(r => new ChainWriteLine(r.Wallet, r.Amount))
             .ToList();
-        var status = await Signer.SubmitAsync(new ChainWrite(batchId, ChainWriteKind.Mint, config.TokenAddress, config.Decimals, lines));
+        var status = await CallSignerAsync(SignerCallPoint.SubmitMint,
+            s => s.SubmitAsync(new ChainWrite(batchId, ChainWriteKind.Mint, config.TokenAddress, config.Decimals, lines)));
         batch.Submitted = true;
         batch.TransactionId = status.TransactionId;
         await CommitAsync();
@@ -176,7 +177,7 @@ public sealed partial class ChainBridgeGrain
 
     private async Task CheckBatchAsync(string batchId, MintBatch batch, List<string> finished)
     {
-        var status = await Signer.CheckAsync(batchId);
+        var status = await CallSignerAsync(SignerCallPoint.CheckMint, s => s.CheckAsync(batchId));
         if (status.State == ChainWriteState.Pending)
         {
             CheckedPending(batchId);
@@ -237,7 +238,8 @@ public sealed partial class ChainBridgeGrain
         var config = RequireConfigured();
         var kind = burn.Request.HolderWallet is null ? ChainWriteKind.BurnFromRedemption : ChainWriteKind.BurnFromHolder;
         var line = new ChainWriteLine(burn.Request.HolderWallet ?? "", burn.Request.Amount);
-        var status = await Signer.SubmitAsync(new ChainWrite(BurnWriteId(operationId), kind, config.TokenAddress, config.Decimals, [line]));
+        var status = await CallSignerAsync(SignerCallPoint.SubmitBurn,
+            s => s.SubmitAsync(new ChainWrite(BurnWriteId(operationId), kind, config.TokenAddress, config.Decimals, [line])));
         burn.Submitted = true;
         burn.TransactionId = status.TransactionId;
         await CommitAsync();
@@ -249,7 +251,7 @@ public sealed partial class ChainBridgeGrain
     {
         if (!burn.SupplyRecorded)
         {
-            var status = await Signer.CheckAsync(BurnWriteId(id));
+            var status = await CallSignerAsync(SignerCallPoint.CheckBurn, s => s.CheckAsync(BurnWriteId(id)));
             if (status.State == ChainWriteState.Pending)
             {
                 CheckedPending(id);
@@ -292,6 +294,22 @@ public sealed partial class ChainBridgeGrain
         await CommitAsync();
         _checks.Remove(id);
         finished.Add(id);
+    }
+
+    /// <summary>A call to the chain signer through the fault seam (none in production).</summary>
+    private async Task<ChainWriteStatus> CallSignerAsync(SignerCallPoint point, Func<IChainSignerGrain, Task<ChainWriteStatus>> call)
+    {
+        var faults = ServiceProvider.GetService(typeof(ISignerCallFaults)) as ISignerCallFaults;
+        if (faults is not null)
+        {
+            await faults.BeforeAsync(this.GetPrimaryKeyString(), point);
+        }
+        var status = await call(Signer);
+        if (faults is not null)
+        {
+            await faults.AfterAsync(this.GetPrimaryKeyString(), point, status);
+        }
+        return status;
     }
 
     /// <summary>
