@@ -76,6 +76,18 @@ public sealed class SolanaExactlyOnceTests(SignerFixture fixture)
     }
 
     [Fact]
+    public async Task A_full_mint_batch_with_its_replay_guard_fits_one_transaction()
+    {
+        var token = await DeployAsync();
+        var max = (await Signer.GetInfoAsync()).MaxMintBatch;
+        var wallets = Enumerable.Range(0, max).Select(_ => Keypair.Generate().PublicKey.ToString()).ToList();
+        var write = Write($"full-{Guid.NewGuid():N}", ChainWriteKind.Mint, token, wallets.Select(w => (w, Tokens(1m))).ToArray());
+        await Signer.SubmitAsync(write);
+        Assert.Equal(ChainWriteState.Final, (await fixture.UntilDoneAsync("solana", write.WriteId)).State);
+        Assert.Equal(Tokens(max), (await Signer.GetSupplyAsync(token.TokenAddress, 8)).Canonical);
+    }
+
+    [Fact]
     public async Task A_second_writer_that_read_before_the_first_saved_never_broadcasts()
     {
         await using var data = NpgsqlDataSource.Create(fixture.ConnectionString);

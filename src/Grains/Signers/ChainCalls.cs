@@ -17,7 +17,13 @@ internal static class ChainCalls
     {
         try
         {
-            return await call();
+            var result = await call();
+            if (operation is "submit" or "check")
+            {
+                // A write went through the node again: whatever starved the issuer is over.
+                FeeMoneyAlerts.Restored(chain);
+            }
+            return result;
         }
         catch (LedgerException)
         {

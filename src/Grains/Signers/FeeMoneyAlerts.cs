@@ -36,7 +36,10 @@ internal static class FeeMoneyAlerts
     {
         lock (StarvedChains)
         {
-            StarvedChains[chain] = 0;
+            if (StarvedChains.ContainsKey(chain))
+            {
+                StarvedChains[chain] = 0;
+            }
         }
     }
 
