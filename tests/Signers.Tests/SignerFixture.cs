@@ -84,6 +84,19 @@ public sealed class SignerFixture : IAsyncLifetime
         await DeployClusterAsync();
     }
 
+    /// <summary>
+    /// Starts a second, separate cluster on the same database and chains: its grains are second activations of this
+    /// fixture's grains (as after a split brain or a silo that has not yet noticed it was declared dead). Dispose it after use.
+    /// </summary>
+    public async Task<InProcessTestCluster> StartSecondClusterAsync()
+    {
+        var first = Cluster;
+        await DeployClusterAsync();
+        var second = Cluster;
+        Cluster = first;
+        return second;
+    }
+
     private async Task DeployClusterAsync()
     {
         var builder = new InProcessTestClusterBuilder(1);

@@ -117,6 +117,43 @@ public sealed class SolanaExactlyOnceTests(SignerFixture fixture)
     }
 
     [Fact]
+    public async Task Two_activations_of_the_signer_submitting_one_write_at_once_mint_once()
+    {
+        var token = await DeployAsync();
+        var wallet = Keypair.Generate().PublicKey.ToString();
+        var write = Write($"twice-{Guid.NewGuid():N}", ChainWriteKind.Mint, token, (wallet, Tokens(2m)));
+        var second = await fixture.StartSecondClusterAsync();
+        try
+        {
+            var other = second.Client.GetGrain<IChainSignerGrain>("solana");
+            await other.GetInfoAsync();
+            var both = new[] { Signer.SubmitAsync(write), other.SubmitAsync(write) };
+            // The loser of the record race may answer "chain unavailable, ask again"; it must never sign and send its own copy.
+            foreach (var attempt in both)
+            {
+                try
+                {
+                    await attempt;
+                }
+                catch (Errors.LedgerException e) when (e.Error == Errors.LedgerError.ChainUnavailable)
+                {
+                    Assert.Contains("another writer", e.Message, StringComparison.Ordinal);
+                }
+            }
+            var final = await fixture.UntilDoneAsync("solana", write.WriteId);
+            Assert.Equal(ChainWriteState.Final, final.State);
+            Assert.Equal(final, await other.CheckAsync(write.WriteId));
+        }
+        finally
+        {
+            await second.StopAllSilosAsync();
+            await second.DisposeAsync();
+        }
+        Assert.Equal(200_000_000UL, await BalanceAsync(token, wallet));
+        Assert.Equal(Tokens(2m), (await Signer.GetSupplyAsync(token.TokenAddress, 8)).Canonical);
+    }
+
+    [Fact]
     public async Task One_transaction_with_three_transfers_of_two_assets_yields_three_deposits_and_three_orders()
     {
         var tokenA = await DeployAsync();
