@@ -28,6 +28,7 @@ public sealed class RpcGate : IAsyncDisposable
     private readonly HttpListener _listener = new();
     private readonly HttpClient _forward = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly ConcurrentDictionary<string, bool> _nullMethods = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ulong> _staleContexts = new(StringComparer.Ordinal);
     private readonly Uri _target;
     private readonly Task _loop;
     private int _dropBudget;
@@ -62,8 +63,18 @@ public sealed class RpcGate : IAsyncDisposable
     /// <summary>Answers <c>{"result": null}</c> for <paramref name="method"/> (without forwarding) until <see cref="Forward"/>.</summary>
     public void NullResultFor(string method) => _nullMethods[method] = true;
 
-    /// <summary>Stops answering null for <paramref name="method"/>.</summary>
-    public void Forward(string method) => _nullMethods.TryRemove(method, out _);
+    /// <summary>Stops answering null for <paramref name="method"/>, or reporting a stale context slot for it.</summary>
+    public void Forward(string method)
+    {
+        _nullMethods.TryRemove(method, out _);
+        _staleContexts.TryRemove(method, out _);
+    }
+
+    /// <summary>
+    /// Relays <paramref name="method"/>'s answers with <c>context.slot</c> replaced by <paramref name="slot"/>: a node behind
+    /// the others (as a load-balanced RPC may be) until <see cref="Forward"/>.
+    /// </summary>
+    public void StaleContextFor(string method, ulong slot) => _staleContexts[method] = slot;
 
     private async Task AcceptAsync()
     {
@@ -110,6 +121,10 @@ public sealed class RpcGate : IAsyncDisposable
             await AnswerAsync(context, 502, Encoding.UTF8.GetBytes("node unreachable"));
             return;
         }
+        if (!_staleContexts.IsEmpty && Stale(body, answer) is { } stale)
+        {
+            answer = stale;
+        }
         if (isSend)
         {
             Interlocked.Increment(ref _sendsForwarded);
@@ -155,6 +170,23 @@ public sealed class RpcGate : IAsyncDisposable
         }
         var id = root.TryGetProperty("id", out var idElement) ? idElement.GetRawText() : "null";
         return Encoding.UTF8.GetBytes($"{{\"jsonrpc\":\"2.0\",\"id\":{id},\"result\":null}}");
+    }
+
+    private byte[]? Stale(string request, byte[] answer)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(request);
+        if (document.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object || !document.RootElement.TryGetProperty("method", out var method)
+            || !_staleContexts.TryGetValue(method.GetString() ?? "", out var slot))
+        {
+            return null;
+        }
+        var node = System.Text.Json.Nodes.JsonNode.Parse(answer);
+        if (node?["result"]?["context"] is System.Text.Json.Nodes.JsonObject context)
+        {
+            context["slot"] = slot;
+            return Encoding.UTF8.GetBytes(node.ToJsonString());
+        }
+        return null;
     }
 
     private static async Task AnswerAsync(HttpListenerContext context, int status, byte[] answer)

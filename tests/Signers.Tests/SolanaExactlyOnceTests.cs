@@ -154,6 +154,41 @@ public sealed class SolanaExactlyOnceTests(SignerFixture fixture)
     }
 
     [Fact]
+    public async Task An_expiry_is_proven_only_by_statuses_read_at_or_after_the_finalized_slot()
+    {
+        var payer = await fixture.Solana.FundedKeypairAsync();
+        var recipient = Keypair.Generate().PublicKey;
+        var rent = await fixture.Solana.Rpc.GetMinimumBalanceForRentExemptionAsync(0);
+        Transaction Sign(LatestBlockhash bh) => new TransactionBuilder().SetFeePayer(payer.PublicKey).SetRecentBlockhash(bh.Blockhash)
+            .Add(SystemProgram.Transfer(payer.PublicKey, recipient, rent)).Build(payer);
+        var store = new InMemorySignedTransactionStore();
+        var sender = new TransactionSender(new SolanaRpcClient(fixture.GateSolana.Url), store, Fast);
+
+        // The first copy never lands (the node drops it), and its blockhash expires.
+        await fixture.Solana.DropTransactionsAsync(1);
+        await sender.SubmitAsync("lagging", Sign);
+        await fixture.Solana.AdvanceBlocksAsync(200);
+
+        // A node answering statuses from a state older than the finalized slot proves nothing: no new signature.
+        fixture.GateSolana.Inner.StaleContextFor("getSignatureStatuses", 0);
+        try
+        {
+            await sender.PollAsync("lagging", Sign);
+            await sender.PollAsync("lagging", Sign);
+            Assert.Equal(1, (await store.GetAsync("lagging", CancellationToken.None))!.Attempt);
+        }
+        finally
+        {
+            fixture.GateSolana.Inner.Forward("getSignatureStatuses");
+        }
+
+        // Read at a consistent slot, the expiry is proven: one new attempt, and it lands once.
+        await sender.SendAsync("lagging", Sign);
+        Assert.Equal(2, (await store.GetAsync("lagging", CancellationToken.None))!.Attempt);
+        Assert.Equal(rent, await fixture.Solana.Rpc.GetBalanceAsync(recipient));
+    }
+
+    [Fact]
     public async Task One_transaction_with_three_transfers_of_two_assets_yields_three_deposits_and_three_orders()
     {
         var tokenA = await DeployAsync();
