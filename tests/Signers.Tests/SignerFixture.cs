@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.TestingHost;
 using Sharemint.Chains.Evm;
@@ -41,6 +42,9 @@ public sealed class SignerFixture : IAsyncLifetime
     public IGrainFactory Grains => Cluster.Client;
     public SharemintTokenArtifact Artifact { get; } = SharemintTokenArtifact.Locate();
 
+    /// <summary>The bridge→signer fault seam every silo of this fixture uses (disarmed unless a test arms it).</summary>
+    public ScriptedSignerFaults Faults { get; } = new();
+
     public IChainSignerGrain Signer(string chain) => Grains.GetGrain<IChainSignerGrain>(chain);
 
     public async Task InitializeAsync()
@@ -80,6 +84,19 @@ public sealed class SignerFixture : IAsyncLifetime
         await DeployClusterAsync();
     }
 
+    /// <summary>
+    /// Starts a second, separate cluster on the same database and chains: its grains are second activations of this
+    /// fixture's grains (as after a split brain or a silo that has not yet noticed it was declared dead). Dispose it after use.
+    /// </summary>
+    public async Task<InProcessTestCluster> StartSecondClusterAsync()
+    {
+        var first = Cluster;
+        await DeployClusterAsync();
+        var second = Cluster;
+        Cluster = first;
+        return second;
+    }
+
     private async Task DeployClusterAsync()
     {
         var builder = new InProcessTestClusterBuilder(1);
@@ -87,8 +104,10 @@ public sealed class SignerFixture : IAsyncLifetime
         builder.Options.ClusterId = $"cluster-{Guid.NewGuid():N}";
         var connectionString = ConnectionString;
         var configuration = _configuration!;
+        var faults = Faults;
         builder.ConfigureSilo((_, silo) =>
         {
+            silo.Services.AddSingleton<Sharemint.Bridges.ISignerCallFaults>(faults);
             silo.AddSharemintStorage(connectionString);
             silo.UseAdoNetClustering(o =>
             {

@@ -47,6 +47,8 @@ public enum SolanaErrorKind
     OperationConflict,
     /// <summary>No write-ahead record exists for the operation id asked about.</summary>
     UnknownOperation,
+    /// <summary>Another writer (a second activation) recorded this operation first; this one must not sign or broadcast.</summary>
+    ConcurrentWriter,
 }
 
 /// <summary>The one exception type of the Solana client. <see cref="Kind"/> is stable; the message is for people.</summary>

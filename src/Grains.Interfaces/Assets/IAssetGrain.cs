@@ -110,8 +110,9 @@ public interface IAssetGrain : IGrainWithStringKey
         OperationId custodyOperationId, decimal purchasedShares);
 
     /// <summary>
-    /// Settles several reservations in one state write (one chain batch): the same rules as
-    /// <see cref="SettleReservationAsync"/> per item, applied all or nothing.
+    /// Settles several reservations in one state write (one chain batch that is final on-chain): the same matching rules as
+    /// <see cref="SettleReservationAsync"/> per item, applied all or nothing, except that a pause or a backing shortfall
+    /// (multiplier moved) does not refuse it: the tokens exist, so they are recorded and an alert is raised instead.
     /// </summary>
     [Alias("SettleReservations")]
     Task<AssetSnapshot> SettleReservationsAsync(IReadOnlyList<ReservationSettlement> settlements);

@@ -113,3 +113,13 @@ public static class DeploymentKey
             : (key[..slash], key[(slash + 1)..]);
     }
 }
+
+/// <summary>
+/// A deposit the watcher parked for operators instead of letting it stop the watcher: what arrived, why it could not be
+/// turned into a redemption order, and when.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("sharemint.HeldDeposit")]
+public sealed record HeldDeposit(
+    [property: Id(0)] Signers.TokenDeposit Deposit,
+    [property: Id(1)] string Reason,
+    [property: Id(2)] DateTimeOffset HeldAt);

@@ -81,4 +81,15 @@ public interface IChainBridgeGrain : IGrainWithStringKey
     /// </summary>
     [Alias("StartWatching")]
     Task<DeploymentSnapshot> StartWatchingAsync();
+
+    /// <summary>
+    /// Deposits the watcher could not turn into an order (the placement was refused, or failed on
+    /// <see cref="MaxDepositAttempts"/> passes in a row) and parked here so the watcher's cursor moves on. Nothing is redeemed
+    /// for them; operators decide.
+    /// </summary>
+    [Alias("GetHeldDeposits"), ReadOnly]
+    Task<IReadOnlyList<HeldDeposit>> GetHeldDepositsAsync();
+
+    /// <summary>Passes in a row a deposit's placement may fail transiently before the watcher parks it.</summary>
+    public const int MaxDepositAttempts = 5;
 }

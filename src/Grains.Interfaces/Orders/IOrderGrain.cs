@@ -39,4 +39,8 @@ public interface IOrderGrain : IGrainWithStringKey
     /// <summary>Runs the saga as far as it can go now (also done by the reminder). Safe to call at any time.</summary>
     [Alias("Advance")]
     Task<OrderSnapshot> AdvanceAsync();
+
+    /// <summary>Called by a bridge when a chain operation of this order has landed final or failed for good; the order re-reads and drives forward. Idempotent, may arrive more than once or never (the order's reminder is the backstop).</summary>
+    [Alias("OnChainOperationFinal")]
+    Task OnChainOperationFinalAsync(string operationId);
 }

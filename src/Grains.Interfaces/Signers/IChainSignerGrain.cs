@@ -51,4 +51,8 @@ public interface IChainSignerGrain : IGrainWithStringKey
     /// </summary>
     [Alias("ScanDeposits"), ReadOnly]
     Task<DepositScan> ScanDepositsAsync(string tokenAddress, int decimals, string? cursor, int limit);
+
+    /// <summary>The block or slot at which this signer deployed <paramref name="tokenAddress"/> (0 when it did not): where deposit scans start.</summary>
+    [Alias("GetDeployedHeight"), ReadOnly]
+    Task<ulong> GetDeployedHeightAsync(string tokenAddress);
 }

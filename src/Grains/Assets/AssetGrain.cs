@@ -217,7 +217,8 @@ public sealed class AssetGrain(
         {
             foreach (var item in settlements)
             {
-                changed |= await ApplySettlementAsync(OperationId.From(item.ReservationId), OperationId.From(item.MintOperationId), item.Chain, item.Amount);
+                changed |= await ApplySettlementAsync(OperationId.From(item.ReservationId), OperationId.From(item.MintOperationId), item.Chain, item.Amount,
+                    finalOnChain: true);
             }
         }
         catch (LedgerException)
@@ -236,8 +237,13 @@ public sealed class AssetGrain(
         return Snapshot();
     }
 
-    /// <summary>Settles one reservation in memory; false when it was already settled by the same mint.</summary>
-    private async Task<bool> ApplySettlementAsync(OperationId reservationId, OperationId mintOperationId, string chain, CanonicalAmount amount)
+    /// <summary>
+    /// Settles one reservation in memory; false when it was already settled by the same mint. A mint already final on-chain
+    /// (<paramref name="finalOnChain"/>: a bridge batch) is recorded even when the asset is paused now or the backing fell
+    /// short after a multiplier change: the tokens exist, so the ledger must show them; the mismatch raises the alert.
+    /// </summary>
+    private async Task<bool> ApplySettlementAsync(OperationId reservationId, OperationId mintOperationId, string chain, CanonicalAmount amount,
+        bool finalOnChain = false)
     {
         // An open reservation has not been settled (settling closes it), so only a closed one needs the settled record.
         if (!State.OpenReservations.TryGetValue(reservationId.Value, out var reservation))
@@ -255,11 +261,18 @@ public sealed class AssetGrain(
             throw new LedgerException(LedgerError.IdempotencyConflict,
                 $"Reservation '{reservationId}' is for {reservation.Amount} on {reservation.Chain}, not {amount} on {chain}.");
         }
-        RequireMintingAllowed();
-        // Settling moves the reservation's shares into backing; ceil(a)+ceil(b) ≥ ceil(a+b), so backing still holds,
-        // but check anyway: the multiplier may have moved since the reservation.
         var newIssued = State.Issued + amount;
-        RequireBacking(State.CustodyShares, ReservedShares() - reservation.Shares, State.Multiplier.SharesToBack(newIssued), $"settling {amount} tokens");
+        if (finalOnChain)
+        {
+            AlertIfRefusedNow(mintOperationId, amount, reservation.Shares, newIssued);
+        }
+        else
+        {
+            RequireMintingAllowed();
+            // Settling moves the reservation's shares into backing; ceil(a)+ceil(b) ≥ ceil(a+b), so backing still holds,
+            // but check anyway: the multiplier may have moved since the reservation.
+            RequireBacking(State.CustodyShares, ReservedShares() - reservation.Shares, State.Multiplier.SharesToBack(newIssued), $"settling {amount} tokens");
+        }
         State.OpenReservations.Remove(reservationId.Value);
         State.Applied.Record(SettledKey(reservationId), mintOperationId.Value);
         State.Issued = newIssued;
@@ -411,6 +424,24 @@ public sealed class AssetGrain(
         if (State.Definition is null)
         {
             throw new LedgerException(LedgerError.AssetNotFound, $"Asset '{Symbol}' is not in the catalogue.");
+        }
+    }
+
+    /// <summary>Logs and counts a final mint the asset's current rules would refuse (recorded anyway: the chain decided).</summary>
+    private void AlertIfRefusedNow(OperationId mintOperationId, CanonicalAmount amount, decimal reservedShares, CanonicalAmount newIssued)
+    {
+        if (State.Status is AssetStatus.MintPaused or AssetStatus.Halted)
+        {
+            Bridges.LedgerAlerts.ForcedRecord(Symbol, "asset_paused");
+            logger.LogError("{Symbol}: mint {Mint} of {Amount} is final on-chain while the asset is {Status}; recorded, operators alerted",
+                Symbol, mintOperationId, amount, State.Status);
+        }
+        var backing = State.Multiplier.SharesToBack(newIssued);
+        if (State.CustodyShares < ReservedShares() - reservedShares + backing)
+        {
+            Bridges.LedgerAlerts.ForcedRecord(Symbol, "backing_short");
+            logger.LogError("{Symbol}: mint {Mint} of {Amount} is final on-chain but custody {Custody} no longer covers {Backing} backing; recorded, operators alerted",
+                Symbol, mintOperationId, amount, State.CustodyShares, backing);
         }
     }
 

@@ -11,6 +11,9 @@ public sealed class BridgeOptions
     /// <summary>How often a deployment with chain work in flight checks on it.</summary>
     public TimeSpan WorkPeriod { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Longest wait between two checks of one write in flight (the wait doubles from <see cref="WorkPeriod"/> up to this).</summary>
+    public TimeSpan MaxCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How often a watched deployment scans its redemption address for deposits.</summary>
     public TimeSpan DepositScanInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -27,7 +27,12 @@ public sealed class ChainBridgeState : IRecordsOperations
     [Id(13)] public bool Watching { get; set; }
     [Id(14)] public string? DepositCursor { get; set; }
     [Id(15)] public long DepositsSeen { get; set; }
+    /// <summary>Deposits the watcher could not turn into an order (placement refused, or failing again and again), by deposit id.</summary>
+    [Id(16)] public Dictionary<string, HeldDeposit> HeldDeposits { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Failed placement passes of the deposit the watcher is stuck on (reset once it passes).</summary>
+    [Id(17)] public int DepositFailures { get; set; }
 }
+
 
 /// <summary>A mint waiting for its batch or its batch's finality.</summary>
 [GenerateSerializer, Alias("sharemint.PendingChainMint")]

@@ -191,6 +191,15 @@ public sealed class OrderGrain(
         return Snapshot();
     }
 
+    public async Task OnChainOperationFinalAsync(string operationId)
+    {
+        // A wake-up only: the drive loop re-reads the bridge; an order not placed (or finished) has nothing to do.
+        if (Placed)
+        {
+            await DriveAsync();
+        }
+    }
+
     public async Task<OrderSnapshot> AdvanceAsync()
     {
         if (!Placed)

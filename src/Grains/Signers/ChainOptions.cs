@@ -36,6 +36,19 @@ public sealed class ChainOptions
     /// <summary>EVM: blocks (the including one counted) after which a block is final. At least 1.</summary>
     public int Confirmations { get; set; } = 1;
 
+    /// <summary>The <see cref="Finality"/> that follows the node's <c>finalized</c> block tag.</summary>
+    public const string FinalizedTag = "finalized";
+
+    /// <summary>The <see cref="Finality"/> that counts <see cref="Confirmations"/>.</summary>
+    public const string DepthRule = "depth";
+
+    /// <summary>
+    /// EVM: when a block counts as final (deposits, mints and burns are acted on only then): <c>finalized</c> follows the
+    /// node's finalized block tag (Ethereum, BNB Chain, Base and other chains that implement it); <c>depth</c> counts
+    /// <see cref="Confirmations"/>.
+    /// </summary>
+    public string Finality { get; set; } = DepthRule;
+
     /// <summary>EVM: sign legacy (EIP-155) transactions instead of EIP-1559 ones.</summary>
     public bool Legacy { get; set; }
 
@@ -57,6 +70,7 @@ public sealed class ChainOptions
                 PrivateKey = section["PrivateKey"],
                 Keypair = section["Keypair"],
                 Confirmations = ParseOr(section, "Confirmations", 1, int.Parse),
+                Finality = section["Finality"] ?? DepthRule,
                 Legacy = ParseOr(section, "Legacy", false, (s, _) => bool.Parse(s)),
                 AirdropLamports = ParseOr(section, "AirdropLamports", 0UL, ulong.Parse),
             };
@@ -88,6 +102,10 @@ public sealed class ChainOptions
             if (Confirmations < 1)
             {
                 throw Bad(chain, "Confirmations", "must be at least 1");
+            }
+            if (Finality is not (FinalizedTag or DepthRule))
+            {
+                throw Bad(chain, "Finality", $"must be '{FinalizedTag}' or '{DepthRule}'");
             }
             try
             {

@@ -125,6 +125,12 @@ public sealed class ChainSignerGrain(
         return await family.ScanDepositsAsync(token, decimals, cursor, limit, first);
     });
 
+    public Task<ulong> GetDeployedHeightAsync(string tokenAddress) => Guard("deployed_height", () =>
+    {
+        var token = Family().CanonicalAddress(tokenAddress);
+        return Task.FromResult(state.State.Deployments.Values.FirstOrDefault(d => d.TokenAddress == token)?.Height ?? 0);
+    });
+
     private IFamilySigner Family()
     {
         if (_family is not null)
@@ -218,31 +224,5 @@ public sealed class ChainSignerGrain(
         }
     }
 
-    /// <summary>
-    /// Runs a call, mapping chain trouble to ledger errors: an unreachable or erroring node is <c>ChainUnavailable</c> (the
-    /// write, if any, stays recorded and a later check resumes it); other client errors are <c>ChainWriteFailed</c>.
-    /// </summary>
-    private async Task<T> Guard<T>(string operation, Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (LedgerException)
-        {
-            throw;
-        }
-        catch (Exception e) when (e is EvmRpcTransportException or JsonRpcException or HttpRequestException
-            or EvmException { Code: EvmErrorCode.ReceiptTimeout or EvmErrorCode.NonceAlreadyUsed or EvmErrorCode.ChainIdMismatch }
-            or SolanaException { Kind: SolanaErrorKind.RpcUnavailable or SolanaErrorKind.RpcError or SolanaErrorKind.BlockhashExpired })
-        {
-            logger.LogWarning(e, "Chain {Chain} unavailable during {Operation}", Chain, operation);
-            throw new LedgerException(LedgerError.ChainUnavailable, $"{Chain}: {operation}: {e.Message}");
-        }
-        catch (Exception e) when (e is EvmException or SolanaException)
-        {
-            logger.LogWarning(e, "Chain {Chain} refused {Operation}", Chain, operation);
-            throw new LedgerException(LedgerError.ChainWriteFailed, $"{Chain}: {operation}: {e.Message}");
-        }
-    }
+    private Task<T> Guard<T>(string operation, Func<Task<T>> call) => ChainCalls.GuardAsync(Chain, operation, logger, call);
 }

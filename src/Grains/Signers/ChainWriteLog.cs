@@ -177,17 +177,58 @@ internal sealed class ChainWriteLog(NpgsqlDataSource dataSource, string chain)
                 ?? throw new InvalidOperationException($"empty Solana record of '{operationId}' on {chain}")).ToRecord();
         }
 
+        /// <summary>
+        /// Insert-only for a first signing, compare-and-set for everything after: a new attempt replaces only the attempt it
+        /// abandons, an outcome only the pending record of its own attempt. A writer that lost the race (a second activation
+        /// that read before the first one saved) gets <see cref="SolanaErrorKind.ConcurrentWriter"/> before it broadcasts.
+        /// </summary>
         public async Task SaveAsync(SignedTransactionRecord record, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(record);
-            await using var command = dataSource.CreateCommand("""
-                INSERT INTO chain_signer_solana_records (chain, operation_id, body) VALUES ($1, $2, $3::jsonb)
-                ON CONFLICT (chain, operation_id) DO UPDATE SET body = EXCLUDED.body, updated_at = now()
-                """);
-            command.Parameters.Add(new() { Value = chain });
-            command.Parameters.Add(new() { Value = record.OperationId });
-            command.Parameters.Add(new() { Value = JsonSerializer.Serialize(SolanaRecordBody.Of(record), Json) });
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            var body = JsonSerializer.Serialize(SolanaRecordBody.Of(record), Json);
+            int rows;
+            if (record is { Attempt: 1, State: SignedTransactionState.Pending, AbandonedSignatures.Count: 0 })
+            {
+                await using var insert = dataSource.CreateCommand("""
+                    INSERT INTO chain_signer_solana_records (chain, operation_id, body) VALUES ($1, $2, $3::jsonb)
+                    ON CONFLICT (chain, operation_id) DO NOTHING
+                    """);
+                insert.Parameters.Add(new() { Value = chain });
+                insert.Parameters.Add(new() { Value = record.OperationId });
+                insert.Parameters.Add(new() { Value = body });
+                rows = await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+            else
+            {
+                var newAttempt = record.State == SignedTransactionState.Pending;
+                var expectedAttempt = newAttempt ? record.Attempt - 1 : record.Attempt;
+                await using var update = dataSource.CreateCommand("""
+                    UPDATE chain_signer_solana_records SET body = $3::jsonb, updated_at = now()
+                    WHERE chain = $1 AND operation_id = $2 AND body->>'state' = 'pending' AND (body->>'attempt')::int = $4
+                      AND ($5::text IS NULL OR body->>'signature' = $5)
+                    """);
+                update.Parameters.Add(new() { Value = chain });
+                update.Parameters.Add(new() { Value = record.OperationId });
+                update.Parameters.Add(new() { Value = body });
+                update.Parameters.Add(new() { Value = expectedAttempt });
+                update.Parameters.Add(new NpgsqlParameter
+                {
+                    Value = newAttempt && record.AbandonedSignatures.Count > 0 ? record.AbandonedSignatures[^1] : DBNull.Value,
+                    NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+                });
+                rows = await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+            if (rows == 1)
+            {
+                return;
+            }
+            var stored = await GetAsync(record.OperationId, cancellationToken);
+            if (stored is not null && stored.Attempt == record.Attempt && stored.Signature == record.Signature && stored.State == record.State)
+            {
+                return;
+            }
+            throw new SolanaException(SolanaErrorKind.ConcurrentWriter,
+                $"operation {record.OperationId} on {chain} was recorded by another writer (stored attempt {stored?.Attempt}); this one must not broadcast");
         }
     }
 

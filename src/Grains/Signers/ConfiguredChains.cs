@@ -38,7 +38,10 @@ public sealed class ConfiguredChains : IDisposable
     {
         var options = Get(name);
         var config = new EvmChainConfig(name, options.ChainId, new Uri(options.RpcUrl), options.Confirmations,
-            options.Legacy ? EvmFeeModel.Legacy : EvmFeeModel.Eip1559);
+            options.Legacy ? EvmFeeModel.Legacy : EvmFeeModel.Eip1559)
+        {
+            UseFinalizedTag = options.Finality == ChainOptions.FinalizedTag,
+        };
         return new EvmClient(config, new JsonRpcClient(config.RpcUrl, config.Rpc, MeteredHttp(name)));
     });
 

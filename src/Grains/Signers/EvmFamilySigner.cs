@@ -145,18 +145,26 @@ internal sealed class EvmFamilySigner : IFamilySigner
             events = events.Where(e => e.BlockNumber <= last.BlockNumber).ToList();
             next = new EvmLogCursor(last.BlockNumber, last.BlockHash);
         }
+        // A deposit is named by its transaction and the log's position within that transaction, not within the block: a
+        // transaction reorged out and included again in another block keeps its deposit id, so it redeems once.
+        var firstLogOf = new Dictionary<Hash32, ulong>();
+        foreach (var transaction in events.Select(e => (e.TransactionHash, e.BlockHash)).Distinct())
+        {
+            var receipt = await _client.GetReceiptAsync(transaction.TransactionHash);
+            if (receipt is null || receipt.BlockHash != transaction.BlockHash || receipt.Logs.Count == 0)
+            {
+                // The node cannot show the receipt of a block it just reported: stop here (cursor unchanged), ask again later.
+                return new DepositScan([], cursor);
+            }
+            firstLogOf[transaction.TransactionHash] = receipt.Logs.Min(l => l.LogIndex);
+        }
         var deposits = events.Select(e => new TokenDeposit(
-            $"{e.TransactionHash}:{e.LogIndex.ToString(CultureInfo.InvariantCulture)}", Canonical(e.From), e.Amount.ToString(), ChainUnits.Exact(e.Amount.Value, decimals),
-            e.TransactionHash.ToString(), (long)e.BlockNumber, null)).ToList();
+            $"{e.TransactionHash}:{(e.LogIndex - firstLogOf[e.TransactionHash]).ToString(CultureInfo.InvariantCulture)}", Canonical(e.From), e.Amount.ToString(),
+            ChainUnits.Exact(e.Amount.Value, decimals), e.TransactionHash.ToString(), (long)e.BlockNumber, null)).ToList();
         return new DepositScan(deposits, next is null ? cursor : FormatCursor(next));
     }
 
-    private async Task<ulong> FinalHeightAsync()
-    {
-        var head = await _client.GetBlockNumberAsync();
-        var depth = (ulong)_client.Config.ConfirmationsDepth;
-        return head + 1 >= depth ? head + 1 - depth : 0;
-    }
+    private async Task<ulong> FinalHeightAsync() => await _client.GetFinalBlockNumberAsync() ?? 0;
 
     private EvmTransactionRequest Request(SharemintToken token, RecordedWrite write)
     {

@@ -24,6 +24,8 @@ internal sealed class SolanaFamilySigner : IFamilySigner
     private readonly TransactionSender _sender;
     private readonly XStockTokenClient _tokens;
     private bool _funded;
+    private ulong? _guardRent;
+    private bool _feeStarved;
 
     public SolanaFamilySigner(string chain, ChainOptions options, ConfiguredChains chains, ChainWriteLog log)
     {
@@ -65,23 +67,29 @@ internal sealed class SolanaFamilySigner : IFamilySigner
     public async Task<RecordedWrite> SubmitAsync(RecordedWrite write)
     {
         await EnsureFundedAsync();
+        await RequireFeeMoneyAsync();
         var payload = write.Payload;
         var mint = Parse(payload.TokenAddress);
         if (await AlreadyInStateAsync(payload, mint))
         {
             return await _log.UpdateAsync(write, ChainWriteState.Final, null);
         }
-        var instructions = Instructions(payload, mint);
+        var sign = await SigningAsync(write);
         SignedTransactionRecord record;
         try
         {
-            record = await _sender.SubmitAsync(Key(write), bh => Build(bh, instructions));
+            record = await _sender.SubmitAsync(Key(write), sign);
         }
         catch (SolanaRpcException e) when (e.TransactionError is not null && e.Kind is not (SolanaErrorKind.BlockhashExpired or SolanaErrorKind.AlreadyProcessed))
         {
-            if (await _store.GetAsync(Key(write), CancellationToken.None) is not { State: SignedTransactionState.Pending, Attempt: 1, AbandonedSignatures.Count: 0 })
+            if (await _store.GetAsync(Key(write), CancellationToken.None) is not { State: SignedTransactionState.Pending, Attempt: 1, AbandonedSignatures.Count: 0 } first)
             {
                 throw;
+            }
+            if (e.Kind == SolanaErrorKind.InsufficientLamports || IsGuardShortOfLamports(e.TransactionError, first))
+            {
+                // The issuer cannot pay: the write waits (pending, same bytes) until someone tops the account up.
+                throw FeeStarved(e.Message);
             }
             // The first and only broadcast of these bytes was refused at preflight: the node never took them and no copy
             // exists outside our store, so they cannot land; the write failed for good.
@@ -96,27 +104,123 @@ internal sealed class SolanaFamilySigner : IFamilySigner
         {
             return await SubmitAsync(write);
         }
-        var payload = write.Payload;
-        var instructions = Instructions(payload, Parse(payload.TokenAddress));
+        // While the issuer cannot pay nothing new can land: do not spend attempts re-signing copies that would expire unseen.
+        await RequireFeeMoneyAsync();
         SignedTransactionRecord record;
         try
         {
-            record = await _sender.PollAsync(Key(write), bh => Build(bh, instructions));
+            record = await _sender.PollAsync(Key(write), await SigningAsync(write));
         }
         catch (SolanaException e) when (e.Kind == SolanaErrorKind.BlockhashExpired)
         {
             return await _log.UpdateAsync(write, ChainWriteState.Failed, null, "blockhash_expired", e.Message);
         }
+        catch (SolanaException e) when (e.Kind == SolanaErrorKind.InsufficientLamports)
+        {
+            throw FeeStarved(e.Message);
+        }
         return await Outcome(write, record);
     }
 
-    private async Task<RecordedWrite> Outcome(RecordedWrite write, SignedTransactionRecord record) => record.State switch
+    private async Task<RecordedWrite> Outcome(RecordedWrite write, SignedTransactionRecord record)
     {
-        SignedTransactionState.Succeeded => await _log.UpdateAsync(write, ChainWriteState.Final, record.Signature),
-        SignedTransactionState.Failed => await _log.UpdateAsync(write, ChainWriteState.Failed, record.Signature,
-            FailureCode(TransactionSender.FailureKind(record)), $"transaction {record.Signature} failed on chain: {record.ErrorJson}"),
-        _ => write.TransactionId == record.Signature ? write : await _log.UpdateAsync(write, ChainWriteState.Pending, record.Signature),
-    };
+        if (record.State == SignedTransactionState.Failed && IsGuardInUse(record))
+        {
+            // The operation's replay guard already exists: a transaction of this very write landed (they are atomic), so the
+            // effect happened exactly once; this copy was the refused duplicate.
+            return await _log.UpdateAsync(write, ChainWriteState.Final, null);
+        }
+        return record.State switch
+        {
+            SignedTransactionState.Succeeded => await _log.UpdateAsync(write, ChainWriteState.Final, record.Signature),
+            SignedTransactionState.Failed => await _log.UpdateAsync(write, ChainWriteState.Failed, record.Signature,
+                FailureCode(TransactionSender.FailureKind(record)), $"transaction {record.Signature} failed on chain: {record.ErrorJson}"),
+            _ => write.TransactionId == record.Signature ? write : await _log.UpdateAsync(write, ChainWriteState.Pending, record.Signature),
+        };
+    }
+
+    /// <summary>
+    /// The signing callback of a write. Mints and burns carry the operation's replay guard first (see <see cref="Guard"/>);
+    /// a write recorded before guards existed keeps signing its recorded instructions, so its intent still matches.
+    /// </summary>
+    private async Task<Func<LatestBlockhash, Transaction>> SigningAsync(RecordedWrite write)
+    {
+        var payload = write.Payload;
+        var plain = Instructions(payload, Parse(payload.TokenAddress));
+        if (payload.Kind is not (ChainWriteKind.Mint or ChainWriteKind.BurnFromRedemption or ChainWriteKind.BurnFromHolder))
+        {
+            return bh => Build(bh, plain);
+        }
+        if (await _store.GetAsync(Key(write), CancellationToken.None) is { } stored
+            && stored.IntentHash == TransactionSender.IntentHash(Build(new LatestBlockhash(stored.Blockhash, 0, 0), plain).Message))
+        {
+            return bh => Build(bh, plain);
+        }
+        List<TransactionInstruction> guarded = [await GuardAsync(write.WriteId), .. plain];
+        return bh => Build(bh, guarded);
+    }
+
+    /// <summary>
+    /// The on-chain replay guard of a write, the counterpart of the EVM token's operation-id check: the issuer creates the
+    /// system account at (issuer, seed of the write id) in the same transaction, so a second transaction for the same
+    /// write fails on-chain ("already in use") whoever signed it and whatever blockhash it used.
+    /// </summary>
+    private async Task<TransactionInstruction> GuardAsync(string writeId)
+    {
+        _guardRent ??= await _rpc.GetMinimumBalanceForRentExemptionAsync(0);
+        return SystemProgram.CreateAccountWithSeed(_issuer.PublicKey, _issuer.PublicKey, GuardSeed(writeId), _guardRent.Value, 0, ProgramIds.System);
+    }
+
+    /// <summary>32 hex characters of SHA-256 of the write id (a seed is at most 32 bytes).</summary>
+    internal static string GuardSeed(string writeId) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(writeId)))[..32];
+
+    /// <summary>The guard address of a write of this issuer.</summary>
+    internal static PublicKey GuardAddress(PublicKey issuer, string writeId) => PublicKey.CreateWithSeed(issuer, GuardSeed(writeId), ProgramIds.System);
+
+    private static bool IsGuardInUse(SignedTransactionRecord record)
+    {
+        if (record.ErrorJson is null)
+        {
+            return false;
+        }
+        using var doc = System.Text.Json.JsonDocument.Parse(record.ErrorJson);
+        return TransactionError.Parse(doc.RootElement) is { InstructionIndex: { } index, CustomCode: 0 }
+            && IsSystemInstruction(Transaction.Deserialize(record.WireTransaction), index);
+    }
+
+    /// <summary>The System program's "insufficient lamports" (custom 1) in the guard: the issuer cannot fund it.</summary>
+    private static bool IsGuardShortOfLamports(TransactionError? error, SignedTransactionRecord record) =>
+        error is { InstructionIndex: { } index, CustomCode: 1 } && IsSystemInstruction(Transaction.Deserialize(record.WireTransaction), index);
+
+    private static bool IsSystemInstruction(Transaction tx, int index) =>
+        index < tx.Message.Instructions.Count && tx.Message.AccountKeys[tx.Message.Instructions[index].ProgramIdIndex] == ProgramIds.System;
+
+    /// <summary>Refuses to go on while the issuer is known to be short of fee money and still is (one balance read).</summary>
+    private async Task RequireFeeMoneyAsync()
+    {
+        if (!_feeStarved)
+        {
+            return;
+        }
+        _guardRent ??= await _rpc.GetMinimumBalanceForRentExemptionAsync(0);
+        var balance = await _rpc.GetBalanceAsync(_issuer.PublicKey);
+        if (balance < _guardRent.Value + MinimumFeeLamports)
+        {
+            throw FeeStarved($"balance {balance} lamports");
+        }
+        _feeStarved = false;
+        FeeMoneyAlerts.Restored(Info.Chain);
+    }
+
+    private LedgerException FeeStarved(string detail)
+    {
+        _feeStarved = true;
+        FeeMoneyAlerts.Starved(Info.Chain);
+        return new LedgerException(LedgerError.ChainUnavailable, $"{Info.Chain}: the issuer {Info.IssuerAddress} cannot pay fees ({detail}); chain writes wait");
+    }
+
+    /// <summary>Fees of a few signatures: below this (plus a guard's rent) no write can land.</summary>
+    private const ulong MinimumFeeLamports = 20_000;
 
     public async Task<(BigInteger Raw, long Height)> SupplyAsync(string tokenAddress)
     {
@@ -134,9 +238,11 @@ internal sealed class SolanaFamilySigner : IFamilySigner
     {
         var account = AssociatedTokenProgram.FindAddress(_issuer.PublicKey, Parse(tokenAddress));
         var page = await _tokens.ListDepositsAsync(account, string.IsNullOrEmpty(cursor) ? null : cursor, limit, Commitment.Finalized);
-        // A credit with no debited source is a mint to the issuer, not a deposit.
-        var deposits = page.Deposits.Where(d => d.SourceOwner is not null).Select(d => new TokenDeposit(
-            $"{d.Signature}:0", d.SourceOwner!.Value.ToString(), d.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // One deposit per transfer instruction: the id names the transaction and the transfer's position in it. A sender
+        // whose owner the node did not report is named by its token account (an unknown sender: held for operators).
+        var deposits = page.Deposits.Where(d => d.Amount > 0).Select(d => new TokenDeposit(
+            $"{d.Signature}:{d.Position}", (d.SourceOwner ?? d.SourceAccount ?? PublicKey.Default).ToString(),
+            d.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ChainUnits.Exact(d.Amount, decimals), d.Signature, (long)d.Slot,
             d.BlockTime is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : null)).ToList();
         return new DepositScan(deposits, page.Cursor);
@@ -210,8 +316,9 @@ internal sealed class SolanaFamilySigner : IFamilySigner
     {
         var wallets = Enumerable.Range(0, 64).Select(_ => new MintRecipient(Keypair.Generate().PublicKey, ulong.MaxValue)).ToList();
         var batches = _tokens.PlanBatches(Keypair.Generate().PublicKey, _issuer.PublicKey, Decimals, wallets);
-        // Our own message carries one compute-budget instruction like the planner's; keep one line of headroom.
-        return Math.Max(1, batches[0].Count - 1);
+        // Our own message carries one compute-budget instruction like the planner's and the replay guard (about one line's
+        // bytes); keep two lines of headroom.
+        return Math.Max(1, batches[0].Count - 2);
     }
 
     private async Task EnsureFundedAsync()

@@ -20,6 +20,12 @@ public enum EvmFeeModel
 /// <param name="FeeModel">Which transaction type the signer produces.</param>
 public sealed record EvmChainConfig(string Name, ulong ChainId, Uri RpcUrl, int ConfirmationsDepth, EvmFeeModel FeeModel)
 {
+    /// <summary>
+    /// When true, a block is final once the node's <c>finalized</c> block tag reaches it (Ethereum and the chains that
+    /// implement the tag); <see cref="ConfirmationsDepth"/> then only sizes the rewind after a reorg.
+    /// </summary>
+    public bool UseFinalizedTag { get; init; }
+
     /// <summary>Largest block span of one eth_getLogs request when scanning.</summary>
     public ulong MaxLogBlockRange { get; init; } = 2_000;
 

@@ -50,6 +50,22 @@ public sealed class EvmClient : IDisposable
     public async Task<EvmBlockHeader?> GetBlockAsync(ulong number, CancellationToken cancellationToken = default) =>
         ParseBlock(await CallAsync("eth_getBlockByNumber", [EvmHex.EncodeQuantity(number), false], cancellationToken));
 
+    /// <summary>
+    /// The newest final block's number: the node's <c>finalized</c> tag when <see cref="EvmChainConfig.UseFinalizedTag"/>,
+    /// else head − depth + 1; null when no block is final yet.
+    /// </summary>
+    public async Task<ulong?> GetFinalBlockNumberAsync(CancellationToken cancellationToken = default)
+    {
+        if (Config.UseFinalizedTag)
+        {
+            var finalized = ParseBlock(await CallAsync("eth_getBlockByNumber", ["finalized", false], cancellationToken));
+            return finalized?.Number;
+        }
+        var head = await GetBlockNumberAsync(cancellationToken);
+        var depth = (ulong)Config.ConfirmationsDepth;
+        return head + 1 < depth ? null : head + 1 - depth;
+    }
+
     public async Task<EvmBlockHeader> GetLatestBlockAsync(CancellationToken cancellationToken = default) =>
         ParseBlock(await CallAsync("eth_getBlockByNumber", ["latest", false], cancellationToken))
         ?? throw Malformed("eth_getBlockByNumber", "node has no latest block");
@@ -142,10 +158,7 @@ public sealed class EvmClient : IDisposable
     public async Task<EvmLogScan> ScanLogsAsync(EvmLogFilter filter, EvmLogCursor? cursor, ulong firstBlock = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var head = await GetBlockNumberAsync(cancellationToken);
-        var depth = (ulong)Config.ConfirmationsDepth;
-        if (head + 1 < depth) return new EvmLogScan([], cursor, false);
-        var finalHead = head + 1 - depth;
+        if (await GetFinalBlockNumberAsync(cancellationToken) is not { } finalHead) return new EvmLogScan([], cursor, false);
         ulong from;
         if (cursor is not null)
         {
@@ -200,9 +213,19 @@ public sealed class EvmClient : IDisposable
         return head - receipt.BlockNumber + 1;
     }
 
-    /// <summary>True when the receipt's block is canonical and at least <see cref="EvmChainConfig.ConfirmationsDepth"/> deep.</summary>
-    public async Task<bool> IsFinalAsync(EvmReceipt receipt, CancellationToken cancellationToken = default) =>
-        await GetConfirmationsAsync(receipt, cancellationToken) >= (ulong)Config.ConfirmationsDepth;
+    /// <summary>
+    /// True when the receipt's block is canonical and final: at or below the <c>finalized</c> tag when
+    /// <see cref="EvmChainConfig.UseFinalizedTag"/>, else at least <see cref="EvmChainConfig.ConfirmationsDepth"/> deep.
+    /// </summary>
+    public async Task<bool> IsFinalAsync(EvmReceipt receipt, CancellationToken cancellationToken = default)
+    {
+        var confirmations = await GetConfirmationsAsync(receipt, cancellationToken);
+        if (!Config.UseFinalizedTag)
+        {
+            return confirmations >= (ulong)Config.ConfirmationsDepth;
+        }
+        return confirmations > 0 && await GetFinalBlockNumberAsync(cancellationToken) is { } finalized && receipt.BlockNumber <= finalized;
+    }
 
     private async Task<IReadOnlyList<EvmBlockHeader>> GetBlocksAsync(IReadOnlyList<ulong> heights, CancellationToken cancellationToken)
     {

@@ -55,6 +55,25 @@ public readonly struct PublicKey : IEquatable<PublicKey>
         }
     }
 
+    /// <summary>Longest seed of <see cref="CreateWithSeed"/> (and of each program-address seed), in bytes.</summary>
+    public const int MaxSeedBytes = MaxSeedLength;
+
+    /// <summary>The address SystemProgram's CreateAccountWithSeed derives: SHA-256(base ‖ seed ‖ owner).</summary>
+    public static PublicKey CreateWithSeed(PublicKey baseKey, string seed, PublicKey owner)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        var seedBytes = System.Text.Encoding.UTF8.GetBytes(seed);
+        if (seedBytes.Length > MaxSeedLength)
+        {
+            throw new SolanaException(SolanaErrorKind.InvalidSeeds, $"a seed is at most {MaxSeedLength} bytes, got {seedBytes.Length}");
+        }
+        if (owner.Bytes.Length >= PdaMarker.Length && owner.Bytes[^PdaMarker.Length..].SequenceEqual(PdaMarker))
+        {
+            throw new SolanaException(SolanaErrorKind.InvalidSeeds, "an owner ending in the program-address marker is refused by the runtime");
+        }
+        return new PublicKey(System.Security.Cryptography.SHA256.HashData([.. baseKey.Bytes, .. seedBytes, .. owner.Bytes]));
+    }
+
     /// <summary>True when the bytes decode to a point on the Ed25519 curve (so a private key may exist for it).</summary>
     public bool IsOnCurve() => IsOnCurve(Bytes);
 

@@ -35,6 +35,34 @@ public static class SystemProgram
         return new TransactionInstruction(ProgramIds.System, [AccountMeta.Writable(payer, true), AccountMeta.Writable(newAccount, true)], data);
     }
 
+    /// <summary>
+    /// Creates the account at <see cref="PublicKey.CreateWithSeed"/>(<paramref name="baseKey"/>, <paramref name="seed"/>,
+    /// <paramref name="owner"/>), funded by <paramref name="payer"/>; payer and base sign (no key for the new account exists).
+    /// Fails on-chain with the System program's "account already in use" (custom error 0) when the address is taken.
+    /// </summary>
+    public static TransactionInstruction CreateAccountWithSeed(PublicKey payer, PublicKey baseKey, string seed, ulong lamports, ulong space, PublicKey owner)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        var seedBytes = System.Text.Encoding.UTF8.GetBytes(seed);
+        if (seedBytes.Length > PublicKey.MaxSeedBytes)
+        {
+            throw new SolanaException(SolanaErrorKind.InvalidSeeds, $"a seed is at most {PublicKey.MaxSeedBytes} bytes, got {seedBytes.Length}");
+        }
+        // Layout: u32 index 3, base, seed as a u64-length-prefixed string, lamports, space, owner.
+        var data = new byte[4 + 32 + 8 + seedBytes.Length + 8 + 8 + 32];
+        BinaryPrimitives.WriteUInt32LittleEndian(data, 3);
+        baseKey.Bytes.CopyTo(data.AsSpan(4));
+        BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(36), (ulong)seedBytes.Length);
+        seedBytes.CopyTo(data.AsSpan(44));
+        var at = 44 + seedBytes.Length;
+        BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(at), lamports);
+        BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(at + 8), space);
+        owner.Bytes.CopyTo(data.AsSpan(at + 16));
+        var created = PublicKey.CreateWithSeed(baseKey, seed, owner);
+        return new TransactionInstruction(ProgramIds.System,
+            [AccountMeta.Writable(payer, true), AccountMeta.Writable(created), AccountMeta.ReadOnly(baseKey, true)], data);
+    }
+
     /// <summary>Moves lamports; <paramref name="from"/> signs.</summary>
     public static TransactionInstruction Transfer(PublicKey from, PublicKey to, ulong lamports)
     {

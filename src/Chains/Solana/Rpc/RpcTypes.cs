@@ -49,7 +49,23 @@ public sealed record TransactionDetails(
     IReadOnlyList<string> LogMessages,
     IReadOnlyList<TransactionTokenBalance> PreTokenBalances,
     IReadOnlyList<TransactionTokenBalance> PostTokenBalances,
-    ulong? ComputeUnitsConsumed);
+    ulong? ComputeUnitsConsumed)
+{
+    /// <summary>Accounts a v0 message loaded through address lookup tables: writable ones, then read-only ones (meta.loadedAddresses).</summary>
+    public IReadOnlyList<PublicKey> LoadedAddresses { get; init; } = [];
+
+    /// <summary>Instructions run by programs (CPI), by the index of the top-level instruction that ran them (meta.innerInstructions).</summary>
+    public IReadOnlyList<InnerInstructions> InnerInstructions { get; init; } = [];
+
+    /// <summary>
+    /// Every account the transaction addressed, in the order instruction and token-balance indexes use: the message's static
+    /// keys, then lookup-table writable, then lookup-table read-only addresses.
+    /// </summary>
+    public IReadOnlyList<PublicKey> AllAccountKeys => [.. Transaction.Message.AccountKeys, .. LoadedAddresses];
+}
+
+/// <summary>The instructions a top-level instruction (at <paramref name="Index"/>) ran through cross-program invocation.</summary>
+public sealed record InnerInstructions(int Index, IReadOnlyList<CompiledInstruction> Instructions);
 
 /// <summary>The outcome of simulateTransaction.</summary>
 public sealed record SimulationResult(TransactionError? Error, IReadOnlyList<string> Logs, ulong UnitsConsumed);

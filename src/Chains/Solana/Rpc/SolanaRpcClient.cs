@@ -170,6 +170,19 @@ public sealed class SolanaRpcClient : IDisposable
     public async Task<ulong> GetBlockHeightAsync(Commitment commitment = Commitment.Confirmed, CancellationToken ct = default) =>
         (await CallAsync("getBlockHeight", [Config(commitment)], ct)).GetUInt64();
 
+    /// <summary>getBlockHeight evaluated by a node whose state is at least <paramref name="minContextSlot"/> (it refuses otherwise).</summary>
+    public async Task<ulong> GetBlockHeightAsync(Commitment commitment, ulong minContextSlot, CancellationToken ct = default) =>
+        (await CallAsync("getBlockHeight", [Config(commitment, ("minContextSlot", minContextSlot))], ct)).GetUInt64();
+
+    /// <summary>getSignatureStatuses with the slot of the node state that answered (<c>context.slot</c>).</summary>
+    public async Task<(ulong ContextSlot, IReadOnlyList<SignatureStatus?> Statuses)> GetSignatureStatusesInContextAsync(IReadOnlyList<string> signatures,
+        CancellationToken ct = default)
+    {
+        var sigs = new JsonArray(signatures.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray());
+        var r = await CallAsync("getSignatureStatuses", [sigs, new JsonObject { ["searchTransactionHistory"] = true }], ct);
+        return (r.GetProperty("context").GetProperty("slot").GetUInt64(), ParseStatuses(r));
+    }
+
     /// <summary>getLatestBlockhash with its last valid block height.</summary>
     public async Task<LatestBlockhash> GetLatestBlockhashAsync(Commitment commitment = Commitment.Confirmed, CancellationToken ct = default)
     {
@@ -276,12 +289,15 @@ public sealed class SolanaRpcClient : IDisposable
     {
         var sigs = new JsonArray(signatures.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray());
         var r = await CallAsync("getSignatureStatuses", [sigs, new JsonObject { ["searchTransactionHistory"] = searchTransactionHistory }], ct);
-        return r.GetProperty("value").EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? null : new SignatureStatus(
+        return ParseStatuses(r);
+    }
+
+    private static List<SignatureStatus?> ParseStatuses(JsonElement r) =>
+        r.GetProperty("value").EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? null : new SignatureStatus(
             v.GetProperty("slot").GetUInt64(),
             v.GetProperty("confirmations").ValueKind == JsonValueKind.Null ? null : v.GetProperty("confirmations").GetUInt64(),
             TransactionError.Parse(v.GetProperty("err")),
             ParseCommitment(v.GetProperty("confirmationStatus")))).ToList();
-    }
 
     /// <summary>getSignaturesForAddress, newest first; page backwards with <paramref name="before"/> (exclusive) and stop at <paramref name="until"/> (exclusive).</summary>
     public async Task<IReadOnlyList<SignatureInfo>> GetSignaturesForAddressAsync(PublicKey address, int limit = 1000, string? before = null, string? until = null, Commitment commitment = Commitment.Confirmed, CancellationToken ct = default)
@@ -312,7 +328,42 @@ public sealed class SolanaRpcClient : IDisposable
             TransactionError.Parse(meta.GetProperty("err")), meta.GetProperty("fee").GetUInt64(), tx,
             meta.TryGetProperty("logMessages", out var lm) && lm.ValueKind == JsonValueKind.Array ? lm.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [],
             TokenBalances(meta, "preTokenBalances"), TokenBalances(meta, "postTokenBalances"),
-            meta.TryGetProperty("computeUnitsConsumed", out var cu) && cu.ValueKind == JsonValueKind.Number ? cu.GetUInt64() : null);
+            meta.TryGetProperty("computeUnitsConsumed", out var cu) && cu.ValueKind == JsonValueKind.Number ? cu.GetUInt64() : null)
+        {
+            LoadedAddresses = LoadedAddresses(meta),
+            InnerInstructions = InnerInstructionsOf(meta),
+        };
+    }
+
+    private static List<PublicKey> LoadedAddresses(JsonElement meta)
+    {
+        if (!meta.TryGetProperty("loadedAddresses", out var loaded) || loaded.ValueKind != JsonValueKind.Object)
+        {
+            return [];
+        }
+        var keys = new List<PublicKey>();
+        foreach (var part in new[] { "writable", "readonly" })
+        {
+            if (loaded.TryGetProperty(part, out var list) && list.ValueKind == JsonValueKind.Array)
+            {
+                keys.AddRange(list.EnumerateArray().Select(k => PublicKey.Parse(k.GetString()!)));
+            }
+        }
+        return keys;
+    }
+
+    private static List<InnerInstructions> InnerInstructionsOf(JsonElement meta)
+    {
+        if (!meta.TryGetProperty("innerInstructions", out var inner) || inner.ValueKind != JsonValueKind.Array)
+        {
+            return [];
+        }
+        return inner.EnumerateArray().Select(group => new InnerInstructions(
+            group.GetProperty("index").GetInt32(),
+            group.GetProperty("instructions").EnumerateArray().Select(ix => new CompiledInstruction(
+                (byte)ix.GetProperty("programIdIndex").GetInt32(),
+                ix.GetProperty("accounts").EnumerateArray().Select(a => (byte)a.GetInt32()).ToArray(),
+                Base58.Decode(ix.GetProperty("data").GetString()!))).ToList())).ToList();
     }
 
     private static List<TransactionTokenBalance> TokenBalances(JsonElement meta, string name)

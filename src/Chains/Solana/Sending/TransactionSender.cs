@@ -106,9 +106,7 @@ public sealed class TransactionSender
             }
             else if (await IsExpiredAsync(record, cancellationToken))
             {
-                // Check once more after the expiry was observed: a status seen now is still authoritative.
-                var (_, again) = await FindLandedAsync(record, cancellationToken);
-                if (again is null)
+                if (await ProvablyAbsentAsync(record, cancellationToken))
                 {
                     if (record.Attempt >= _options.MaxAttempts)
                     {
@@ -207,7 +205,7 @@ public sealed class TransactionSender
             }
             return record;
         }
-        if (await IsExpiredAsync(record, cancellationToken) && (await FindLandedAsync(record, cancellationToken)).Status is null)
+        if (await IsExpiredAsync(record, cancellationToken) && await ProvablyAbsentAsync(record, cancellationToken))
         {
             if (record.Attempt >= _options.MaxAttempts)
             {
@@ -266,6 +264,22 @@ public sealed class TransactionSender
     {
         var finalizedHeight = await _rpc.GetBlockHeightAsync(Commitment.Finalized, ct);
         return finalizedHeight > record.LastValidBlockHeight;
+    }
+
+    /// <summary>
+    /// The proof that no signature of the operation can land any more, read at one consistent point: the finalized slot F,
+    /// the block height at F (from a node state no older than F) past the last valid height, and signature statuses from a
+    /// node state no older than F showing none of them. A node that lags behind F proves nothing (the answer is "not yet").
+    /// </summary>
+    private async Task<bool> ProvablyAbsentAsync(SignedTransactionRecord record, CancellationToken ct)
+    {
+        var finalizedSlot = await _rpc.GetSlotAsync(Commitment.Finalized, ct);
+        if (await _rpc.GetBlockHeightAsync(Commitment.Finalized, finalizedSlot, ct) <= record.LastValidBlockHeight)
+        {
+            return false;
+        }
+        var (contextSlot, statuses) = await _rpc.GetSignatureStatusesInContextAsync([.. record.AbandonedSignatures, record.Signature], ct);
+        return contextSlot >= finalizedSlot && statuses.All(s => s is null);
     }
 
     private async Task<SignedTransactionRecord> SignAndPersistAsync(string operationId, Func<LatestBlockhash, Transaction> sign, SignedTransactionRecord? previous, CancellationToken ct)

@@ -63,8 +63,14 @@ public sealed record XStockMintSpec(
 /// <summary>One holder's share of a batch mint.</summary>
 public readonly record struct MintRecipient(PublicKey Wallet, ulong Amount);
 
-/// <summary>A token deposit seen on an account (for the redemption watcher).</summary>
-public sealed record TokenDeposit(string Signature, ulong Slot, long? BlockTime, ulong Amount, PublicKey? SourceOwner);
+/// <summary>
+/// One token transfer into a watched account (for the redemption watcher). <paramref name="Position"/> names the transfer
+/// within its transaction: the top-level instruction index, or <c>{index}.{inner}</c> for one run by a program, so two
+/// transfers in one transaction are two deposits. <paramref name="SourceOwner"/> is the debited account's owner when the
+/// transaction's token balances name it; <paramref name="SourceAccount"/> is the debited token account itself.
+/// </summary>
+public sealed record TokenDeposit(string Signature, ulong Slot, long? BlockTime, ulong Amount, PublicKey? SourceOwner, string Position = "0",
+    PublicKey? SourceAccount = null);
 
 /// <summary>A page of deposits, oldest first, and the cursor to pass next time (the newest signature seen).</summary>
 public sealed record DepositPage(IReadOnlyList<TokenDeposit> Deposits, string? Cursor, bool HasMore);

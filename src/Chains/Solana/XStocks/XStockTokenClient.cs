@@ -224,34 +224,70 @@ public sealed class XStockTokenClient
         string? last = cursor;
         foreach (var s in signatures.Take(limit))
         {
+            if (s.Error is null)
+            {
+                var tx = await _rpc.GetTransactionAsync(s.Signature, commitment == Commitment.Processed ? Commitment.Confirmed : commitment, ct);
+                if (tx is null)
+                {
+                    // Listed but not returned (a node still catching up, pruned history): stop here and ask again later,
+                    // never step over a transaction whose transfers were not read.
+                    return new DepositPage(deposits, last, true);
+                }
+                deposits.AddRange(TransfersInto(tokenAccount, tx, s));
+            }
             last = s.Signature;
-            if (s.Error is not null)
-            {
-                continue;
-            }
-            var tx = await _rpc.GetTransactionAsync(s.Signature, commitment == Commitment.Processed ? Commitment.Confirmed : commitment, ct);
-            if (tx is null)
-            {
-                continue;
-            }
-            var index = tx.Transaction.Message.AccountKeys.ToList().IndexOf(tokenAccount);
-            if (index < 0)
-            {
-                continue;
-            }
-            var pre = tx.PreTokenBalances.FirstOrDefault(b => b.AccountIndex == index)?.Amount ?? 0;
-            var post = tx.PostTokenBalances.FirstOrDefault(b => b.AccountIndex == index)?.Amount ?? 0;
-            if (post <= pre)
-            {
-                continue;
-            }
-            // The receiving account may have been created by this very transaction (no pre balance): take its mint from after.
-            var mintOfAccount = tx.PostTokenBalances.First(x => x.AccountIndex == index).Mint;
-            var source = tx.PreTokenBalances.FirstOrDefault(b => b.AccountIndex != index && b.Mint == mintOfAccount
-                && tx.PostTokenBalances.Any(p => p.AccountIndex == b.AccountIndex && p.Amount < b.Amount));
-            deposits.Add(new TokenDeposit(s.Signature, s.Slot, s.BlockTime, post - pre, source?.Owner));
         }
         return new DepositPage(deposits, last, hasMore);
+    }
+
+    /// <summary>
+    /// Every SPL Token / Token-2022 transfer (Transfer, TransferChecked) into <paramref name="tokenAccount"/> in one landed
+    /// transaction, top-level and inner, with account indexes resolved through lookup-table addresses for v0 messages.
+    /// </summary>
+    public static IReadOnlyList<TokenDeposit> TransfersInto(PublicKey tokenAccount, TransactionDetails tx, SignatureInfo listed)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(listed);
+        var keys = tx.AllAccountKeys;
+        var found = new List<TokenDeposit>();
+        var top = tx.Transaction.Message.Instructions;
+        for (var i = 0; i < top.Count; i++)
+        {
+            Add(top[i], i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var group in tx.InnerInstructions.Where(g => g.Index == i))
+            {
+                for (var j = 0; j < group.Instructions.Count; j++)
+                {
+                    Add(group.Instructions[j], $"{i}.{j}");
+                }
+            }
+        }
+        return found;
+
+        void Add(CompiledInstruction ix, string position)
+        {
+            if (ix.ProgramIdIndex >= keys.Count || (keys[ix.ProgramIdIndex] != ProgramIds.Token2022 && keys[ix.ProgramIdIndex] != ProgramIds.Token)
+                || ix.Data.Length < 9)
+            {
+                return;
+            }
+            // Transfer: [source, destination, authority]; TransferChecked: [source, mint, destination, authority].
+            var destinationSlot = ix.Data[0] switch { 3 => 1, 12 => 2, _ => -1 };
+            if (destinationSlot < 0 || ix.AccountIndexes.Length <= destinationSlot)
+            {
+                return;
+            }
+            var source = ix.AccountIndexes[0];
+            var destination = ix.AccountIndexes[destinationSlot];
+            if (destination >= keys.Count || source >= keys.Count || keys[destination] != tokenAccount || keys[source] == tokenAccount)
+            {
+                return;
+            }
+            var amount = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(ix.Data.AsSpan(1, 8));
+            var owner = tx.PreTokenBalances.FirstOrDefault(b => b.AccountIndex == source)?.Owner
+                ?? tx.PostTokenBalances.FirstOrDefault(b => b.AccountIndex == source)?.Owner;
+            found.Add(new TokenDeposit(listed.Signature, listed.Slot, listed.BlockTime, amount, owner, position, keys[source]));
+        }
     }
 
     private async Task RequireTokenAccountAsync(PublicKey account, CancellationToken ct)
