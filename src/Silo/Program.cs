@@ -18,6 +18,8 @@ if (options.MigrateOnStart)
     Console.WriteLine($"Schema: {report.Applied.Count} migration(s) applied, {report.AlreadyApplied.Count} already present.");
 }
 
+// /metrics (partner cash balances among them) and /dashboard listen on the management port only.
+ManagementPort.Bind(builder, options.ManagementPort);
 builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
 builder.Services.AddSharemintHealth();
 builder.AddSharemintTelemetry();
@@ -42,6 +44,7 @@ builder.UseOrleans(silo =>
 });
 
 var app = builder.Build();
+app.UseManagementPortSplit(options.ManagementPort);
 app.UseExceptionHandler();
 app.MapSharemintHealth();
 app.MapSharemintApi();

@@ -69,6 +69,61 @@ public static partial class ApiRoutes
             $"{field} must be one of: {string.Join(", ", Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()))}.");
     }
 
+    /// <summary>The most tokens one request may name: far above any real order, far below where unit arithmetic overflows.</summary>
+    public const decimal MaxTokens = 1_000_000_000m;
+
+    /// <summary>The most USD one request may name (cash credits, limits).</summary>
+    public const decimal MaxCash = 1_000_000_000_000m;
+
+    /// <summary>The highest price per share the API accepts.</summary>
+    public const decimal MaxPrice = 10_000_000m;
+
+    /// <summary>
+    /// A token amount from a request in canonical units: positive (400 <c>amount_invalid</c>), at most
+    /// <see cref="MaxTokens"/> (400 <c>amount_overflow</c>), whole canonical units (422 <c>amount_has_dust</c>); checked
+    /// before any arithmetic, so no size of number can overflow the conversion.
+    /// </summary>
+    public static Sharemint.Units.CanonicalAmount Tokens(decimal amount, string field = "amount")
+    {
+        if (amount <= 0)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "amount_invalid", $"{field} must be greater than 0.");
+        }
+        if (amount > MaxTokens)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "amount_overflow", $"{field} must be at most {MaxTokens:0} tokens.");
+        }
+        return Sharemint.Units.CanonicalAmount.FromTokens(amount);
+    }
+
+    /// <summary>A USD amount from a request: greater than 0, or 0 when <paramref name="allowZero"/> (400 <c>amount_invalid</c>), at most <see cref="MaxCash"/> (400 <c>amount_overflow</c>).</summary>
+    public static decimal Cash(decimal amount, string field, bool allowZero = false)
+    {
+        if (amount < 0 || (amount == 0 && !allowZero))
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "amount_invalid", $"{field} must be {(allowZero ? "at least 0" : "greater than 0")}.");
+        }
+        if (amount > MaxCash)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "amount_overflow", $"{field} must be at most {MaxCash:0} USD.");
+        }
+        return amount;
+    }
+
+    /// <summary>A price per share from a request: greater than 0 and at most <see cref="MaxPrice"/>; 400 <c>price_invalid</c> otherwise.</summary>
+    public static decimal Price(decimal price) =>
+        price > 0 && price <= MaxPrice
+            ? price
+            : throw new ApiProblemException(StatusCodes.Status400BadRequest, "price_invalid", $"price must be greater than 0 and at most {MaxPrice:0} USD.");
+
+    /// <summary>A rotation overlap in seconds: 0 to <paramref name="max"/>; 400 <c>overlap_invalid</c> otherwise.</summary>
+    public static TimeSpan Overlap(int? seconds, int fallback, int max) => (seconds ?? fallback) switch
+    {
+        < 0 => throw new ApiProblemException(StatusCodes.Status400BadRequest, "overlap_invalid", $"overlapSeconds must be 0-{max}."),
+        var s when s > max => throw new ApiProblemException(StatusCodes.Status400BadRequest, "overlap_invalid", $"overlapSeconds must be 0-{max}."),
+        var s => TimeSpan.FromSeconds(s),
+    };
+
     /// <summary>A listing limit: 1–500, default 50.</summary>
     public static int Limit(int? limit) => limit switch
     {

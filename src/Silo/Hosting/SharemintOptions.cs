@@ -26,6 +26,12 @@ public sealed class SharemintOptions
     /// <summary>Seed the demo catalogue and partner at start-up (development only).</summary>
     public bool SeedDemo { get; set; }
 
-    /// <summary>Serve the Orleans dashboard at <c>/dashboard</c>.</summary>
+    /// <summary>
+    /// The management port: <c>/metrics</c> and <c>/dashboard</c> are served here only (bound on the same host as the API
+    /// URLs), never on the partner API port, where they answer 404. Kubernetes names it <c>management</c>.
+    /// </summary>
+    public int ManagementPort { get; set; } = 9090;
+
+    /// <summary>Serve the Orleans dashboard at <c>/dashboard</c> (on the management port).</summary>
     public bool Dashboard { get; set; } = true;
 }

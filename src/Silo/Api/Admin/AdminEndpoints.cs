@@ -85,7 +85,9 @@ public static class AdminEndpoints
                     throw new ApiProblemException(StatusCodes.Status400BadRequest, "account_id_invalid", "accountId must be 3-64 lower-case letters, digits or '-'.");
                 }
                 var tier = body.Tier is null ? PartnerTier.Standard : ApiRoutes.ParseEnum<PartnerTier>(body.Tier, "tier_invalid", "tier");
-                var limits = new AccountLimits(body.MaxOrderCash ?? AccountLimits.Default.MaxOrderCash, body.MaxDailyCash ?? AccountLimits.Default.MaxDailyCash);
+                var limits = new AccountLimits(
+                    ApiRoutes.Cash(body.MaxOrderCash ?? AccountLimits.Default.MaxOrderCash, "maxOrderCash"),
+                    ApiRoutes.Cash(body.MaxDailyCash ?? AccountLimits.Default.MaxDailyCash, "maxDailyCash"));
                 var profile = new PartnerProfile(body.DisplayName, body.Jurisdiction, tier, body.FeeRate ?? DefaultFee(tier), limits);
                 var account = await grains.GetGrain<ICatalogGrain>(0).RegisterAccountAsync(body.AccountId, profile);
                 return TypedResults.Created($"{ApiRoutes.AdminPrefix}/partners/{account.AccountId}", AccountView.From(account));
@@ -122,7 +124,7 @@ public static class AdminEndpoints
             {
                 var key = ApiRoutes.RequireIdempotencyKey(context);
                 return TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(accountId)
-                    .CreditCashAsync(ApiRoutes.OperationFor(context, $"credit\n{accountId}\n{key}"), body.Amount)));
+                    .CreditCashAsync(ApiRoutes.OperationFor(context, $"credit\n{accountId}\n{key}"), ApiRoutes.Cash(body.Amount, "amount"))));
             })
             .RequireOperatorRole(OperatorRole.Operator)
             .WithName("CreditCash").WithSummary("Credit cash to a partner. Needs an Idempotency-Key.")
@@ -134,12 +136,14 @@ public static class AdminEndpoints
 
         partners.MapPost("/{accountId}/keys", async (string accountId, CreatePartnerKeyBody? body, ApiKeyStore keys, IGrainFactory grains, HttpContext context) =>
             {
+                var scopes = ApiKeyStore.ParseScopes(body?.Scopes);
+                var allowed = ApiKeyStore.ParseNetworks(body?.AllowedIps);
                 await grains.GetGrain<IHolderAccountGrain>(accountId).GetAsync();
-                var issued = await keys.CreatePartnerKeyAsync(accountId, body?.Label ?? "", context.RequestAborted);
+                var issued = await keys.CreatePartnerKeyAsync(accountId, body?.Label ?? "", scopes, allowed, context.RequestAborted);
                 return TypedResults.Created($"{ApiRoutes.AdminPrefix}/keys/{issued.Key.KeyId}", IssuedKeyView.From(issued));
             })
             .RequireOperatorRole(OperatorRole.Operator)
-            .WithName("CreatePartnerKey").WithSummary("Create a partner API key. The secret is in this answer only.")
+            .WithName("CreatePartnerKey").WithSummary("Create a partner API key with scopes (read, trade, withdraw) and optional allowed IPs. The secret is in this answer only.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
@@ -152,26 +156,32 @@ public static class AdminEndpoints
 
         keys.MapPost("/", async (CreateOperatorKeyBody body, ApiKeyStore store, HttpContext context) =>
             {
-                var issued = await store.CreateOperatorKeyAsync(ApiKeyStore.ParseRole(body.Role), body.Label ?? "", context.RequestAborted);
+                var issued = await store.CreateOperatorKeyAsync(ApiKeyStore.ParseRole(body.Role), body.Label ?? "", ApiKeyStore.ParseNetworks(body.AllowedIps), context.RequestAborted);
                 return TypedResults.Created($"{ApiRoutes.AdminPrefix}/keys/{issued.Key.KeyId}", IssuedKeyView.From(issued));
             })
             .RequireOperatorRole(OperatorRole.Admin)
             .WithName("CreateOperatorKey").WithSummary("Create an operator key with a role. The secret is in this answer only.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        keys.MapPost("/{keyId}/rotate", async (string keyId, ApiPrincipal principal, ApiKeyStore store, HttpContext context) =>
+        keys.MapPost("/{keyId}/rotate", async (string keyId, RotateKeyBody? body, ApiPrincipal principal, ApiKeyStore store, ApiKeyCache cache,
+                Microsoft.Extensions.Options.IOptions<ApiOptions> options, HttpContext context) =>
             {
+                var overlap = ApiRoutes.Overlap(body?.OverlapSeconds, 0, options.Value.MaxRotationOverlapSeconds);
                 await RequireKeyManagerAsync(store, principal, keyId, context.RequestAborted);
-                return TypedResults.Ok(IssuedKeyView.From(await store.RotateAsync(keyId, context.RequestAborted)));
+                var issued = await store.RotateAsync(keyId, overlap, context.RequestAborted);
+                cache.Invalidate(keyId);
+                return TypedResults.Ok(IssuedKeyView.From(issued));
             })
             .RequireOperatorRole(OperatorRole.Operator)
-            .WithName("RotateKey").WithSummary("Replace a key's secret; the old one stops working now. The new secret is in this answer only.")
+            .WithName("RotateKey").WithSummary("Replace a key's secret; the old one stops working now, or after overlapSeconds. The new secret is in this answer only.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        keys.MapPost("/{keyId}/revoke", async (string keyId, ApiPrincipal principal, ApiKeyStore store, HttpContext context) =>
+        keys.MapPost("/{keyId}/revoke", async (string keyId, ApiPrincipal principal, ApiKeyStore store, ApiKeyCache cache, HttpContext context) =>
             {
                 await RequireKeyManagerAsync(store, principal, keyId, context.RequestAborted);
-                return TypedResults.Ok(ApiKeyView.From(await store.RevokeAsync(keyId, context.RequestAborted)));
+                var revoked = await store.RevokeAsync(keyId, context.RequestAborted);
+                cache.Invalidate(keyId);
+                return TypedResults.Ok(ApiKeyView.From(revoked));
             })
             .RequireOperatorRole(OperatorRole.Operator)
             .WithName("RevokeKey").WithSummary("Revoke a key for good.")
@@ -267,7 +277,7 @@ public static class AdminEndpoints
         prices.MapPut("/{ticker}", async (string ticker, PriceBody body, HttpContext context) =>
             {
                 var market = MarketData(context);
-                await market.SetLastPriceAsync(ticker, body.Price, context.RequestAborted);
+                await market.SetLastPriceAsync(ticker, ApiRoutes.Price(body.Price), context.RequestAborted);
                 var price = await market.GetLastPriceAsync(ticker, context.RequestAborted);
                 return TypedResults.Ok(new PriceView(price.Ticker, price.Price, price.AsOf));
             })
