@@ -62,7 +62,7 @@ public sealed class ApiSilo : IAsyncLifetime
 
     /// <summary>A request signed by <paramref name="keyId"/>/<paramref name="secret"/>, with hooks to break the signature on purpose.</summary>
     public static HttpRequestMessage Signed(HttpMethod method, string path, string? json, string keyId, string secret,
-        DateTimeOffset? at = null, string? idempotencyKey = null, string? signWithBody = null)
+        DateTimeOffset? at = null, string? idempotencyKey = null, string? signWithBody = null, string? nonce = null, string? signWithIdempotencyKey = null)
     {
         var request = new HttpRequestMessage(method, path);
         var body = json is null ? [] : Encoding.UTF8.GetBytes(json);
@@ -77,9 +77,12 @@ public sealed class ApiSilo : IAsyncLifetime
         }
         var timestamp = (at ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var signedBody = signWithBody is null ? body : Encoding.UTF8.GetBytes(signWithBody);
+        nonce ??= RequestSigner.NewNonce();
         request.Headers.Add(RequestSigner.KeyHeader, keyId);
         request.Headers.Add(RequestSigner.TimestampHeader, timestamp);
-        request.Headers.Add(RequestSigner.SignatureHeader, RequestSigner.Compute(secret, timestamp, method.Method, "/" + path.TrimStart('/'), signedBody));
+        request.Headers.Add(RequestSigner.NonceHeader, nonce);
+        request.Headers.Add(RequestSigner.SignatureHeader, RequestSigner.Compute(secret, timestamp, nonce, method.Method, "/" + path.TrimStart('/'),
+            signWithIdempotencyKey ?? idempotencyKey ?? "", signedBody));
         return request;
     }
 
