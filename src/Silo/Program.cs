@@ -16,6 +16,10 @@ if (options.MigrateOnStart)
 {
     var report = await SchemaMigrator.MigrateAsync(connectionString);
     Console.WriteLine($"Schema: {report.Applied.Count} migration(s) applied, {report.AlreadyApplied.Count} already present.");
+    foreach (var warning in report.Warnings)
+    {
+        Console.Error.WriteLine($"Schema warning: {warning}");
+    }
 }
 
 // /metrics (partner cash balances among them) and /dashboard listen on the management port only.

@@ -130,13 +130,20 @@ public sealed class SecurityTests(ApiSilo api) : IClassFixture<ApiSilo>
         var response = await api.AdminAsync(HttpMethod.Post, "admin/v1/partners/partner-demo/cash", huge, "big-1");
         await Problems.AssertAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
 
-        // Without a Content-Length (chunked), the limit still holds while reading.
-        using var chunked = new HttpRequestMessage(HttpMethod.Post, "admin/v1/partners/partner-demo/cash")
+        // Without a Content-Length (chunked), the limit still holds while reading a signed request's body.
+        using var chunked = ApiSilo.Signed(HttpMethod.Post, "admin/v1/partners/partner-demo/cash", huge, ApiSilo.AdminKeyId, api.AdminSecret, idempotencyKey: "big-2");
+        chunked.Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge)));
+        chunked.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        chunked.Headers.TransferEncodingChunked = true;
+        await Problems.AssertAsync(await api.Http.SendAsync(chunked), HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+
+        // An unsigned chunked body is not even read: the missing signature is refused first.
+        using var unsigned = new HttpRequestMessage(HttpMethod.Post, "admin/v1/partners/partner-demo/cash")
         {
             Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge))),
         };
-        chunked.Headers.TransferEncodingChunked = true;
-        await Problems.AssertAsync(await api.Http.SendAsync(chunked), HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        unsigned.Headers.TransferEncodingChunked = true;
+        await Problems.AssertAsync(await api.Http.SendAsync(unsigned), HttpStatusCode.Unauthorized, "signature_missing");
     }
 
     [Theory]

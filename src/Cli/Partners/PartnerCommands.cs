@@ -141,7 +141,7 @@ internal static class KeyCommandsTable
         {
             table.AddRow(k.KeyId, k.Kind, k.AccountId ?? "", k.Role ?? "", string.Join(",", k.Scopes ?? []), Markup.Escape(string.Join(",", k.AllowedIps ?? [])),
                 Markup.Escape(k.Label), k.CreatedAt.ToString("u", CultureInfo.InvariantCulture),
-                k.PreviousSecretExpiresAt?.ToString("u", CultureInfo.InvariantCulture) ?? "", k.RevokedAt?.ToString("u", CultureInfo.InvariantCulture) ?? "");
+                k.OverlapEndsAt?.ToString("u", CultureInfo.InvariantCulture) ?? "", k.RevokedAt?.ToString("u", CultureInfo.InvariantCulture) ?? "");
         }
         AnsiConsole.Write(table);
     }
@@ -150,7 +150,7 @@ internal static class KeyCommandsTable
     {
         Console.WriteLine($"key id:  {issued.Key.KeyId}");
         Console.WriteLine($"secret:  {issued.Secret}");
-        if (issued.Key.PreviousSecretExpiresAt is { } until)
+        if (issued.Key.OverlapEndsAt is { } until)
         {
             Console.WriteLine($"The previous secret keeps working until {until.ToString("u", CultureInfo.InvariantCulture)}.");
         }

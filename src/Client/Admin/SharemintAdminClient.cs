@@ -11,7 +11,7 @@ namespace Sharemint.Client.Admin;
 /// <summary>An API key without its secret.</summary>
 public sealed record ApiKey(string KeyId, string Kind, string? AccountId, string? Role, string Label,
     DateTimeOffset CreatedAt, DateTimeOffset? RotatedAt, DateTimeOffset? RevokedAt,
-    IReadOnlyList<string>? Scopes = null, IReadOnlyList<string>? AllowedIps = null, DateTimeOffset? PreviousSecretExpiresAt = null);
+    IReadOnlyList<string>? Scopes = null, IReadOnlyList<string>? AllowedIps = null, DateTimeOffset? OverlapEndsAt = null);
 
 /// <summary>A key with its secret: the API shows the secret in this answer only.</summary>
 public sealed record IssuedApiKey(ApiKey Key, string Secret);

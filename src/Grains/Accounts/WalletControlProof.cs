@@ -42,7 +42,7 @@ public static class WalletControlProof
     /// <summary>The EIP-191 digest a <c>personal_sign</c> signature covers.</summary>
     public static byte[] PersonalSignDigest(ReadOnlySpan<byte> message)
     {
-        var prefix = Encoding.UTF8.GetBytes("\x19Ethereum Signed Message:\n" + message.Length.ToString(CultureInfo.InvariantCulture));
+        var prefix = Encoding.UTF8.GetBytes("\u0019Ethereum Signed Message:\n" + message.Length.ToString(CultureInfo.InvariantCulture));
         return Keccak256.Hash([.. prefix, .. message]);
     }
 

@@ -119,7 +119,7 @@ public sealed record SanctionView(string Chain, string Address, string Reason, D
 /// <summary>An API key without its secret.</summary>
 public sealed record ApiKeyView(string KeyId, string Kind, string? AccountId, string? Role, string Label,
     DateTimeOffset CreatedAt, DateTimeOffset? RotatedAt, DateTimeOffset? RevokedAt,
-    IReadOnlyList<string> Scopes, IReadOnlyList<string> AllowedIps, DateTimeOffset? PreviousSecretExpiresAt)
+    IReadOnlyList<string> Scopes, IReadOnlyList<string> AllowedIps, DateTimeOffset? OverlapEndsAt)
 {
     public static ApiKeyView From(ApiKeyInfo k) => new(
         k.KeyId, k.Kind == ApiKeyKind.Partner ? "partner" : "operator", k.AccountId, k.Role is { } r ? ApiKeyStore.RoleName(r) : null,

@@ -97,7 +97,11 @@ public sealed class SignatureMiddleware(
         var signature = RequestSignature.ParseSignature(signatureHex);
 
         // A source that keeps failing is refused here, before it costs a key lookup.
-        RateLimit(context, limiter.PeekFailures(addressKey));
+        if (!limiter.HasFailuresLeft(addressKey))
+        {
+            context.Response.Headers.RetryAfter = "1";
+            throw Refuse(StatusCodes.Status429TooManyRequests, "rate_limited", "Too many failed authentications from this address; retry after 1 s.");
+        }
 
         var body = await ReadBodyAsync(context, max);
         ApiKeyCredentials? record = null;
@@ -126,7 +130,7 @@ public sealed class SignatureMiddleware(
         if (failure is not null)
         {
             // Consumed, not checked: the budget is read before this address's next lookup.
-            limiter.AcquireFailure(addressKey).Dispose();
+            limiter.SpendFailure(addressKey);
             // One answer for every case, so a caller cannot probe which key ids exist; the log keeps the difference.
             logger.LogInformation("Refused API request {Method} {Path} from {Address} with key id {KeyId}: {Reason}",
                 request.Method, path, address, Printable(keyId), failure);
@@ -240,14 +244,14 @@ public sealed class SignatureMiddleware(
 public sealed class ApiRateLimiter : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _addresses;
-    private readonly PartitionedRateLimiter<string> _failures;
+    private readonly FailureBudget _failures;
     private readonly PartitionedRateLimiter<string> _keys;
 
     public ApiRateLimiter(IOptions<ApiOptions> options)
     {
         var api = options.Value;
         _addresses = Create(api.AddressRateLimitBurst, api.AddressRateLimitPerSecond);
-        _failures = Create(api.AuthFailureBurst, api.AuthFailuresPerSecond);
+        _failures = new FailureBudget(Math.Max(1, api.AuthFailureBurst), Math.Max(1, api.AuthFailuresPerSecond));
         _keys = Create(api.RateLimitBurst, api.RateLimitPerSecond);
     }
 
@@ -264,11 +268,11 @@ public sealed class ApiRateLimiter : IDisposable
     /// <summary>Takes one permit from the address's bucket, without waiting.</summary>
     public RateLimitLease AcquireForAddress(string address) => _addresses.AttemptAcquire(address);
 
-    /// <summary>Whether the address has failures left (takes nothing).</summary>
-    public RateLimitLease PeekFailures(string address) => _failures.AttemptAcquire(address, 0);
+    /// <summary>Whether the address has failed authentications left (takes nothing).</summary>
+    public bool HasFailuresLeft(string address) => _failures.HasLeft(address);
 
-    /// <summary>Spends one of the address's failures.</summary>
-    public RateLimitLease AcquireFailure(string address) => _failures.AttemptAcquire(address);
+    /// <summary>Spends one of the address's failed authentications.</summary>
+    public void SpendFailure(string address) => _failures.Spend(address);
 
     /// <summary>Takes one permit from the key's bucket, without waiting.</summary>
     public RateLimitLease AcquireForKey(string key) => _keys.AttemptAcquire(key);
@@ -276,7 +280,45 @@ public sealed class ApiRateLimiter : IDisposable
     public void Dispose()
     {
         _addresses.Dispose();
-        _failures.Dispose();
         _keys.Dispose();
+    }
+
+    /// <summary>
+    /// A token bucket per address that is read without spending (before a key lookup) and spent only by a failure; the
+    /// framework's limiters have no reliable "peek". Bounded: addresses whose bucket refilled completely are dropped.
+    /// </summary>
+    private sealed class FailureBudget(int burst, int perSecond)
+    {
+        private readonly Dictionary<string, (double Tokens, long At)> _buckets = new(StringComparer.Ordinal);
+        private readonly Lock _lock = new();
+
+        public bool HasLeft(string address)
+        {
+            lock (_lock)
+            {
+                return Refilled(address, System.Diagnostics.Stopwatch.GetTimestamp()) >= 1;
+            }
+        }
+
+        public void Spend(string address)
+        {
+            lock (_lock)
+            {
+                var now = System.Diagnostics.Stopwatch.GetTimestamp();
+                _buckets[address] = (Math.Max(0, Refilled(address, now) - 1), now);
+                if (_buckets.Count > 100_000)
+                {
+                    foreach (var (key, _) in _buckets.Where(b => b.Value.Tokens + Elapsed(b.Value.At, now) * perSecond >= burst).ToList())
+                    {
+                        _buckets.Remove(key);
+                    }
+                }
+            }
+        }
+
+        private double Refilled(string address, long now) =>
+            _buckets.TryGetValue(address, out var bucket) ? Math.Min(burst, bucket.Tokens + Elapsed(bucket.At, now) * perSecond) : burst;
+
+        private static double Elapsed(long from, long to) => (to - from) / (double)System.Diagnostics.Stopwatch.Frequency;
     }
 }
