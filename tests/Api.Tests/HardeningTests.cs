@@ -403,6 +403,19 @@ public sealed class HardeningTests(ApiSilo api) : IClassFixture<ApiSilo>
     }
 
     [Fact]
+    public async Task Nul_characters_in_strings_are_refused_before_they_reach_storage()
+    {
+        var id = "partner-" + Guid.NewGuid().ToString("N")[..10];
+        var response = await api.AdminAsync(HttpMethod.Post, "admin/v1/partners", $$"""{"accountId":"{{id}}","displayName":"Nul\u0000Exchange","jurisdiction":"DE"}""");
+        await Problems.AssertAsync(response, HttpStatusCode.BadRequest, "string_invalid");
+        await Problems.AssertAsync(await api.AdminAsync(HttpMethod.Get, $"admin/v1/partners/{id}"), HttpStatusCode.NotFound, "account_not_found");
+        // An escaped backslash followed by "u0000" is ordinary text.
+        var text = await api.AdminAsync(HttpMethod.Post, "admin/v1/partners", $$"""{"accountId":"{{id}}","displayName":"Back\\u0000slash","jurisdiction":"DE"}""");
+        Assert.Equal(@"Back\u0000slash", (await Problems.JsonAsync(text, HttpStatusCode.Created)).GetProperty("displayName").GetString());
+        await Problems.AssertAsync(await api.AdminAsync(HttpMethod.Get, "admin/v1/orders?account=%00x"), HttpStatusCode.BadRequest, "account_id_invalid");
+    }
+
+    [Fact]
     public async Task Metrics_and_dashboard_are_served_on_the_management_port_only()
     {
         Assert.Equal(HttpStatusCode.NotFound, (await api.Http.GetAsync("metrics")).StatusCode);

@@ -132,6 +132,27 @@ public static partial class ApiRoutes
         { } l => l,
     };
 
+    /// <summary>
+    /// A symbol from a request: anything not shaped like one (2-16 letters, digits or '.') names no asset, 404
+    /// <c>asset_not_found</c>, without reaching a grain (a grain key of control characters or lone surrogates cannot be encoded).
+    /// </summary>
+    public static string Symbol(string? symbol) =>
+        symbol is not null && SymbolPattern().IsMatch(symbol)
+            ? symbol
+            : throw new Sharemint.Errors.LedgerException(Sharemint.Errors.LedgerError.AssetNotFound, "No such asset.");
+
+    /// <summary>An account id from a request path: anything not shaped like one names no account (404 <c>account_not_found</c>).</summary>
+    public static string Account(string? accountId) =>
+        accountId is not null && AccountIdPattern().IsMatch(accountId)
+            ? accountId
+            : throw new Sharemint.Errors.LedgerException(Sharemint.Errors.LedgerError.AccountNotFound, "No such account.");
+
+    /// <summary>A ticker from a request: 1-16 letters, digits or '.' (400 <c>ticker_invalid</c>).</summary>
+    public static string Ticker(string? ticker) =>
+        ticker is not null && TickerPattern().IsMatch(ticker)
+            ? ticker
+            : throw new ApiProblemException(StatusCodes.Status400BadRequest, "ticker_invalid", "A ticker is 1-16 letters, digits or '.'.");
+
     /// <summary>Order ids as the platform issues them (<c>ord_</c>/<c>dep_</c> + 26 hex); anything else is simply not found.</summary>
     public static bool IsOrderId(string id) => OrderIdPattern().IsMatch(id);
 
@@ -146,4 +167,10 @@ public static partial class ApiRoutes
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{2,63}$")]
     private static partial Regex AccountIdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9.]{2,16}$")]
+    private static partial Regex SymbolPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9.]{1,16}$")]
+    private static partial Regex TickerPattern();
 }

@@ -14,8 +14,12 @@ public sealed class SharemintOptions
     /// <summary>Silo-to-silo port.</summary>
     public int SiloPort { get; set; } = 11111;
 
-    /// <summary>Client gateway port.</summary>
-    public int GatewayPort { get; set; } = 30000;
+    /// <summary>
+    /// Client gateway port; 0 (the default) runs no gateway. Grain calls through a gateway skip every check of the signed
+    /// API, and no client of the platform needs one in production, so it is opened only where an external Orleans client
+    /// is deliberately configured (development tools, tests), and then only to that client's pods.
+    /// </summary>
+    public int GatewayPort { get; set; }
 
     /// <summary>Address advertised to other silos (the pod IP on Kubernetes); loopback when unset.</summary>
     public string? AdvertisedAddress { get; set; }

@@ -48,7 +48,7 @@ public static class PartnerEndpoints
         assets.MapGet("/", async (IGrainFactory grains) => TypedResults.Ok(await ListAssetsAsync(grains)))
             .WithName("ListAssets").WithSummary("List the assets with issued supply and custody.");
         assets.MapGet("/{symbol}", async (string symbol, IGrainFactory grains) =>
-                TypedResults.Ok(AssetView.From(await grains.GetGrain<IAssetGrain>(symbol).GetAsync())))
+                TypedResults.Ok(AssetView.From(await grains.GetGrain<IAssetGrain>(ApiRoutes.Symbol(symbol)).GetAsync())))
             .WithName("GetAsset").WithSummary("One asset.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         assets.MapGet("/{symbol}/deployments", async (string symbol, IGrainFactory grains) =>
@@ -60,7 +60,7 @@ public static class PartnerEndpoints
 
     internal static async Task<DeploymentView[]> ListDeploymentsAsync(IGrainFactory grains, string symbol)
     {
-        _ = await grains.GetGrain<IAssetGrain>(symbol).GetAsync();
+        _ = await grains.GetGrain<IAssetGrain>(ApiRoutes.Symbol(symbol)).GetAsync();
         var views = new List<DeploymentView>();
         foreach (var deployment in (await grains.GetGrain<Sharemint.Catalog.ICatalogGrain>(0).ListDeploymentsAsync()).Where(d => d.Symbol == symbol))
         {
@@ -113,10 +113,11 @@ public static class PartnerEndpoints
             .WithName("GetOwnKey").WithSummary("The key that signed this request: scopes, allowed addresses, rotation state (never the secret).")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        keys.MapPost("/self/rotate", async (RotateKeyBody? body, ApiPrincipal principal, ApiKeyStore store, ApiKeyCache cache,
+        // The body is required (an empty object for the default overlap), so a stray "null" cannot rotate a key.
+        keys.MapPost("/self/rotate", async (RotateKeyBody body, ApiPrincipal principal, ApiKeyStore store, ApiKeyCache cache,
                 Microsoft.Extensions.Options.IOptions<ApiOptions> options, HttpContext context) =>
             {
-                var overlap = ApiRoutes.Overlap(body?.OverlapSeconds, 3600, options.Value.MaxRotationOverlapSeconds);
+                var overlap = ApiRoutes.Overlap(body.OverlapSeconds, 3600, options.Value.MaxRotationOverlapSeconds);
                 var issued = await store.RotateAsync(principal.KeyId, overlap, context.RequestAborted);
                 cache.Invalidate(principal.KeyId);
                 return TypedResults.Ok(IssuedKeyView.From(issued));
@@ -135,7 +136,7 @@ public static class PartnerEndpoints
                 var side = ApiRoutes.ParseEnum<QuoteSide>(body.Side, "side_invalid", "side");
                 var key = ApiRoutes.OptionalIdempotencyKey(context);
                 var quoteId = "q_" + (key is null ? Guid.NewGuid().ToString("N")[..26] : ApiRoutes.Hash($"quote\n{account}\n{key}"));
-                var request = new QuoteRequest(account, body.Symbol, side, ApiRoutes.Tokens(body.Amount));
+                var request = new QuoteRequest(account, ApiRoutes.Symbol(body.Symbol), side, ApiRoutes.Tokens(body.Amount));
                 var quote = await grains.GetGrain<IQuoteGrain>(quoteId).CreateAsync(request);
                 return TypedResults.Created($"{ApiRoutes.PartnerPrefix}/quotes/{quote.QuoteId}", QuoteView.From(quote));
             })
@@ -176,7 +177,7 @@ public static class PartnerEndpoints
                 }
                 var amount = ApiRoutes.Tokens(body.Amount);
                 await RequireProvenWalletAsync(grains, account, body.Chain, body.Wallet);
-                var request = new RedeemOrderRequest(account, body.Symbol, body.Chain, body.Wallet, amount, body.QuoteId);
+                var request = new RedeemOrderRequest(account, ApiRoutes.Symbol(body.Symbol), body.Chain, body.Wallet, amount, body.QuoteId);
                 var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceRedeemAsync(request);
                 return Accepted(order);
             })
@@ -219,7 +220,7 @@ public static class PartnerEndpoints
                 var orderId = OrderIds.FromIdempotencyKey(account, ApiRoutes.RequireIdempotencyKey(context));
                 var amount = ApiRoutes.Tokens(body.Amount);
                 await RequireProvenWalletAsync(grains, account, body.FromChain, body.FromWallet);
-                var request = new TransferOrderRequest(account, body.Symbol, body.FromChain, body.FromWallet, body.ToChain, body.ToWallet, amount);
+                var request = new TransferOrderRequest(account, ApiRoutes.Symbol(body.Symbol), body.FromChain, body.FromWallet, body.ToChain, body.ToWallet, amount);
                 var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceTransferAsync(request);
                 return Accepted(order);
             })
@@ -233,7 +234,7 @@ public static class PartnerEndpoints
     {
         reserves.MapGet("/{symbol}", async (string symbol, IGrainFactory grains) =>
             {
-                var latest = await grains.GetGrain<IReservesGrain>(symbol).GetLatestAsync()
+                var latest = await grains.GetGrain<IReservesGrain>(ApiRoutes.Symbol(symbol)).GetLatestAsync()
                     ?? throw new ApiProblemException(StatusCodes.Status404NotFound, "attestation_not_found", $"No reserves attestation for {symbol} yet.");
                 return TypedResults.Ok(AttestationView.From(latest));
             })
@@ -241,7 +242,7 @@ public static class PartnerEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         reserves.MapGet("/{symbol}/history", async (string symbol, int? limit, IGrainFactory grains) =>
-                TypedResults.Ok((await grains.GetGrain<IReservesGrain>(symbol).GetHistoryAsync(ApiRoutes.Limit(limit))).Select(ReserveReportView.From).ToArray()))
+                TypedResults.Ok((await grains.GetGrain<IReservesGrain>(ApiRoutes.Symbol(symbol)).GetHistoryAsync(ApiRoutes.Limit(limit))).Select(ReserveReportView.From).ToArray()))
             .WithName("GetReservesHistory").WithSummary("Past reconciliations, newest first (public).")
             .ProducesProblem(StatusCodes.Status404NotFound);
     }

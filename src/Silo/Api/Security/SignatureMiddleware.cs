@@ -104,6 +104,11 @@ public sealed class SignatureMiddleware(
         }
 
         var body = await ReadBodyAsync(context, max);
+        if (HasNul(body))
+        {
+            // PostgreSQL cannot store U+0000 in text or jsonb; refused here rather than failing in a grain's write.
+            throw Refuse(StatusCodes.Status400BadRequest, "string_invalid", "Strings in the body may not contain NUL (U+0000).");
+        }
         ApiKeyCredentials? record = null;
         string? failure = null;
         if (signature is null)
@@ -173,6 +178,35 @@ public sealed class SignatureMiddleware(
 
         context.Items[ApiPrincipal.ItemKey] = new ApiPrincipal(key.KeyId, key.Kind, key.AccountId, key.Role, key.Scopes);
         await next(context);
+    }
+
+    /// <summary>A raw NUL byte or a JSON <c>\u0000</c> escape anywhere in the body.</summary>
+    private static bool HasNul(ReadOnlySpan<byte> body)
+    {
+        if (body.IndexOf((byte)0) >= 0)
+        {
+            return true;
+        }
+        var from = 0;
+        while (body[from..].IndexOf("\\u"u8) is var relative and >= 0)
+        {
+            var at = from + relative;
+            if (body.Length >= at + 6 && body.Slice(at + 2, 4).SequenceEqual("0000"u8))
+            {
+                // A backslash escaped before it (JSON text \\\\u0000) is not a NUL: only an odd run of backslashes starts an escape.
+                var run = 0;
+                while (at - run >= 0 && body[at - run] == (byte)'\\')
+                {
+                    run++;
+                }
+                if (run % 2 == 1)
+                {
+                    return true;
+                }
+            }
+            from = at + 1;
+        }
+        return false;
     }
 
     private static bool IsMethodMismatch(Endpoint endpoint) =>
