@@ -20,12 +20,30 @@ public static partial class ManagementPort
         {
             throw new InvalidOperationException($"Sharemint:ManagementPort must be 1-65535 (got {port}).");
         }
-        var configured = builder.Configuration["urls"];
-        var apiUrls = string.IsNullOrWhiteSpace(configured)
-            ? ["http://localhost:5000"]
-            : configured.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var apiUrls = ApiUrls(builder.Configuration);
+        if (apiUrls.Any(url => UrlPattern().Match(url) is { Success: true } m && m.Groups["port"].Value == ":" + port.ToString(CultureInfo.InvariantCulture)))
+        {
+            throw new InvalidOperationException($"Sharemint:ManagementPort {port} is also an API port ({string.Join(";", apiUrls)}): give them different ports.");
+        }
         var managementUrls = apiUrls.Select(url => WithPort(url, port)).Distinct(StringComparer.OrdinalIgnoreCase);
         builder.WebHost.UseUrls([.. apiUrls, .. managementUrls]);
+    }
+
+    /// <summary>
+    /// The API's URLs as ASP.NET Core would choose them: <c>urls</c> (ASPNETCORE_URLS), else <c>http_ports</c> /
+    /// <c>https_ports</c> (ASPNETCORE_HTTP_PORTS, which container images set) on every interface, else its default.
+    /// </summary>
+    public static string[] ApiUrls(IConfiguration configuration)
+    {
+        var split = StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries;
+        if (configuration["urls"] is { Length: > 0 } urls)
+        {
+            return urls.Split(';', split);
+        }
+        var ports = (configuration["http_ports"] ?? "").Split(';', split).Select(p => $"http://*:{p}")
+            .Concat((configuration["https_ports"] ?? "").Split(';', split).Select(p => $"https://*:{p}"))
+            .ToArray();
+        return ports.Length > 0 ? ports : ["http://localhost:5000"];
     }
 
     /// <summary>The URL with its port replaced (or added).</summary>
@@ -56,6 +74,6 @@ public static partial class ManagementPort
         await next(context);
     });
 
-    [GeneratedRegex(@"^(?<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?<host>\[[^\]]+\]|[^:/]+)(:\d+)?/?$")]
+    [GeneratedRegex(@"^(?<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?<host>\[[^\]]+\]|[^:/]+)(?<port>:\d+)?/?$")]
     private static partial Regex UrlPattern();
 }
