@@ -28,6 +28,7 @@ if [ "$(id -u)" -eq 0 ]; then default_dev_dir=/var/tmp/sharemint-dev; else defau
 dev_dir="${SHAREMINT_DEV_DIR:-$default_dev_dir}"
 pg_port="${SHAREMINT_PG_PORT:-55432}"
 http_port="${SHAREMINT_HTTP_PORT:-8080}"
+management_port="${SHAREMINT_MANAGEMENT_PORT:-9090}"
 silo_port="${SHAREMINT_SILO_PORT:-11111}"
 gateway_port="${SHAREMINT_GATEWAY_PORT:-30000}"
 eth_port="${SHAREMINT_ETHEREUM_PORT:-8545}"
@@ -166,6 +167,7 @@ Sharemint__Api__BootstrapAdminKeyId="$admin_key_id" Sharemint__Api__BootstrapAdm
 Sharemint__Api__DemoPartnerKeyId="$partner_key_id" Sharemint__Api__DemoPartnerSecret="$partner_secret" \
 Sharemint__GatewayPort="$gateway_port" \
 Sharemint__DeploySymbols="$deploy_symbols" \
+Sharemint__ManagementPort="$management_port" \
 ASPNETCORE_URLS="http://127.0.0.1:$http_port" \
   setsid dotnet "$root/src/Silo/bin/Release/net10.0/Sharemint.Silo.dll" &
 silo_pid=$!
@@ -188,7 +190,7 @@ cat <<INFO
 Sharemint is running:
   HTTP API           http://127.0.0.1:$http_port/v1/assets
   Reserves page      http://127.0.0.1:$http_port/reserves
-  Orleans dashboard  http://127.0.0.1:$http_port/dashboard
+  Orleans dashboard  http://127.0.0.1:$management_port/dashboard   (metrics: /metrics on the same management port)
   Health             http://127.0.0.1:$http_port/health/ready   (also /health/live, /health/startup)
   Silo / gateway     127.0.0.1:$silo_port / 127.0.0.1:$gateway_port
   PostgreSQL         $connection

@@ -9,6 +9,7 @@ using Sharemint.Cli.Market;
 using Sharemint.Cli.Orders;
 using Sharemint.Cli.Partners;
 using Sharemint.Cli.Reserves;
+using Sharemint.Cli.Wallets;
 using Sharemint.Client;
 
 var globals = new CliGlobals();
@@ -21,6 +22,7 @@ var root = new RootCommand("sharemint: operate the Sharemint tokenized-equities 
     SanctionCommands.Create(globals),
     ReserveCommands.Create(globals),
     PriceCommands.Create(globals),
+    WalletCommands.Create(globals),
 };
 foreach (var option in globals.All)
 {

@@ -39,6 +39,7 @@ public sealed class SharemintClient
         Orders = new OrdersClient(transport);
         Transfers = new TransfersClient(transport);
         Reserves = new ReservesClient(transport);
+        Keys = new Sharemint.Client.Keys.KeysClient(transport);
     }
 
     /// <summary>The asset catalogue.</summary>
@@ -58,6 +59,9 @@ public sealed class SharemintClient
 
     /// <summary>Proof of reserves.</summary>
     public ReservesClient Reserves { get; }
+
+    /// <summary>The partner's own key: scopes, allowed addresses, self-service rotation.</summary>
+    public Sharemint.Client.Keys.KeysClient Keys { get; }
 }
 
 /// <summary>Dependency-injection registration of the SDK.</summary>

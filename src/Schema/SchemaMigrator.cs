@@ -13,7 +13,11 @@ public sealed record Migration(int Version, string Name, string Sql)
 }
 
 /// <summary>What one run of the migrator did.</summary>
-public sealed record MigrationReport(IReadOnlyList<Migration> Applied, IReadOnlyList<Migration> AlreadyApplied);
+public sealed record MigrationReport(IReadOnlyList<Migration> Applied, IReadOnlyList<Migration> AlreadyApplied)
+{
+    /// <summary>What the migrations raised for operators (PostgreSQL WARNINGs), e.g. data that needs settling by hand.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>Raised when the database holds a migration whose text differs from ours, or a newer one we do not know.</summary>
 public sealed class SchemaMismatchException(string message) : Exception(message);
@@ -35,6 +39,17 @@ public static class SchemaMigrator
     public static async Task<MigrationReport> MigrateAsync(string connectionString, CancellationToken cancellationToken = default)
     {
         await using var connection = new NpgsqlConnection(connectionString);
+        var warnings = new List<string>();
+        connection.Notice += (_, e) =>
+        {
+            if (e.Notice.Severity is "WARNING")
+            {
+                lock (warnings)
+                {
+                    warnings.Add(e.Notice.MessageText);
+                }
+            }
+        };
         await connection.OpenAsync(cancellationToken);
 
         await using (var create = new NpgsqlCommand("""
@@ -114,7 +129,10 @@ public static class SchemaMigrator
             }
         }
 
-        return new MigrationReport(applied, skipped);
+        lock (warnings)
+        {
+            return new MigrationReport(applied, skipped) { Warnings = [.. warnings] };
+        }
     }
 
     /// <summary>The versions recorded as applied in the database, in order.</summary>
@@ -155,11 +173,12 @@ public static class SchemaMigrator
             migrations.Add(new Migration(version, fileName[(separator + 1)..], reader.ReadToEnd()));
         }
         migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
-        for (var i = 0; i < migrations.Count; i++)
+        // Versions are unique and ascending; ranges may leave gaps (parallel work is given separate number ranges).
+        for (var i = 1; i < migrations.Count; i++)
         {
-            if (migrations[i].Version != i + 1)
+            if (migrations[i].Version == migrations[i - 1].Version)
             {
-                throw new InvalidOperationException($"Migrations must be numbered 1..n without gaps; found {migrations[i].Version} at position {i + 1}.");
+                throw new InvalidOperationException($"Two migrations share version {migrations[i].Version}.");
             }
         }
         return migrations;

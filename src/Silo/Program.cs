@@ -17,8 +17,14 @@ if (options.MigrateOnStart)
 {
     var report = await SchemaMigrator.MigrateAsync(connectionString);
     Console.WriteLine($"Schema: {report.Applied.Count} migration(s) applied, {report.AlreadyApplied.Count} already present.");
+    foreach (var warning in report.Warnings)
+    {
+        Console.Error.WriteLine($"Schema warning: {warning}");
+    }
 }
 
+// /metrics (partner cash balances among them) and /dashboard listen on the management port only.
+ManagementPort.Bind(builder, options.ManagementPort);
 builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
 builder.Services.AddSharemintHealth();
 builder.AddSharemintTelemetry();
@@ -43,6 +49,7 @@ builder.UseOrleans(silo =>
 });
 
 var app = builder.Build();
+app.UseManagementPortSplit(options.ManagementPort);
 app.UseExceptionHandler();
 app.MapSharemintHealth();
 app.MapSharemintApi();

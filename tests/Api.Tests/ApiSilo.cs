@@ -15,6 +15,8 @@ public sealed class ApiSilo : IAsyncLifetime
     public const string AdminKeyId = "ok_bootstrap_admin";
     public const string DemoKeyId = "pk_demo_partner";
     public const int RateLimitBurst = 40;
+    public const int AddressBurst = 250;
+    public const int AuthFailureBurst = 20;
 
     private PostgresServer? _postgres;
 
@@ -42,6 +44,10 @@ public sealed class ApiSilo : IAsyncLifetime
             ["Sharemint__Api__RateLimitBurst"] = RateLimitBurst.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sharemint__Api__RateLimitPerSecond"] = "10",
             ["Sharemint__Api__MaxRequestBodyBytes"] = "16384",
+            ["Sharemint__Api__AddressRateLimitBurst"] = AddressBurst.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sharemint__Api__AddressRateLimitPerSecond"] = "20",
+            ["Sharemint__Api__AuthFailureBurst"] = AuthFailureBurst.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sharemint__Api__AuthFailuresPerSecond"] = "1",
             ["Sharemint__Market__Hours"] = "always",
         });
         Http = Silo.CreateHttpClient();
@@ -62,7 +68,7 @@ public sealed class ApiSilo : IAsyncLifetime
 
     /// <summary>A request signed by <paramref name="keyId"/>/<paramref name="secret"/>, with hooks to break the signature on purpose.</summary>
     public static HttpRequestMessage Signed(HttpMethod method, string path, string? json, string keyId, string secret,
-        DateTimeOffset? at = null, string? idempotencyKey = null, string? signWithBody = null)
+        DateTimeOffset? at = null, string? idempotencyKey = null, string? signWithBody = null, string? nonce = null, string? signWithIdempotencyKey = null)
     {
         var request = new HttpRequestMessage(method, path);
         var body = json is null ? [] : Encoding.UTF8.GetBytes(json);
@@ -77,10 +83,33 @@ public sealed class ApiSilo : IAsyncLifetime
         }
         var timestamp = (at ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var signedBody = signWithBody is null ? body : Encoding.UTF8.GetBytes(signWithBody);
+        nonce ??= RequestSigner.NewNonce();
         request.Headers.Add(RequestSigner.KeyHeader, keyId);
         request.Headers.Add(RequestSigner.TimestampHeader, timestamp);
-        request.Headers.Add(RequestSigner.SignatureHeader, RequestSigner.Compute(secret, timestamp, method.Method, "/" + path.TrimStart('/'), signedBody));
+        request.Headers.Add(RequestSigner.NonceHeader, nonce);
+        request.Headers.Add(RequestSigner.SignatureHeader, RequestSigner.Compute(secret, timestamp, nonce, method.Method, "/" + path.TrimStart('/'),
+            signWithIdempotencyKey ?? idempotencyKey ?? "", signedBody));
         return request;
+    }
+
+    /// <summary>The silo's count of database commands issued by API authentication (from /metrics on the management port).</summary>
+    public async Task<long> AuthDatabaseCommandsAsync()
+    {
+        using var management = Silo.CreateManagementHttpClient();
+        // The exporter caches a scrape briefly: read until two reads agree.
+        long? previous = null;
+        while (true)
+        {
+            var text = await management.GetStringAsync("metrics");
+            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("sharemint_api_auth_db_commands_total", StringComparison.Ordinal));
+            var value = line is null ? 0 : (long)double.Parse(line[line.IndexOf(' ', line.IndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            if (previous == value)
+            {
+                return value;
+            }
+            previous = value;
+            await Task.Delay(400);
+        }
     }
 
     /// <summary>Sends a request signed with the bootstrap admin key.</summary>

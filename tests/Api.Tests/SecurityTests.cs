@@ -36,8 +36,9 @@ public sealed class SecurityTests(ApiSilo api) : IClassFixture<ApiSilo>
         moved.RequestUri = new Uri("v1/orders", UriKind.Relative);
         await Problems.AssertAsync(await api.Http.SendAsync(moved), HttpStatusCode.Unauthorized, "signature_invalid");
 
+        // An unknown key gets the same answer as a bad signature: the API does not say which key ids exist.
         using var unknownKey = ApiSilo.Signed(HttpMethod.Get, "v1/account", null, "pk_nobody", api.DemoSecret);
-        await Problems.AssertAsync(await api.Http.SendAsync(unknownKey), HttpStatusCode.Unauthorized, "key_invalid");
+        await Problems.AssertAsync(await api.Http.SendAsync(unknownKey), HttpStatusCode.Unauthorized, "signature_invalid");
 
         var account = await Problems.JsonAsync(await api.PartnerAsync(HttpMethod.Get, "v1/account"));
         Assert.Equal(1_000_000m, account.GetProperty("cashBalance").GetDecimal());
@@ -60,15 +61,16 @@ public sealed class SecurityTests(ApiSilo api) : IClassFixture<ApiSilo>
     public async Task A_replayed_signature_is_refused()
     {
         var at = DateTimeOffset.UtcNow;
-        using var first = ApiSilo.Signed(HttpMethod.Get, "v1/account?replay=1", null, ApiSilo.DemoKeyId, api.DemoSecret, at: at);
+        var nonce = RequestSigner.NewNonce();
+        using var first = ApiSilo.Signed(HttpMethod.Get, "v1/account?replay=1", null, ApiSilo.DemoKeyId, api.DemoSecret, at: at, nonce: nonce);
         Assert.Equal(HttpStatusCode.OK, (await api.Http.SendAsync(first)).StatusCode);
 
-        using var again = ApiSilo.Signed(HttpMethod.Get, "v1/account?replay=1", null, ApiSilo.DemoKeyId, api.DemoSecret, at: at);
+        using var again = ApiSilo.Signed(HttpMethod.Get, "v1/account?replay=1", null, ApiSilo.DemoKeyId, api.DemoSecret, at: at, nonce: nonce);
         await Problems.AssertAsync(await api.Http.SendAsync(again), HttpStatusCode.Unauthorized, "signature_replayed");
 
         // The guard is the database table every silo shares.
         await using var data = NpgsqlDataSource.Create(api.ConnectionString);
-        await using var count = data.CreateCommand("SELECT count(*) FROM api_request_signatures WHERE key_id = @k");
+        await using var count = data.CreateCommand("SELECT count(*) FROM api_request_nonces WHERE key_id = @k");
         count.Parameters.AddWithValue("k", ApiSilo.DemoKeyId);
         Assert.True((long)(await count.ExecuteScalarAsync())! >= 1);
     }
@@ -128,13 +130,20 @@ public sealed class SecurityTests(ApiSilo api) : IClassFixture<ApiSilo>
         var response = await api.AdminAsync(HttpMethod.Post, "admin/v1/partners/partner-demo/cash", huge, "big-1");
         await Problems.AssertAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
 
-        // Without a Content-Length (chunked), the limit still holds while reading.
-        using var chunked = new HttpRequestMessage(HttpMethod.Post, "admin/v1/partners/partner-demo/cash")
+        // Without a Content-Length (chunked), the limit still holds while reading a signed request's body.
+        using var chunked = ApiSilo.Signed(HttpMethod.Post, "admin/v1/partners/partner-demo/cash", huge, ApiSilo.AdminKeyId, api.AdminSecret, idempotencyKey: "big-2");
+        chunked.Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge)));
+        chunked.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        chunked.Headers.TransferEncodingChunked = true;
+        await Problems.AssertAsync(await api.Http.SendAsync(chunked), HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+
+        // An unsigned chunked body is not even read: the missing signature is refused first.
+        using var unsigned = new HttpRequestMessage(HttpMethod.Post, "admin/v1/partners/partner-demo/cash")
         {
             Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge))),
         };
-        chunked.Headers.TransferEncodingChunked = true;
-        await Problems.AssertAsync(await api.Http.SendAsync(chunked), HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        unsigned.Headers.TransferEncodingChunked = true;
+        await Problems.AssertAsync(await api.Http.SendAsync(unsigned), HttpStatusCode.Unauthorized, "signature_missing");
     }
 
     [Theory]
@@ -253,7 +262,7 @@ public sealed class SecurityTests(ApiSilo api) : IClassFixture<ApiSilo>
         await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Post, $"admin/v1/keys/{key.Id}/revoke"));
         using (var revoked = ApiSilo.Signed(HttpMethod.Get, "v1/account", null, key.Id, newSecret))
         {
-            await Problems.AssertAsync(await api.Http.SendAsync(revoked), HttpStatusCode.Unauthorized, "key_invalid");
+            await Problems.AssertAsync(await api.Http.SendAsync(revoked), HttpStatusCode.Unauthorized, "signature_invalid");
         }
     }
 

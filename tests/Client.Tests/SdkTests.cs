@@ -174,7 +174,7 @@ public sealed class SdkTests(SiloFixture fixture) : IClassFixture<SiloFixture>
 
         await admin.RevokeKeyAsync(issued.Key.KeyId);
         var refused = await Assert.ThrowsAsync<SharemintApiException>(() => partner.Account.GetAsync());
-        Assert.Equal("key_invalid", refused.Code);
+        Assert.Equal("signature_invalid", refused.Code);
     }
 
     [Fact]

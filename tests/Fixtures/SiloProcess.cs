@@ -13,14 +13,18 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private SiloProcess(Process process, Uri baseAddress)
+    private SiloProcess(Process process, Uri baseAddress, Uri managementAddress)
     {
         _process = process;
         BaseAddress = baseAddress;
+        ManagementAddress = managementAddress;
     }
 
-    /// <summary>The HTTP root, e.g. <c>http://127.0.0.1:43121/</c>.</summary>
+    /// <summary>The HTTP root of the partner and operator API, e.g. <c>http://127.0.0.1:43121/</c>.</summary>
     public Uri BaseAddress { get; }
+
+    /// <summary>The management port's root: <c>/metrics</c> and <c>/dashboard</c> are served there only.</summary>
+    public Uri ManagementAddress { get; }
 
     /// <summary>Whether the process has exited (crashed, killed or stopped).</summary>
     public bool HasExited => _process.HasExited;
@@ -38,6 +42,9 @@ public sealed class SiloProcess : IAsyncDisposable
         var dll = RepositoryPaths.Output("src/Silo", "Sharemint.Silo.dll");
         var http = httpPort ?? FreePort.Next();
         var gateway = gatewayPort ?? FreePort.Next();
+        var management = extraEnvironment is not null && extraEnvironment.TryGetValue("Sharemint__ManagementPort", out var configured)
+            ? int.Parse(configured, System.Globalization.CultureInfo.InvariantCulture)
+            : FreePort.Next();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -52,6 +59,7 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["Sharemint__GatewayPort"] = gateway.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Sharemint__SeedDemo"] = seedDemo ? "true" : "false";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{http}";
+        start.Environment["Sharemint__ManagementPort"] = management.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         if (extraEnvironment is not null)
         {
@@ -61,7 +69,7 @@ public sealed class SiloProcess : IAsyncDisposable
             }
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the silo.");
-        var silo = new SiloProcess(process, new Uri($"http://127.0.0.1:{http}/")) { GatewayPort = gateway };
+        var silo = new SiloProcess(process, new Uri($"http://127.0.0.1:{http}/"), new Uri($"http://127.0.0.1:{management}/")) { GatewayPort = gateway };
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.BeginOutputReadLine();
@@ -72,6 +80,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
     /// <summary>An HttpClient aimed at the silo's HTTP root.</summary>
     public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>An HttpClient aimed at the management port (<c>/metrics</c>, <c>/dashboard</c>).</summary>
+    public HttpClient CreateManagementHttpClient() => new() { BaseAddress = ManagementAddress, Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>Polls <c>/health/ready</c> until it answers 200 or the deadline passes.</summary>
     public async Task WaitUntilReadyAsync(TimeSpan timeout)

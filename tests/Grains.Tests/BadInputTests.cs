@@ -82,7 +82,7 @@ public sealed class BadInputTests(LedgerClusterFixture fixture)
         Assert.Equal(LedgerError.InvalidAmount, await Refused(() => account.CreditCashAsync(Op(), -5m)));
         Assert.Equal(LedgerError.InvalidAmount, await Refused(() => account.DebitCashAsync(Op(), 0m)));
         Assert.Equal(LedgerError.InsufficientCash, await Refused(() =>
-            account.HoldCashForMintAsync(Op(), new MintPayment("TSLAx", "solana", SolanaWallet, 150m))));
+            account.HoldCashForMintAsync(Op(), new MintPayment("TSLAx", "solana", SolanaWalletOf("bad-cash"), 150m))));
 
         Assert.Equal(before, await account.GetAsync());
         Assert.Equal(0m, (await account.DebitCashAsync(Op(), 100m)).CashBalance);
@@ -136,20 +136,20 @@ public sealed class BadInputTests(LedgerClusterFixture fixture)
     [Fact]
     public async Task Us_persons_unapproved_kyc_unlisted_and_sanctioned_wallets_cannot_mint()
     {
-        var payment = new MintPayment("TSLAx", "ethereum", EvmWallet, 50m);
+        var payment = new MintPayment("TSLAx", "ethereum", EvmWalletOf("eligible-partner"), 50m);
 
         await _grains.GetGrain<Catalog.ICatalogGrain>(0).RegisterAccountAsync("us-person", Profile("US"));
         var us = _grains.GetGrain<IHolderAccountGrain>("us-person");
         await us.SetKycStatusAsync(Op(), KycStatus.Approved);
-        await us.AllowWalletAsync(Op(), "ethereum", EvmWallet);
+        await us.AllowWalletAsync(Op(), "ethereum", EvmWalletOf("us-person"));
         await us.CreditCashAsync(Op(), 1000m);
-        Assert.Equal(LedgerError.JurisdictionNotEligible, await Refused(() => us.HoldCashForMintAsync(Op(), payment)));
+        Assert.Equal(LedgerError.JurisdictionNotEligible, await Refused(() => us.HoldCashForMintAsync(Op(), payment with { Wallet = EvmWalletOf("us-person") })));
 
         await _grains.GetGrain<Catalog.ICatalogGrain>(0).RegisterAccountAsync("no-kyc", Profile());
         var pending = _grains.GetGrain<IHolderAccountGrain>("no-kyc");
-        await pending.AllowWalletAsync(Op(), "ethereum", EvmWallet);
+        await pending.AllowWalletAsync(Op(), "ethereum", EvmWalletOf("no-kyc"));
         await pending.CreditCashAsync(Op(), 1000m);
-        Assert.Equal(LedgerError.KycNotApproved, await Refused(() => pending.HoldCashForMintAsync(Op(), payment)));
+        Assert.Equal(LedgerError.KycNotApproved, await Refused(() => pending.HoldCashForMintAsync(Op(), payment with { Wallet = EvmWalletOf("no-kyc") })));
 
         var partner = await ApprovedPartnerAsync(_grains, "eligible-partner", 1000m);
         var before = await partner.GetAsync();

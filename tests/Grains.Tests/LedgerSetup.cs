@@ -12,6 +12,14 @@ internal static class LedgerSetup
 {
     public const string EvmWallet = "0x1111111111111111111111111111111111111111";
     public const string SolanaWallet = "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU";
+
+    /// <summary>An EVM wallet of the account's own (a wallet belongs to one account).</summary>
+    public static string EvmWalletOf(string accountId) =>
+        "0x" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("evm:" + accountId)))[..40];
+
+    /// <summary>A Solana wallet of the account's own.</summary>
+    public static string SolanaWalletOf(string accountId) =>
+        Sharemint.Chains.Solana.Base58.Encode(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("solana:" + accountId)));
     public static readonly string[] Chains = ["solana", "ethereum", "base"];
 
     public static AssetDefinition Tesla(string symbol = "TSLAx") => new(symbol, "TSLA", "Tesla xStock", "US88160R1014", AssetKind.Stock);
@@ -40,15 +48,15 @@ internal static class LedgerSetup
         return asset;
     }
 
-    /// <summary>An approved partner with cash and an allow-listed wallet on every chain.</summary>
+    /// <summary>An approved partner with cash and an allow-listed wallet of its own on every chain (<see cref="EvmWalletOf"/>, <see cref="SolanaWalletOf"/>).</summary>
     public static async Task<IHolderAccountGrain> ApprovedPartnerAsync(IGrainFactory grains, string accountId, decimal cash)
     {
         await grains.GetGrain<ICatalogGrain>(0).RegisterAccountAsync(accountId, Profile());
         var account = grains.GetGrain<IHolderAccountGrain>(accountId);
         await account.SetKycStatusAsync(Op("kyc"), KycStatus.Approved);
-        await account.AllowWalletAsync(Op("wallet"), "solana", SolanaWallet);
-        await account.AllowWalletAsync(Op("wallet"), "ethereum", EvmWallet);
-        await account.AllowWalletAsync(Op("wallet"), "base", EvmWallet);
+        await account.AllowWalletAsync(Op("wallet"), "solana", SolanaWalletOf(accountId));
+        await account.AllowWalletAsync(Op("wallet"), "ethereum", EvmWalletOf(accountId));
+        await account.AllowWalletAsync(Op("wallet"), "base", EvmWalletOf(accountId));
         if (cash > 0)
         {
             await account.CreditCashAsync(Op("cash"), cash);

@@ -167,7 +167,7 @@ public sealed class ClusterTests
             }
 
             // The chain head probe was fed from Sharemint:Chains on a live silo.
-            using var http = silos[^1].Silo.CreateHttpClient();
+            using var http = silos[^1].Silo.CreateManagementHttpClient();
             var metrics = await http.GetStringAsync("metrics");
             Assert.Contains(metrics.Split('\n'), line => line.StartsWith("sharemint_chain_head{", StringComparison.Ordinal)
                                                         && line.Contains("chain=\"ethereum\"", StringComparison.Ordinal));

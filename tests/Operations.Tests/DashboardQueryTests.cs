@@ -50,7 +50,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         environment["Sharemint__Telemetry__ChainProbes__1__Family"] = "evm";
         environment["Sharemint__Telemetry__ChainProbes__1__RpcUrl"] = $"http://127.0.0.1:{deadPort}/";
         Silo = await SiloProcess.StartAsync(database, seedDemo: true, clusterId: clusterId, extraEnvironment: environment);
-        Prometheus = await PrometheusServer.StartAsync([Silo.BaseAddress.Authority]);
+        Prometheus = await PrometheusServer.StartAsync([Silo.ManagementAddress.Authority]);
         _client = await SiloClient.ConnectAsync(database, clusterId);
         await FlowSilos.WaitForDeploymentAsync(Grains, TimeSpan.FromMinutes(2), () => Silo.Output);
         Token = await FlowSilos.TokenAsync(Grains, _anvil);

@@ -33,7 +33,10 @@ public sealed class SiloHostTests(PostgresFixture postgres)
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("health/live")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("health/startup")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("health/ready")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("dashboard")).StatusCode);
+        // The dashboard lives on the management port only.
+        using var management = silo.CreateManagementHttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await management.GetAsync("dashboard")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("dashboard")).StatusCode);
 
         using var assets = JsonDocument.Parse(await http.GetStringAsync("v1/assets"));
         var listed = assets.RootElement.EnumerateArray().ToDictionary(a => a.GetProperty("symbol").GetString()!);

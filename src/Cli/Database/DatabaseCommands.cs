@@ -25,6 +25,7 @@ public static class DatabaseCommands
                 {
                     applied = report.Applied.Select(m => new { m.Version, m.Name }),
                     alreadyApplied = report.AlreadyApplied.Select(m => m.Version),
+                    warnings = report.Warnings,
                 }, CliJson.Options));
             }
             else
@@ -34,6 +35,10 @@ public static class DatabaseCommands
                     Console.WriteLine($"applied  {m.Version:D4} {m.Name}");
                 }
                 Console.WriteLine($"schema up to date: {report.Applied.Count} applied, {report.AlreadyApplied.Count} already present");
+                foreach (var warning in report.Warnings)
+                {
+                    Console.Error.WriteLine($"warning: {warning}");
+                }
             }
             return 0;
         });

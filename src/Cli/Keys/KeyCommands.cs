@@ -3,7 +3,7 @@ using Sharemint.Cli.Partners;
 
 namespace Sharemint.Cli.Keys;
 
-/// <summary><c>sharemint keys list | create-operator ROLE | rotate KEY | revoke KEY</c>.</summary>
+/// <summary><c>sharemint keys list | create-operator ROLE | rotate KEY [--overlap S] | revoke KEY | self | rotate-self [--overlap S]</c>.</summary>
 public static class KeyCommands
 {
     public static Command Create(CliGlobals g)
@@ -28,10 +28,15 @@ public static class KeyCommands
         });
 
         var key = new Argument<string>("key-id") { Description = "The key id" };
-        var rotate = new Command("rotate", "Replace a key's secret; the old one stops working now. The new secret is printed once.") { key };
+        var overlap = new Option<int?>("--overlap")
+        {
+            Description = "Seconds the old secret keeps working (rotate: default 0; rotate-self: default 3600)",
+        };
+        var rotate = new Command("rotate", "Replace a key's secret; the old one stops working now, or after --overlap seconds. The new secret is printed once.") { key, overlap };
         rotate.SetAction(async (parse, ct) =>
         {
-            var issued = await g.Admin(parse).RotateKeyAsync(parse.GetValue(key)!, ct);
+            var seconds = parse.GetValue(overlap);
+            var issued = await g.Admin(parse).RotateKeyAsync(parse.GetValue(key)!, seconds is { } s ? TimeSpan.FromSeconds(s) : null, ct);
             g.Print(parse, issued, () => KeyCommandsTable.WriteIssued(issued));
             return 0;
         });
@@ -44,6 +49,27 @@ public static class KeyCommands
             return 0;
         });
 
-        return new Command("keys", "API keys (operator key; operator keys need admin).") { list, createOperator, rotate, revoke };
+        var self = new Command("self", "The key in SHAREMINT_KEY_ID: scopes, allowed addresses, rotation state (partner key).");
+        self.SetAction(async (parse, ct) =>
+        {
+            var info = await g.SignedPartner(parse).Keys.GetSelfAsync(ct);
+            g.Print(parse, info, () => KeyCommandsTable.Write([info]));
+            return 0;
+        });
+
+        var rotateSelf = new Command("rotate-self",
+            "Replace the secret of the key in SHAREMINT_KEY_ID (partner key); the old one keeps working for --overlap seconds (default 3600). The new secret is printed once.") { overlap };
+        rotateSelf.SetAction(async (parse, ct) =>
+        {
+            var seconds = parse.GetValue(overlap);
+            var issued = await g.SignedPartner(parse).Keys.RotateAsync(seconds is { } s ? TimeSpan.FromSeconds(s) : null, ct);
+            g.Print(parse, issued, () => KeyCommandsTable.WriteIssued(issued));
+            return 0;
+        });
+
+        return new Command("keys", "API keys (operator key; operator keys need admin; self and rotate-self take the partner's own key).")
+        {
+            list, createOperator, rotate, revoke, self, rotateSelf,
+        };
     }
 }

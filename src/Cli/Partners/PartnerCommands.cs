@@ -97,10 +97,23 @@ public static class PartnerCommands
             return 0;
         });
         var label = new Option<string?>("--label") { Description = "A note on what the key is for" };
-        var keysCreate = new Command("create", "Create a partner API key; the secret is printed once.") { account, label };
+        var scopes = new Option<string[]>("--scope")
+        {
+            Description = "What the key may do: read, trade, withdraw (repeatable; all three when omitted)",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        scopes.AcceptOnlyFromAmong("read", "trade", "withdraw");
+        var allowedIps = new Option<string[]>("--allow-ip")
+        {
+            Description = "An IP or CIDR range the key may be used from (repeatable; anywhere when omitted)",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var keysCreate = new Command("create", "Create a partner API key; the secret is printed once.") { account, label, scopes, allowedIps };
         keysCreate.SetAction(async (parse, ct) =>
         {
-            var issued = await g.Admin(parse).CreatePartnerKeyAsync(parse.GetValue(account)!, parse.GetValue(label), ct);
+            var scopeList = parse.GetValue(scopes) is { Length: > 0 } given ? given : null;
+            var ipList = parse.GetValue(allowedIps) is { Length: > 0 } ips ? ips : null;
+            var issued = await g.Admin(parse).CreatePartnerKeyAsync(parse.GetValue(account)!, parse.GetValue(label), scopeList, ipList, ct);
             g.Print(parse, issued, () => KeyCommandsTable.WriteIssued(issued));
             return 0;
         });
@@ -123,11 +136,12 @@ internal static class KeyCommandsTable
 {
     public static void Write(IReadOnlyList<ApiKey> keys)
     {
-        var table = new Table().AddColumns("Key", "Kind", "Account", "Role", "Label", "Created", "Revoked");
+        var table = new Table().AddColumns("Key", "Kind", "Account", "Role", "Scopes", "Allowed IPs", "Label", "Created", "Old secret until", "Revoked");
         foreach (var k in keys)
         {
-            table.AddRow(k.KeyId, k.Kind, k.AccountId ?? "", k.Role ?? "", Markup.Escape(k.Label), k.CreatedAt.ToString("u", CultureInfo.InvariantCulture),
-                k.RevokedAt?.ToString("u", CultureInfo.InvariantCulture) ?? "");
+            table.AddRow(k.KeyId, k.Kind, k.AccountId ?? "", k.Role ?? "", string.Join(",", k.Scopes ?? []), Markup.Escape(string.Join(",", k.AllowedIps ?? [])),
+                Markup.Escape(k.Label), k.CreatedAt.ToString("u", CultureInfo.InvariantCulture),
+                k.OverlapEndsAt?.ToString("u", CultureInfo.InvariantCulture) ?? "", k.RevokedAt?.ToString("u", CultureInfo.InvariantCulture) ?? "");
         }
         AnsiConsole.Write(table);
     }
@@ -136,6 +150,10 @@ internal static class KeyCommandsTable
     {
         Console.WriteLine($"key id:  {issued.Key.KeyId}");
         Console.WriteLine($"secret:  {issued.Secret}");
+        if (issued.Key.OverlapEndsAt is { } until)
+        {
+            Console.WriteLine($"The previous secret keeps working until {until.ToString("u", CultureInfo.InvariantCulture)}.");
+        }
         Console.WriteLine("Store the secret now: it is not shown again.");
     }
 }

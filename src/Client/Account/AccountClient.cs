@@ -9,7 +9,13 @@ public sealed record Wallet(string Chain, string Address);
 public sealed record PartnerAccount(
     string AccountId, string DisplayName, string Jurisdiction, string Tier, decimal FeeRate, string Kyc,
     IReadOnlyList<Wallet> Wallets, decimal CashBalance, decimal CashHeld, decimal SpentToday,
-    decimal MaxOrderCash, decimal MaxDailyCash);
+    decimal MaxOrderCash, decimal MaxDailyCash, IReadOnlyList<Wallet>? ProvenWallets = null);
+
+/// <summary>
+/// The message the holder signs with a wallet's key to prove control: <see cref="Scheme"/> is
+/// <c>eip191-personal-sign</c> (EVM: 65-byte signature as 0x-hex) or <c>ed25519</c> (Solana: 64-byte signature, base58 or hex).
+/// </summary>
+public sealed record WalletChallenge(string Chain, string Address, string Message, string Scheme);
 
 /// <summary>The calling partner's own account.</summary>
 public sealed class AccountClient
@@ -21,4 +27,17 @@ public sealed class AccountClient
     /// <summary>The account the key belongs to.</summary>
     public Task<PartnerAccount> GetAsync(CancellationToken cancellationToken = default) =>
         _transport.SendAsync<PartnerAccount>(HttpMethod.Get, "v1/account", null, null, cancellationToken);
+
+    /// <summary>The message to sign with an allow-listed wallet's key, proving control (the holder's consent to API burns).</summary>
+    public Task<WalletChallenge> GetWalletChallengeAsync(string chain, string address, CancellationToken cancellationToken = default) =>
+        _transport.SendAsync<WalletChallenge>(HttpMethod.Get,
+            $"v1/account/wallets/challenge?chain={Uri.EscapeDataString(chain)}&address={Uri.EscapeDataString(address)}", null, null, cancellationToken);
+
+    /// <summary>
+    /// Records the wallet's signature of its challenge. Until this succeeds, redemptions and transfers from the wallet
+    /// through the API are refused with <c>wallet_not_proven</c>.
+    /// </summary>
+    public Task<PartnerAccount> ProveWalletAsync(string chain, string address, string signature, CancellationToken cancellationToken = default) =>
+        _transport.SendAsync<PartnerAccount>(HttpMethod.Post, "v1/account/wallets/proof", new { chain, address, signature },
+            ApiTransport.NewIdempotencyKey(), cancellationToken);
 }

@@ -10,7 +10,8 @@ namespace Sharemint.Client.Admin;
 
 /// <summary>An API key without its secret.</summary>
 public sealed record ApiKey(string KeyId, string Kind, string? AccountId, string? Role, string Label,
-    DateTimeOffset CreatedAt, DateTimeOffset? RotatedAt, DateTimeOffset? RevokedAt);
+    DateTimeOffset CreatedAt, DateTimeOffset? RotatedAt, DateTimeOffset? RevokedAt,
+    IReadOnlyList<string>? Scopes = null, IReadOnlyList<string>? AllowedIps = null, DateTimeOffset? OverlapEndsAt = null);
 
 /// <summary>A key with its secret: the API shows the secret in this answer only.</summary>
 public sealed record IssuedApiKey(ApiKey Key, string Secret);
@@ -84,7 +85,14 @@ public sealed class SharemintAdminClient
 
     /// <summary>Creates a partner key; the secret is in the answer only.</summary>
     public Task<IssuedApiKey> CreatePartnerKeyAsync(string accountId, string? label = null, CancellationToken ct = default) =>
-        _t.SendAsync<IssuedApiKey>(HttpMethod.Post, $"admin/v1/partners/{Esc(accountId)}/keys", new { label }, null, ct);
+        CreatePartnerKeyAsync(accountId, label, null, null, ct);
+
+    /// <summary>
+    /// Creates a partner key limited to <paramref name="scopes"/> (<c>read</c>, <c>trade</c>, <c>withdraw</c>; all when null)
+    /// and usable only from <paramref name="allowedIps"/> (IPs or CIDR ranges; anywhere when null). The secret is in this answer only.
+    /// </summary>
+    public Task<IssuedApiKey> CreatePartnerKeyAsync(string accountId, string? label, IReadOnlyList<string>? scopes, IReadOnlyList<string>? allowedIps, CancellationToken ct = default) =>
+        _t.SendAsync<IssuedApiKey>(HttpMethod.Post, $"admin/v1/partners/{Esc(accountId)}/keys", new { label, scopes, allowedIps }, null, ct);
 
     // Keys
 
@@ -93,11 +101,19 @@ public sealed class SharemintAdminClient
 
     /// <summary>Creates an operator key with a role (<c>viewer</c>, <c>operator</c>, <c>admin</c>); admins only.</summary>
     public Task<IssuedApiKey> CreateOperatorKeyAsync(string role, string? label = null, CancellationToken ct = default) =>
-        _t.SendAsync<IssuedApiKey>(HttpMethod.Post, "admin/v1/keys", new { role, label }, null, ct);
+        CreateOperatorKeyAsync(role, label, null, ct);
+
+    /// <summary>Creates an operator key usable only from <paramref name="allowedIps"/> (anywhere when null).</summary>
+    public Task<IssuedApiKey> CreateOperatorKeyAsync(string role, string? label, IReadOnlyList<string>? allowedIps, CancellationToken ct = default) =>
+        _t.SendAsync<IssuedApiKey>(HttpMethod.Post, "admin/v1/keys", new { role, label, allowedIps }, null, ct);
 
     /// <summary>Replaces a key's secret; the new one is in the answer only.</summary>
-    public Task<IssuedApiKey> RotateKeyAsync(string keyId, CancellationToken ct = default) =>
-        _t.SendAsync<IssuedApiKey>(HttpMethod.Post, $"admin/v1/keys/{Esc(keyId)}/rotate", null, null, ct);
+    public Task<IssuedApiKey> RotateKeyAsync(string keyId, CancellationToken ct = default) => RotateKeyAsync(keyId, null, ct);
+
+    /// <summary>Replaces a key's secret; the old one keeps working for <paramref name="overlap"/> (none when null).</summary>
+    public Task<IssuedApiKey> RotateKeyAsync(string keyId, TimeSpan? overlap, CancellationToken ct = default) =>
+        _t.SendAsync<IssuedApiKey>(HttpMethod.Post, $"admin/v1/keys/{Esc(keyId)}/rotate",
+            overlap is { } o ? new { overlapSeconds = (int)o.TotalSeconds } : null, null, ct);
 
     public Task<ApiKey> RevokeKeyAsync(string keyId, CancellationToken ct = default) =>
         _t.SendAsync<ApiKey>(HttpMethod.Post, $"admin/v1/keys/{Esc(keyId)}/revoke", null, null, ct);

@@ -18,7 +18,7 @@ public sealed class ApiTransport
 
     private readonly HttpClient _http;
     private readonly SharemintClientOptions _options;
-    private readonly RequestSigner? _signer;
+    private RequestSigner? _signer;
 
     public ApiTransport(HttpClient http, SharemintClientOptions options)
     {
@@ -39,6 +39,14 @@ public sealed class ApiTransport
         _http = http;
         _options = options;
         _signer = options.KeyId is { Length: > 0 } keyId ? new RequestSigner(keyId, options.Secret!) : null;
+    }
+
+    /// <summary>Signs from now on with <paramref name="secret"/> (after this key was rotated).</summary>
+    public void UseSecret(string secret)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(secret);
+        var keyId = _signer?.KeyId ?? throw new InvalidOperationException("This client has no key to re-secret.");
+        _signer = new RequestSigner(keyId, secret);
     }
 
     /// <summary>A fresh idempotency key.</summary>

@@ -53,11 +53,18 @@ public sealed record AccountSnapshot(
     [property: Id(6)] decimal SpentToday,
     [property: Id(7)] long Version)
 {
+    /// <summary>
+    /// Allow-listed wallets whose holder proved control (see <c>ProveWalletControlAsync</c>): the only wallets the API
+    /// may redeem or move tokens from.
+    /// </summary>
+    [Id(8)]
+    public IReadOnlyList<AllowListedWallet> ProvenWallets { get; init; } = [];
+
     /// <summary>Value equality, wallets compared element by element.</summary>
     public bool Equals(AccountSnapshot? other) =>
         other is not null && AccountId == other.AccountId && Profile == other.Profile && Kyc == other.Kyc
         && Wallets.SequenceEqual(other.Wallets) && CashBalance == other.CashBalance && CashHeld == other.CashHeld
-        && SpentToday == other.SpentToday && Version == other.Version;
+        && SpentToday == other.SpentToday && Version == other.Version && ProvenWallets.SequenceEqual(other.ProvenWallets);
 
     public override int GetHashCode() => HashCode.Combine(AccountId, Kyc, CashBalance, CashHeld, Version);
 }

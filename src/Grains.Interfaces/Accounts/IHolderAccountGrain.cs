@@ -26,13 +26,25 @@ public interface IHolderAccountGrain : IGrainWithStringKey
     [Alias("SetKyc")]
     Task<AccountSnapshot> SetKycStatusAsync(OperationId operationId, KycStatus status);
 
-    /// <summary>Allow-lists a wallet on a chain. Refused for a malformed or sanctioned address.</summary>
+    /// <summary>
+    /// Allow-lists a wallet on a chain. Refused for a malformed or sanctioned address, and with
+    /// <c>WalletHeldByAnotherAccount</c> for a wallet another account holds on that chain (a wallet belongs to one account).
+    /// </summary>
     [Alias("AllowWallet")]
     Task<AccountSnapshot> AllowWalletAsync(OperationId operationId, string chain, string address);
 
-    /// <summary>Removes a wallet from the allow-list (no-op if absent).</summary>
+    /// <summary>Removes a wallet from the allow-list (no-op if absent), with its control proof, and releases it for other accounts.</summary>
     [Alias("RemoveWallet")]
     Task<AccountSnapshot> RemoveWalletAsync(OperationId operationId, string chain, string address);
+
+    /// <summary>
+    /// Records the holder's consent to API burns from an allow-listed wallet: <paramref name="signature"/> must be the
+    /// wallet key's signature of <c>WalletControlProof.Message</c> (EIP-191 on EVM, Ed25519 on Solana). Refused
+    /// with <c>WalletNotAllowListed</c> for a wallet not on the allow-list and <c>WalletProofInvalid</c> for a signature
+    /// that does not verify; nothing changes then. Idempotent.
+    /// </summary>
+    [Alias("ProveWalletControl")]
+    Task<AccountSnapshot> ProveWalletControlAsync(OperationId operationId, string chain, string address, string signature);
 
     /// <summary>Credits cash (a fiat or stablecoin deposit, a redemption payout, a refund). At most 2 decimals.</summary>
     [Alias("CreditCash")]

@@ -35,6 +35,9 @@ public enum LedgerError
     PriceUnavailable,
     ChainUnavailable,
     ChainWriteFailed,
+    WalletHeldByAnotherAccount,
+    WalletNotProven,
+    WalletProofInvalid,
 }
 
 /// <summary>The stable, snake_case codes partners see in problem+json responses.</summary>
@@ -75,6 +78,9 @@ public static class LedgerErrors
         LedgerError.PriceUnavailable => "price_unavailable",
         LedgerError.ChainUnavailable => "chain_unavailable",
         LedgerError.ChainWriteFailed => "chain_write_failed",
+        LedgerError.WalletHeldByAnotherAccount => "wallet_held_by_another_account",
+        LedgerError.WalletNotProven => "wallet_not_proven",
+        LedgerError.WalletProofInvalid => "wallet_proof_invalid",
         _ => "unknown_error",
     };
 }

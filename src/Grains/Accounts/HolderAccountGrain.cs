@@ -12,7 +12,8 @@ namespace Sharemint.Accounts;
 public sealed class HolderAccountGrain(
     [PersistentState("account", LedgerStorage.Name)] IPersistentState<HolderAccountState> state,
     ILogger<HolderAccountGrain> logger,
-    TimeProvider clock)
+    TimeProvider clock,
+    IWalletOwnerRegistry owners)
     : LedgerGrain<HolderAccountState>(state, logger), IHolderAccountGrain
 {
     // US persons may not hold xStocks: the United States and its territories.
@@ -86,6 +87,13 @@ public sealed class HolderAccountGrain(
         {
             throw new LedgerException(LedgerError.AddressSanctioned, $"{canonical} on {chain} is sanctioned and cannot be allow-listed.");
         }
+        // Claimed before it is listed: a crash in between leaves a claim this account can complete by retrying.
+        var owner = await owners.ClaimAsync(chain, canonical, AccountId);
+        if (owner != AccountId)
+        {
+            throw new LedgerException(LedgerError.WalletHeldByAnotherAccount,
+                $"{canonical} on {chain} is allow-listed for another account; a wallet belongs to one account.");
+        }
         var wallet = new AllowListedWallet(chain, canonical);
         if (!State.Wallets.Contains(wallet))
         {
@@ -101,11 +109,44 @@ public sealed class HolderAccountGrain(
         RequireOnboarded();
         var canonical = ChainAddress.Canonicalize(chain, address);
         var fingerprint = $"remove-wallet|{chain}|{canonical}";
+        var wallet = new AllowListedWallet(chain, canonical);
+        if (!await WasAppliedAsync(operationId, fingerprint))
+        {
+            State.Wallets.Remove(wallet);
+            State.ProvenWallets.Remove(wallet);
+            State.Applied.Record(operationId, fingerprint);
+            await CommitAsync();
+        }
+        // Released after the removal is stored, and again on a retry (a crash may have come between the two).
+        if (!State.Wallets.Contains(wallet))
+        {
+            await owners.ReleaseAsync(chain, canonical, AccountId);
+        }
+        return Snapshot();
+    }
+
+    public async Task<AccountSnapshot> ProveWalletControlAsync(OperationId operationId, string chain, string address, string signature)
+    {
+        RequireOnboarded();
+        var canonical = ChainAddress.Canonicalize(chain, address);
+        var fingerprint = $"prove-wallet|{chain}|{canonical}";
         if (await WasAppliedAsync(operationId, fingerprint))
         {
             return Snapshot();
         }
-        State.Wallets.Remove(new AllowListedWallet(chain, canonical));
+        var wallet = new AllowListedWallet(chain, canonical);
+        if (!State.Wallets.Contains(wallet))
+        {
+            throw new LedgerException(LedgerError.WalletNotAllowListed, $"{canonical} is not allow-listed on {chain} for '{AccountId}'; allow-list it before proving control.");
+        }
+        if (!WalletControlProof.Verify(AccountId, chain, canonical, signature))
+        {
+            throw new LedgerException(LedgerError.WalletProofInvalid, $"The signature is not {canonical}'s signature of the wallet control message.");
+        }
+        if (!State.ProvenWallets.Contains(wallet))
+        {
+            State.ProvenWallets.Add(wallet);
+        }
         State.Applied.Record(operationId, fingerprint);
         await CommitAsync();
         return Snapshot();
@@ -302,6 +343,9 @@ public sealed class HolderAccountGrain(
         var profile = RequireOnboarded();
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         return new AccountSnapshot(AccountId, profile, State.Kyc, State.Wallets.ToArray(), State.CashBalance,
-            State.Holds.Values.Sum(h => h.Cash), State.SpendingDay == today ? State.SpentToday : 0m, StateVersion);
+            State.Holds.Values.Sum(h => h.Cash), State.SpendingDay == today ? State.SpentToday : 0m, StateVersion)
+        {
+            ProvenWallets = State.ProvenWallets.ToArray(),
+        };
     }
 }

@@ -19,6 +19,9 @@ public sealed class HolderAccountState : IRecordsOperations
     [Id(7)] public decimal SpentToday { get; set; }
     /// <summary>Applied operation ids, and <c>hold:{id}</c> → captured/released for closed holds.</summary>
     [Id(8)] public AppliedOperations Applied { get; set; } = new();
+
+    /// <summary>Allow-listed wallets whose holder signed the control proof: the only ones the API may burn from.</summary>
+    [Id(9)] public List<AllowListedWallet> ProvenWallets { get; set; } = [];
 }
 
 /// <summary>Cash set aside for one order.</summary>

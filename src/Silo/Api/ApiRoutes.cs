@@ -69,6 +69,61 @@ public static partial class ApiRoutes
             $"{field} must be one of: {string.Join(", ", Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()))}.");
     }
 
+    /// <summary>The most tokens one request may name: far above any real order, far below where unit arithmetic overflows.</summary>
+    public const decimal MaxTokens = 1_000_000_000m;
+
+    /// <summary>The most USD one request may name (cash credits, limits).</summary>
+    public const decimal MaxCash = 1_000_000_000_000m;
+
+    /// <summary>The highest price per share the API accepts.</summary>
+    public const decimal MaxPrice = 10_000_000m;
+
+    /// <summary>
+    /// A token amount from a request in canonical units: positive (400 <c>amount_invalid</c>), at most
+    /// <see cref="MaxTokens"/> (400 <c>amount_overflow</c>), whole canonical units (422 <c>amount_has_dust</c>); checked
+    /// before any arithmetic, so no size of number can overflow the conversion.
+    /// </summary>
+    public static Sharemint.Units.CanonicalAmount Tokens(decimal amount, string field = "amount")
+    {
+        if (amount <= 0)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "amount_invalid", $"{field} must be greater than 0.");
+        }
+        if (amount > MaxTokens)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "amount_overflow", $"{field} must be at most {MaxTokens:0} tokens.");
+        }
+        return Sharemint.Units.CanonicalAmount.FromTokens(amount);
+    }
+
+    /// <summary>A USD amount from a request: greater than 0, or 0 when <paramref name="allowZero"/> (400 <c>amount_invalid</c>), at most <see cref="MaxCash"/> (400 <c>amount_overflow</c>).</summary>
+    public static decimal Cash(decimal amount, string field, bool allowZero = false)
+    {
+        if (amount < 0 || (amount == 0 && !allowZero))
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "amount_invalid", $"{field} must be {(allowZero ? "at least 0" : "greater than 0")}.");
+        }
+        if (amount > MaxCash)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "amount_overflow", $"{field} must be at most {MaxCash:0} USD.");
+        }
+        return amount;
+    }
+
+    /// <summary>A price per share from a request: greater than 0 and at most <see cref="MaxPrice"/>; 400 <c>price_invalid</c> otherwise.</summary>
+    public static decimal Price(decimal price) =>
+        price > 0 && price <= MaxPrice
+            ? price
+            : throw new ApiProblemException(StatusCodes.Status400BadRequest, "price_invalid", $"price must be greater than 0 and at most {MaxPrice:0} USD.");
+
+    /// <summary>A rotation overlap in seconds: 0 to <paramref name="max"/>; 400 <c>overlap_invalid</c> otherwise.</summary>
+    public static TimeSpan Overlap(int? seconds, int fallback, int max) => (seconds ?? fallback) switch
+    {
+        < 0 => throw new ApiProblemException(StatusCodes.Status400BadRequest, "overlap_invalid", $"overlapSeconds must be 0-{max}."),
+        var s when s > max => throw new ApiProblemException(StatusCodes.Status400BadRequest, "overlap_invalid", $"overlapSeconds must be 0-{max}."),
+        var s => TimeSpan.FromSeconds(s),
+    };
+
     /// <summary>A listing limit: 1–500, default 50.</summary>
     public static int Limit(int? limit) => limit switch
     {
@@ -76,6 +131,27 @@ public static partial class ApiRoutes
         < 1 or > 500 => throw new ApiProblemException(StatusCodes.Status400BadRequest, "limit_invalid", "limit must be 1-500."),
         { } l => l,
     };
+
+    /// <summary>
+    /// A symbol from a request: anything not shaped like one (2-16 letters, digits or '.') names no asset, 404
+    /// <c>asset_not_found</c>, without reaching a grain (a grain key of control characters or lone surrogates cannot be encoded).
+    /// </summary>
+    public static string Symbol(string? symbol) =>
+        symbol is not null && SymbolPattern().IsMatch(symbol)
+            ? symbol
+            : throw new Sharemint.Errors.LedgerException(Sharemint.Errors.LedgerError.AssetNotFound, "No such asset.");
+
+    /// <summary>An account id from a request path: anything not shaped like one names no account (404 <c>account_not_found</c>).</summary>
+    public static string Account(string? accountId) =>
+        accountId is not null && AccountIdPattern().IsMatch(accountId)
+            ? accountId
+            : throw new Sharemint.Errors.LedgerException(Sharemint.Errors.LedgerError.AccountNotFound, "No such account.");
+
+    /// <summary>A ticker from a request: 1-16 letters, digits or '.' (400 <c>ticker_invalid</c>).</summary>
+    public static string Ticker(string? ticker) =>
+        ticker is not null && TickerPattern().IsMatch(ticker)
+            ? ticker
+            : throw new ApiProblemException(StatusCodes.Status400BadRequest, "ticker_invalid", "A ticker is 1-16 letters, digits or '.'.");
 
     /// <summary>Order ids as the platform issues them (<c>ord_</c>/<c>dep_</c> + 26 hex); anything else is simply not found.</summary>
     public static bool IsOrderId(string id) => OrderIdPattern().IsMatch(id);
@@ -91,4 +167,10 @@ public static partial class ApiRoutes
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{2,63}$")]
     private static partial Regex AccountIdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9.]{2,16}$")]
+    private static partial Regex SymbolPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9.]{1,16}$")]
+    private static partial Regex TickerPattern();
 }

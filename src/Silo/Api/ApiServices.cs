@@ -21,7 +21,9 @@ public static class ApiServices
     {
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section));
         services.AddSingleton<SecretProtector>();
+        services.AddSingleton<ApiDatabaseCounter>();
         services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<ApiKeyCache>();
         services.AddSingleton<ReplayGuard>();
         services.AddSingleton<ApiRateLimiter>();
         services.AddHostedService<ApiKeyBootstrap>();
@@ -39,8 +41,9 @@ public static class ApiServices
             document.Info.Title = "Sharemint API";
             document.Info.Description =
                 "Partner routes (/v1) and operator routes (/admin/v1) are signed: X-Sharemint-Key (key id), X-Sharemint-Timestamp " +
-                "(Unix milliseconds) and X-Sharemint-Signature = hex(HMAC-SHA256(secret, timestamp \\n METHOD \\n path-and-query \\n " +
-                "hex(SHA-256(body)))). A signature is accepted once. Money-moving POSTs need an Idempotency-Key. Every error is " +
+                "(Unix milliseconds), X-Sharemint-Nonce (16-64 random letters, digits, '-' or '_') and X-Sharemint-Signature = " +
+                "hex(HMAC-SHA256(secret, timestamp \\n nonce \\n METHOD \\n path-and-query \\n Idempotency-Key or empty \\n " +
+                "hex(SHA-256(body)))). A nonce is accepted once per key. Money-moving POSTs need an Idempotency-Key. Every error is " +
                 "application/problem+json with a stable `code`.";
                 return Task.CompletedTask;
             });

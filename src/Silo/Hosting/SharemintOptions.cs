@@ -14,8 +14,12 @@ public sealed class SharemintOptions
     /// <summary>Silo-to-silo port.</summary>
     public int SiloPort { get; set; } = 11111;
 
-    /// <summary>Client gateway port.</summary>
-    public int GatewayPort { get; set; } = 30000;
+    /// <summary>
+    /// Client gateway port; 0 (the default) runs no gateway. Grain calls through a gateway skip every check of the signed
+    /// API, and no client of the platform needs one in production, so it is opened only where an external Orleans client
+    /// is deliberately configured (development tools, tests), and then only to that client's pods.
+    /// </summary>
+    public int GatewayPort { get; set; }
 
     /// <summary>Address advertised to other silos (the pod IP on Kubernetes); loopback when unset.</summary>
     public string? AdvertisedAddress { get; set; }
@@ -26,6 +30,12 @@ public sealed class SharemintOptions
     /// <summary>Seed the demo catalogue and partner at start-up (development only).</summary>
     public bool SeedDemo { get; set; }
 
-    /// <summary>Serve the Orleans dashboard at <c>/dashboard</c>.</summary>
+    /// <summary>
+    /// The management port: <c>/metrics</c> and <c>/dashboard</c> are served here only (bound on the same host as the API
+    /// URLs), never on the partner API port, where they answer 404. Kubernetes names it <c>management</c>.
+    /// </summary>
+    public int ManagementPort { get; set; } = 9090;
+
+    /// <summary>Serve the Orleans dashboard at <c>/dashboard</c> (on the management port).</summary>
     public bool Dashboard { get; set; } = true;
 }

@@ -31,6 +31,7 @@ public static class SiloConfiguration
         // One data source per process: the host may already have registered it (health checks use it too).
         silo.Services.TryAddSingleton(_ => Npgsql.NpgsqlDataSource.Create(connectionString));
         silo.Services.AddSingleton<IAppliedOperationArchive, PostgresAppliedOperationArchive>();
+        silo.Services.AddSingleton<Sharemint.Accounts.IWalletOwnerRegistry, PostgresWalletOwnerRegistry>();
         return silo;
     }
 

@@ -48,7 +48,7 @@ public static class AdminEndpoints
                     "all" => AssetStatus.Halted,
                     _ => throw new ApiProblemException(StatusCodes.Status400BadRequest, "scope_invalid", "scope must be mint, redeem or all."),
                 };
-                var asset = grains.GetGrain<IAssetGrain>(symbol);
+                var asset = grains.GetGrain<IAssetGrain>(ApiRoutes.Symbol(symbol));
                 return TypedResults.Ok(AssetView.From(await asset.SetStatusAsync(ApiRoutes.OperationFor(context, $"pause\n{symbol}\n{status}"), status)));
             })
             .RequireOperatorRole(OperatorRole.Operator)
@@ -56,7 +56,7 @@ public static class AdminEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         assets.MapPost("/{symbol}/resume", async (string symbol, HttpContext context, IGrainFactory grains) =>
-                TypedResults.Ok(AssetView.From(await grains.GetGrain<IAssetGrain>(symbol)
+                TypedResults.Ok(AssetView.From(await grains.GetGrain<IAssetGrain>(ApiRoutes.Symbol(symbol))
                     .SetStatusAsync(ApiRoutes.OperationFor(context, $"resume\n{symbol}"), AssetStatus.Active))))
             .RequireOperatorRole(OperatorRole.Operator)
             .WithName("ResumeAsset").WithSummary("Resume minting and redeeming.")
@@ -74,7 +74,7 @@ public static class AdminEndpoints
             .WithName("ListPartners").WithSummary("Every onboarded partner.");
 
         partners.MapGet("/{accountId}", async (string accountId, IGrainFactory grains) =>
-                TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(accountId).GetAsync())))
+                TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(ApiRoutes.Account(accountId)).GetAsync())))
             .WithName("GetPartner").WithSummary("One partner's account.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -85,7 +85,9 @@ public static class AdminEndpoints
                     throw new ApiProblemException(StatusCodes.Status400BadRequest, "account_id_invalid", "accountId must be 3-64 lower-case letters, digits or '-'.");
                 }
                 var tier = body.Tier is null ? PartnerTier.Standard : ApiRoutes.ParseEnum<PartnerTier>(body.Tier, "tier_invalid", "tier");
-                var limits = new AccountLimits(body.MaxOrderCash ?? AccountLimits.Default.MaxOrderCash, body.MaxDailyCash ?? AccountLimits.Default.MaxDailyCash);
+                var limits = new AccountLimits(
+                    ApiRoutes.Cash(body.MaxOrderCash ?? AccountLimits.Default.MaxOrderCash, "maxOrderCash"),
+                    ApiRoutes.Cash(body.MaxDailyCash ?? AccountLimits.Default.MaxDailyCash, "maxDailyCash"));
                 var profile = new PartnerProfile(body.DisplayName, body.Jurisdiction, tier, body.FeeRate ?? DefaultFee(tier), limits);
                 var account = await grains.GetGrain<ICatalogGrain>(0).RegisterAccountAsync(body.AccountId, profile);
                 return TypedResults.Created($"{ApiRoutes.AdminPrefix}/partners/{account.AccountId}", AccountView.From(account));
@@ -97,7 +99,7 @@ public static class AdminEndpoints
         partners.MapPost("/{accountId}/kyc", async (string accountId, KycBody body, HttpContext context, IGrainFactory grains) =>
             {
                 var status = ApiRoutes.ParseEnum<KycStatus>(body.Status, "kyc_status_invalid", "status");
-                return TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(accountId)
+                return TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(ApiRoutes.Account(accountId))
                     .SetKycStatusAsync(ApiRoutes.OperationFor(context, $"kyc\n{accountId}\n{status}"), status)));
             })
             .RequireOperatorRole(OperatorRole.Operator)
@@ -105,14 +107,14 @@ public static class AdminEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         partners.MapPost("/{accountId}/wallets", async (string accountId, WalletBody body, HttpContext context, IGrainFactory grains) =>
-                TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(accountId)
+                TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(ApiRoutes.Account(accountId))
                     .AllowWalletAsync(ApiRoutes.OperationFor(context, $"allow\n{accountId}\n{body.Chain}\n{body.Address}"), body.Chain, body.Address))))
             .RequireOperatorRole(OperatorRole.Operator)
             .WithName("AllowWallet").WithSummary("Allow-list a wallet on a chain (refused for a sanctioned or malformed address).")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         partners.MapPost("/{accountId}/wallets/remove", async (string accountId, WalletBody body, HttpContext context, IGrainFactory grains) =>
-                TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(accountId)
+                TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(ApiRoutes.Account(accountId))
                     .RemoveWalletAsync(ApiRoutes.OperationFor(context, $"remove\n{accountId}\n{body.Chain}\n{body.Address}"), body.Chain, body.Address))))
             .RequireOperatorRole(OperatorRole.Operator)
             .WithName("RemoveWallet").WithSummary("Remove a wallet from the allow-list.")
@@ -121,25 +123,27 @@ public static class AdminEndpoints
         partners.MapPost("/{accountId}/cash", async (string accountId, CashBody body, HttpContext context, IGrainFactory grains) =>
             {
                 var key = ApiRoutes.RequireIdempotencyKey(context);
-                return TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(accountId)
-                    .CreditCashAsync(ApiRoutes.OperationFor(context, $"credit\n{accountId}\n{key}"), body.Amount)));
+                return TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(ApiRoutes.Account(accountId))
+                    .CreditCashAsync(ApiRoutes.OperationFor(context, $"credit\n{accountId}\n{key}"), ApiRoutes.Cash(body.Amount, "amount"))));
             })
             .RequireOperatorRole(OperatorRole.Operator)
             .WithName("CreditCash").WithSummary("Credit cash to a partner. Needs an Idempotency-Key.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         partners.MapGet("/{accountId}/keys", async (string accountId, ApiKeyStore keys, HttpContext context) =>
-                TypedResults.Ok((await keys.ListAsync(accountId, context.RequestAborted)).Select(ApiKeyView.From).ToArray()))
+                TypedResults.Ok((await keys.ListAsync(ApiRoutes.Account(accountId), context.RequestAborted)).Select(ApiKeyView.From).ToArray()))
             .WithName("ListPartnerKeys").WithSummary("A partner's API keys (never their secrets).");
 
         partners.MapPost("/{accountId}/keys", async (string accountId, CreatePartnerKeyBody? body, ApiKeyStore keys, IGrainFactory grains, HttpContext context) =>
             {
-                await grains.GetGrain<IHolderAccountGrain>(accountId).GetAsync();
-                var issued = await keys.CreatePartnerKeyAsync(accountId, body?.Label ?? "", context.RequestAborted);
+                var scopes = ApiKeyStore.ParseScopes(body?.Scopes);
+                var allowed = ApiKeyStore.ParseNetworks(body?.AllowedIps);
+                await grains.GetGrain<IHolderAccountGrain>(ApiRoutes.Account(accountId)).GetAsync();
+                var issued = await keys.CreatePartnerKeyAsync(accountId, body?.Label ?? "", scopes, allowed, context.RequestAborted);
                 return TypedResults.Created($"{ApiRoutes.AdminPrefix}/keys/{issued.Key.KeyId}", IssuedKeyView.From(issued));
             })
             .RequireOperatorRole(OperatorRole.Operator)
-            .WithName("CreatePartnerKey").WithSummary("Create a partner API key. The secret is in this answer only.")
+            .WithName("CreatePartnerKey").WithSummary("Create a partner API key with scopes (read, trade, withdraw) and optional allowed IPs. The secret is in this answer only.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
@@ -152,26 +156,32 @@ public static class AdminEndpoints
 
         keys.MapPost("/", async (CreateOperatorKeyBody body, ApiKeyStore store, HttpContext context) =>
             {
-                var issued = await store.CreateOperatorKeyAsync(ApiKeyStore.ParseRole(body.Role), body.Label ?? "", context.RequestAborted);
+                var issued = await store.CreateOperatorKeyAsync(ApiKeyStore.ParseRole(body.Role), body.Label ?? "", ApiKeyStore.ParseNetworks(body.AllowedIps), context.RequestAborted);
                 return TypedResults.Created($"{ApiRoutes.AdminPrefix}/keys/{issued.Key.KeyId}", IssuedKeyView.From(issued));
             })
             .RequireOperatorRole(OperatorRole.Admin)
             .WithName("CreateOperatorKey").WithSummary("Create an operator key with a role. The secret is in this answer only.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        keys.MapPost("/{keyId}/rotate", async (string keyId, ApiPrincipal principal, ApiKeyStore store, HttpContext context) =>
+        keys.MapPost("/{keyId}/rotate", async (string keyId, RotateKeyBody? body, ApiPrincipal principal, ApiKeyStore store, ApiKeyCache cache,
+                Microsoft.Extensions.Options.IOptions<ApiOptions> options, HttpContext context) =>
             {
+                var overlap = ApiRoutes.Overlap(body?.OverlapSeconds, 0, options.Value.MaxRotationOverlapSeconds);
                 await RequireKeyManagerAsync(store, principal, keyId, context.RequestAborted);
-                return TypedResults.Ok(IssuedKeyView.From(await store.RotateAsync(keyId, context.RequestAborted)));
+                var issued = await store.RotateAsync(keyId, overlap, context.RequestAborted);
+                cache.Invalidate(keyId);
+                return TypedResults.Ok(IssuedKeyView.From(issued));
             })
             .RequireOperatorRole(OperatorRole.Operator)
-            .WithName("RotateKey").WithSummary("Replace a key's secret; the old one stops working now. The new secret is in this answer only.")
+            .WithName("RotateKey").WithSummary("Replace a key's secret; the old one stops working now, or after overlapSeconds. The new secret is in this answer only.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        keys.MapPost("/{keyId}/revoke", async (string keyId, ApiPrincipal principal, ApiKeyStore store, HttpContext context) =>
+        keys.MapPost("/{keyId}/revoke", async (string keyId, ApiPrincipal principal, ApiKeyStore store, ApiKeyCache cache, HttpContext context) =>
             {
                 await RequireKeyManagerAsync(store, principal, keyId, context.RequestAborted);
-                return TypedResults.Ok(ApiKeyView.From(await store.RevokeAsync(keyId, context.RequestAborted)));
+                var revoked = await store.RevokeAsync(keyId, context.RequestAborted);
+                cache.Invalidate(keyId);
+                return TypedResults.Ok(ApiKeyView.From(revoked));
             })
             .RequireOperatorRole(OperatorRole.Operator)
             .WithName("RevokeKey").WithSummary("Revoke a key for good.")
@@ -223,6 +233,10 @@ public static class AdminEndpoints
     {
         orders.MapGet("/", async (string? account, string? status, int? limit, HttpContext context) =>
             {
+                if (account is not null && !ApiRoutes.IsAccountId(account))
+                {
+                    throw new ApiProblemException(StatusCodes.Status400BadRequest, "account_id_invalid", "account must be 3-64 lower-case letters, digits or '-'.");
+                }
                 var filter = status is null ? (OrderStatus?)null : ApiRoutes.ParseEnum<OrderStatus>(status, "status_invalid", "status");
                 var entries = await PartnerEndpoints.OrderIndex(context).ListAsync(account, filter, ApiRoutes.Limit(limit), context.RequestAborted);
                 return TypedResults.Ok(entries.Select(OrderSummaryView.From).ToArray());
@@ -246,7 +260,7 @@ public static class AdminEndpoints
     {
         reserves.MapPost("/{symbol}/reconcile", async (string symbol, IGrainFactory grains) =>
             {
-                await grains.GetGrain<IAssetGrain>(symbol).GetAsync();
+                await grains.GetGrain<IAssetGrain>(ApiRoutes.Symbol(symbol)).GetAsync();
                 return TypedResults.Ok(AttestationView.From(await grains.GetGrain<IReservesGrain>(symbol).ReconcileAsync()));
             })
             .RequireOperatorRole(OperatorRole.Operator)
@@ -258,16 +272,25 @@ public static class AdminEndpoints
     {
         prices.MapGet("/{ticker}", async (string ticker, HttpContext context) =>
             {
-                var price = await MarketData(context).GetLastPriceAsync(ticker, context.RequestAborted);
-                return TypedResults.Ok(new PriceView(price.Ticker, price.Price, price.AsOf));
+                var known = ApiRoutes.Ticker(ticker);
+                try
+                {
+                    var price = await MarketData(context).GetLastPriceAsync(known, context.RequestAborted);
+                    return TypedResults.Ok(new PriceView(price.Ticker, price.Price, price.AsOf));
+                }
+                catch (LedgerException ex) when (ex.Error == LedgerError.PriceUnavailable)
+                {
+                    // Asking for a ticker nobody priced is the caller's mistake, not an outage.
+                    throw new ApiProblemException(StatusCodes.Status404NotFound, "price_not_found", ex.Message);
+                }
             })
             .WithName("GetPrice").WithSummary("The last price of an underlying.")
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         prices.MapPut("/{ticker}", async (string ticker, PriceBody body, HttpContext context) =>
             {
                 var market = MarketData(context);
-                await market.SetLastPriceAsync(ticker, body.Price, context.RequestAborted);
+                await market.SetLastPriceAsync(ApiRoutes.Ticker(ticker), ApiRoutes.Price(body.Price), context.RequestAborted);
                 var price = await market.GetLastPriceAsync(ticker, context.RequestAborted);
                 return TypedResults.Ok(new PriceView(price.Ticker, price.Price, price.AsOf));
             })

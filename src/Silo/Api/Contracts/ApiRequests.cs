@@ -32,11 +32,23 @@ public sealed record WalletBody(string Chain, string Address);
 /// <summary>Credit cash (USD, at most 2 decimals).</summary>
 public sealed record CashBody(decimal Amount);
 
-/// <summary>Create a partner key.</summary>
-public sealed record CreatePartnerKeyBody(string? Label = null);
+/// <summary>
+/// Create a partner key. Scopes: <c>read</c>, <c>trade</c>, <c>withdraw</c> (all three when omitted). Allowed IPs:
+/// addresses or CIDR ranges the key may be used from (any address when omitted).
+/// </summary>
+public sealed record CreatePartnerKeyBody(string? Label = null, IReadOnlyList<string>? Scopes = null, IReadOnlyList<string>? AllowedIps = null);
 
-/// <summary>Create an operator key with a role: <c>viewer</c>, <c>operator</c> or <c>admin</c>.</summary>
-public sealed record CreateOperatorKeyBody(string Role, string? Label = null);
+/// <summary>Create an operator key with a role: <c>viewer</c>, <c>operator</c> or <c>admin</c>, optionally limited to some addresses.</summary>
+public sealed record CreateOperatorKeyBody(string Role, string? Label = null, IReadOnlyList<string>? AllowedIps = null);
+
+/// <summary>Rotate a key: the old secret keeps working for <c>overlapSeconds</c> (self-service default 3600; operators' default 0).</summary>
+public sealed record RotateKeyBody(int? OverlapSeconds = null);
+
+/// <summary>
+/// Prove control of an allow-listed wallet: the wallet key's signature of the control message (GET
+/// <c>/v1/account/wallets/challenge</c>). EVM: EIP-191 personal_sign, 0x-hex; Solana: Ed25519, base58 or hex.
+/// </summary>
+public sealed record WalletProofBody(string Chain, string Address, string Signature);
 
 /// <summary>List a sanctioned address.</summary>
 public sealed record SanctionBody(string Chain, string Address, string Reason);

@@ -36,13 +36,16 @@ public sealed record WalletView(string Chain, string Address);
 public sealed record AccountView(
     string AccountId, string DisplayName, string Jurisdiction, string Tier, decimal FeeRate, string Kyc,
     IReadOnlyList<WalletView> Wallets, decimal CashBalance, decimal CashHeld, decimal SpentToday,
-    decimal MaxOrderCash, decimal MaxDailyCash)
+    decimal MaxOrderCash, decimal MaxDailyCash, IReadOnlyList<WalletView> ProvenWallets)
 {
     public static AccountView From(AccountSnapshot s) => new(
         s.AccountId, s.Profile.DisplayName, s.Profile.Jurisdiction, s.Profile.Tier.ToString(), s.Profile.FeeRate, s.Kyc.ToString(),
         s.Wallets.Select(w => new WalletView(w.Chain, w.Address)).ToArray(), s.CashBalance, s.CashHeld, s.SpentToday,
-        s.Profile.Limits.MaxOrderCash, s.Profile.Limits.MaxDailyCash);
+        s.Profile.Limits.MaxOrderCash, s.Profile.Limits.MaxDailyCash, s.ProvenWallets.Select(w => new WalletView(w.Chain, w.Address)).ToArray());
 }
+
+/// <summary>The message a holder signs with the wallet's key to prove control (and consent to API burns).</summary>
+public sealed record WalletChallengeView(string Chain, string Address, string Message, string Scheme);
 
 /// <summary>A signed, firm price until <see cref="ExpiresAt"/>.</summary>
 public sealed record QuoteView(
@@ -115,11 +118,14 @@ public sealed record SanctionView(string Chain, string Address, string Reason, D
 
 /// <summary>An API key without its secret.</summary>
 public sealed record ApiKeyView(string KeyId, string Kind, string? AccountId, string? Role, string Label,
-    DateTimeOffset CreatedAt, DateTimeOffset? RotatedAt, DateTimeOffset? RevokedAt)
+    DateTimeOffset CreatedAt, DateTimeOffset? RotatedAt, DateTimeOffset? RevokedAt,
+    IReadOnlyList<string> Scopes, IReadOnlyList<string> AllowedIps, DateTimeOffset? OverlapEndsAt)
 {
     public static ApiKeyView From(ApiKeyInfo k) => new(
         k.KeyId, k.Kind == ApiKeyKind.Partner ? "partner" : "operator", k.AccountId, k.Role is { } r ? ApiKeyStore.RoleName(r) : null,
-        k.Label, k.CreatedAt, k.RotatedAt, k.RevokedAt);
+        k.Label, k.CreatedAt, k.RotatedAt, k.RevokedAt,
+        k.Kind == ApiKeyKind.Partner ? ApiKeyStore.ScopeNames(k.Scopes) : [], k.AllowedNetworks.Select(n => n.ToString()).ToArray(),
+        k.PreviousSecretExpiresAt);
 }
 
 /// <summary>A key with its secret: shown once, when created or rotated, and never again.</summary>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Sharemint.Accounts;
 using Sharemint.Assets;
 using Sharemint.Catalog;
+using Sharemint.Compliance;
 using Sharemint.Errors;
 using Sharemint.Orders;
 using Sharemint.Quotes;
@@ -9,7 +10,6 @@ using Sharemint.Reserves;
 using Sharemint.Silo.Api.Contracts;
 using Sharemint.Silo.Api.Problems;
 using Sharemint.Silo.Api.Security;
-using Sharemint.Units;
 
 namespace Sharemint.Silo.Api.Partner;
 
@@ -29,6 +29,7 @@ public static class PartnerEndpoints
         MapQuotes(v1.MapGroup("/quotes").WithTags("Quotes").RequirePartnerKey());
         MapOrders(v1.MapGroup("/orders").WithTags("Orders").RequirePartnerKey());
         MapTransfers(v1.MapGroup("/transfers").WithTags("Orders").RequirePartnerKey());
+        MapOwnKey(v1.MapGroup("/keys").WithTags("Keys").RequirePartnerKey());
         MapReserves(v1.MapGroup("/reserves").WithTags("Reserves").AllowPublic());
     }
 
@@ -47,7 +48,7 @@ public static class PartnerEndpoints
         assets.MapGet("/", async (IGrainFactory grains) => TypedResults.Ok(await ListAssetsAsync(grains)))
             .WithName("ListAssets").WithSummary("List the assets with issued supply and custody.");
         assets.MapGet("/{symbol}", async (string symbol, IGrainFactory grains) =>
-                TypedResults.Ok(AssetView.From(await grains.GetGrain<IAssetGrain>(symbol).GetAsync())))
+                TypedResults.Ok(AssetView.From(await grains.GetGrain<IAssetGrain>(ApiRoutes.Symbol(symbol)).GetAsync())))
             .WithName("GetAsset").WithSummary("One asset.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         assets.MapGet("/{symbol}/deployments", async (string symbol, IGrainFactory grains) =>
@@ -59,7 +60,7 @@ public static class PartnerEndpoints
 
     internal static async Task<DeploymentView[]> ListDeploymentsAsync(IGrainFactory grains, string symbol)
     {
-        _ = await grains.GetGrain<IAssetGrain>(symbol).GetAsync();
+        _ = await grains.GetGrain<IAssetGrain>(ApiRoutes.Symbol(symbol)).GetAsync();
         var views = new List<DeploymentView>();
         foreach (var deployment in (await grains.GetGrain<Sharemint.Catalog.ICatalogGrain>(0).ListDeploymentsAsync()).Where(d => d.Symbol == symbol))
         {
@@ -75,8 +76,56 @@ public static class PartnerEndpoints
     {
         account.MapGet("/", async (ApiPrincipal principal, IGrainFactory grains) =>
                 TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(principal.PartnerAccountId).GetAsync())))
+            .RequireScope(ApiScope.Read)
             .WithName("GetAccount").WithSummary("The calling partner's account: KYC, wallets, cash.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+
+        account.MapGet("/wallets/challenge", (string chain, string address, ApiPrincipal principal) =>
+            {
+                var canonical = ChainAddress.Canonicalize(chain, address);
+                var scheme = ChainAddress.FamilyOf(chain) == ChainAddress.Family.Evm ? "eip191-personal-sign" : "ed25519";
+                return TypedResults.Ok(new WalletChallengeView(chain, canonical, WalletControlProof.Message(principal.PartnerAccountId, chain, canonical), scheme));
+            })
+            .RequireScope(ApiScope.Read)
+            .WithName("GetWalletChallenge")
+            .WithSummary("The message the holder signs with an allow-listed wallet's key to prove control; API redemptions and transfers burn only from proven wallets.");
+
+        account.MapPost("/wallets/proof", async (WalletProofBody body, ApiPrincipal principal, HttpContext context, IGrainFactory grains) =>
+            {
+                var account = principal.PartnerAccountId;
+                var canonical = ChainAddress.Canonicalize(body.Chain, body.Address);
+                var operation = ApiRoutes.OperationFor(context, $"prove\n{account}\n{body.Chain}\n{canonical}");
+                return TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(account)
+                    .ProveWalletControlAsync(operation, body.Chain, canonical, body.Signature)));
+            })
+            .RequireScope(ApiScope.Trade)
+            .WithName("ProveWallet")
+            .WithSummary("Record the holder's signature of the wallet challenge: the wallet's consent to burns requested through the API.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    private static void MapOwnKey(RouteGroupBuilder keys)
+    {
+        keys.MapGet("/self", async (ApiPrincipal principal, ApiKeyStore store, HttpContext context) =>
+                TypedResults.Ok(ApiKeyView.From(await store.FindAsync(principal.KeyId, context.RequestAborted)
+                    ?? throw new ApiProblemException(StatusCodes.Status404NotFound, "key_not_found", "The key was removed."))))
+            .RequireScope(ApiScope.None)
+            .WithName("GetOwnKey").WithSummary("The key that signed this request: scopes, allowed addresses, rotation state (never the secret).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        // The body is required (an empty object for the default overlap), so a stray "null" cannot rotate a key.
+        keys.MapPost("/self/rotate", async (RotateKeyBody body, ApiPrincipal principal, ApiKeyStore store, ApiKeyCache cache,
+                Microsoft.Extensions.Options.IOptions<ApiOptions> options, HttpContext context) =>
+            {
+                var overlap = ApiRoutes.Overlap(body.OverlapSeconds, 3600, options.Value.MaxRotationOverlapSeconds);
+                var issued = await store.RotateAsync(principal.KeyId, overlap, context.RequestAborted);
+                cache.Invalidate(principal.KeyId);
+                return TypedResults.Ok(IssuedKeyView.From(issued));
+            })
+            .RequireScope(ApiScope.None)
+            .WithName("RotateOwnKey")
+            .WithSummary("Replace this key's secret. The old secret keeps working for overlapSeconds (default 3600, 0 ends it now). The new secret is in this answer only.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
     private static void MapQuotes(RouteGroupBuilder quotes)
@@ -87,16 +136,18 @@ public static class PartnerEndpoints
                 var side = ApiRoutes.ParseEnum<QuoteSide>(body.Side, "side_invalid", "side");
                 var key = ApiRoutes.OptionalIdempotencyKey(context);
                 var quoteId = "q_" + (key is null ? Guid.NewGuid().ToString("N")[..26] : ApiRoutes.Hash($"quote\n{account}\n{key}"));
-                var request = new QuoteRequest(account, body.Symbol, side, CanonicalAmount.FromTokens(body.Amount));
+                var request = new QuoteRequest(account, ApiRoutes.Symbol(body.Symbol), side, ApiRoutes.Tokens(body.Amount));
                 var quote = await grains.GetGrain<IQuoteGrain>(quoteId).CreateAsync(request);
                 return TypedResults.Created($"{ApiRoutes.PartnerPrefix}/quotes/{quote.QuoteId}", QuoteView.From(quote));
             })
+            .RequireScope(ApiScope.Trade)
             .WithName("CreateQuote").WithSummary("A signed price for minting or redeeming an amount, firm until it expires.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         quotes.MapGet("/{quoteId}", async (string quoteId, ApiPrincipal principal, IGrainFactory grains) =>
                 TypedResults.Ok(QuoteView.From(await OwnQuoteAsync(grains, principal.PartnerAccountId, quoteId))))
+            .RequireScope(ApiScope.Read)
             .WithName("GetQuote").WithSummary("One of the partner's quotes.")
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
@@ -111,6 +162,7 @@ public static class PartnerEndpoints
                 var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceMintAsync(new MintOrderRequest(account, body.QuoteId, body.Chain, body.Wallet));
                 return Accepted(order);
             })
+            .RequireScope(ApiScope.Trade)
             .WithName("Mint").WithSummary("Mint a quote's amount to an allow-listed wallet. Needs an Idempotency-Key.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -123,11 +175,14 @@ public static class PartnerEndpoints
                 {
                     await OwnQuoteAsync(grains, account, body.QuoteId);
                 }
-                var request = new RedeemOrderRequest(account, body.Symbol, body.Chain, body.Wallet, CanonicalAmount.FromTokens(body.Amount), body.QuoteId);
+                var amount = ApiRoutes.Tokens(body.Amount);
+                await RequireProvenWalletAsync(grains, account, body.Chain, body.Wallet);
+                var request = new RedeemOrderRequest(account, ApiRoutes.Symbol(body.Symbol), body.Chain, body.Wallet, amount, body.QuoteId);
                 var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceRedeemAsync(request);
                 return Accepted(order);
             })
-            .WithName("Redeem").WithSummary("Redeem tokens from an allow-listed wallet for cash. Needs an Idempotency-Key.")
+            .RequireScope(ApiScope.Trade)
+            .WithName("Redeem").WithSummary("Redeem tokens from an allow-listed wallet whose control was proven, for cash. Needs an Idempotency-Key.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
@@ -137,11 +192,13 @@ public static class PartnerEndpoints
                 var entries = await OrderIndex(context).ListAsync(principal.PartnerAccountId, filter, ApiRoutes.Limit(limit), context.RequestAborted);
                 return TypedResults.Ok(entries.Select(OrderSummaryView.From).ToArray());
             })
+            .RequireScope(ApiScope.Read)
             .WithName("ListOrders").WithSummary("The partner's orders, newest first.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         orders.MapGet("/{orderId}", async (string orderId, ApiPrincipal principal, IGrainFactory grains) =>
                 TypedResults.Ok(OrderView.From(await OwnOrderAsync(grains, principal.PartnerAccountId, orderId))))
+            .RequireScope(ApiScope.Read)
             .WithName("GetOrder").WithSummary("One of the partner's orders with its steps.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -150,6 +207,7 @@ public static class PartnerEndpoints
                 await OwnOrderAsync(grains, principal.PartnerAccountId, orderId);
                 return TypedResults.Ok(OrderView.From(await grains.GetGrain<IOrderGrain>(orderId).CancelAsync()));
             })
+            .RequireScope(ApiScope.Trade)
             .WithName("CancelOrder").WithSummary("Cancel a queued order with no effect yet.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
@@ -160,12 +218,14 @@ public static class PartnerEndpoints
             {
                 var account = principal.PartnerAccountId;
                 var orderId = OrderIds.FromIdempotencyKey(account, ApiRoutes.RequireIdempotencyKey(context));
-                var request = new TransferOrderRequest(
-                    account, body.Symbol, body.FromChain, body.FromWallet, body.ToChain, body.ToWallet, CanonicalAmount.FromTokens(body.Amount));
+                var amount = ApiRoutes.Tokens(body.Amount);
+                await RequireProvenWalletAsync(grains, account, body.FromChain, body.FromWallet);
+                var request = new TransferOrderRequest(account, ApiRoutes.Symbol(body.Symbol), body.FromChain, body.FromWallet, body.ToChain, body.ToWallet, amount);
                 var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceTransferAsync(request);
                 return Accepted(order);
             })
-            .WithName("Transfer").WithSummary("Move tokens between chains (burn, then mint). Needs an Idempotency-Key.")
+            .RequireScope(ApiScope.Withdraw)
+            .WithName("Transfer").WithSummary("Move tokens between chains (burn from a proven wallet, then mint). Needs an Idempotency-Key.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
@@ -174,7 +234,7 @@ public static class PartnerEndpoints
     {
         reserves.MapGet("/{symbol}", async (string symbol, IGrainFactory grains) =>
             {
-                var latest = await grains.GetGrain<IReservesGrain>(symbol).GetLatestAsync()
+                var latest = await grains.GetGrain<IReservesGrain>(ApiRoutes.Symbol(symbol)).GetLatestAsync()
                     ?? throw new ApiProblemException(StatusCodes.Status404NotFound, "attestation_not_found", $"No reserves attestation for {symbol} yet.");
                 return TypedResults.Ok(AttestationView.From(latest));
             })
@@ -182,7 +242,7 @@ public static class PartnerEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         reserves.MapGet("/{symbol}/history", async (string symbol, int? limit, IGrainFactory grains) =>
-                TypedResults.Ok((await grains.GetGrain<IReservesGrain>(symbol).GetHistoryAsync(ApiRoutes.Limit(limit))).Select(ReserveReportView.From).ToArray()))
+                TypedResults.Ok((await grains.GetGrain<IReservesGrain>(ApiRoutes.Symbol(symbol)).GetHistoryAsync(ApiRoutes.Limit(limit))).Select(ReserveReportView.From).ToArray()))
             .WithName("GetReservesHistory").WithSummary("Past reconciliations, newest first (public).")
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
@@ -212,6 +272,26 @@ public static class PartnerEndpoints
         }
         var quote = await grains.GetGrain<IQuoteGrain>(quoteId).GetAsync();
         return quote.AccountId == accountId ? quote : throw notFound;
+    }
+
+    /// <summary>
+    /// Holder consent: the API burns only from a wallet whose holder signed the control proof for this partner
+    /// (403 <c>wallet_not_proven</c>), whatever the chain's own rules would allow the issuer to burn.
+    /// </summary>
+    private static async Task RequireProvenWalletAsync(IGrainFactory grains, string accountId, string chain, string wallet)
+    {
+        var canonical = ChainAddress.Canonicalize(chain, wallet);
+        var account = await grains.GetGrain<IHolderAccountGrain>(accountId).GetAsync();
+        var entry = new AllowListedWallet(chain, canonical);
+        if (!account.Wallets.Contains(entry))
+        {
+            throw new LedgerException(LedgerError.WalletNotAllowListed, $"{canonical} is not allow-listed on {chain} for '{accountId}'.");
+        }
+        if (!account.ProvenWallets.Contains(entry))
+        {
+            throw new LedgerException(LedgerError.WalletNotProven,
+                $"{canonical} on {chain} has not proven control: sign the message from GET {ApiRoutes.PartnerPrefix}/account/wallets/challenge with the wallet's key and POST it to {ApiRoutes.PartnerPrefix}/account/wallets/proof.");
+        }
     }
 
     /// <summary>The order index, which the order grains' host registers.</summary>

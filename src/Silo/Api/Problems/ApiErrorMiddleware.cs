@@ -64,6 +64,9 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
         BadHttpRequestException bad when bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase) =>
             (400, "body_required", "This route needs a JSON body."),
         BadHttpRequestException bad => (400, "parameter_invalid", bad.Message),
+        // Defence in depth behind the API's own range checks: arithmetic on a value too large to compute is the
+        // request's fault, refused before any state changed (every ledger step validates before it writes).
+        OverflowException => (400, "amount_out_of_range", "A number in the request is too large to compute with."),
         _ => (500, "internal_error", "The server failed to handle the request; it has been logged."),
     };
 
@@ -95,9 +98,11 @@ public static class LedgerProblems
         LedgerError.AssetNotFound or LedgerError.AccountNotFound or LedgerError.DeploymentNotFound or LedgerError.ReservationNotFound
             or LedgerError.QuoteNotFound or LedgerError.OrderNotFound => StatusCodes.Status404NotFound,
         LedgerError.IdempotencyConflict or LedgerError.AccountAlreadyExists or LedgerError.AssetAlreadyExists
-            or LedgerError.QuoteAlreadyUsed or LedgerError.OrderNotCancellable => StatusCodes.Status409Conflict,
-        LedgerError.AddressSanctioned or LedgerError.JurisdictionNotEligible or LedgerError.KycNotApproved or LedgerError.WalletNotAllowListed => StatusCodes.Status403Forbidden,
-        LedgerError.InvalidArgument or LedgerError.AddressInvalid or LedgerError.InvalidAmount or LedgerError.AmountOverflow => StatusCodes.Status400BadRequest,
+            or LedgerError.QuoteAlreadyUsed or LedgerError.OrderNotCancellable or LedgerError.WalletHeldByAnotherAccount => StatusCodes.Status409Conflict,
+        LedgerError.AddressSanctioned or LedgerError.JurisdictionNotEligible or LedgerError.KycNotApproved or LedgerError.WalletNotAllowListed
+            or LedgerError.WalletNotProven => StatusCodes.Status403Forbidden,
+        LedgerError.InvalidArgument or LedgerError.AddressInvalid or LedgerError.InvalidAmount or LedgerError.AmountOverflow
+            or LedgerError.WalletProofInvalid => StatusCodes.Status400BadRequest,
         LedgerError.RateLimited => StatusCodes.Status429TooManyRequests,
         LedgerError.ChainUnavailable or LedgerError.PriceUnavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status422UnprocessableEntity,

@@ -19,7 +19,7 @@ public enum OperatorRole
 }
 
 /// <summary>The authenticated caller of a request, set by <see cref="SignatureMiddleware"/> after the signature checked out.</summary>
-public sealed record ApiPrincipal(string KeyId, ApiKeyKind Kind, string? AccountId, OperatorRole? Role)
+public sealed record ApiPrincipal(string KeyId, ApiKeyKind Kind, string? AccountId, OperatorRole? Role, ApiScope Scopes = ApiScope.All)
 {
     internal const string ItemKey = "sharemint.api.principal";
 
@@ -46,6 +46,9 @@ public sealed record ApiAccess(ApiKeyKind? Kind, OperatorRole MinimumRole)
     public static ApiAccess Operator(OperatorRole role) => new(ApiKeyKind.Operator, role);
 }
 
+/// <summary>The scopes a partner key needs for an endpoint (all of them).</summary>
+public sealed record ApiScopeRequirement(ApiScope Scopes);
+
 /// <summary>Marks endpoints with who may call them.</summary>
 public static class ApiAccessConventions
 {
@@ -54,6 +57,10 @@ public static class ApiAccessConventions
 
     public static TBuilder RequirePartnerKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(ApiAccess.Partner);
+
+    /// <summary>Partner keys need <paramref name="scopes"/> for this endpoint.</summary>
+    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, ApiScope scopes) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ApiScopeRequirement(scopes));
 
     public static TBuilder RequireOperatorRole<TBuilder>(this TBuilder builder, OperatorRole role) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(ApiAccess.Operator(role));

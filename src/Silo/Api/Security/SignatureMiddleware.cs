@@ -1,20 +1,31 @@
 using System.Globalization;
-using System.Security.Cryptography;
+using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Sharemint.Silo.Api.Problems;
 
 namespace Sharemint.Silo.Api.Security;
 
 /// <summary>
-/// Guards every route under <c>/v1</c> and <c>/admin/v1</c>, in this order: body size (413), signature headers, timestamp
-/// within the skew window, known and unrevoked key, HMAC, key kind and role for the route, per-key rate limit (429 with
-/// Retry-After), and finally the replay check (a signature accepted once is refused everywhere). The body is buffered so
-/// the endpoint can read it after it was hashed. Secrets and signatures are never logged.
+/// Guards every route under <c>/v1</c> and <c>/admin/v1</c>, cheapest refusal first:
+/// <list type="number">
+/// <item>the client address's rate limit (429), before anything is read;</item>
+/// <item>the declared body size (413) before a byte is buffered, and the actual size while reading;</item>
+/// <item>the signature headers' presence and shape, the timestamp's skew window (401);</item>
+/// <item>the address's budget of failed authentications (429): a source of bad signatures stops reaching the key store;</item>
+/// <item>the key (from a short-lived cache, else PostgreSQL) and the HMAC, under the current secret or, during a rotation
+/// overlap, the previous one: an unknown key, a revoked key and a bad signature get the same answer, 401
+/// <c>signature_invalid</c>; the log says which;</item>
+/// <item>the key's address allow-list, kind, role and scopes (403); the key's rate limit (429);</item>
+/// <item>the nonce, recorded once per key across all silos (401 <c>signature_replayed</c> on reuse).</item>
+/// </list>
+/// Secrets and signatures are never logged.
 /// </summary>
 public sealed class SignatureMiddleware(
-    RequestDelegate next, ApiKeyStore keys, ReplayGuard replays, ApiRateLimiter limiter, IOptions<ApiOptions> options, TimeProvider clock)
+    RequestDelegate next, ApiKeyCache keys, ReplayGuard replays, ApiRateLimiter limiter, ApiDatabaseCounter counter,
+    IOptions<ApiOptions> options, TimeProvider clock, ILogger<SignatureMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -24,6 +35,11 @@ public sealed class SignatureMiddleware(
             await next(context);
             return;
         }
+        var address = context.Connection.RemoteIpAddress;
+        var addressKey = "ip:" + address;
+        // Before routing's answer, the body, the headers or any key: the cheapest refusal there is.
+        RateLimit(context, limiter.AcquireForAddress(addressKey));
+
         var endpoint = context.GetEndpoint();
         if (endpoint is null || IsMethodMismatch(endpoint))
         {
@@ -35,117 +51,212 @@ public sealed class SignatureMiddleware(
         var access = endpoint.Metadata.GetMetadata<ApiAccess>()
             ?? (path.StartsWithSegments(ApiRoutes.AdminPrefix) ? ApiAccess.Operator(OperatorRole.Admin) : ApiAccess.Partner);
 
-        var body = await ReadBodyAsync(context);
         var request = context.Request;
-        var keyId = request.Headers[RequestSignature.KeyHeader].ToString();
-        if (access.Kind is null && string.IsNullOrEmpty(keyId))
+        var max = options.Value.MaxRequestBodyBytes;
+        if (request.ContentLength > max)
         {
-            await RateLimitAsync(context, "ip:" + context.Connection.RemoteIpAddress);
+            throw Refuse(StatusCodes.Status413PayloadTooLarge, "payload_too_large", $"Request bodies are limited to {max} bytes.");
+        }
+        // Kestrel stops a chunked body at the limit too, so nothing larger is ever read into memory.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = max;
+        }
+
+        var keyHeader = request.Headers[RequestSignature.KeyHeader];
+        if (access.Kind is null && StringValues.IsNullOrEmpty(keyHeader))
+        {
             await next(context);
             return;
         }
 
-        var timestamp = request.Headers[RequestSignature.TimestampHeader].ToString();
-        var signature = request.Headers[RequestSignature.SignatureHeader].ToString();
-        if (string.IsNullOrEmpty(keyId) || string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(signature))
+        var keyId = Single(request.Headers, RequestSignature.KeyHeader);
+        var timestamp = Single(request.Headers, RequestSignature.TimestampHeader);
+        var nonce = Single(request.Headers, RequestSignature.NonceHeader);
+        var signatureHex = Single(request.Headers, RequestSignature.SignatureHeader);
+        if (keyId is null || timestamp is null || nonce is null || signatureHex is null)
         {
-            throw Unauthorized("signature_missing",
-                $"Sign the request: {RequestSignature.KeyHeader}, {RequestSignature.TimestampHeader} and {RequestSignature.SignatureHeader} are required.");
+            throw Refuse(StatusCodes.Status401Unauthorized, "signature_missing",
+                $"Sign the request: one each of {RequestSignature.KeyHeader}, {RequestSignature.TimestampHeader}, {RequestSignature.NonceHeader} and {RequestSignature.SignatureHeader} is required.");
         }
         if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var millis))
         {
-            throw Unauthorized("timestamp_invalid", $"{RequestSignature.TimestampHeader} must be Unix time in milliseconds.");
+            throw Refuse(StatusCodes.Status401Unauthorized, "timestamp_invalid", $"{RequestSignature.TimestampHeader} must be Unix time in milliseconds.");
         }
-        var skew = TimeSpan.FromSeconds(options.Value.ClockSkewSeconds);
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        if (Math.Abs(now - millis) > skew.TotalMilliseconds)
+        var now = clock.GetUtcNow();
+        if (Math.Abs(now.ToUnixTimeMilliseconds() - millis) > options.Value.ClockSkewSeconds * 1000L)
         {
-            throw Unauthorized("timestamp_expired", $"The request timestamp is more than {options.Value.ClockSkewSeconds} s from the server clock.");
+            throw Refuse(StatusCodes.Status401Unauthorized, "timestamp_expired", $"The request timestamp is more than {options.Value.ClockSkewSeconds} s from the server clock.");
         }
-        if (!ApiKeyStore.IsValidKeyId(keyId))
+        if (!RequestSignature.IsValidNonce(nonce))
         {
-            throw Unauthorized("key_invalid", "Unknown or revoked API key.");
+            throw Refuse(StatusCodes.Status401Unauthorized, "nonce_invalid", $"{RequestSignature.NonceHeader} must be 16-64 letters, digits, '-' or '_', random per request.");
+        }
+        // The idempotency key is signed, so it is checked here: malformed or repeated, it cannot be signed unambiguously.
+        var idempotencyKey = ApiRoutes.OptionalIdempotencyKey(context) ?? "";
+        var signature = RequestSignature.ParseSignature(signatureHex);
+
+        // A source that keeps failing is refused here, before it costs a key lookup.
+        if (!limiter.HasFailuresLeft(addressKey))
+        {
+            context.Response.Headers.RetryAfter = "1";
+            throw Refuse(StatusCodes.Status429TooManyRequests, "rate_limited", "Too many failed authentications from this address; retry after 1 s.");
         }
 
-        (ApiKeyInfo Key, string Secret)? found;
-        try
+        var body = await ReadBodyAsync(context, max);
+        if (HasNul(body))
         {
-            found = await keys.FindWithSecretAsync(keyId, context.RequestAborted);
+            // PostgreSQL cannot store U+0000 in text or jsonb; refused here rather than failing in a grain's write.
+            throw Refuse(StatusCodes.Status400BadRequest, "string_invalid", "Strings in the body may not contain NUL (U+0000).");
         }
-        catch (CryptographicException)
+        ApiKeyCredentials? record = null;
+        string? failure = null;
+        if (signature is null)
         {
-            // Stored under another encryption key (or tampered with): the key cannot be used.
-            found = null;
+            failure = "malformed signature";
         }
-        if (found is not { } record || record.Key.IsRevoked)
+        else if (!ApiKeyStore.IsValidKeyId(keyId))
         {
-            throw Unauthorized("key_invalid", "Unknown or revoked API key.");
+            failure = "malformed key id";
         }
-        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.PathBase + request.Path + request.QueryString).ToString();
-        if (!RequestSignature.Verify(record.Secret, timestamp, request.Method, target, body, signature))
+        else
         {
-            throw Unauthorized("signature_invalid", "The signature does not match the request.");
+            record = await keys.FindAsync(keyId, context.RequestAborted);
+            var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.PathBase + request.Path + request.QueryString).ToString();
+            var canonical = RequestSignature.CanonicalString(timestamp, nonce, request.Method, target, idempotencyKey, body);
+            failure = record switch
+            {
+                null => "unknown key",
+                { Key.IsRevoked: true } => "revoked key",
+                _ when !record.SecretsAt(now).Any(secret => RequestSignature.Verify(secret, canonical, signature)) => "signature mismatch",
+                _ => null,
+            };
+        }
+        if (failure is not null)
+        {
+            // Consumed, not checked: the budget is read before this address's next lookup.
+            limiter.SpendFailure(addressKey);
+            // One answer for every case, so a caller cannot probe which key ids exist; the log keeps the difference.
+            logger.LogInformation("Refused API request {Method} {Path} from {Address} with key id {KeyId}: {Reason}",
+                request.Method, path, address, Printable(keyId), failure);
+            throw Refuse(StatusCodes.Status401Unauthorized, "signature_invalid", "Unknown or revoked API key, or the signature does not match the request.");
         }
 
-        var key = record.Key;
+        var key = record!.Key;
+        if (!key.AllowsAddress(address))
+        {
+            logger.LogWarning("Refused API request from {Address} with key {KeyId}: address not on the key's allow-list", address, key.KeyId);
+            throw Refuse(StatusCodes.Status403Forbidden, "address_not_allowed", "This key may not be used from this address.");
+        }
         if (access.Kind == ApiKeyKind.Operator && key.Kind != ApiKeyKind.Operator)
         {
-            throw new ApiProblemException(StatusCodes.Status403Forbidden, "operator_key_required", "Operator routes refuse partner keys.");
+            throw Refuse(StatusCodes.Status403Forbidden, "operator_key_required", "Operator routes refuse partner keys.");
         }
         if (access.Kind == ApiKeyKind.Partner && key.Kind != ApiKeyKind.Partner)
         {
-            throw new ApiProblemException(StatusCodes.Status403Forbidden, "partner_key_required", "Partner routes need a partner key.");
+            throw Refuse(StatusCodes.Status403Forbidden, "partner_key_required", "Partner routes need a partner key.");
         }
         if (access.Kind == ApiKeyKind.Operator && key.Role < access.MinimumRole)
         {
-            throw new ApiProblemException(StatusCodes.Status403Forbidden, "role_insufficient",
-                $"This route needs the {ApiKeyStore.RoleName(access.MinimumRole)} role or higher.");
+            throw Refuse(StatusCodes.Status403Forbidden, "role_insufficient", $"This route needs the {ApiKeyStore.RoleName(access.MinimumRole)} role or higher.");
         }
-
-        await RateLimitAsync(context, "key:" + key.KeyId);
-        if (!await replays.TryRecordAsync(signature.ToLowerInvariant(), key.KeyId, context.RequestAborted))
+        if (key.Kind == ApiKeyKind.Partner && access.Kind == ApiKeyKind.Partner)
         {
-            throw Unauthorized("signature_replayed", "This signature was already used; sign every request afresh.");
+            var needed = endpoint.Metadata.GetMetadata<ApiScopeRequirement>()?.Scopes ?? ApiScope.All;
+            if ((key.Scopes & needed) != needed)
+            {
+                throw Refuse(StatusCodes.Status403Forbidden, "scope_insufficient",
+                    $"This route needs a key with the {string.Join(", ", ApiKeyStore.ScopeNames(needed))} scope.");
+            }
         }
 
-        context.Items[ApiPrincipal.ItemKey] = new ApiPrincipal(key.KeyId, key.Kind, key.AccountId, key.Role);
+        RateLimit(context, limiter.AcquireForKey("key:" + key.KeyId));
+        if (!await replays.TryRecordAsync(key.KeyId, nonce, context.RequestAborted))
+        {
+            throw Refuse(StatusCodes.Status401Unauthorized, "signature_replayed", "This nonce was already used with this key; sign every request afresh with a new nonce.");
+        }
+
+        context.Items[ApiPrincipal.ItemKey] = new ApiPrincipal(key.KeyId, key.Kind, key.AccountId, key.Role, key.Scopes);
         await next(context);
+    }
+
+    /// <summary>A raw NUL byte or a JSON <c>\u0000</c> escape anywhere in the body.</summary>
+    private static bool HasNul(ReadOnlySpan<byte> body)
+    {
+        if (body.IndexOf((byte)0) >= 0)
+        {
+            return true;
+        }
+        var from = 0;
+        while (body[from..].IndexOf("\\u"u8) is var relative and >= 0)
+        {
+            var at = from + relative;
+            if (body.Length >= at + 6 && body.Slice(at + 2, 4).SequenceEqual("0000"u8))
+            {
+                // A backslash escaped before it (JSON text \\\\u0000) is not a NUL: only an odd run of backslashes starts an escape.
+                var run = 0;
+                while (at - run >= 0 && body[at - run] == (byte)'\\')
+                {
+                    run++;
+                }
+                if (run % 2 == 1)
+                {
+                    return true;
+                }
+            }
+            from = at + 1;
+        }
+        return false;
     }
 
     private static bool IsMethodMismatch(Endpoint endpoint) =>
         endpoint.Metadata.GetMetadata<ApiAccess>() is null && endpoint.DisplayName?.StartsWith("405 ", StringComparison.Ordinal) == true;
 
-    private Task RateLimitAsync(HttpContext context, string partition)
+    /// <summary>The header's only value; null when absent, empty or sent more than once.</summary>
+    private static string? Single(IHeaderDictionary headers, string name) =>
+        headers[name] is { Count: 1 } values && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
+
+    /// <summary>A key id as it may appear in a log line: bounded and printable.</summary>
+    private static string Printable(string keyId)
     {
-        using var lease = limiter.Acquire(partition);
-        if (lease.IsAcquired)
-        {
-            return Task.CompletedTask;
-        }
-        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        throw new ApiProblemException(StatusCodes.Status429TooManyRequests, "rate_limited", $"Too many requests; retry after {seconds} s.");
+        var shown = keyId.Length > 64 ? keyId[..64] : keyId;
+        return string.Concat(shown.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '?'));
     }
 
-    private async Task<byte[]> ReadBodyAsync(HttpContext context)
+    private void RateLimit(HttpContext context, RateLimitLease lease)
     {
-        var max = options.Value.MaxRequestBodyBytes;
-        var request = context.Request;
-        if (request.ContentLength > max)
+        if (lease.IsAcquired)
         {
-            throw TooLarge(max);
+            lease.Dispose();
+            return;
         }
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        lease.Dispose();
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        throw Refuse(StatusCodes.Status429TooManyRequests, "rate_limited", $"Too many requests; retry after {seconds} s.");
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpContext context, int max)
+    {
+        var request = context.Request;
         using var buffer = new MemoryStream();
         var chunk = new byte[8192];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        try
         {
-            if (buffer.Length + read > max)
+            while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
             {
-                throw TooLarge(max);
+                if (buffer.Length + read > max)
+                {
+                    throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge, "payload_too_large", $"Request bodies are limited to {max} bytes.");
+                }
+                buffer.Write(chunk, 0, read);
             }
-            buffer.Write(chunk, 0, read);
+        }
+        catch (BadHttpRequestException bad) when (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge, "payload_too_large", $"Request bodies are limited to {max} bytes.");
         }
         var bytes = buffer.ToArray();
         // The endpoint reads the same bytes that were hashed.
@@ -153,33 +264,95 @@ public sealed class SignatureMiddleware(
         return bytes;
     }
 
-    private static ApiProblemException TooLarge(int max) =>
-        new(StatusCodes.Status413PayloadTooLarge, "payload_too_large", $"Request bodies are limited to {max} bytes.");
-
-    private static ApiProblemException Unauthorized(string code, string message) => new(StatusCodes.Status401Unauthorized, code, message);
+    private ApiProblemException Refuse(int status, string code, string message)
+    {
+        counter.Refused(code);
+        return new ApiProblemException(status, code, message);
+    }
 }
 
-/// <summary>Per-key token buckets (anonymous public calls are limited per client address).</summary>
+/// <summary>
+/// Token buckets: per client address (every API request, checked first), per address for failed authentications
+/// (checked before a key lookup, consumed by each failure), and per key (after authentication).
+/// </summary>
 public sealed class ApiRateLimiter : IDisposable
 {
-    private readonly PartitionedRateLimiter<string> _limiter;
+    private readonly PartitionedRateLimiter<string> _addresses;
+    private readonly FailureBudget _failures;
+    private readonly PartitionedRateLimiter<string> _keys;
 
     public ApiRateLimiter(IOptions<ApiOptions> options)
     {
-        var burst = Math.Max(1, options.Value.RateLimitBurst);
-        var perSecond = Math.Max(1, options.Value.RateLimitPerSecond);
-        _limiter = PartitionedRateLimiter.Create<string, string>(partition => RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
+        var api = options.Value;
+        _addresses = Create(api.AddressRateLimitBurst, api.AddressRateLimitPerSecond);
+        _failures = new FailureBudget(Math.Max(1, api.AuthFailureBurst), Math.Max(1, api.AuthFailuresPerSecond));
+        _keys = Create(api.RateLimitBurst, api.RateLimitPerSecond);
+    }
+
+    private static PartitionedRateLimiter<string> Create(int burst, int perSecond) =>
+        PartitionedRateLimiter.Create<string, string>(partition => RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
         {
-            TokenLimit = burst,
-            TokensPerPeriod = perSecond,
+            TokenLimit = Math.Max(1, burst),
+            TokensPerPeriod = Math.Max(1, perSecond),
             ReplenishmentPeriod = TimeSpan.FromSeconds(1),
             QueueLimit = 0,
             AutoReplenishment = true,
         }));
+
+    /// <summary>Takes one permit from the address's bucket, without waiting.</summary>
+    public RateLimitLease AcquireForAddress(string address) => _addresses.AttemptAcquire(address);
+
+    /// <summary>Whether the address has failed authentications left (takes nothing).</summary>
+    public bool HasFailuresLeft(string address) => _failures.HasLeft(address);
+
+    /// <summary>Spends one of the address's failed authentications.</summary>
+    public void SpendFailure(string address) => _failures.Spend(address);
+
+    /// <summary>Takes one permit from the key's bucket, without waiting.</summary>
+    public RateLimitLease AcquireForKey(string key) => _keys.AttemptAcquire(key);
+
+    public void Dispose()
+    {
+        _addresses.Dispose();
+        _keys.Dispose();
     }
 
-    /// <summary>Takes one permit from the partition's bucket, without waiting.</summary>
-    public RateLimitLease Acquire(string partition) => _limiter.AttemptAcquire(partition);
+    /// <summary>
+    /// A token bucket per address that is read without spending (before a key lookup) and spent only by a failure; the
+    /// framework's limiters have no reliable "peek". Bounded: addresses whose bucket refilled completely are dropped.
+    /// </summary>
+    private sealed class FailureBudget(int burst, int perSecond)
+    {
+        private readonly Dictionary<string, (double Tokens, long At)> _buckets = new(StringComparer.Ordinal);
+        private readonly Lock _lock = new();
 
-    public void Dispose() => _limiter.Dispose();
+        public bool HasLeft(string address)
+        {
+            lock (_lock)
+            {
+                return Refilled(address, System.Diagnostics.Stopwatch.GetTimestamp()) >= 1;
+            }
+        }
+
+        public void Spend(string address)
+        {
+            lock (_lock)
+            {
+                var now = System.Diagnostics.Stopwatch.GetTimestamp();
+                _buckets[address] = (Math.Max(0, Refilled(address, now) - 1), now);
+                if (_buckets.Count > 100_000)
+                {
+                    foreach (var (key, _) in _buckets.Where(b => b.Value.Tokens + Elapsed(b.Value.At, now) * perSecond >= burst).ToList())
+                    {
+                        _buckets.Remove(key);
+                    }
+                }
+            }
+        }
+
+        private double Refilled(string address, long now) =>
+            _buckets.TryGetValue(address, out var bucket) ? Math.Min(burst, bucket.Tokens + Elapsed(bucket.At, now) * perSecond) : burst;
+
+        private static double Elapsed(long from, long to) => (to - from) / (double)System.Diagnostics.Stopwatch.Frequency;
+    }
 }
