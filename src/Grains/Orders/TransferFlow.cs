@@ -73,11 +73,10 @@ internal sealed class TransferFlow(IOrderSaga saga, OrderOptions options) : Orde
 
     public override async Task UndoAsync()
     {
-        if (State.CapacityTaken)
-        {
-            await Saga.Bridge(FromChain).ReturnCapacityAsync(TransferId);
-            await Saga.Bridge(State.Chain).ReturnCapacityAsync(TransferId);
-            State.CapacityTaken = false;
-        }
+        // Returned on both chains even when the order has no record of taking it: an outbound leg taken before the inbound
+        // leg refused (or a take whose reply was lost) holds capacity too. Returning what was never taken changes nothing.
+        await Saga.Bridge(FromChain).ReturnCapacityAsync(TransferId);
+        await Saga.Bridge(State.Chain).ReturnCapacityAsync(TransferId);
+        State.CapacityTaken = false;
     }
 }
