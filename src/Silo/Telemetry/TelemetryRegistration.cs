@@ -1,3 +1,4 @@
+using System.Globalization;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -50,6 +51,7 @@ public static class TelemetryRegistration
         builder.Services.AddSingleton<LedgerGauges>();
         builder.Services.AddHostedService<LedgerSampler>();
         builder.Services.AddHostedService<ChainHeadProbe>();
+        builder.Services.AddHostedService<DatabaseGauges>();
         return builder;
     }
 
@@ -63,6 +65,9 @@ public static class TelemetryRegistration
                 Chain = chain.Key,
                 Family = string.IsNullOrWhiteSpace(chain["Family"]) ? "evm" : chain["Family"]!,
                 RpcUrl = chain["RpcUrl"]!,
+                IssuerAccount = IssuerAccount.From(chain) ?? "",
+                MinimumBalance = double.TryParse(configuration[$"{TelemetryOptions.Section}:MinimumIssuerBalance:{chain.Key}"],
+                    NumberStyles.Float, CultureInfo.InvariantCulture, out var minimum) ? minimum : null,
             });
 
     /// <summary>Where the silo's chains are configured (the signers' section).</summary>
