@@ -17,6 +17,10 @@ public sealed class DatabaseGauges : BackgroundService
 {
     private static readonly string[] TerminalStatuses = ["Settled", "Failed", "Cancelled"];
 
+    // Every kind and unfinished status is exported, 0 when empty, so a healthy platform shows zeros rather than no series.
+    private static readonly string[] Kinds = ["mint", "redeem", "transfer"];
+    private static readonly string[] UnfinishedStatuses = ["accepted", "queued", "in_progress", "held"];
+
     private readonly NpgsqlDataSource _database;
     private readonly IServiceProvider _services;
     private readonly TimeSpan _interval;
@@ -38,7 +42,7 @@ public sealed class DatabaseGauges : BackgroundService
             "Orders not yet settled, failed or cancelled, by kind and status, read from the order index (true across silos).");
         meter.CreateObservableGauge("sharemint.orders.oldest_unfinished.age", () => Latest.Orders.Select(o =>
                 new Measurement<double>(o.OldestAgeSeconds, Tag("kind", o.Kind), Tag("status", o.Status))), "s",
-            "Age of the oldest unfinished order, by kind and status, read from the order index.");
+            "Age of the oldest unfinished order, by kind and status, read from the order index (0 when there is none).");
         meter.CreateObservableGauge("sharemint.chain.operations.pending", () => Latest.ChainWrites.Select(w =>
                 new Measurement<long>(w.Pending, Tag("chain", w.Chain))), "{operation}",
             "Chain writes recorded in the signers' write-ahead log and not yet final or failed, by chain.");
@@ -97,6 +101,17 @@ public sealed class DatabaseGauges : BackgroundService
                 orders.Add(new OrderGroup(Label(reader.GetString(0)), Label(reader.GetString(1)), reader.GetInt64(2), Math.Max(0, reader.GetDouble(3))));
             }
         }
+        foreach (var kind in Kinds)
+        {
+            foreach (var status in UnfinishedStatuses)
+            {
+                if (!orders.Any(o => o.Kind == kind && o.Status == status))
+                {
+                    orders.Add(new OrderGroup(kind, status, 0, 0));
+                }
+            }
+        }
+        orders.Sort((a, b) => (a.Kind, a.Status).CompareTo((b.Kind, b.Status)));
         var writes = new List<ChainWriteGroup>();
         // Every chain that ever wrote reports a figure, 0 when nothing is pending, so "pending" never vanishes to absent.
         await using (var command = _database.CreateCommand("""

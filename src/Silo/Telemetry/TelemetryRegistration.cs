@@ -33,6 +33,11 @@ public static class TelemetryRegistration
             {
                 telemetry.ChainProbes.AddRange(ProbesFromChains(configuration));
             }
+            // An explicit probe of a chain the silo signs on reads the issuer's balance too, unless it names an account.
+            foreach (var probe in telemetry.ChainProbes.Where(p => string.IsNullOrWhiteSpace(p.IssuerAccount)))
+            {
+                probe.IssuerAccount = IssuerAccount.From(configuration.GetSection($"{ChainsSection}:{probe.Chain}")) ?? "";
+            }
         });
         var settings = section.Get<TelemetryOptions>() ?? new TelemetryOptions();
 
