@@ -17,6 +17,9 @@ if (options.MigrateOnStart)
     var report = await SchemaMigrator.MigrateAsync(connectionString);
     Console.WriteLine($"Schema: {report.Applied.Count} migration(s) applied, {report.AlreadyApplied.Count} already present.");
 }
+// Refuse to serve on a schema this build does not know (its migrations missing, or a breaking newer one); newer additive
+// migrations are fine, which is what lets an older build run again after a rollback.
+Console.WriteLine($"Schema: {(await SchemaMigrator.EnsureServableAsync(connectionString)).Describe()}.");
 
 builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
 builder.Services.AddSharemintHealth();
