@@ -21,6 +21,7 @@ var root = new RootCommand("sharemint: operate the Sharemint tokenized-equities 
     SanctionCommands.Create(globals),
     ReserveCommands.Create(globals),
     PriceCommands.Create(globals),
+    Sharemint.Cli.Recovery.RecoveryCommands.Create(globals),
 };
 foreach (var option in globals.All)
 {

@@ -5,6 +5,7 @@ using Sharemint.Silo.Api;
 using Sharemint.Silo.Demo;
 using Sharemint.Silo.Health;
 using Sharemint.Silo.Hosting;
+using Sharemint.Silo.Recovery;
 using Sharemint.Silo.Telemetry;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -48,6 +49,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.MapSharemintHealth();
 app.MapSharemintApi();
+app.MapSharemintRecovery();
 app.MapPrometheusScrapingEndpoint("/metrics");
 if (options.Dashboard)
 {
