@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Orleans.Storage;
 
 namespace Sharemint.Silo.Storage;
@@ -35,6 +36,8 @@ public sealed class GrainStateJsonSerializer : IGrainStorageSerializer
         // Unknown fields are skipped by the deserializer (and carried through by this class), so that during a rolling
         // upgrade an older silo can read a row a newer one wrote, and write it back without losing anything.
         NumberHandling = JsonNumberHandling.Strict,
+        // Set explicitly: GetTypeInfo (used to find unknown fields) needs a resolver even before the first serialization.
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };
 
     public BinaryData Serialize<T>(T? input)
