@@ -53,7 +53,7 @@ public sealed class KubernetesManifestTests
         Assert.Contains(envFrom, e => e.Contains("configMapRef", StringComparison.Ordinal));
         var configMap = documents.Single(d => d.GetProperty("kind").GetString() == "ConfigMap" && d.GetProperty("metadata").GetProperty("name").GetString() == "sharemint-silo").GetProperty("data");
         Assert.Equal("11111", configMap.GetProperty("Sharemint__SiloPort").GetString());
-        Assert.Equal("0", configMap.GetProperty("Sharemint__GatewayPort").GetString());
+        Assert.Equal("30000", configMap.GetProperty("Sharemint__GatewayPort").GetString());
         Assert.Equal("9090", configMap.GetProperty("Sharemint__ManagementPort").GetString());
         Assert.Equal("false", configMap.GetProperty("Sharemint__MigrateOnStart").GetString());
         Assert.Equal("evm", configMap.GetProperty("Sharemint__Chains__ethereum__Family").GetString());
