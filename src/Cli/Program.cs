@@ -23,6 +23,7 @@ var root = new RootCommand("sharemint: operate the Sharemint tokenized-equities 
     ReserveCommands.Create(globals),
     PriceCommands.Create(globals),
     WalletCommands.Create(globals),
+    Sharemint.Cli.Recovery.RecoveryCommands.Create(globals),
 };
 foreach (var option in globals.All)
 {

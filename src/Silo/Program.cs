@@ -6,6 +6,7 @@ using Sharemint.Silo.Demo;
 using Sharemint.Silo.Health;
 using Sharemint.Silo.Hosting;
 using Sharemint.Silo.ReservesPage;
+using Sharemint.Silo.Recovery;
 using Sharemint.Silo.Telemetry;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -22,6 +23,9 @@ if (options.MigrateOnStart)
         Console.Error.WriteLine($"Schema warning: {warning}");
     }
 }
+// Refuse to serve on a schema this build does not know (its migrations missing, or a breaking newer one); newer additive
+// migrations are fine, which is what lets an older build run again after a rollback.
+Console.WriteLine($"Schema: {(await SchemaMigrator.EnsureServableAsync(connectionString)).Describe()}.");
 
 // /metrics (partner cash balances among them) and /dashboard listen on the management port only.
 ManagementPort.Bind(builder, options.ManagementPort);
@@ -54,6 +58,7 @@ app.UseExceptionHandler();
 app.MapSharemintHealth();
 app.MapSharemintApi();
 app.MapReservesPage();
+app.MapSharemintRecovery();
 app.MapPrometheusScrapingEndpoint("/metrics");
 if (options.Dashboard)
 {

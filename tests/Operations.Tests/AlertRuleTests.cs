@@ -12,7 +12,7 @@ public sealed class AlertRuleTests
     public async Task Rules_pass_promtool_check()
     {
         var result = await ProcessRunner.RunAsync(PrometheusServer.Binary("promtool"), ["check", "rules", "sharemint-alerts.yml"], Timeout, workingDirectory: Directory);
-        Assert.Contains("SUCCESS: 6 rules found", result.StandardOutput + result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("SUCCESS: 16 rules found", result.StandardOutput + result.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -35,13 +35,33 @@ public sealed class AlertRuleTests
         var rules = await File.ReadAllTextAsync(Path.Combine(Directory, "sharemint-alerts.yml"));
         var tests = await File.ReadAllTextAsync(Path.Combine(Directory, "sharemint-alerts.test.yml"));
         var alerts = System.Text.RegularExpressions.Regex.Matches(rules, @"- alert: (\w+)").Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(6, alerts.Count);
+        Assert.Equal(16, alerts.Count);
         foreach (var alert in alerts)
         {
             // Each alert is evaluated at least twice: once expecting nothing, once expecting it to fire.
             var evaluations = System.Text.RegularExpressions.Regex.Matches(tests, $@"alertname: {alert}\s+exp_alerts:(?<body>(\s*\[\])|(\s+- exp_labels))");
             Assert.Contains(evaluations, m => m.Groups["body"].Value.Contains("[]", StringComparison.Ordinal));
             Assert.Contains(evaluations, m => m.Groups["body"].Value.Contains("exp_labels", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Every_alert_has_a_severity_and_a_runbook_that_exists()
+    {
+        var rules = await File.ReadAllTextAsync(Path.Combine(Directory, "sharemint-alerts.yml"));
+        var blocks = System.Text.RegularExpressions.Regex.Split(rules, @"(?=- alert: )")
+            .Where(b => b.StartsWith("- alert: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(16, blocks.Count);
+        foreach (var block in blocks)
+        {
+            var name = System.Text.RegularExpressions.Regex.Match(block, @"- alert: (\w+)").Groups[1].Value;
+            Assert.Matches(@"severity: (critical|warning)", block);
+            var runbook = System.Text.RegularExpressions.Regex.Match(block,
+                @"runbook_url: ""https://github\.com/sharemint/sharemint/blob/main/(deploy/runbooks/[a-z0-9-]+\.md)""");
+            Assert.True(runbook.Success, $"{name} has no runbook_url into deploy/runbooks/");
+            var file = Path.Combine(RepositoryPaths.Root, runbook.Groups[1].Value);
+            Assert.True(File.Exists(file), $"{name}: runbook {file} is missing");
+            Assert.Contains(name, await File.ReadAllTextAsync(file), StringComparison.Ordinal);
         }
     }
 

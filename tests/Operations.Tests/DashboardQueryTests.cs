@@ -186,7 +186,15 @@ public sealed class DashboardQueryTests(DashboardFixture fixture) : IClassFixtur
         Assert.Equal(2, await ScalarAsync("sum(sharemint_orders_finished_total{kind=\"mint\",outcome=\"settled\",asset=\"TSLAx\"})"));
         Assert.Equal(0, await ScalarAsync("sum(sharemint_orders_finished_total{outcome=\"failed\",asset=\"TSLAx\"})"));
         Assert.Equal(2, await ScalarAsync("sum(sharemint_order_duration_seconds_count{kind=\"mint\",outcome=\"settled\"})"));
-        Assert.Equal(0, await ScalarAsync("sum(sharemint_orders_open)"));
+        // Read from the order index, the same on every silo: every kind and unfinished status at 0 once both mints settled.
+        Assert.Equal(12, await ScalarAsync("count(max by (kind, status) (sharemint_orders_unfinished))"));
+        Assert.Equal(0, await ScalarAsync("sum(max by (kind, status) (sharemint_orders_unfinished))"));
+        Assert.Equal(0, await ScalarAsync("max(sharemint_orders_oldest_unfinished_age_seconds)"));
+        Assert.Equal(0, await ScalarAsync("max(sharemint_chain_operations_pending{chain=\"ethereum\"})"));
+        // The probe derived the issuer's account from the signing key and read its ETH on anvil.
+        Assert.True(await ScalarAsync("max(sharemint_chain_issuer_balance{chain=\"ethereum\"})") > 0, "the issuer's ETH on anvil");
+        Assert.Equal(1, await ScalarAsync("max(sharemint_asset_price_available{asset=\"TSLAx\"})"));
+        Assert.Equal(0, await ScalarAsync("max(sharemint_reserves_custody_drift_shares{asset=\"TSLAx\"})"));
         var volume = fixture.Mints.Sum(m => m.Order.Cash ?? 0m);
         Assert.True(volume > 0, "settled mints carry their cash value");
         Assert.Equal((double)volume, await ScalarAsync("sum(sharemint_orders_volume_usd_total{kind=\"mint\",asset=\"TSLAx\"})"), 6);

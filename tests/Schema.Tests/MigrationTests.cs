@@ -68,17 +68,77 @@ public sealed class MigrationTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task A_database_newer_than_the_build_is_refused()
+    public async Task A_database_with_a_breaking_migration_newer_than_the_build_is_refused()
     {
         var db = await EmptyDatabaseAsync();
         await SchemaMigrator.MigrateAsync(db);
-        await using (var connection = new NpgsqlConnection(db))
-        {
-            await connection.OpenAsync();
-            await using var future = new NpgsqlCommand("INSERT INTO schema_migrations (version, name, checksum) VALUES (999, 'future', 'x')", connection);
-            await future.ExecuteNonQueryAsync();
-        }
-        await Assert.ThrowsAsync<SchemaMismatchException>(() => SchemaMigrator.MigrateAsync(db));
+        await ExecuteAsync(db, "INSERT INTO schema_migrations (version, name, checksum, breaking) VALUES (9999, 'future_drop', 'x', true)");
+
+        var ex = await Assert.ThrowsAsync<SchemaMismatchException>(() => SchemaMigrator.MigrateAsync(db));
+        Assert.Contains("9999", ex.Message, StringComparison.Ordinal);
+        var refused = await Assert.ThrowsAsync<SchemaMismatchException>(() => SchemaMigrator.EnsureServableAsync(db));
+        Assert.Contains("upgrade the binary", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_database_with_only_additive_migrations_newer_than_the_build_is_served_and_re_migrated()
+    {
+        // A rollback: a newer build applied an additive migration, then the older binary (this one) comes back.
+        var db = await EmptyDatabaseAsync();
+        await SchemaMigrator.MigrateAsync(db);
+        await ExecuteAsync(db, """
+            ALTER TABLE order_index ADD COLUMN IF NOT EXISTS partner_reference text;
+            CREATE TABLE future_feature (id bigint PRIMARY KEY);
+            INSERT INTO schema_migrations (version, name, checksum, breaking) VALUES (9998, 'future_feature', 'y', false);
+            """);
+
+        var again = await SchemaMigrator.MigrateAsync(db);
+        Assert.Empty(again.Applied);
+        Assert.Equal([9998], again.Unknown);
+        var served = await SchemaMigrator.EnsureServableAsync(db);
+        Assert.True(served.CanServe);
+        Assert.Equal([9998], served.UnknownAdditive);
+        Assert.Contains("additive", served.Describe(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_build_does_not_serve_before_its_own_migrations_are_applied()
+    {
+        var db = await EmptyDatabaseAsync();
+        var empty = await SchemaMigrator.CheckAsync(db);
+        Assert.False(empty.CanServe);
+        Assert.Equal(SchemaMigrator.Migrations.Select(m => m.Version), empty.Pending);
+
+        await SchemaMigrator.MigrateAsync(db);
+        var newest = SchemaMigrator.Migrations[^1].Version;
+        await ExecuteAsync(db, $"DELETE FROM schema_migrations WHERE version = {newest}");
+        var ex = await Assert.ThrowsAsync<SchemaMismatchException>(() => SchemaMigrator.EnsureServableAsync(db));
+        Assert.Contains("sharemint db migrate", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(newest.ToString("D4", System.Globalization.CultureInfo.InvariantCulture), ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_database_migrated_before_the_breaking_column_existed_is_upgraded_in_place()
+    {
+        // Databases migrated by earlier builds have schema_migrations without the breaking column: re-applying adds it.
+        var db = await EmptyDatabaseAsync();
+        await SchemaMigrator.MigrateAsync(db);
+        await ExecuteAsync(db, "ALTER TABLE schema_migrations DROP COLUMN breaking");
+        Assert.True((await SchemaMigrator.CheckAsync(db)).CanServe);
+        var again = await SchemaMigrator.MigrateAsync(db);
+        Assert.Empty(again.Applied);
+        Assert.True((await SchemaMigrator.EnsureServableAsync(db)).CanServe);
+    }
+
+    [Fact]
+    public void Migrations_are_additive_unless_marked_breaking_and_may_leave_gaps_in_numbering()
+    {
+        Assert.False(new Migration(30, "add_column", "ALTER TABLE t ADD COLUMN c text;").Breaking);
+        Assert.True(new Migration(31, "drop_column", "-- Drops c.\n-- breaking: builds before 31 read column c\nALTER TABLE t DROP COLUMN c;").Breaking);
+        Assert.All(SchemaMigrator.Migrations, m => Assert.False(m.Breaking, $"{m.Version:D4} is marked breaking"));
+        var versions = SchemaMigrator.Migrations.Select(m => m.Version).ToList();
+        Assert.Equal(versions.Order(), versions);
+        Assert.Equal(versions.Distinct().Count(), versions.Count);
     }
 
     [Fact]
@@ -96,6 +156,14 @@ public sealed class MigrationTests(PostgresFixture postgres)
         await using var second = new NpgsqlCommand(insert, connection);
         var ex = await Assert.ThrowsAsync<PostgresException>(() => second.ExecuteNonQueryAsync());
         Assert.Equal(PostgresErrorCodes.UniqueViolation, ex.SqlState);
+    }
+
+    private static async Task ExecuteAsync(string db, string sql)
+    {
+        await using var connection = new NpgsqlConnection(db);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     private async Task<string> EmptyDatabaseAsync()

@@ -16,12 +16,15 @@ public static class SiloConfiguration
     /// <summary>Grain persistence and reminders on PostgreSQL with our JSON serializer. Clustering is configured separately.</summary>
     public static ISiloBuilder AddSharemintStorage(this ISiloBuilder silo, string connectionString)
     {
-        silo.AddAdoNetGrainStorage(LedgerStorage.Name, options =>
+        // The ADO.NET provider under an inner name, wrapped so that rows keep the fields a newer build wrote (rolling upgrades).
+        silo.AddAdoNetGrainStorage(VersionTolerantGrainStorage.InnerName, options =>
         {
             options.Invariant = Invariant;
             options.ConnectionString = connectionString;
             options.GrainStorageSerializer = new GrainStateJsonSerializer();
         });
+        silo.Services.AddKeyedSingleton<IGrainStorage>(LedgerStorage.Name,
+            (services, _) => new VersionTolerantGrainStorage(services.GetRequiredKeyedService<IGrainStorage>(VersionTolerantGrainStorage.InnerName)));
         silo.UseAdoNetReminderService(options =>
         {
             options.Invariant = Invariant;

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Orleans.Storage;
 
 namespace Sharemint.Silo.Storage;
@@ -7,21 +9,93 @@ namespace Sharemint.Silo.Storage;
 /// <summary>
 /// Grain state as plain UTF-8 JSON via System.Text.Json: readable in the database (see the <c>grain_state</c> view),
 /// stable across refactors (no .NET type names are written), and independent of Orleans' binary format.
+/// <para>
+/// Mixed versions: every row carries <c>"$stateVersion"</c>, the state format of the newest build that wrote it. Fields a
+/// row holds that this build's state types do not know (written by a newer build during a rolling upgrade) are not
+/// dropped: <see cref="Deserialize{T}"/> reports them to the <see cref="StoredRowScope"/> of the read, and
+/// <see cref="Serialize{T}"/> puts them back into the row when the same grain writes again (see
+/// <see cref="VersionTolerantGrainStorage"/>, which carries them from the read to the writes of one activation).
+/// </para>
 /// </summary>
 public sealed class GrainStateJsonSerializer : IGrainStorageSerializer
 {
+    /// <summary>The property holding the row's state version (never a state field: our state properties are camelCase words).</summary>
+    public const string VersionProperty = "$stateVersion";
+
+    /// <summary>
+    /// The state format this build writes. Raise it when a build adds state fields that an older build must carry through
+    /// (it always does now) or must not misread (then also make the change a breaking schema migration).
+    /// </summary>
+    public const int StateVersion = 1;
+
     /// <summary>The options every stored state uses.</summary>
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter() },
         WriteIndented = false,
-        // Unknown fields are skipped so that, during a rolling upgrade, an older silo can read a row a newer one wrote.
+        // Unknown fields are skipped by the deserializer (and carried through by this class), so that during a rolling
+        // upgrade an older silo can read a row a newer one wrote, and write it back without losing anything.
         NumberHandling = JsonNumberHandling.Strict,
+        // Set explicitly: GetTypeInfo (used to find unknown fields) needs a resolver even before the first serialization.
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };
 
-    public BinaryData Serialize<T>(T? input) => new(JsonSerializer.SerializeToUtf8Bytes(input, Options));
+    public BinaryData Serialize<T>(T? input)
+    {
+        var node = JsonSerializer.SerializeToNode(input, Options);
+        if (node is not JsonObject row)
+        {
+            return new(JsonSerializer.SerializeToUtf8Bytes(node, Options));
+        }
+        var scope = StoredRowScope.Current;
+        var version = StateVersion;
+        if (scope?.Unknown is { } unknown)
+        {
+            unknown.ApplyTo(row);
+            version = Math.Max(version, scope.StoredVersion);
+        }
+        row[VersionProperty] = version;
+        return new(JsonSerializer.SerializeToUtf8Bytes(row, Options));
+    }
 
-    public T Deserialize<T>(BinaryData input) =>
-        JsonSerializer.Deserialize<T>(input.ToMemory().Span, Options)
-        ?? throw new JsonException($"Stored state for {typeof(T).Name} is null.");
+    public T Deserialize<T>(BinaryData input)
+    {
+        var node = JsonNode.Parse(input.ToMemory().Span, new JsonNodeOptions { PropertyNameCaseInsensitive = true });
+        var version = 0;
+        if (node is JsonObject row)
+        {
+            if (row.TryGetPropertyValue(VersionProperty, out var stored) && stored is JsonValue value && value.TryGetValue(out int v))
+            {
+                version = v;
+            }
+            row.Remove(VersionProperty);
+            if (StoredRowScope.Current is { } scope)
+            {
+                scope.StoredVersion = version;
+                scope.Unknown = UnknownFields.Collect(row, Options.GetTypeInfo(typeof(T)));
+            }
+        }
+        return node.Deserialize<T>(Options) ?? throw new JsonException($"Stored state for {typeof(T).Name} is null.");
+    }
+}
+
+/// <summary>
+/// What one storage call learned about, or must put back into, one grain's row. Set by
+/// <see cref="VersionTolerantGrainStorage"/> around each read and write; the serializer runs inside that call.
+/// </summary>
+public sealed class StoredRowScope
+{
+    private static readonly AsyncLocal<StoredRowScope?> Ambient = new();
+
+    /// <summary>The scope of the storage call in progress on this flow, if any.</summary>
+    public static StoredRowScope? Current => Ambient.Value;
+
+    /// <summary>The state version the row carried (0: written before rows carried one).</summary>
+    public int StoredVersion { get; set; }
+
+    /// <summary>The row's fields this build does not know, or null when there were none.</summary>
+    public UnknownFields? Unknown { get; set; }
+
+    /// <summary>Makes <paramref name="scope"/> current for the rest of this async flow (the caller's flow is unaffected).</summary>
+    public static void Enter(StoredRowScope? scope) => Ambient.Value = scope;
 }

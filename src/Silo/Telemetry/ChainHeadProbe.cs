@@ -11,6 +11,8 @@ namespace Sharemint.Silo.Telemetry;
 /// Reads the head (EVM block number, Solana block height) of every configured chain RPC endpoint each sample interval.
 /// Each read is a <see cref="SharemintMetrics.ChainCall"/> with operation <c>head</c>, so RPC latency and failures are
 /// visible, and alerted on, even when no order is moving; the height itself is the gauge <c>sharemint_chain_head</c>.
+/// Where the probe knows the issuer's account it also reads its native balance (the fee money: gas, SOL), exported with
+/// the threshold the fee-balance alert compares it with.
 /// </summary>
 public sealed class ChainHeadProbe : BackgroundService
 {
@@ -18,6 +20,7 @@ public sealed class ChainHeadProbe : BackgroundService
     private readonly TimeSpan _interval;
     private readonly ILogger<ChainHeadProbe> _logger;
     private readonly Dictionary<string, double> _heads = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Account, double Balance)> _balances = new(StringComparer.Ordinal);
 
     public ChainHeadProbe(IOptions<TelemetryOptions> options, ILogger<ChainHeadProbe> logger)
     {
@@ -26,6 +29,12 @@ public sealed class ChainHeadProbe : BackgroundService
         _targets = options.Value.ChainProbes.Select(Target.From).ToArray();
         SharemintMetrics.Meter.CreateObservableGauge("sharemint.chain.head", ReadHeads, "{block}",
             "Latest block number (EVM) or block height (Solana) read from the chain's RPC endpoint, by chain.");
+        SharemintMetrics.Meter.CreateObservableGauge("sharemint.chain.issuer.balance", ReadBalances, "{native}",
+            "The issuer's native balance (ETH, SOL …, whole units) that pays transaction fees, by chain and account.");
+        SharemintMetrics.Meter.CreateObservableGauge("sharemint.chain.issuer.balance.minimum",
+            () => _targets.Where(t => t.Account is not null).Select(t => new System.Diagnostics.Metrics.Measurement<double>(
+                t.MinimumBalance, new KeyValuePair<string, object?>("chain", t.Chain))),
+            "{native}", "The issuer balance under which fee payments are at risk (Sharemint:Telemetry:ChainProbes MinimumBalance), by chain.");
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -70,6 +79,37 @@ public sealed class ChainHeadProbe : BackgroundService
             SharemintMetrics.ChainCall(target.Chain, "head", watch.Elapsed, ErrorCode(ex));
             _logger.LogDebug(ex, "Chain head probe of {Chain} failed", target.Chain);
         }
+        if (target.Account is null)
+        {
+            return;
+        }
+        watch.Restart();
+        try
+        {
+            var balance = await target.ReadBalanceAsync(cancellationToken);
+            SharemintMetrics.ChainCall(target.Chain, "balance", watch.Elapsed, null);
+            lock (_balances)
+            {
+                _balances[target.Chain] = (target.Account, balance);
+            }
+        }
+        catch (Exception ex) when (ex is EvmException or SolanaException or HttpRequestException or TimeoutException or FormatException
+                                       || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            SharemintMetrics.ChainCall(target.Chain, "balance", watch.Elapsed, ErrorCode(ex));
+            _logger.LogDebug(ex, "Issuer balance probe of {Chain} failed", target.Chain);
+        }
+    }
+
+    private IEnumerable<System.Diagnostics.Metrics.Measurement<double>> ReadBalances()
+    {
+        KeyValuePair<string, (string Account, double Balance)>[] balances;
+        lock (_balances)
+        {
+            balances = [.. _balances];
+        }
+        return balances.Select(b => new System.Diagnostics.Metrics.Measurement<double>(b.Value.Balance,
+            new KeyValuePair<string, object?>("chain", b.Key), new KeyValuePair<string, object?>("account", b.Value.Account)));
     }
 
     /// <summary>A stable, low-cardinality label for a failure.</summary>
@@ -100,14 +140,21 @@ public sealed class ChainHeadProbe : BackgroundService
         private readonly JsonRpcClient? _evm;
         private readonly SolanaRpcClient? _solana;
 
-        private Target(string chain, JsonRpcClient? evm, SolanaRpcClient? solana)
+        private Target(string chain, JsonRpcClient? evm, SolanaRpcClient? solana, string? account, double minimumBalance)
         {
             Chain = chain;
             _evm = evm;
             _solana = solana;
+            Account = account;
+            MinimumBalance = minimumBalance;
         }
 
         public string Chain { get; }
+
+        /// <summary>The issuer's address whose balance is read, or null.</summary>
+        public string? Account { get; }
+
+        public double MinimumBalance { get; }
 
         public static Target From(ChainProbeTarget target)
         {
@@ -117,12 +164,28 @@ public sealed class ChainHeadProbe : BackgroundService
                     $"Sharemint:Telemetry:ChainProbes: each probe needs a Chain and an absolute RpcUrl (got '{target.Chain}', '{target.RpcUrl}').");
             }
             var timeout = TimeSpan.FromSeconds(5);
+            var account = string.IsNullOrWhiteSpace(target.IssuerAccount) ? null : target.IssuerAccount.Trim();
             return target.Family.ToLowerInvariant() switch
             {
-                "evm" => new Target(target.Chain, new JsonRpcClient(url, new JsonRpcClientOptions { RequestTimeout = timeout, ReadRetries = 0 }), null),
-                "solana" => new Target(target.Chain, null, new SolanaRpcClient(url, timeout)),
+                "evm" => new Target(target.Chain, new JsonRpcClient(url, new JsonRpcClientOptions { RequestTimeout = timeout, ReadRetries = 0 }), null,
+                    account is null ? null : EvmAddress.Parse(account).ToString(), target.MinimumBalance ?? 0.05),
+                "solana" => new Target(target.Chain, null, new SolanaRpcClient(url, timeout),
+                    account is null ? null : PublicKey.Parse(account).ToString(), target.MinimumBalance ?? 0.5),
                 _ => throw new InvalidOperationException($"Sharemint:Telemetry:ChainProbes: family '{target.Family}' of {target.Chain} is neither evm nor solana."),
             };
+        }
+
+        /// <summary>The account's native balance in whole units (wei ÷ 10^18, lamports ÷ 10^9); an observation, not money.</summary>
+        public async Task<double> ReadBalanceAsync(CancellationToken cancellationToken)
+        {
+            if (_evm is not null)
+            {
+                var hex = (await _evm.CallAsync("eth_getBalance", [Account!, "latest"], cancellationToken)).GetString() ?? "0x0";
+                var wei = System.Numerics.BigInteger.Parse("0" + hex[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                return (double)wei / 1e18;
+            }
+            var lamports = await _solana!.GetBalanceAsync(PublicKey.Parse(Account!), ct: cancellationToken);
+            return lamports / 1e9;
         }
 
         public async Task<double> ReadHeadAsync(CancellationToken cancellationToken)

@@ -33,6 +33,9 @@ public sealed class LedgerGauges
             o => o.Assets.Where(a => a.BackingRatio is not null).Select(a => M(a.BackingRatio!.Value, ("asset", a.Symbol))));
         Gauge("sharemint.asset.aum.usd", "{USD}", "Assets under management: custody shares × last price, by asset; absent without a price.",
             o => o.Assets.Where(a => a.AumUsd is not null).Select(a => M(a.AumUsd!.Value, ("asset", a.Symbol))));
+        // AUM reports its own failure: without this, a failing price read only makes the AUM series vanish.
+        Gauge("sharemint.asset.price.available", "", "1 when the latest price read for the asset's underlying succeeded, 0 when it failed (AUM is then unknown).",
+            o => o.Assets.Where(a => a.PriceAvailable is not null).Select(a => M(a.PriceAvailable!.Value ? 1 : 0, ("asset", a.Symbol))));
         Gauge("sharemint.asset.info", "", "1 per listed asset, with its underlying ticker and status as labels.",
             o => o.Assets.Select(a => M(1, ("asset", a.Symbol), ("underlying", a.Underlying), ("status", a.Status))));
 
@@ -51,6 +54,8 @@ public sealed class LedgerGauges
             o => o.Reserves.Select(r => M(r.BackingRatio, ("asset", r.Symbol))));
         Gauge("sharemint.reserves.broker.shares", "{share}", "Shares the broker reported at the latest reconciliation, by asset.",
             o => o.Reserves.Select(r => M(r.BrokerShares, ("asset", r.Symbol))));
+        Gauge("sharemint.reserves.custody_drift.shares", "{share}", "Broker custody − ledger custody at the latest reconciliation, by asset (0 when they agree).",
+            o => o.Reserves.Select(r => M(r.CustodyDriftShares, ("asset", r.Symbol))));
         Gauge("sharemint.reserves.balanced", "", "1 when the latest reconciliation found ledger, chains and custody in agreement.",
             o => o.Reserves.Select(r => M(r.Balanced ? 1 : 0, ("asset", r.Symbol))));
         Gauge("sharemint.reserves.last_reconciliation.timestamp", "s", "Unix time of the latest reconciliation, by asset.",

@@ -97,20 +97,23 @@ public sealed class LedgerSampler(
         var backing = asset.BackingShares;
         double? ratio = backing > 0 ? (double)(asset.CustodyShares / backing) : null;
         double? aum = null;
+        bool? priced = null;
         if (market is not null)
         {
             var price = await TryAsync("price", () => market.GetLastPriceAsync(asset.Definition.UnderlyingTicker, cancellationToken));
             aum = price is null ? null : (double)(asset.CustodyShares * price.Price);
+            priced = price is not null;
         }
         return new AssetObservation(symbol, asset.Definition.UnderlyingTicker, asset.Status.ToString().ToLowerInvariant(),
             (double)asset.Multiplier.Value, (double)asset.CustodyShares, (double)asset.ReservedShares,
-            Tokens(asset.Issued), Tokens(asset.InTransit), ratio, aum);
+            Tokens(asset.Issued), Tokens(asset.InTransit), ratio, aum, priced);
     }
 
     private static ReserveObservation ObserveReserves(ReserveReport report) => new(
         report.Symbol, report.Sequence, report.At, (double)report.BrokerShares, (double)report.BackingRatio, report.Balanced,
         report.Deployments.Select(d => new ReserveDeploymentObservation(
-            d.Chain, Tokens(d.OnChainSupply), d.DriftUnits / (double)CanonicalAmount.UnitsPerToken)).ToArray());
+            d.Chain, Tokens(d.OnChainSupply), d.DriftUnits / (double)CanonicalAmount.UnitsPerToken)).ToArray(),
+        (double)(report.BrokerShares - report.LedgerCustodyShares));
 
     private static double Tokens(CanonicalAmount amount) => amount.Units / (double)CanonicalAmount.UnitsPerToken;
 

@@ -26,4 +26,17 @@ public sealed class ChainProbeTarget
     public string Family { get; set; } = "evm";
 
     public string RpcUrl { get; set; } = "";
+
+    /// <summary>
+    /// The issuer's address on this chain (EVM hex, Solana base58), whose native balance pays the fees: exported as
+    /// <c>sharemint_chain_issuer_balance</c>. Derived from the chain's signing key when the probe comes from
+    /// <c>Sharemint:Chains</c>; empty: no balance is read.
+    /// </summary>
+    public string IssuerAccount { get; set; } = "";
+
+    /// <summary>
+    /// The balance (ETH, BNB, SOL … in whole native units) under which the fee-balance alert fires, exported as
+    /// <c>sharemint_chain_issuer_balance_minimum</c>. Null: the family's default (evm 0.05, solana 0.5).
+    /// </summary>
+    public double? MinimumBalance { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -32,6 +33,11 @@ public static class TelemetryRegistration
             {
                 telemetry.ChainProbes.AddRange(ProbesFromChains(configuration));
             }
+            // An explicit probe of a chain the silo signs on reads the issuer's balance too, unless it names an account.
+            foreach (var probe in telemetry.ChainProbes.Where(p => string.IsNullOrWhiteSpace(p.IssuerAccount)))
+            {
+                probe.IssuerAccount = IssuerAccount.From(configuration.GetSection($"{ChainsSection}:{probe.Chain}")) ?? "";
+            }
         });
         var settings = section.Get<TelemetryOptions>() ?? new TelemetryOptions();
 
@@ -51,6 +57,7 @@ public static class TelemetryRegistration
         builder.Services.AddSingleton<LedgerGauges>();
         builder.Services.AddHostedService<LedgerSampler>();
         builder.Services.AddHostedService<ChainHeadProbe>();
+        builder.Services.AddHostedService<DatabaseGauges>();
         return builder;
     }
 
@@ -64,6 +71,9 @@ public static class TelemetryRegistration
                 Chain = chain.Key,
                 Family = string.IsNullOrWhiteSpace(chain["Family"]) ? "evm" : chain["Family"]!,
                 RpcUrl = chain["RpcUrl"]!,
+                IssuerAccount = IssuerAccount.From(chain) ?? "",
+                MinimumBalance = double.TryParse(configuration[$"{TelemetryOptions.Section}:MinimumIssuerBalance:{chain.Key}"],
+                    NumberStyles.Float, CultureInfo.InvariantCulture, out var minimum) ? minimum : null,
             });
 
     /// <summary>Where the silo's chains are configured (the signers' section).</summary>

@@ -1,0 +1,255 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using Npgsql;
+using Sharemint.Assets;
+using Sharemint.Bridges;
+using Sharemint.Catalog;
+using Sharemint.Chains.Evm;
+using Sharemint.Reserves;
+using Sharemint.Operations;
+using Sharemint.Units;
+
+namespace Sharemint.Silo.Recovery;
+
+/// <summary>
+/// The check an operator runs after restoring the database from a backup (or whenever the ledger is in doubt): it pauses
+/// every asset, then compares the ledger and the chain signers' write-ahead log (table <c>chain_signer_writes</c>,
+/// migration 0008) with each chain, and reports every difference. It changes nothing else and resumes nothing: the
+/// assets stay paused until an operator calls <see cref="ResumeAsync"/>.
+/// <list type="bullet">
+/// <item>supplies: a reconciliation of every asset (ledger supply against the real on-chain supply of each deployment);</item>
+/// <item>multipliers: the ledger's against the token's (EVM chains);</item>
+/// <item>the issuer's transactions: every Minted/Burned event of each EVM token, by operation id, against the write-ahead
+/// log, both ways. An operation on-chain that the log does not hold is an effect the restored ledger has lost.</item>
+/// </list>
+/// </summary>
+public sealed class RecoveryCheck(IGrainFactory grains, NpgsqlDataSource database, IConfiguration configuration, ILogger<RecoveryCheck> logger)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Pauses the platform, compares, and reports. Idempotent: a second run keeps the first run's record of prior statuses.</summary>
+    public async Task<RecoveryReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var checkId = $"recovery-{DateTimeOffset.UtcNow:yyyyMMddTHHmmss}-{Guid.NewGuid():N}"[..40];
+        var catalog = grains.GetGrain<ICatalogGrain>(0);
+        var symbols = await catalog.ListAssetsAsync();
+        var paused = await PauseAsync(checkId, symbols, cancellationToken);
+
+        var differences = new List<RecoveryDifference>();
+        var notes = new List<string>();
+        var writes = await ReadWriteAheadLogAsync(cancellationToken);
+        var deployments = await catalog.ListDeploymentsAsync();
+        foreach (var symbol in symbols)
+        {
+            var asset = await grains.GetGrain<IAssetGrain>(symbol).GetAsync();
+            try
+            {
+                var report = (await grains.GetGrain<IReservesGrain>(symbol).ReconcileAsync()).Report;
+                foreach (var d in report.Deployments.Where(d => d.DriftUnits != 0))
+                {
+                    differences.Add(new RecoveryDifference("supply_differs", symbol, d.Chain,
+                        $"ledger supply {d.LedgerSupply.Units} units, on-chain {d.OnChainSupply.Units} units (drift {d.DriftUnits})")
+                    {
+                        LedgerUnits = d.LedgerSupply.Units,
+                        ChainUnits = d.OnChainSupply.Units,
+                    });
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                differences.Add(new RecoveryDifference("reconciliation_failed", symbol, null, ex.Message));
+            }
+
+            foreach (var deployment in deployments.Where(d => d.Symbol == symbol))
+            {
+                var snapshot = await grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(symbol, deployment.Chain)).GetAsync();
+                var chain = configuration.GetSection($"Sharemint:Chains:{deployment.Chain}");
+                if (!string.Equals(chain["Family"], "evm", StringComparison.OrdinalIgnoreCase))
+                {
+                    notes.Add($"{symbol}/{deployment.Chain}: supply compared; multiplier and transactions are compared on EVM chains only");
+                    continue;
+                }
+                try
+                {
+                    await CompareEvmAsync(symbol, deployment.Chain, chain, snapshot, asset.Multiplier,
+                        writes.Where(w => w.Chain == deployment.Chain).ToList(), differences, cancellationToken);
+                }
+                catch (Exception ex) when (ex is EvmException or HttpRequestException or TimeoutException)
+                {
+                    differences.Add(new RecoveryDifference("chain_unreadable", symbol, deployment.Chain, ex.Message));
+                }
+            }
+        }
+
+        logger.LogWarning("Recovery check {CheckId}: {Count} difference(s); {Paused} asset(s) paused until resumed", checkId, differences.Count, paused.Count);
+        return new RecoveryReport(checkId, DateTimeOffset.UtcNow, paused, differences, notes);
+    }
+
+    /// <summary>Restores every asset the recovery check paused to the status it had before; returns them.</summary>
+    public async Task<IReadOnlyList<string>> ResumeAsync(CancellationToken cancellationToken)
+    {
+        var rows = new List<(string Symbol, AssetStatus Previous, string CheckId)>();
+        await using (var select = database.CreateCommand("SELECT symbol, previous_status, check_id FROM recovery_pauses ORDER BY symbol"))
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add((reader.GetString(0), Enum.Parse<AssetStatus>(reader.GetString(1)), reader.GetString(2)));
+            }
+        }
+        foreach (var (symbol, previous, checkId) in rows)
+        {
+            await grains.GetGrain<IAssetGrain>(symbol).SetStatusAsync(OperationId.From($"{checkId}/resume/{symbol}"), previous);
+            await using var delete = database.CreateCommand("DELETE FROM recovery_pauses WHERE symbol = $1");
+            delete.Parameters.AddWithValue(symbol);
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return rows.Select(r => r.Symbol).ToList();
+    }
+
+    private async Task<IReadOnlyList<string>> PauseAsync(string checkId, IReadOnlyList<string> symbols, CancellationToken cancellationToken)
+    {
+        foreach (var symbol in symbols)
+        {
+            var asset = grains.GetGrain<IAssetGrain>(symbol);
+            var status = (await asset.GetAsync()).Status;
+            // The status before the first check is what resuming restores; a re-run does not overwrite it with Halted.
+            await using (var record = database.CreateCommand(
+                "INSERT INTO recovery_pauses (symbol, previous_status, check_id) VALUES ($1, $2, $3) ON CONFLICT (symbol) DO NOTHING"))
+            {
+                record.Parameters.AddWithValue(symbol);
+                record.Parameters.AddWithValue(status.ToString());
+                record.Parameters.AddWithValue(checkId);
+                await record.ExecuteNonQueryAsync(cancellationToken);
+            }
+            if (status != AssetStatus.Halted)
+            {
+                await asset.SetStatusAsync(OperationId.From($"{checkId}/pause/{symbol}"), AssetStatus.Halted);
+            }
+        }
+        return symbols;
+    }
+
+    private async Task CompareEvmAsync(string symbol, string chainName, IConfigurationSection chain, DeploymentSnapshot deployment, Multiplier ledgerMultiplier,
+        IReadOnlyList<LoggedWrite> writes, List<RecoveryDifference> differences, CancellationToken cancellationToken)
+    {
+        // Confirmations 1: the check reads every block, final or not (it reports; it does not act).
+        var config = new EvmChainConfig(chainName, ulong.Parse(chain["ChainId"] ?? "0", CultureInfo.InvariantCulture), new Uri(chain["RpcUrl"]!), 1, EvmFeeModel.Eip1559);
+        using var client = new EvmClient(config);
+        var token = new SharemintToken(client, SharemintTokenArtifact.Locate(), EvmAddress.Parse(deployment.Config.TokenAddress));
+
+        var onChainMultiplier = (await token.MultiplierAsync(cancellationToken)).ToString();
+        var ledgerRaw = decimal.Truncate(ledgerMultiplier.Value * 1_000_000_000_000_000_000m).ToString(CultureInfo.InvariantCulture);
+        if (onChainMultiplier != ledgerRaw)
+        {
+            differences.Add(new RecoveryDifference("multiplier_differs", symbol, chainName,
+                $"ledger multiplier {ledgerRaw}, on-chain {onChainMultiplier} (18 decimals)"));
+        }
+
+        var events = new List<TokenSupplyChange>();
+        EvmLogCursor? cursor = null;
+        var reorgs = 0;
+        while (true)
+        {
+            var scan = await token.ScanSupplyChangesAsync(cursor, 0, cancellationToken);
+            if (scan.ReorgDetected)
+            {
+                // The chain moved under the scan: read it again from the start (a few times at most).
+                if (++reorgs > 3)
+                {
+                    throw new EvmException(EvmErrorCode.RpcMalformedResponse, $"{chainName} keeps reorganising under the scan");
+                }
+                events.Clear();
+                cursor = null;
+                continue;
+            }
+            events.AddRange(scan.Events);
+            if (scan.Cursor is null || scan.Cursor == cursor)
+            {
+                break;
+            }
+            cursor = scan.Cursor;
+        }
+
+        var tokenWrites = writes.Where(w => string.Equals(w.TokenAddress, deployment.Config.TokenAddress, StringComparison.OrdinalIgnoreCase)).ToList();
+        var logged = tokenWrites.ToDictionary(w => Hash32.FromKey(w.WriteId));
+        var scale = BigInteger.Pow(10, Math.Max(0, deployment.Config.Decimals - CanonicalAmount.Decimals));
+        foreach (var operation in events.GroupBy(e => e.OperationId))
+        {
+            var first = operation.First();
+            var lines = operation.Select(e => new RecoveryLine(e.Account.ToString(), e.Amount.ToString(),
+                (long)(BigInteger.Parse(e.Amount.ToString(), CultureInfo.InvariantCulture) / scale))).ToList();
+            var kind = first.Kind == TokenSupplyChangeKind.Mint ? "mint" : "burn";
+            if (!logged.TryGetValue(operation.Key, out var write))
+            {
+                differences.Add(new RecoveryDifference("operation_not_in_ledger", symbol, chainName,
+                    $"{kind} {operation.Key} in transaction {first.TransactionHash} (block {first.BlockNumber}) is on-chain but not in the ledger's write-ahead log")
+                {
+                    OperationId = operation.Key.ToString(), TransactionId = first.TransactionHash.ToString(), Kind = kind, Lines = lines,
+                });
+            }
+            else if (write.State != "final")
+            {
+                differences.Add(new RecoveryDifference($"operation_{write.State}_in_ledger_but_on_chain", symbol, chainName,
+                    $"{kind} {write.WriteId} is {write.State} in the write-ahead log but happened on-chain in {first.TransactionHash}")
+                {
+                    OperationId = operation.Key.ToString(), WriteId = write.WriteId, TransactionId = first.TransactionHash.ToString(), Kind = kind, Lines = lines,
+                });
+            }
+        }
+        var onChain = events.Select(e => e.OperationId).ToHashSet();
+        foreach (var write in tokenWrites.Where(w => w.State == "final" && !onChain.Contains(Hash32.FromKey(w.WriteId))))
+        {
+            differences.Add(new RecoveryDifference("operation_not_on_chain", symbol, chainName,
+                $"write {write.WriteId} is final in the write-ahead log (transaction {write.TransactionId}) but no such operation is on-chain")
+            {
+                OperationId = Hash32.FromKey(write.WriteId).ToString(), WriteId = write.WriteId, TransactionId = write.TransactionId,
+            });
+        }
+    }
+
+    private async Task<IReadOnlyList<LoggedWrite>> ReadWriteAheadLogAsync(CancellationToken cancellationToken)
+    {
+        var writes = new List<LoggedWrite>();
+        await using var command = database.CreateCommand(
+            "SELECT chain, write_id, state, transaction_id, payload ->> 'tokenAddress' FROM chain_signer_writes ORDER BY chain, created_at");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            writes.Add(new LoggedWrite(reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? "" : reader.GetString(4)));
+        }
+        return writes;
+    }
+
+    private sealed record LoggedWrite(string Chain, string WriteId, string State, string? TransactionId, string TokenAddress);
+}
+
+/// <summary>What the recovery check found. The assets in <see cref="PausedAssets"/> stay paused until resumed.</summary>
+public sealed record RecoveryReport(
+    string CheckId, DateTimeOffset At, IReadOnlyList<string> PausedAssets, IReadOnlyList<RecoveryDifference> Differences, IReadOnlyList<string> Notes);
+
+/// <summary>One difference between the ledger and a chain, with a stable <see cref="Code"/>.</summary>
+public sealed record RecoveryDifference(string Code, string Asset, string? Chain, string Detail)
+{
+    public long? LedgerUnits { get; init; }
+
+    public long? ChainUnits { get; init; }
+
+    public string? Kind { get; init; }
+
+    /// <summary>The on-chain operation id (EVM: bytes32, Keccak-256 of the write id).</summary>
+    public string? OperationId { get; init; }
+
+    /// <summary>The write-ahead log's id for the operation, when it holds one.</summary>
+    public string? WriteId { get; init; }
+
+    public string? TransactionId { get; init; }
+
+    /// <summary>Recipients (mint) or holders (burn) with amounts in chain units and canonical units.</summary>
+    public IReadOnlyList<RecoveryLine>? Lines { get; init; }
+}
+
+/// <summary>One account's part of an on-chain operation.</summary>
+public sealed record RecoveryLine(string Account, string ChainUnits, long CanonicalUnits);

@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Text.Json;
+using Npgsql;
+using Sharemint.Assets;
+using Sharemint.Chains.Evm;
+using Sharemint.Fixtures;
+using Sharemint.Orders;
+using Sharemint.Units;
+
+namespace Sharemint.Operations.Tests;
+
+/// <summary>
+/// Disaster recovery end to end: a real silo mints on anvil, the database is backed up (pg_dump from Debian's PostgreSQL:
+/// the fixture keeps its data directory private, so a file-level pg_basebackup restore cannot swap it), more orders settle
+/// on-chain, the older backup is restored, and <c>sharemint ops recovery-check</c> (the real CLI against the real silo)
+/// reports exactly the orders made after the backup, keeps the platform paused, and <c>ops resume</c> lifts the pause.
+/// </summary>
+public sealed class RecoveryCheckTests
+{
+    private const string AdminKey = "ok_test_recovery";
+    private const string AdminSecret = "sk_test_recovery_0123456789abcdef";
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+    private static readonly string EncryptionKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    [Fact]
+    public async Task After_restoring_an_older_backup_the_check_reports_exactly_the_orders_made_since_and_stays_paused_until_resumed()
+    {
+        await using var postgres = await PostgresServer.CreateAsync();
+        var database = await postgres.CreateMigratedDatabaseAsync("ops_recovery");
+        await using var anvil = await AnvilNode.StartAsync(AnvilNode.LocateBinary(RepositoryPaths.Root), 31337);
+        var keySeed = FlowSilos.NewKeySeed();
+        var clusterId = $"recovery-{Guid.NewGuid():N}";
+        Dictionary<string, string> Environment(bool deploy)
+        {
+            var environment = FlowSilos.Environment(anvil, keySeed, deployTokens: deploy);
+            environment["Sharemint__Api__BootstrapAdminKeyId"] = AdminKey;
+            environment["Sharemint__Api__BootstrapAdminSecret"] = AdminSecret;
+            environment["Sharemint__Api__SecretEncryptionKey"] = EncryptionKey;
+            return environment;
+        }
+
+        SiloProcess? silo = await SiloProcess.StartAsync(database, seedDemo: true, clusterId: clusterId, extraEnvironment: Environment(deploy: true));
+        var backup = Path.Combine(Path.GetTempPath(), $"sharemint-backup-{Guid.NewGuid():N}.dump");
+        var after = new List<OrderSnapshot>();
+        try
+        {
+            await using (var client = await SiloClient.ConnectAsync(database, clusterId))
+            {
+                var grains = client.Client;
+                var first = silo;
+                await FlowSilos.WaitForDeploymentAsync(grains, TimeSpan.FromMinutes(2), () => first.Output);
+                await MintAsync(grains, 1.0m);
+
+                await ProcessRunner.RunAsync(PostgresBinary("pg_dump"), ["--format=custom", $"--file={backup}", Libpq(database)], Timeout);
+
+                // Each waits for the previous to settle, so each is its own on-chain operation.
+                after.Add(await MintAsync(grains, 0.75m));
+                after.Add(await MintAsync(grains, 0.4m));
+            }
+            await silo.DisposeAsync();
+            silo = null;
+
+            // Restore the older backup in place of the database.
+            var name = new NpgsqlConnectionStringBuilder(database).Database!;
+            await using (var admin = new NpgsqlConnection(postgres.ConnectionString("postgres")))
+            {
+                await admin.OpenAsync();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE {name} WITH (FORCE); CREATE DATABASE {name}", admin);
+                await drop.ExecuteNonQueryAsync();
+            }
+            NpgsqlConnection.ClearAllPools();
+            await ProcessRunner.RunAsync(PostgresBinary("pg_restore"), ["--exit-on-error", $"--dbname={Libpq(database)}", backup], Timeout);
+
+            // The backup holds the membership rows of silos that no longer exist: the restored platform starts as a new
+            // cluster (same service id, so the same grain state and reminders), as the runbook says.
+            clusterId = $"restored-{Guid.NewGuid():N}";
+            silo = await SiloProcess.StartAsync(database, seedDemo: false, clusterId: clusterId, extraEnvironment: Environment(deploy: false));
+            var check = await CliAsync(silo, "ops", "recovery-check");
+            var output = silo.Output;
+            Assert.True(check.ExitCode == 7,
+                $"differences exit 7, got {check.ExitCode}: {check.StandardError}\n{check.StandardOutput}\n{output[^Math.Min(output.Length, 8000)..]}");
+            using var report = JsonDocument.Parse(check.StandardOutput);
+            var differences = report.RootElement.GetProperty("differences").EnumerateArray().ToList();
+
+            // Exactly the two orders after the backup: on-chain, unknown to the restored ledger, each to the partner's wallet.
+            var lost = differences.Where(d => d.GetProperty("code").GetString() == "operation_not_in_ledger").ToList();
+            Assert.Equal(2, lost.Count);
+            Assert.Equal(after.Select(o => o.Amount.Units).Order(), lost.Select(d => Assert.Single(d.GetProperty("lines").EnumerateArray()).GetProperty("canonicalUnits").GetInt64()).Order());
+            Assert.All(lost, d =>
+            {
+                Assert.Equal("TSLAx", d.GetProperty("asset").GetString());
+                Assert.Equal("ethereum", d.GetProperty("chain").GetString());
+                Assert.Equal("mint", d.GetProperty("kind").GetString());
+                Assert.Equal(FlowSilos.PartnerWallet, Assert.Single(d.GetProperty("lines").EnumerateArray()).GetProperty("account").GetString(), ignoreCase: true);
+            });
+            Assert.Equal(2, lost.Select(d => d.GetProperty("transactionId").GetString()).Distinct().Count());
+
+            // The supply differs by exactly those orders; nothing else differs.
+            var supply = Assert.Single(differences, d => d.GetProperty("code").GetString() == "supply_differs");
+            Assert.Equal(CanonicalAmount.FromTokens(1.0m).Units, supply.GetProperty("ledgerUnits").GetInt64());
+            Assert.Equal(CanonicalAmount.FromTokens(1.0m).Units + after.Sum(o => o.Amount.Units), supply.GetProperty("chainUnits").GetInt64());
+            Assert.Equal(3, differences.Count);
+
+            // Paused until told: every asset halted, and still so after the check returned.
+            await using (var client = await SiloClient.ConnectAsync(database, clusterId))
+            {
+                Assert.Equal(AssetStatus.Halted, (await client.Client.GetGrain<IAssetGrain>("TSLAx").GetAsync()).Status);
+                Assert.Equal(AssetStatus.Halted, (await client.Client.GetGrain<IAssetGrain>("AAPLx").GetAsync()).Status);
+                var resume = await CliAsync(silo, "ops", "resume");
+                Assert.True(resume.ExitCode == 0, resume.StandardError);
+                Assert.Equal(AssetStatus.Active, (await client.Client.GetGrain<IAssetGrain>("TSLAx").GetAsync()).Status);
+            }
+        }
+        finally
+        {
+            if (silo is not null)
+            {
+                await silo.DisposeAsync();
+            }
+            File.Delete(backup);
+        }
+    }
+
+    private static async Task<OrderSnapshot> MintAsync(IGrainFactory grains, decimal tokens)
+    {
+        var (_, placed) = await FlowSilos.PlaceMintAsync(grains, CanonicalAmount.FromTokens(tokens), Guid.NewGuid().ToString("N"));
+        var settled = await FlowSilos.WaitForTerminalAsync(grains, placed.OrderId, TimeSpan.FromSeconds(90));
+        Assert.True(settled.Status == OrderStatus.Settled, $"order {settled.OrderId} is {settled.Status}: {settled.FailureCode} {settled.FailureMessage}");
+        return settled;
+    }
+
+    private static Task<ProcessRunner.Result> CliAsync(SiloProcess silo, params string[] arguments) =>
+        ProcessRunner.RunAsync("dotnet", [RepositoryPaths.Output("src/Cli", "Sharemint.Cli.dll"), .. arguments, "--json"], Timeout,
+            environment: new Dictionary<string, string>
+            {
+                ["SHAREMINT_API"] = silo.BaseAddress.ToString(),
+                ["SHAREMINT_KEY_ID"] = AdminKey,
+                ["SHAREMINT_KEY_SECRET"] = AdminSecret,
+            },
+            throwOnFailure: false);
+
+    /// <summary>The fixture's Npgsql connection string as a libpq one, for pg_dump and pg_restore.</summary>
+    private static string Libpq(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        return string.Create(CultureInfo.InvariantCulture, $"host={b.Host} port={b.Port} user={b.Username} dbname={b.Database}");
+    }
+
+    /// <summary>The newest PostgreSQL from Debian's packages (the same version as the server the fixture runs).</summary>
+    private static string PostgresBinary(string name) =>
+        Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0)
+            .Select(d => Path.Combine(d, "bin", name)).FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException($"{name} not found under /usr/lib/postgresql: apt-get install -y postgresql");
+}
