@@ -37,7 +37,7 @@ public sealed class DatabaseGaugeTests
             await insert.ExecuteNonQueryAsync();
         }
 
-        using var http = silo.CreateHttpClient();
+        using var http = silo.CreateManagementHttpClient();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         var metrics = await http.GetStringAsync("metrics");
         // The sampler runs every second: wait for the first read that includes the new rows.

@@ -57,6 +57,11 @@ public static class SiloConfiguration
         // Sharemint:Membership tunes probing and defunct-silo cleanup (ClusterMembershipOptions), e.g. short in cluster tests.
         silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration("Sharemint:Membership");
         silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+        if (options.GatewayPort == 0)
+        {
+            // Port 0 means no gateway. Listening on any address would otherwise bind the gateway to a random port.
+            silo.Configure<EndpointOptions>(endpoints => endpoints.GatewayListeningEndpoint = null);
+        }
         return silo;
     }
 }
