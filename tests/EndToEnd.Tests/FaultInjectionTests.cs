@@ -53,6 +53,15 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
         Assert.True(pairs >= 6, $"only {pairs} point × mode pairs ran");
     }
 
+    [Fact]
+    public async Task Deposit_redemption_pays_exactly_once_under_every_fault_at_every_boundary()
+    {
+        await platform.EnsureRunningAsync();
+        await platform.MintAsync(_holders, "NVDAx", "base", Tokens(3m));
+        var pairs = await EnumerateAsync("deposit", DepositAsync, InProcessModes, deposit: true);
+        Assert.True(pairs >= 6, $"only {pairs} point × mode pairs ran");
+    }
+
     /// <summary>
     /// Mode (c) needs a real process stop, so the three flows share one test: at every boundary of each flow the silo
     /// runs the callee's effect and then stops hard; a fresh silo on the same database and chains must finish the order.
@@ -65,17 +74,24 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
         await _holders.ApproveIssuerAsync("NVDAx", "ethereum", Tokens(3m));
         await platform.MintAsync(_holders, "TSLAx", "ethereum", Tokens(3m));
         await _holders.ApproveIssuerAsync("TSLAx", "ethereum", Tokens(3m));
+        await platform.MintAsync(_holders, "NVDAx", "base", Tokens(3m));
         FaultMode[] crash = [FaultMode.CrashAfterEffect];
         var pairs = await EnumerateAsync("mint", orderId => MintAsync(orderId, "base"), crash)
             + await EnumerateAsync("redeem", RedeemAsync, crash)
-            + await EnumerateAsync("move", MoveAsync, crash);
-        Assert.True(pairs >= 15, $"only {pairs} crash points ran");
+            + await EnumerateAsync("move", MoveAsync, crash)
+            + await EnumerateAsync("deposit", DepositAsync, crash, deposit: true);
+        Assert.True(pairs >= 20, $"only {pairs} crash points ran");
     }
 
-    /// <summary>Runs the flow once recording its calls, then once per point × mode; returns the number of pairs run.</summary>
-    private async Task<int> EnumerateAsync(string flow, Func<string, Task<FlowRun>> start, IReadOnlyList<FaultMode> modes)
+    /// <summary>
+    /// Runs the flow once recording its calls, then once per point × mode; returns the number of pairs run. The source
+    /// whose calls are faulted is the order: its id for orders the test places, a pattern for deposit redemptions (whose
+    /// order the watcher creates).
+    /// </summary>
+    private async Task<int> EnumerateAsync(string flow, Func<string, Task<FlowRun>> start, IReadOnlyList<FaultMode> modes, bool deposit = false)
     {
-        var discovery = NewOrderId();
+        string NewSource() => deposit ? $"dep_*{Guid.NewGuid():N}" : NewOrderId();
+        var discovery = NewSource();
         await Faults.RecordAsync(discovery);
         await RunAsync(await start(discovery), null, discovery);
         var points = await Faults.GetCallsAsync(discovery);
@@ -88,7 +104,7 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
         {
             foreach (var mode in modes)
             {
-                var orderId = NewOrderId();
+                var orderId = NewSource();
                 try
                 {
                     await platform.EnsureRunningAsync();
@@ -224,6 +240,50 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
                 Assert.Equal(issued, asset.Issued);
                 Assert.True(asset.InTransit.IsZero, $"in transit {asset.InTransit}");
                 await AssertLedgerEqualsChainsAsync("TSLAx");
+            });
+    }
+
+    /// <summary>
+    /// A deposit to the redemption address, redeemed by the order the watcher places. The deposit is sent once; placing
+    /// again only finds its order (id from the chain, transaction and the transfer's position in it).
+    /// </summary>
+    private async Task<FlowRun> DepositAsync(string pattern)
+    {
+        const string chain = "base";
+        var amount = Tokens(0.2m);
+        var balance = await _holders.BalanceAsync("NVDAx", chain);
+        var cash = await platform.CashAsync();
+        var issued = (await Asset("NVDAx").GetAsync()).Issued;
+        var redemption = await _holders.RedemptionAddressAsync(chain);
+        string? orderId = null;
+        return new FlowRun(
+            async () =>
+            {
+                orderId ??= OrderIds.ForDeposit(chain, $"{await _holders.SendAsync("NVDAx", chain, redemption, amount)}:0");
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+                while (true)
+                {
+                    try
+                    {
+                        return await platform.Grains.GetGrain<IOrderGrain>(orderId).GetAsync();
+                    }
+                    catch (LedgerException error) when (error.Error == LedgerError.OrderNotFound && DateTime.UtcNow < deadline)
+                    {
+                        await Task.Delay(100);
+                    }
+                }
+            },
+            async settled =>
+            {
+                Assert.Equal(amount, settled.Amount);
+                Assert.Equal(balance - amount, await _holders.BalanceAsync("NVDAx", chain));
+                Assert.Equal(cash + settled.Cash!.Value, await platform.CashAsync());
+                Assert.Equal(issued - amount, (await Asset("NVDAx").GetAsync()).Issued);
+                if (await Faults.GetBoundSourceAsync(pattern) is { } bound)
+                {
+                    Assert.Equal(settled.OrderId, bound);
+                }
+                await AssertLedgerEqualsChainsAsync("NVDAx");
             });
     }
 

@@ -2,7 +2,8 @@ namespace Sharemint.Faults;
 
 /// <summary>
 /// The test seam at every boundary where money moves (key <c>0</c>): arms faults on the outgoing grain calls of one
-/// source grain and records which calls that grain makes. Only a silo started with <c>Sharemint:Faults:Enabled</c>
+/// source grain (or of the first new grain whose key matches a pattern such as <c>dep_*run-7</c>) and records which
+/// calls it makes. Only a silo started with <c>Sharemint:Faults:Enabled</c>
 /// accepts it; elsewhere every method is refused. The plan lives in the memory of the silo that hosts this grain, so
 /// it is meant for single-silo test platforms.
 /// </summary>
@@ -20,6 +21,13 @@ public interface IFaultInjectionGrain : IGrainWithIntegerKey
     /// <summary>The calls recorded for <paramref name="sourceKey"/>, in order, each with its occurrence number.</summary>
     [Alias("GetCalls")]
     Task<IReadOnlyList<FaultPoint>> GetCallsAsync(string sourceKey);
+
+    /// <summary>
+    /// The key of the grain that a pattern (a source key with a <c>*</c>, e.g. <c>dep_*run-7</c>) bound to: the first source
+    /// whose key starts with the pattern's prefix. Null while no such grain has made a call.
+    /// </summary>
+    [Alias("GetBoundSource")]
+    Task<string?> GetBoundSourceAsync(string pattern);
 
     /// <summary>The faults armed for <paramref name="sourceKey"/> that have fired.</summary>
     [Alias("GetFired")]

@@ -27,6 +27,12 @@ public sealed class FaultInjectionGrain(FaultPlan plan, IOptions<FaultInjectionO
         return Task.FromResult(plan.Calls(sourceKey));
     }
 
+    public Task<string?> GetBoundSourceAsync(string pattern)
+    {
+        RequireEnabled();
+        return Task.FromResult(plan.BoundSource(pattern));
+    }
+
     public Task<IReadOnlyList<FaultSpec>> GetFiredAsync(string sourceKey)
     {
         RequireEnabled();

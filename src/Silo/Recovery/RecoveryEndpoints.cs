@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Sharemint.Silo.Api;
 
 namespace Sharemint.Silo.Recovery;
 
@@ -12,7 +13,7 @@ public static class RecoveryEndpoints
     /// <summary>Maps the routes. Call once, with the other endpoint groups.</summary>
     public static IEndpointRouteBuilder MapSharemintRecovery(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/admin/v1/recovery").WithTags("Recovery");
+        var group = app.MapGroup("/admin/v1/recovery").WithTags("Recovery").ProducesCommonProblems();
         group.MapPost("/check", CheckAsync).WithName("RecoveryCheck");
         group.MapPost("/resume", ResumeAsync).WithName("RecoveryResume");
         return app;
