@@ -156,7 +156,7 @@ Sharemint__Market__Prices__META=760.40 \
 Sharemint__Chains__ethereum__Family=evm Sharemint__Chains__ethereum__RpcUrl="http://127.0.0.1:$eth_port" \
 Sharemint__Chains__ethereum__ChainId=31337 Sharemint__Chains__ethereum__PrivateKey="$issuer_evm_key" \
 Sharemint__Chains__base__Family=evm Sharemint__Chains__base__RpcUrl="http://127.0.0.1:$base_port" \
-Sharemint__Chains__base__ChainId=8453 Sharemint__Chains__base__PrivateKey="$issuer_evm_key" \
+Sharemint__Chains__base__ChainId=8453 Sharemint__Chains__base__Confirmations=1 Sharemint__Chains__base__PrivateKey="$issuer_evm_key" \
 Sharemint__Chains__solana__Family=solana Sharemint__Chains__solana__RpcUrl="http://127.0.0.1:$solana_port" \
 Sharemint__Chains__solana__Keypair="$solana_issuer" Sharemint__Chains__solana__AirdropLamports=100000000000 \
 Sharemint__Demo__Wallets__ethereum="$partner_evm_wallet" Sharemint__Demo__Wallets__base="$partner_evm_wallet" \

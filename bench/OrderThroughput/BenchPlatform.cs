@@ -104,6 +104,8 @@ public sealed class BenchPlatform : IAsyncDisposable
         env[$"Sharemint__Chains__{chain}__RpcUrl"] = node.RpcUrl.ToString();
         env[$"Sharemint__Chains__{chain}__ChainId"] = node.ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         env[$"Sharemint__Chains__{chain}__PrivateKey"] = IssuerEvmKey;
+        // anvil mines only when a transaction arrives: one block is final on these local chains.
+        env[$"Sharemint__Chains__{chain}__Confirmations"] = "1";
     }
 
     private async Task ConnectClientAsync(int gatewayPort)

@@ -97,6 +97,8 @@ public sealed class PlatformFixture : IAsyncLifetime
             ["Sharemint__Chains__base__Family"] = "evm",
             ["Sharemint__Chains__base__RpcUrl"] = BaseGate.Url.ToString(),
             ["Sharemint__Chains__base__ChainId"] = "8453",
+            // anvil mines only when a transaction arrives: the local chain standing for base is final at one block.
+            ["Sharemint__Chains__base__Confirmations"] = "1",
             ["Sharemint__Chains__base__PrivateKey"] = IssuerEvmKey,
             ["Sharemint__Chains__solana__Family"] = "solana",
             ["Sharemint__Chains__solana__RpcUrl"] = Solana.Endpoint.ToString(),

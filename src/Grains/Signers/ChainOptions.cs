@@ -33,8 +33,18 @@ public sealed class ChainOptions
     /// <summary>Solana: the issuer's 64-byte secret key, base58 or the Solana CLI's JSON array.</summary>
     public string? Keypair { get; set; }
 
-    /// <summary>EVM: blocks (the including one counted) after which a block is final. At least 1.</summary>
-    public int Confirmations { get; set; } = 1;
+    /// <summary>
+    /// EVM: blocks (the including one counted) after which a block is final. At least 1. Unset, it is
+    /// <see cref="SafeConfirmations"/>, except on the local development chain ids (<see cref="IsLocalDevelopmentChain"/>),
+    /// whose nodes mine a block only when a transaction arrives. Prefer <c>Finality = finalized</c> where the node has it.
+    /// </summary>
+    public int Confirmations { get; set; } = SafeConfirmations;
+
+    /// <summary>The depth a chain without its own setting waits for: deep enough for the reorgs EVM chains see in practice.</summary>
+    public const int SafeConfirmations = 12;
+
+    /// <summary>Chain ids no production network uses: anvil's and Hardhat's 31337, geth's and Ganache's 1337.</summary>
+    public static bool IsLocalDevelopmentChain(ulong chainId) => chainId is 31337 or 1337;
 
     /// <summary>The <see cref="Finality"/> that follows the node's <c>finalized</c> block tag.</summary>
     public const string FinalizedTag = "finalized";
@@ -69,7 +79,8 @@ public sealed class ChainOptions
                 ChainId = ParseOr(section, "ChainId", 0UL, ulong.Parse),
                 PrivateKey = section["PrivateKey"],
                 Keypair = section["Keypair"],
-                Confirmations = ParseOr(section, "Confirmations", 1, int.Parse),
+                Confirmations = ParseOr(section, "Confirmations",
+                    IsLocalDevelopmentChain(ParseOr(section, "ChainId", 0UL, ulong.Parse)) ? 1 : SafeConfirmations, int.Parse),
                 Finality = section["Finality"] ?? DepthRule,
                 Legacy = ParseOr(section, "Legacy", false, (s, _) => bool.Parse(s)),
                 AirdropLamports = ParseOr(section, "AirdropLamports", 0UL, ulong.Parse),
