@@ -2,13 +2,53 @@
 pragma solidity ^0.8.24;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+/// @dev ERC-8056 (Scaled UI Amount, draft) core interface: id 0xa60bf13d.
+interface IScaledUIAmount {
+    event UIMultiplierUpdated(uint256 oldMultiplier, uint256 newMultiplier, uint256 effectiveAtTimestamp);
+
+    function uiMultiplier() external view returns (uint256);
+}
+
+/// @dev ERC-8056 optional conversion helpers: id 0x57854fc3.
+interface IScaledUIAmountConversion {
+    function toUIAmount(uint256 rawAmount) external view returns (uint256);
+    function fromUIAmount(uint256 uiAmount) external view returns (uint256);
+}
+
+/// @dev ERC-8056 optional balance helpers: id 0xd890fd71.
+interface IScaledUIAmountBalances {
+    function balanceOfUI(address account) external view returns (uint256);
+    function totalSupplyUI() external view returns (uint256);
+}
+
+/// @dev ERC-8056 pending multiplier (the value last scheduled and when it takes effect): id 0x4bd27648.
+interface IScaledUIAmountNewUIMultiplier {
+    function newUIMultiplier() external view returns (uint256);
+    function effectiveAt() external view returns (uint256);
+}
 
 /// @title Sharemint tokenized equity (one deployment per asset and chain).
 /// @notice Balances never change for corporate actions: the multiplier (shares per token, 18 decimals)
 /// carries dividends and splits. Every supply change carries an operation id that can be used once.
-contract SharemintToken is ERC20, AccessControl, Pausable {
+/// The multiplier is exposed through ERC-8056 (wallets show balanceOf x uiMultiplier / 1e18) and approvals can be
+/// signed off-chain (ERC-2612 permit, EIP-712 domain: token name, version "1").
+contract SharemintToken is
+    ERC20,
+    ERC20Permit,
+    AccessControl,
+    Pausable,
+    IScaledUIAmount,
+    IScaledUIAmountConversion,
+    IScaledUIAmountBalances,
+    IScaledUIAmountNewUIMultiplier
+{
+    uint256 private constant MULTIPLIER_ONE = 1e18;
+
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
     bytes32 public constant BURNER_ROLE = keccak256("BURNER_ROLE");
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
@@ -41,12 +81,16 @@ contract SharemintToken is ERC20, AccessControl, Pausable {
     uint256 private _pendingMultiplier;
     uint64 private _pendingActivatesAt;
     uint256 private _multiplierNonce;
+    /// @dev When `_multiplier` took effect (deployment or an immediate update); reported by effectiveAt() when nothing is scheduled.
+    uint64 private _multiplierSince;
 
     constructor(string memory name_, string memory symbol_, address admin, uint256 initialMultiplier)
         ERC20(name_, symbol_)
+        ERC20Permit(name_)
     {
         if (initialMultiplier == 0) revert InvalidMultiplier(initialMultiplier);
         _multiplier = initialMultiplier;
+        _multiplierSince = uint64(block.timestamp);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(MINTER_ROLE, admin);
         _grantRole(BURNER_ROLE, admin);
@@ -133,19 +177,67 @@ contract SharemintToken is ERC20, AccessControl, Pausable {
     {
         if (expectedNonce != _multiplierNonce) revert MultiplierNonceMismatch(expectedNonce, _multiplierNonce);
         if (newMultiplier == 0) revert InvalidMultiplier(newMultiplier);
+        uint256 oldMultiplier = multiplier();
         if (_pendingActivatesAt != 0 && block.timestamp >= _pendingActivatesAt) {
             _multiplier = _pendingMultiplier;
+            _multiplierSince = _pendingActivatesAt;
         }
+        uint256 effective = activatesAt;
         if (activatesAt <= block.timestamp) {
             _multiplier = newMultiplier;
+            _multiplierSince = uint64(block.timestamp);
             _pendingMultiplier = 0;
             _pendingActivatesAt = 0;
+            effective = block.timestamp;
         } else {
             _pendingMultiplier = newMultiplier;
             _pendingActivatesAt = activatesAt;
         }
         uint256 nonce = ++_multiplierNonce;
         emit MultiplierScheduled(nonce, newMultiplier, activatesAt);
+        emit UIMultiplierUpdated(oldMultiplier, newMultiplier, effective);
+    }
+
+    // ---------------------------------------------------------------- ERC-8056 views
+
+    /// @notice The multiplier in effect at this block, 18 decimals (same value as multiplier()).
+    function uiMultiplier() external view returns (uint256) {
+        return multiplier();
+    }
+
+    /// @notice raw x uiMultiplier / 1e18, rounded down.
+    function toUIAmount(uint256 rawAmount) public view returns (uint256) {
+        return Math.mulDiv(rawAmount, multiplier(), MULTIPLIER_ONE);
+    }
+
+    /// @notice ui x 1e18 / uiMultiplier, rounded down (so toUIAmount(fromUIAmount(x)) never exceeds x).
+    function fromUIAmount(uint256 uiAmount) external view returns (uint256) {
+        return Math.mulDiv(uiAmount, MULTIPLIER_ONE, multiplier());
+    }
+
+    function balanceOfUI(address account) external view returns (uint256) {
+        return toUIAmount(balanceOf(account));
+    }
+
+    function totalSupplyUI() external view returns (uint256) {
+        return toUIAmount(totalSupply());
+    }
+
+    /// @notice The latest multiplier set: the scheduled one (while pending and after it took effect), else the current one.
+    function newUIMultiplier() external view returns (uint256) {
+        return _pendingActivatesAt != 0 ? _pendingMultiplier : _multiplier;
+    }
+
+    /// @notice When newUIMultiplier() takes (or took) effect, unix seconds.
+    function effectiveAt() external view returns (uint256) {
+        return _pendingActivatesAt != 0 ? _pendingActivatesAt : _multiplierSince;
+    }
+
+    function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
+        return interfaceId == type(IScaledUIAmount).interfaceId
+            || interfaceId == type(IScaledUIAmountConversion).interfaceId
+            || interfaceId == type(IScaledUIAmountBalances).interfaceId
+            || interfaceId == type(IScaledUIAmountNewUIMultiplier).interfaceId || super.supportsInterface(interfaceId);
     }
 
     // ---------------------------------------------------------------- blocklist and pause

@@ -14,6 +14,15 @@ var options = builder.Configuration.GetSection(SharemintOptions.Section).Get<Sha
 var connectionString = builder.Configuration.GetConnectionString("Sharemint")
     ?? throw new InvalidOperationException("ConnectionStrings:Sharemint (env ConnectionStrings__Sharemint) is required.");
 
+if (options.SeedDemo)
+{
+    // The catalogue's paper prices are defaults under every other source: a configured Sharemint:Market:Prices:{TICKER}
+    // (environment, appsettings) wins.
+    var paperPrices = DemoCatalogue.PaperPrices.ToDictionary(
+        p => $"Sharemint:Market:Prices:{p.Key}", p => (string?)p.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = paperPrices });
+}
+
 if (options.MigrateOnStart)
 {
     var report = await SchemaMigrator.MigrateAsync(connectionString);

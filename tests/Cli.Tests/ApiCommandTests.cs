@@ -66,7 +66,7 @@ public sealed class ApiCommandTests(CliSilo cli) : IClassFixture<CliSilo>
         var list = await cli.RunAsync(null, null, "assets", "list", "--json");
         Assert.Equal(0, list.ExitCode);
         using var assets = JsonDocument.Parse(list.StandardOutput);
-        Assert.Equal(10, assets.RootElement.GetArrayLength());
+        Assert.Equal(DemoCatalogueFile.Symbols.Count, assets.RootElement.GetArrayLength());
         Assert.Contains(assets.RootElement.EnumerateArray(), a => a.GetProperty("symbol").GetString() == "NVDAx" && a.GetProperty("isin").GetString() == "US67066G1040");
 
         var table = await cli.RunAsync(null, null, "assets", "list");

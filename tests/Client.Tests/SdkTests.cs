@@ -63,7 +63,7 @@ public sealed class SdkTests(SiloFixture fixture) : IClassFixture<SiloFixture>
         var client = new SharemintClient(http);
 
         var assets = await client.Assets.ListAsync();
-        Assert.Equal(10, assets.Count);
+        Assert.Equal(DemoCatalogueFile.Symbols.Count, assets.Count);
         var tesla = await client.Assets.GetAsync("TSLAx");
         Assert.Equal("TSLA", tesla.UnderlyingTicker);
         Assert.Equal("US88160R1014", tesla.Isin);

@@ -27,7 +27,8 @@ public sealed class SiloHostTests(PostgresFixture postgres)
     public async Task Seeds_the_demo_catalogue_and_serves_it_with_probes_and_dashboard()
     {
         var db = await postgres.Server.CreateMigratedDatabaseAsync("silo");
-        await using var silo = await SiloProcess.StartAsync(db);
+        // A configured price wins over the catalogue's paper price; tickers without one get the paper price.
+        await using var silo = await SiloProcess.StartAsync(db, extraEnvironment: new Dictionary<string, string> { ["Sharemint__Market__Prices__NVDA"] = "199.5" });
         using var http = silo.CreateHttpClient();
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("health/live")).StatusCode);
@@ -40,11 +41,26 @@ public sealed class SiloHostTests(PostgresFixture postgres)
 
         using var assets = JsonDocument.Parse(await http.GetStringAsync("v1/assets"));
         var listed = assets.RootElement.EnumerateArray().ToDictionary(a => a.GetProperty("symbol").GetString()!);
-        Assert.Equal(Expected.Keys.Order(), listed.Keys.Order());
+        // Every asset of the shipped catalogue file, and the original ten with their securities.
+        Assert.Equal(CatalogueFileTests.Load().Select(a => a.Symbol).Order(StringComparer.Ordinal), listed.Keys.Order(StringComparer.Ordinal));
         foreach (var (symbol, (ticker, isin)) in Expected)
         {
             Assert.Equal(ticker, listed[symbol].GetProperty("underlyingTicker").GetString());
             Assert.Equal(isin, listed[symbol].GetProperty("isin").GetString());
+        }
+
+        await using (var connection = new NpgsqlConnection(db))
+        {
+            await connection.OpenAsync();
+            await using var prices = new NpgsqlCommand("SELECT ticker, price FROM market_prices WHERE ticker IN ('NVDA', 'MSFT', 'XLE')", connection);
+            var seeded = new Dictionary<string, decimal>();
+            await using (var reader = await prices.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync()) seeded[reader.GetString(0)] = reader.GetDecimal(1);
+            }
+            Assert.Equal(199.5m, seeded["NVDA"]);
+            Assert.Equal(CatalogueFileTests.Load().Single(e => e.Ticker == "MSFT").PaperPrice, seeded["MSFT"]);
+            Assert.Equal(CatalogueFileTests.Load().Single(e => e.Ticker == "XLE").PaperPrice, seeded["XLE"]);
         }
 
         using var missing = await http.GetAsync("v1/assets/NOPEx");
@@ -88,7 +104,7 @@ public sealed class SiloHostTests(PostgresFixture postgres)
         await using var second = await SiloProcess.StartAsync(db, clusterId: cluster, siloPort: siloPort);
         using var http = second.CreateHttpClient();
         using var assets = JsonDocument.Parse(await http.GetStringAsync("v1/assets"));
-        Assert.Equal(10, assets.RootElement.GetArrayLength());
+        Assert.Equal(CatalogueFileTests.Load().Count, assets.RootElement.GetArrayLength());
 
         await using var connection = new NpgsqlConnection(db);
         await connection.OpenAsync();

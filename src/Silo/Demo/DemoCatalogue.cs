@@ -5,22 +5,21 @@ using Sharemint.Operations;
 
 namespace Sharemint.Silo.Demo;
 
-/// <summary>The development catalogue: ten xStocks with their real underlying securities, and one partner.</summary>
+/// <summary>
+/// The development catalogue: US stocks and ETFs with their real underlying securities (read from <c>catalogue.json</c>
+/// next to the silo's assembly), their paper prices, and one partner.
+/// </summary>
 public static class DemoCatalogue
 {
-    public static IReadOnlyList<AssetDefinition> Assets { get; } =
-    [
-        new("AAPLx", "AAPL", "Apple xStock", "US0378331005", AssetKind.Stock),
-        new("TSLAx", "TSLA", "Tesla xStock", "US88160R1014", AssetKind.Stock),
-        new("NVDAx", "NVDA", "NVIDIA xStock", "US67066G1040", AssetKind.Stock),
-        new("MSTRx", "MSTR", "Strategy xStock", "US5949724083", AssetKind.Stock),
-        new("SPYx", "SPY", "SP500 xStock", "US78462F1030", AssetKind.Etf),
-        new("QQQx", "QQQ", "Nasdaq xStock", "US46090E1038", AssetKind.Etf),
-        new("GLDx", "GLD", "Gold xStock", "US78463V1070", AssetKind.Etf),
-        new("COINx", "COIN", "Coinbase xStock", "US19260Q1076", AssetKind.Stock),
-        new("HOODx", "HOOD", "Robinhood xStock", "US7707001027", AssetKind.Stock),
-        new("METAx", "META", "Meta xStock", "US30303M1027", AssetKind.Stock),
-    ];
+    /// <summary>The data file, copied to Demo/ in the output directory.</summary>
+    public const string FileName = "catalogue.json";
+
+    private static readonly Lazy<CatalogueFile> File = new(() => CatalogueFile.Load(Path.Combine(AppContext.BaseDirectory, "Demo", FileName)));
+
+    public static IReadOnlyList<AssetDefinition> Assets => File.Value.Assets;
+
+    /// <summary>Paper price per underlying ticker (USD per share), seeded into the market data when none is configured.</summary>
+    public static IReadOnlyDictionary<string, decimal> PaperPrices => File.Value.PaperPrices;
 
     public const string PartnerId = "partner-demo";
 

@@ -23,33 +23,42 @@ public sealed class TokenDeployer(IGrainFactory grains, ConfiguredChains chains,
 
     private async Task DeployAllAsync(CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var catalog = grains.GetGrain<ICatalogGrain>(0);
         // Sharemint:DeploySymbols (comma-separated) narrows the deployment, e.g. for test clusters; empty means all.
         var only = (configuration["Sharemint:DeploySymbols"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var symbols = (await catalog.ListAssetsAsync()).Where(s => only.Length == 0 || only.Contains(s)).ToList();
-        foreach (var chain in chains.Chains.Order(StringComparer.Ordinal))
-        {
-            foreach (var symbol in symbols)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var bridge = grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(symbol, chain));
-                if (!await IsDeployedAsync(bridge))
-                {
-                    var asset = await grains.GetGrain<IAssetGrain>(symbol).GetAsync();
-                    var token = await grains.GetGrain<IChainSignerGrain>(chain)
-                        .DeployTokenAsync(new TokenDeploymentRequest(symbol, asset.Definition.Name, asset.Multiplier));
-                    await catalog.RegisterDeploymentAsync(symbol, chain, new DeploymentConfig(token.TokenAddress, token.Decimals));
-                    logger.LogInformation("Deployed {Symbol} on {Chain} at {Token}", symbol, chain, token.TokenAddress);
-                }
-                await bridge.StartWatchingAsync();
-            }
-        }
+        var orderedChains = chains.Chains.Order(StringComparer.Ordinal).ToList();
+        // Chains are independent: each has its own signer grain, which deploys one token at a time (it owns the nonce),
+        // so the chains go concurrently and the slowest chain sets the time, not the sum of all.
+        await Task.WhenAll(orderedChains.Select(chain => DeployOnChainAsync(catalog, chain, symbols, cancellationToken)));
         await AllowDemoWalletsAsync();
+        // One reserves grain per asset: reconcile a few at a time rather than one after another.
+        await Parallel.ForEachAsync(symbols, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (symbol, _) => await grains.GetGrain<IReservesGrain>(symbol).ReconcileAsync());
+        logger.LogInformation("{Assets} assets deployed on {Chains} in {Seconds:F1} s", symbols.Count, string.Join(", ", orderedChains),
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    private async Task DeployOnChainAsync(ICatalogGrain catalog, string chain, IReadOnlyList<string> symbols, CancellationToken cancellationToken)
+    {
+        var watchers = new List<Task>();
         foreach (var symbol in symbols)
         {
-            await grains.GetGrain<IReservesGrain>(symbol).ReconcileAsync();
+            cancellationToken.ThrowIfCancellationRequested();
+            var bridge = grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(symbol, chain));
+            if (!await IsDeployedAsync(bridge))
+            {
+                var asset = await grains.GetGrain<IAssetGrain>(symbol).GetAsync();
+                var token = await grains.GetGrain<IChainSignerGrain>(chain)
+                    .DeployTokenAsync(new TokenDeploymentRequest(symbol, asset.Definition.Name, asset.Multiplier));
+                await catalog.RegisterDeploymentAsync(symbol, chain, new DeploymentConfig(token.TokenAddress, token.Decimals));
+                logger.LogInformation("Deployed {Symbol} on {Chain} at {Token}", symbol, chain, token.TokenAddress);
+            }
+            // Each deployment's bridge grain arms its watcher while the signer goes on with the next token.
+            watchers.Add(bridge.StartWatchingAsync());
         }
-        logger.LogInformation("{Assets} assets deployed on {Chains}", symbols.Count, string.Join(", ", chains.Chains.Order(StringComparer.Ordinal)));
+        await Task.WhenAll(watchers);
     }
 
     private async Task AllowDemoWalletsAsync()

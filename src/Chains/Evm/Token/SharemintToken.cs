@@ -116,6 +116,50 @@ public sealed class SharemintToken
     public async Task<UInt256> MultiplierNonceAsync(CancellationToken cancellationToken = default) =>
         (UInt256)(await ReadAsync("multiplierNonce", [], cancellationToken))[0];
 
+    // ------------------------------------------------------------------ ERC-8056 (scaled UI amount) and ERC-2612 (permit) reads
+
+    /// <summary>ERC-8056 core interface id (<c>uiMultiplier()</c>).</summary>
+    public static readonly byte[] ScaledUiAmountInterfaceId = Convert.FromHexString("a60bf13d");
+    /// <summary>ERC-8056 conversion extension id (<c>toUIAmount</c>, <c>fromUIAmount</c>).</summary>
+    public static readonly byte[] ScaledUiConversionInterfaceId = Convert.FromHexString("57854fc3");
+    /// <summary>ERC-8056 balances extension id (<c>balanceOfUI</c>, <c>totalSupplyUI</c>).</summary>
+    public static readonly byte[] ScaledUiBalancesInterfaceId = Convert.FromHexString("d890fd71");
+    /// <summary>ERC-8056 pending multiplier extension id (<c>newUIMultiplier</c>, <c>effectiveAt</c>).</summary>
+    public static readonly byte[] ScaledUiNewMultiplierInterfaceId = Convert.FromHexString("4bd27648");
+
+    public async Task<bool> SupportsInterfaceAsync(byte[] interfaceId, CancellationToken cancellationToken = default) =>
+        (bool)(await ReadAsync("supportsInterface", [interfaceId], cancellationToken))[0];
+
+    /// <summary>ERC-8056 multiplier in force at the latest block (equal to <see cref="MultiplierAsync"/>).</summary>
+    public async Task<UInt256> UiMultiplierAsync(CancellationToken cancellationToken = default) =>
+        (UInt256)(await ReadAsync("uiMultiplier", [], cancellationToken))[0];
+
+    /// <summary>Raw balance × multiplier ÷ 10^18, rounded down (what a wallet shows as shares).</summary>
+    public async Task<UInt256> BalanceOfUiAsync(EvmAddress account, CancellationToken cancellationToken = default) =>
+        (UInt256)(await ReadAsync("balanceOfUI", [account], cancellationToken))[0];
+
+    public async Task<UInt256> ToUiAmountAsync(UInt256 rawAmount, CancellationToken cancellationToken = default) =>
+        (UInt256)(await ReadAsync("toUIAmount", [rawAmount], cancellationToken))[0];
+
+    public async Task<UInt256> FromUiAmountAsync(UInt256 uiAmount, CancellationToken cancellationToken = default) =>
+        (UInt256)(await ReadAsync("fromUIAmount", [uiAmount], cancellationToken))[0];
+
+    /// <summary>ERC-8056 pending view: the latest multiplier set and when it takes (or took) effect, unix seconds.</summary>
+    public async Task<PendingMultiplier> NewUiMultiplierAsync(CancellationToken cancellationToken = default)
+    {
+        var value = (UInt256)(await ReadAsync("newUIMultiplier", [], cancellationToken))[0];
+        var at = (UInt256)(await ReadAsync("effectiveAt", [], cancellationToken))[0];
+        return new PendingMultiplier(value, at.ToUInt64());
+    }
+
+    /// <summary>ERC-2612 nonce the next permit of <paramref name="owner"/> must sign.</summary>
+    public async Task<UInt256> PermitNonceAsync(EvmAddress owner, CancellationToken cancellationToken = default) =>
+        (UInt256)(await ReadAsync("nonces", [owner], cancellationToken))[0];
+
+    /// <summary>The EIP-712 domain separator permits are signed under (name = token name, version "1", chain id, this address).</summary>
+    public async Task<Hash32> DomainSeparatorAsync(CancellationToken cancellationToken = default) =>
+        (Hash32)(await ReadAsync("DOMAIN_SEPARATOR", [], cancellationToken))[0];
+
     private async Task<IReadOnlyList<object>> ReadAsync(string function, object[] arguments, CancellationToken cancellationToken, string block = "latest")
     {
         var abiFunction = _abi.Function(function);
@@ -159,6 +203,10 @@ public sealed class SharemintToken
         Request("setMultiplier", multiplier, activatesAt, expectedNonce);
 
     /// <summary>The sender's operation key for a supply change, so the write-ahead store sees one entry per operation id.</summary>
+    /// <summary>ERC-2612: anyone may submit the owner's signature (v, r, s) over Permit(owner, spender, value, nonce, deadline).</summary>
+    public EvmTransactionRequest PermitRequest(EvmAddress owner, EvmAddress spender, UInt256 value, UInt256 deadline, byte v, Hash32 r, Hash32 s) =>
+        Request("permit", owner, spender, value, deadline, (ulong)v, r, s);
+
     public string OperationKey(string action, Hash32 operationId) => $"{action}:{Address}:{operationId}";
 
     private EvmTransactionRequest Request(string function, params object[] arguments) =>
