@@ -80,6 +80,9 @@ public sealed class CliGlobals
 
     public bool IsJson(ParseResult parse) => parse.GetValue(Json);
 
+    /// <summary>The API root and the signing key (options, else environment) for commands that make their own transport.</summary>
+    public (Uri Root, SharemintClientOptions Key) Endpoint(ParseResult parse) => (Root(parse), Options(parse, required: true));
+
     /// <summary>A partner client; unauthenticated when no key is configured (public routes only).</summary>
     public SharemintClient Partner(ParseResult parse) => new(Http(parse), Options(parse, required: false));
 
@@ -115,14 +118,14 @@ public sealed class CliGlobals
         return new SharemintClientOptions { KeyId = keyId, Secret = secret };
     }
 
-    private HttpClient Http(ParseResult parse)
+    private HttpClient Http(ParseResult parse) => new() { BaseAddress = Root(parse), Timeout = TimeSpan.FromSeconds(30) };
+
+    private Uri Root(ParseResult parse)
     {
         var apiRoot = ValueOrEnvironment(parse, Api, ApiVariable) ?? DefaultApi;
-        if (!Uri.TryCreate(apiRoot.EndsWith('/') ? apiRoot : apiRoot + "/", UriKind.Absolute, out var root))
-        {
-            throw new CliUsageException($"'{apiRoot}' is not an absolute URL.");
-        }
-        return new HttpClient { BaseAddress = root, Timeout = TimeSpan.FromSeconds(30) };
+        return Uri.TryCreate(apiRoot.EndsWith('/') ? apiRoot : apiRoot + "/", UriKind.Absolute, out var root)
+            ? root
+            : throw new CliUsageException($"'{apiRoot}' is not an absolute URL.");
     }
 }
 

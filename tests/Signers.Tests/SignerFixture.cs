@@ -115,6 +115,9 @@ public sealed class SignerFixture : IAsyncLifetime
                 o.ConnectionString = connectionString;
             });
             silo.AddSharemintChains(configuration);
+            // Deposits become orders: the order grain needs the market, the paper broker and the order index.
+            Sharemint.Market.MarketServiceCollectionExtensions.AddSharemintMarket(silo.Services, configuration);
+            silo.Services.AddSingleton<Sharemint.Orders.IOrderIndex, Sharemint.Silo.Orders.PostgresOrderIndex>();
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

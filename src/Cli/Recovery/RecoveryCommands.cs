@@ -61,18 +61,7 @@ public static class RecoveryCommands
     // The check reads whole chains: a longer timeout than the CLI's other calls.
     private static ApiTransport Transport(CliGlobals g, ParseResult parse)
     {
-        var keyId = parse.GetValue(g.KeyId);
-        var secret = parse.GetValue(g.KeySecret);
-        if (string.IsNullOrEmpty(keyId) || string.IsNullOrEmpty(secret))
-        {
-            throw new CliUsageException("No API key: set SHAREMINT_KEY_ID and SHAREMINT_KEY_SECRET (or pass --key-id and --key-secret).");
-        }
-        var apiRoot = parse.GetValue(g.Api)!;
-        if (!Uri.TryCreate(apiRoot.EndsWith('/') ? apiRoot : apiRoot + "/", UriKind.Absolute, out var root))
-        {
-            throw new CliUsageException($"'{apiRoot}' is not an absolute URL.");
-        }
-        return new ApiTransport(new HttpClient { BaseAddress = root, Timeout = TimeSpan.FromMinutes(5) },
-            new SharemintClientOptions { KeyId = keyId, Secret = secret });
+        var (root, key) = g.Endpoint(parse);
+        return new ApiTransport(new HttpClient { BaseAddress = root, Timeout = TimeSpan.FromMinutes(5) }, key);
     }
 }
