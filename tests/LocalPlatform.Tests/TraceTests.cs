@@ -37,16 +37,31 @@ public sealed class TraceTests(LocalPlatform platform)
     }
 
     [Fact]
-    public async Task A_mint_request_is_one_trace_through_the_grains_that_place_the_order()
+    public async Task A_mint_request_is_one_trace_from_the_http_request_through_the_saga_and_the_batch_to_the_chain_call()
     {
         await platform.MintAsync("NVDAx", "base", 0.1m);
 
-        var (_, trace) = await WaitForTraceAsync(
+        var basePort = platform.BaseRpc.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (request, trace) = await WaitForTraceAsync(
             s => s.Kind == Server && s.Name.StartsWith("POST", StringComparison.Ordinal) && s.Name.Contains("/v1/orders", StringComparison.Ordinal),
-            trace => trace.Any(s => s.Name.Contains("PlaceMintAsync", StringComparison.Ordinal)));
+            trace => trace.Any(s => s.Name.Contains("PlaceMintAsync", StringComparison.Ordinal))
+                && trace.Any(s => s.Kind == Client && s.Attributes.GetValueOrDefault("server.port") == basePort));
 
+        // Placement inside the request...
         Assert.Contains(trace, s => s.Scope.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && s.Name.Contains("CheckEligibilityAsync", StringComparison.Ordinal));
         Assert.Contains(trace, s => s.Scope.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && s.Name.Contains("HoldCashForMintAsync", StringComparison.Ordinal));
+        // ...then the saga's steps, driven from timers, and the bridge's batch continue the same trace down to the chain.
+        Assert.Contains(trace, s => s.Scope == "Sharemint" && s.Name.StartsWith("order mint drive", StringComparison.Ordinal));
+        Assert.Contains(trace, s => s.Scope == "Sharemint" && s.Name == "bridge mint batch");
+        Assert.Contains(trace, s => s.Scope.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && s.Name.Contains("RequestMintAsync", StringComparison.Ordinal));
+        var byId = trace.ToDictionary(s => s.SpanId);
+        var chainCall = trace.First(s => s.Kind == Client && s.Attributes.GetValueOrDefault("server.port") == basePort);
+        var root = chainCall;
+        while (root.ParentSpanId.Length > 0 && byId.TryGetValue(root.ParentSpanId, out var parent))
+        {
+            root = parent;
+        }
+        Assert.Equal(request.SpanId, root.SpanId);
     }
 
     /// <summary>Waits (the exporter sends a batch every few seconds) for a root span and a trace around it that satisfies <paramref name="complete"/>.</summary>

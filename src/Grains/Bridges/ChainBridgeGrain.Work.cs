@@ -163,6 +163,9 @@ public sealed partial class ChainBridgeGrain
 
     private async Task SubmitBatchAsync(string batchId, MintBatch batch)
     {
+        // The batch continues the trace of its first mint and links the others: each mint's trace reaches the chain call.
+        var parents = batch.MintOperationIds.Select(id => State.Mints[id].TraceParent).ToList();
+        using var span = Telemetry.SharemintActivities.Continue("bridge mint batch", parents.FirstOrDefault(p => p is not null), parents);
         var config = RequireConfigured();
         var lines = batch.MintOperationIds
             .Select(id => State.Mints[id].Request)

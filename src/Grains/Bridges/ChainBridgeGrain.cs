@@ -173,6 +173,7 @@ public sealed partial class ChainBridgeGrain(
             Request = request with { Wallet = wallet },
             Fingerprint = fingerprint,
             QueuedAt = clock.GetUtcNow(),
+            TraceParent = Telemetry.SharemintActivities.CurrentParent(),
         };
         await CommitAsync();
         ArmWork();

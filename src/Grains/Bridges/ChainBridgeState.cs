@@ -42,6 +42,8 @@ public sealed class PendingChainMint
     [Id(1)] public required string Fingerprint { get; init; }
     [Id(2)] public DateTimeOffset QueuedAt { get; init; }
     [Id(3)] public string? BatchId { get; set; }
+    /// <summary>The W3C traceparent of the request that queued the mint: its batch continues that trace.</summary>
+    [Id(4)] public string? TraceParent { get; init; }
 }
 
 /// <summary>Mints sent together under one write id.</summary>

@@ -8,6 +8,7 @@ using Sharemint.Errors;
 using Sharemint.Ledger;
 using Sharemint.Quotes;
 using Sharemint.Signers;
+using Sharemint.Telemetry;
 using Sharemint.Units;
 
 namespace Sharemint.Orders;
@@ -189,6 +190,7 @@ internal sealed class OrderAdmission(IGrainFactory grains, TimeProvider clock, s
             Amount = amount,
             CreatedAt = now,
             UpdatedAt = now,
+            TraceParent = SharemintActivities.CurrentParent(),
         };
     }
 

@@ -234,6 +234,8 @@ public sealed class OrderGrain(
             return;
         }
         _driving = true;
+        // Timer ticks start with no trace: continue the one of the request that placed the order.
+        using var span = SharemintActivities.Continue($"order {Kind} drive", State.TraceParent);
         try
         {
             for (var i = 0; i < 16 && !Terminal; i++)

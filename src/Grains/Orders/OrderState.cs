@@ -58,4 +58,6 @@ public sealed class OrderState
     [Id(26)] public bool FromDeposit { get; set; }
     [Id(27)] public string? DepositId { get; set; }
     [Id(28)] public DateTimeOffset? RetryAfter { get; set; }
+    /// <summary>The W3C traceparent of the placement request: every later step of the saga continues that trace.</summary>
+    [Id(29)] public string? TraceParent { get; set; }
 }

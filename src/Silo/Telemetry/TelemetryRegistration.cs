@@ -48,6 +48,7 @@ public static class TelemetryRegistration
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource([.. OrleansActivitySources])
+                .AddSource(SharemintActivities.SourceName)
                 .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = http => http.Request.Path != "/metrics")
                 .AddSharemintOtlpExport(builder.Configuration));
 
