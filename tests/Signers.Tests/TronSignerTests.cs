@@ -92,6 +92,8 @@ public sealed class TronSignerTests(TronSignerFixture fixture)
         await fixture.RestartClusterAsync();
         var replay = await fixture.Signer.SubmitAsync(write);
         Assert.Equal(ChainWriteState.Final, (await fixture.UntilDoneAsync(replay.WriteId)).State);
+        // Refused at simulation: nothing was signed for the replay.
+        Assert.Equal(0, await AttemptsAsync(write.WriteId));
         Assert.Equal(4 * Raw, (await Token(deployment).TotalSupplyAsync()).Value);
         Assert.Equal(4 * Raw, (await Token(deployment).BalanceOfAsync(TronAddress.Parse(holder))).Value);
     }
@@ -105,6 +107,14 @@ public sealed class TronSignerTests(TronSignerFixture fixture)
         await fixture.Tron.SetFaultsAsync(new { dropNext = 1 });
         var submitted = await fixture.Signer.SubmitAsync(write);
         Assert.Equal(ChainWriteState.Pending, submitted.State);
+        // Our broadcast used up the switch, and blocks later the node still does not know the transaction: it was lost.
+        Assert.Equal(0, (await fixture.Tron.Http.PostAsync("admin/faults", new { }))["dropNext"]!.GetValue<int>());
+        var solid = (await fixture.Tron.Client.GetSolidBlockAsync()).Number;
+        while ((await fixture.Tron.Client.GetSolidBlockAsync()).Number < solid + 5)
+        {
+            await Task.Delay(100);
+        }
+        Assert.Equal(TronTxState.Pending, (await fixture.Tron.Client.GetStatusAsync(submitted.TransactionId!, long.MaxValue)).State);
         var final = await fixture.UntilDoneAsync(write.WriteId);
         Assert.Equal(ChainWriteState.Final, final.State);
         // Rebroadcast, not re-signed: one attempt, and it is the transaction that landed.
@@ -184,6 +194,42 @@ public sealed class TronSignerTests(TronSignerFixture fixture)
         Assert.Equal(ChainWriteState.Final, (await fixture.UntilDoneAsync((await fixture.Signer.SubmitAsync(burn)).WriteId)).State);
         Assert.Equal(75 * Raw / 10, (await Token(deployment).TotalSupplyAsync()).Value);
         Assert.Equal(BigInteger.Zero, (await Token(deployment).BalanceOfAsync(fixture.Issuer)).Value);
+    }
+
+    [Fact]
+    public async Task An_issuer_without_TRX_for_energy_makes_writes_wait_and_they_land_once_topped_up()
+    {
+        var deployment = await DeployAsync();
+        var holder = NewAddress();
+        // Move nearly all the issuer's TRX away (the node charges no bandwidth for a transfer).
+        var genesis = TronAddress.FromPublicKey(Sharemint.Chains.Tests.Tron.TronDevnet.GenesisKey.PublicKey);
+        var balance = (await fixture.Tron.Client.GetAccountAsync(fixture.Issuer))!.Balance;
+        var drain = await fixture.Tron.Client.BuildAsync(new TronTransfer(fixture.Issuer, genesis, balance - 1_000), 0);
+        Assert.Equal(TronTxState.Succeeded, (await fixture.Tron.Client.SendAndWaitAsync(drain.Sign(fixture.IssuerKey))).State);
+        try
+        {
+            var write = Write("tron-starved-" + deployment.TokenAddress, ChainWriteKind.Mint, deployment, (holder, Tokens(1m)));
+            var waiting = await Assert.ThrowsAsync<LedgerException>(() => fixture.Signer.SubmitAsync(write));
+            Assert.Equal(LedgerError.ChainUnavailable, waiting.Error);
+            Assert.True(FeeMoneyAlerts.IsStarved("tron"));
+            Assert.Equal(LedgerError.ChainUnavailable, (await Assert.ThrowsAsync<LedgerException>(() => fixture.Signer.CheckAsync(write.WriteId))).Error);
+            // Recorded and waiting, nothing signed (no transaction that could burn TRX and fail).
+            Assert.Equal(1, await fixture.ScalarAsync("SELECT count(*) FROM chain_signer_writes WHERE chain = 'tron' AND write_id = $1 AND state = 'pending'", write.WriteId));
+            Assert.Equal(0, await AttemptsAsync(write.WriteId));
+
+            await fixture.FundAsync(fixture.Issuer, balance);
+            var final = await fixture.UntilDoneAsync(write.WriteId);
+            Assert.Equal(ChainWriteState.Final, final.State);
+            Assert.False(FeeMoneyAlerts.IsStarved("tron"));
+            Assert.Equal(Raw, (await Token(deployment).TotalSupplyAsync()).Value);
+        }
+        finally
+        {
+            if ((await fixture.Tron.Client.GetAccountAsync(fixture.Issuer))!.Balance < balance / 2)
+            {
+                await fixture.FundAsync(fixture.Issuer, balance);
+            }
+        }
     }
 
     [Fact]
