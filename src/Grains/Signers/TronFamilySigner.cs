@@ -63,13 +63,17 @@ internal sealed class TronFamilySigner : IFamilySigner
         var key = $"deploy:{request.Symbol}";
         var create = TronToken.DeployContract(_artifact, _artifactJson, _issuer, request.Name, request.Symbol, _issuer, new UInt256(request.Multiplier.Raw));
         var deadline = DateTime.UtcNow + Lifetime + TimeSpan.FromSeconds(60);
+        var signedHere = false;
         while (DateTime.UtcNow < deadline)
         {
             var attempts = await _store.GetAttemptsAsync(key);
             var status = attempts.Count == 0 ? null : await _client.GetStatusAsync(attempts[^1].TxId, attempts[^1].Expiration);
             switch (status?.State)
             {
+                // A deployment that failed on chain created nothing: an earlier call's failure may be retried once per call.
                 case null or TronTxState.Expired:
+                case TronTxState.Failed when !signedHere:
+                    signedHere = true;
                     // Nothing signed yet, or the last one can never land: only now a new deployment transaction.
                     var signed = (await _client.BuildAsync(create, _options.FeeLimit, Lifetime)).Sign(_key);
                     await _store.SaveAsync(key, attempts.Count + 1, signed);
@@ -198,8 +202,9 @@ internal sealed class TronFamilySigner : IFamilySigner
         }
         catch (OperationAlreadyAppliedException)
         {
-            // An earlier attempt of this write (or of its id) already took effect: it happened exactly once.
-            return await _log.UpdateAsync(write, ChainWriteState.Final, write.TransactionId);
+            // An earlier transaction of this write id already took effect (its record was lost): it happened exactly once.
+            // Which transaction did is unknown here; the txIDs recorded for this write never landed.
+            return await _log.UpdateAsync(write, ChainWriteState.Final, null);
         }
         catch (ContractRevertedException e)
         {
@@ -243,7 +248,7 @@ internal sealed class TronFamilySigner : IFamilySigner
         return revert switch
         {
             // A replacement found the operation id used: the effect happened once, by an earlier attempt.
-            OperationAlreadyAppliedException => await _log.UpdateAsync(write, ChainWriteState.Final, write.TransactionId),
+            OperationAlreadyAppliedException => await _log.UpdateAsync(write, ChainWriteState.Final, null),
             not null => await _log.UpdateAsync(write, ChainWriteState.Failed, status.TxId, EvmFamilySigner.FailureCode(revert), revert.Message),
             null => await _log.UpdateAsync(write, ChainWriteState.Failed, status.TxId, "reverted", $"the transaction failed on chain ({status.Result})"),
         };
