@@ -233,6 +233,44 @@ public sealed class TronSignerTests(TronSignerFixture fixture)
     }
 
     [Fact]
+    public async Task Block_and_pause_take_effect_on_chain_and_refused_writes_sign_nothing()
+    {
+        var deployment = await DeployAsync();
+        var token = Token(deployment);
+        var holder = NewAddress();
+        var mint = Write("tron-ops-mint-" + deployment.TokenAddress, ChainWriteKind.Mint, deployment, (holder, Tokens(6m)));
+        Assert.Equal(ChainWriteState.Final, (await fixture.UntilDoneAsync((await fixture.Signer.SubmitAsync(mint)).WriteId)).State);
+
+        var block = Write("tron-ops-block-" + deployment.TokenAddress, ChainWriteKind.SetBlocked, deployment, (holder, CanonicalAmount.FromUnits(1)));
+        Assert.Equal(ChainWriteState.Final, (await fixture.UntilDoneAsync((await fixture.Signer.SubmitAsync(block)).WriteId)).State);
+        Assert.True(await token.IsBlockedAsync(TronAddress.Parse(holder)));
+
+        // burnFrom spends the holder's allowance, which this holder never gave: refused at simulation with the token's
+        // reason, nothing signed, the balance untouched.
+        var burn = Write("tron-ops-burn-" + deployment.TokenAddress, ChainWriteKind.BurnFromHolder, deployment, (holder, Tokens(2m)));
+        var burned = await fixture.Signer.SubmitAsync(burn);
+        Assert.Equal(ChainWriteState.Failed, burned.State);
+        Assert.Equal("insufficient_allowance", burned.FailureCode);
+        Assert.Equal(0, await AttemptsAsync(burn.WriteId));
+        Assert.Equal(6 * Raw, (await token.BalanceOfAsync(TronAddress.Parse(holder))).Value);
+
+        var pause = Write("tron-ops-pause-" + deployment.TokenAddress, ChainWriteKind.SetPaused, deployment, ("", CanonicalAmount.FromUnits(1)));
+        Assert.Equal(ChainWriteState.Final, (await fixture.UntilDoneAsync((await fixture.Signer.SubmitAsync(pause)).WriteId)).State);
+        Assert.True(await token.PausedAsync());
+        // Pausing a paused token signs nothing.
+        var again = Write("tron-ops-pause-again-" + deployment.TokenAddress, ChainWriteKind.SetPaused, deployment, ("", CanonicalAmount.FromUnits(1)));
+        Assert.Equal(ChainWriteState.Final, (await fixture.Signer.SubmitAsync(again)).State);
+        Assert.Equal(0, await AttemptsAsync(again.WriteId));
+
+        // A mint into a paused token is refused at simulation: failed with the token's reason, nothing signed.
+        var refused = Write("tron-ops-mint-paused-" + deployment.TokenAddress, ChainWriteKind.Mint, deployment, (holder, Tokens(1m)));
+        var status = await fixture.Signer.SubmitAsync(refused);
+        Assert.Equal(ChainWriteState.Failed, status.State);
+        Assert.Equal("token_paused", status.FailureCode);
+        Assert.Equal(0, await AttemptsAsync(refused.WriteId));
+    }
+
+    [Fact]
     public async Task A_bad_checksum_address_is_refused_and_nothing_is_recorded()
     {
         var deployment = await DeployAsync();
