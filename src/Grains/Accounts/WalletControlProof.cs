@@ -35,6 +35,8 @@ public static class WalletControlProof
         return ChainAddress.FamilyOf(chain) switch
         {
             ChainAddress.Family.Evm => VerifyEvm(message, canonicalAddress, signature),
+            // No Tron message-signing scheme is accepted yet: a Tron wallet cannot be proven, so it is refused.
+            ChainAddress.Family.Tron => false,
             _ => VerifySolana(message, canonicalAddress, signature),
         };
     }

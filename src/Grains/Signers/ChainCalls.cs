@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Sharemint.Chains.Evm;
 using Sharemint.Chains.Solana;
+using Sharemint.Chains.Tron;
 using Sharemint.Errors;
 
 namespace Sharemint.Signers;
@@ -30,7 +31,8 @@ internal static class ChainCalls
             throw;
         }
         catch (Exception e) when (e is JsonRpcException && e.Message.Contains("insufficient funds", StringComparison.OrdinalIgnoreCase)
-            || e is SolanaException { Kind: SolanaErrorKind.InsufficientLamports })
+            || e is SolanaException { Kind: SolanaErrorKind.InsufficientLamports }
+            || e is TronException { Code: TronErrorCode.InsufficientBalance })
         {
             // The issuer cannot pay the fee: the write stays recorded (and signed) and waits; operators get the alert.
             FeeMoneyAlerts.Starved(chain);
@@ -39,12 +41,15 @@ internal static class ChainCalls
         }
         catch (Exception e) when (e is EvmRpcTransportException or JsonRpcException or HttpRequestException
             or EvmException { Code: EvmErrorCode.ReceiptTimeout or EvmErrorCode.NonceAlreadyUsed or EvmErrorCode.ChainIdMismatch }
-            or SolanaException { Kind: SolanaErrorKind.RpcUnavailable or SolanaErrorKind.RpcError or SolanaErrorKind.BlockhashExpired or SolanaErrorKind.ConcurrentWriter })
+            or SolanaException { Kind: SolanaErrorKind.RpcUnavailable or SolanaErrorKind.RpcError or SolanaErrorKind.BlockhashExpired or SolanaErrorKind.ConcurrentWriter }
+            or TronException { Code: TronErrorCode.HttpStatus or TronErrorCode.Timeout or TronErrorCode.ConnectionFailed or TronErrorCode.MalformedResponse
+                or TronErrorCode.NodeError or TronErrorCode.ConfirmationTimeout or TronErrorCode.InvalidTransaction or TronErrorCode.TransactionExpired }
+            or TronBroadcastRefusedException { NodeCode: "TAPOS_ERROR" or "SERVER_BUSY" or "NOT_ENOUGH_EFFECTIVE_CONNECTION" })
         {
             logger.LogWarning(e, "Chain {Chain} unavailable during {Operation}", chain, operation);
             throw new LedgerException(LedgerError.ChainUnavailable, $"{chain}: {operation}: {e.Message}");
         }
-        catch (Exception e) when (e is EvmException or SolanaException)
+        catch (Exception e) when (e is EvmException or SolanaException or TronException)
         {
             logger.LogWarning(e, "Chain {Chain} refused {Operation}", chain, operation);
             throw new LedgerException(LedgerError.ChainWriteFailed, $"{chain}: {operation}: {e.Message}");

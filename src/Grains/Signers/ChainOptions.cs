@@ -18,16 +18,16 @@ public sealed class ChainOptions
     /// <summary>The configuration section holding one child per chain id.</summary>
     public const string SectionName = "Sharemint:Chains";
 
-    /// <summary><c>evm</c> or <c>solana</c>; must match the chain id's family.</summary>
+    /// <summary><c>evm</c>, <c>solana</c> or <c>tron</c>; must match the chain id's family.</summary>
     public string Family { get; set; } = "";
 
-    /// <summary>The node's JSON-RPC URL (http or https).</summary>
+    /// <summary>The node's JSON-RPC URL (http or https); Tron: the full node's HTTP API base (e.g. <c>http://127.0.0.1:18090</c>).</summary>
     public string RpcUrl { get; set; } = "";
 
     /// <summary>EVM: the EIP-155 chain id the node must serve.</summary>
     public ulong ChainId { get; set; }
 
-    /// <summary>EVM: the issuer's secp256k1 private key, 32 bytes hex.</summary>
+    /// <summary>EVM and Tron: the issuer's secp256k1 private key, 32 bytes hex.</summary>
     public string? PrivateKey { get; set; }
 
     /// <summary>Solana: the issuer's 64-byte secret key, base58 or the Solana CLI's JSON array.</summary>
@@ -62,6 +62,15 @@ public sealed class ChainOptions
     /// <summary>EVM: sign legacy (EIP-155) transactions instead of EIP-1559 ones.</summary>
     public bool Legacy { get; set; }
 
+    /// <summary>Tron: the fee limit (sun) of every write, the most TRX one transaction may burn for energy. Default 1,000 TRX.</summary>
+    public long FeeLimit { get; set; } = DefaultTronFeeLimit;
+
+    /// <summary>Tron: seconds a signed write may be broadcast (1 to 86,400); a lost one is replaced only after it. Default 60.</summary>
+    public int TransactionLifetimeSeconds { get; set; } = 60;
+
+    /// <summary>The default <see cref="FeeLimit"/>: 1,000 TRX.</summary>
+    public const long DefaultTronFeeLimit = 1_000_000_000;
+
     /// <summary>Solana dev clusters: airdrop this many lamports to the fee payer when its balance is below it (0: never).</summary>
     public ulong AirdropLamports { get; set; }
 
@@ -84,6 +93,8 @@ public sealed class ChainOptions
                 Finality = section["Finality"] ?? DepthRule,
                 Legacy = ParseOr(section, "Legacy", false, (s, _) => bool.Parse(s)),
                 AirdropLamports = ParseOr(section, "AirdropLamports", 0UL, ulong.Parse),
+                FeeLimit = ParseOr(section, "FeeLimit", DefaultTronFeeLimit, long.Parse),
+                TransactionLifetimeSeconds = ParseOr(section, "TransactionLifetimeSeconds", 60, int.Parse),
             };
             options.Validate(section.Key);
             chains[section.Key] = options;
@@ -95,7 +106,12 @@ public sealed class ChainOptions
     public void Validate(string chain)
     {
         var family = ChainAddress.FamilyOf(chain);
-        var expected = family == ChainAddress.Family.Evm ? "evm" : "solana";
+        var expected = family switch
+        {
+            ChainAddress.Family.Evm => "evm",
+            ChainAddress.Family.Tron => "tron",
+            _ => "solana",
+        };
         if (!string.Equals(Family, expected, StringComparison.OrdinalIgnoreCase))
         {
             throw Bad(chain, "Family", $"must be '{expected}' for this chain (got '{Family}')");
@@ -104,7 +120,19 @@ public sealed class ChainOptions
         {
             throw Bad(chain, "RpcUrl", "must be an absolute http(s) URL");
         }
-        if (family == ChainAddress.Family.Evm)
+        if (family == ChainAddress.Family.Tron)
+        {
+            if (FeeLimit <= 0)
+            {
+                throw Bad(chain, "FeeLimit", "must be a positive number of sun");
+            }
+            if (TransactionLifetimeSeconds is < 1 or > 86_400)
+            {
+                throw Bad(chain, "TransactionLifetimeSeconds", "must be 1-86400 (Tron refuses expirations over 24 h)");
+            }
+            RequireSecp256k1Key(chain);
+        }
+        else if (family == ChainAddress.Family.Evm)
         {
             if (ChainId == 0)
             {
@@ -118,14 +146,7 @@ public sealed class ChainOptions
             {
                 throw Bad(chain, "Finality", $"must be '{FinalizedTag}' or '{DepthRule}'");
             }
-            try
-            {
-                _ = EvmPrivateKey.FromHex(PrivateKey ?? "");
-            }
-            catch (EvmException e)
-            {
-                throw Bad(chain, "PrivateKey", $"is not a 32-byte hex secp256k1 key ({e.Code})");
-            }
+            RequireSecp256k1Key(chain);
         }
         else
         {
@@ -137,6 +158,18 @@ public sealed class ChainOptions
             {
                 throw Bad(chain, "Keypair", $"is not a 64-byte Solana secret key ({e.Kind})");
             }
+        }
+    }
+
+    private void RequireSecp256k1Key(string chain)
+    {
+        try
+        {
+            _ = EvmPrivateKey.FromHex(PrivateKey ?? "");
+        }
+        catch (EvmException e)
+        {
+            throw Bad(chain, "PrivateKey", $"is not a 32-byte hex secp256k1 key ({e.Code})");
         }
     }
 

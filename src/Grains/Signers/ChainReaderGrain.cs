@@ -68,9 +68,12 @@ public sealed class ChainReaderGrain(ILogger<ChainReaderGrain> logger) : Grain, 
         var options = chains.Get(Chain);
         // The write log is never written by a reader; the family clients take one because they also sign.
         var log = new ChainWriteLog(ServiceProvider.GetRequiredService<NpgsqlDataSource>(), Chain);
-        _family = ChainAddress.FamilyOf(Chain) == ChainAddress.Family.Evm
-            ? new EvmFamilySigner(Chain, options, chains, log)
-            : new SolanaFamilySigner(Chain, options, chains, log);
+        _family = ChainAddress.FamilyOf(Chain) switch
+        {
+            ChainAddress.Family.Evm => new EvmFamilySigner(Chain, options, chains, log),
+            ChainAddress.Family.Tron => new TronFamilySigner(Chain, options, chains, log),
+            _ => (IFamilySigner)new SolanaFamilySigner(Chain, options, chains, log),
+        };
         return _family;
     }
 

@@ -140,9 +140,12 @@ public sealed class ChainSignerGrain(
         var chains = ServiceProvider.GetService<ConfiguredChains>()
             ?? throw new LedgerException(LedgerError.DeploymentNotFound, $"No chains are configured on this silo (call AddSharemintChains); '{Chain}' is unavailable.");
         var options = chains.Get(Chain);
-        _family = ChainAddress.FamilyOf(Chain) == ChainAddress.Family.Evm
-            ? new EvmFamilySigner(Chain, options, chains, Log())
-            : new SolanaFamilySigner(Chain, options, chains, Log());
+        _family = ChainAddress.FamilyOf(Chain) switch
+        {
+            ChainAddress.Family.Evm => new EvmFamilySigner(Chain, options, chains, Log()),
+            ChainAddress.Family.Tron => new TronFamilySigner(Chain, options, chains, Log()),
+            _ => (IFamilySigner)new SolanaFamilySigner(Chain, options, chains, Log()),
+        };
         return _family;
     }
 

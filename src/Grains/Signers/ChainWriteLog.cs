@@ -2,6 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using Sharemint.Chains.Evm;
 using Sharemint.Chains.Solana;
+using Sharemint.Chains.Tron;
 using EvmSignedStore = Sharemint.Chains.Evm.ISignedTransactionStore;
 using SolanaSignedStore = Sharemint.Chains.Solana.ISignedTransactionStore;
 
@@ -105,6 +106,68 @@ internal sealed class ChainWriteLog(NpgsqlDataSource dataSource, string chain)
 
     /// <summary>The Solana sender's write-ahead store on this log's chain.</summary>
     public SolanaSignedStore SolanaStore() => new SolanaRecords(dataSource, chain);
+
+    /// <summary>The Tron family's write-ahead store on this log's chain.</summary>
+    public TronAttempts TronStore() => new(dataSource, chain);
+
+    /// <summary>
+    /// Signed Tron transactions of one operation, one row per attempt, insert-only, kept in the attempts table of migration
+    /// 0008 (its rows are keyed by chain, so the Tron chain's rows never meet an EVM chain's). Attempt n+1 exists only after
+    /// attempt n provably expired unconfirmed.
+    /// </summary>
+    internal sealed class TronAttempts(NpgsqlDataSource dataSource, string chain)
+    {
+        /// <summary>Saves an attempt before its first broadcast; a different transaction already saved under its number throws (another writer won).</summary>
+        public async Task SaveAsync(string operationKey, int attempt, TronSignedTransaction transaction)
+        {
+            await using var command = dataSource.CreateCommand("""
+                INSERT INTO chain_signer_evm_attempts (chain, operation_key, attempt, tx_hash, body) VALUES ($1, $2, $3, $4, $5::jsonb)
+                ON CONFLICT (chain, operation_key, attempt) DO NOTHING
+                """);
+            command.Parameters.Add(new() { Value = chain });
+            command.Parameters.Add(new() { Value = operationKey });
+            command.Parameters.Add(new() { Value = attempt });
+            command.Parameters.Add(new() { Value = transaction.TxId });
+            command.Parameters.Add(new() { Value = JsonSerializer.Serialize(TronAttemptBody.Of(transaction), Json) });
+            if (await command.ExecuteNonQueryAsync() == 1)
+            {
+                return;
+            }
+            var existing = await GetAttemptsAsync(operationKey);
+            if (attempt > existing.Count || existing[attempt - 1].TxId != transaction.TxId)
+            {
+                throw new TronException(TronErrorCode.InvalidTransaction,
+                    $"attempt {attempt} of '{operationKey}' on {chain} is already saved with another txID; this one must not broadcast");
+            }
+        }
+
+        /// <summary>Every signed attempt of an operation, oldest first.</summary>
+        public async Task<IReadOnlyList<TronSignedTransaction>> GetAttemptsAsync(string operationKey)
+        {
+            await using var command = dataSource.CreateCommand(
+                "SELECT body::text FROM chain_signer_evm_attempts WHERE chain = $1 AND operation_key = $2 ORDER BY attempt");
+            command.Parameters.Add(new() { Value = chain });
+            command.Parameters.Add(new() { Value = operationKey });
+            var attempts = new List<TronSignedTransaction>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var body = JsonSerializer.Deserialize<TronAttemptBody>(reader.GetString(0), Json)
+                    ?? throw new InvalidOperationException($"empty Tron attempt of '{operationKey}' on {chain}");
+                attempts.Add(body.ToTransaction());
+            }
+            return attempts;
+        }
+    }
+
+    /// <summary>A signed Tron transaction as text: raw_data and signature hex, txID, expiration in ms since the epoch.</summary>
+    private sealed record TronAttemptBody(string TxId, string RawData, string Signature, long Expiration)
+    {
+        public static TronAttemptBody Of(TronSignedTransaction t) =>
+            new(t.TxId, Convert.ToHexStringLower(t.RawData), Convert.ToHexStringLower(t.Signature), t.Expiration);
+
+        public TronSignedTransaction ToTransaction() => new(Convert.FromHexString(RawData), TxId, Convert.FromHexString(Signature), Expiration);
+    }
 
     /// <summary>Signed EVM attempts as rows; an attempt is insert-only (a second, different attempt under one number is refused).</summary>
     private sealed class EvmAttempts(NpgsqlDataSource dataSource, string chain) : EvmSignedStore

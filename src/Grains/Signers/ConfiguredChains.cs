@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Sharemint.Chains.Evm;
 using Sharemint.Chains.Solana;
+using Sharemint.Chains.Tron;
 using Sharemint.Compliance;
 using Sharemint.Errors;
 
@@ -15,7 +16,9 @@ public sealed class ConfiguredChains : IDisposable
     private readonly IReadOnlyDictionary<string, ChainOptions> _chains;
     private readonly ConcurrentDictionary<string, EvmClient> _evm = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SolanaRpcClient> _solana = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TronClient> _tron = new(StringComparer.Ordinal);
     private readonly Lazy<SharemintTokenArtifact> _artifact = new(() => SharemintTokenArtifact.Locate());
+    private readonly Lazy<string> _artifactJson = new(LocateArtifactJson);
 
     /// <summary>Wraps already validated options (see <see cref="ChainOptions.Read"/>).</summary>
     public ConfiguredChains(IReadOnlyDictionary<string, ChainOptions> chains) => _chains = chains ?? throw new ArgumentNullException(nameof(chains));
@@ -45,6 +48,35 @@ public sealed class ConfiguredChains : IDisposable
         return new EvmClient(config, new JsonRpcClient(config.RpcUrl, config.Rpc, MeteredHttp(name)));
     });
 
+    /// <summary>The artifact's JSON text: Tron deployments carry the ABI on chain (TronWeb's <c>contract().at()</c> reads it).</summary>
+    internal string TokenArtifactJson => _artifactJson.Value;
+
+    internal TronClient Tron(string chain) => _tron.GetOrAdd(chain, name =>
+    {
+        var http = MeteredHttp(name);
+        http.Timeout = TimeSpan.FromSeconds(20);
+        return new TronClient(new TronHttpClient(new Uri(Get(name).RpcUrl), http: http));
+    });
+
+    private static string LocateArtifactJson()
+    {
+        // Same search as SharemintTokenArtifact.Locate, which has already succeeded (or thrown its instructions) by now.
+        var configured = Environment.GetEnvironmentVariable(SharemintTokenArtifact.PathVariable);
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return File.ReadAllText(Directory.Exists(configured) ? Path.Combine(configured, SharemintTokenArtifact.FileName) : configured);
+        }
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "contracts", "out", SharemintTokenArtifact.FileName);
+            if (File.Exists(candidate))
+            {
+                return File.ReadAllText(candidate);
+            }
+        }
+        throw new EvmException(EvmErrorCode.ArtifactMissing, $"no contracts/out/{SharemintTokenArtifact.FileName} above {AppContext.BaseDirectory}");
+    }
+
     internal SolanaRpcClient Solana(string chain) => _solana.GetOrAdd(chain, name =>
         new SolanaRpcClient(new Uri(Get(name).RpcUrl), TimeSpan.FromSeconds(20), MeteredHttp(name)));
 
@@ -65,6 +97,10 @@ public sealed class ConfiguredChains : IDisposable
         foreach (var client in _solana.Values)
         {
             client.Dispose();
+        }
+        foreach (var client in _tron.Values)
+        {
+            client.Http.Dispose();
         }
     }
 }
