@@ -17,12 +17,13 @@ public static class SharemintActivities
     public static string? CurrentParent() => Activity.Current?.Id;
 
     /// <summary>
-    /// Starts a span continuing <paramref name="parent"/> (a stored traceparent) when nothing is current, linked to the
-    /// other traces in <paramref name="links"/>; null when no listener samples it or there is nothing to continue.
+    /// Starts a span continuing <paramref name="parent"/> (a stored traceparent), whatever the current span is (a timer
+    /// tick may carry the context it was armed in, or none), linked to the other traces in <paramref name="links"/>;
+    /// null when no listener samples it or there is nothing to continue.
     /// </summary>
     public static Activity? Continue(string name, string? parent, IEnumerable<string?>? links = null)
     {
-        if (Activity.Current is not null || parent is null || !ActivityContext.TryParse(parent, null, out var context))
+        if (parent is null || !ActivityContext.TryParse(parent, null, out var context))
         {
             return null;
         }
@@ -30,6 +31,14 @@ public static class SharemintActivities
             .Select(l => l is not null && ActivityContext.TryParse(l, null, out var c) ? c : default)
             .Where(c => c != default && c.TraceId != context.TraceId)
             .Select(c => new ActivityLink(c));
-        return Source.StartActivity(name, ActivityKind.Internal, context, links: others);
+        // Started detached from whatever is current, so the saga's spans hang from the request that placed the order.
+        var previous = Activity.Current;
+        Activity.Current = null;
+        var started = Source.StartActivity(name, ActivityKind.Internal, context, links: others);
+        if (started is null)
+        {
+            Activity.Current = previous;
+        }
+        return started;
     }
 }
