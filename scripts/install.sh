@@ -35,6 +35,8 @@ debian_packages() { # mode
   if [ "$1" = test ]; then
     command -v promtool >/dev/null || missing+=(prometheus)
     [ -x /usr/bin/chromium ] || missing+=(chromium)
+    # Client.Tests checks the SDK's request signatures against openssl's HMAC.
+    command -v openssl >/dev/null || missing+=(openssl)
     # kubectl (for `kubectl kustomize`): machine images may carry it already; Debian's kubernetes-client is the fallback.
     command -v kubectl >/dev/null || missing+=(kubernetes-client)
   fi
