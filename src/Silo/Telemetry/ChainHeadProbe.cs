@@ -20,7 +20,7 @@ public sealed class ChainHeadProbe : BackgroundService
     private readonly TimeSpan _interval;
     private readonly ILogger<ChainHeadProbe> _logger;
     private readonly Dictionary<string, double> _heads = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string Account, double Balance)> _balances = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Account, decimal Balance)> _balances = new(StringComparer.Ordinal);
 
     public ChainHeadProbe(IOptions<TelemetryOptions> options, ILogger<ChainHeadProbe> logger)
     {
@@ -33,7 +33,7 @@ public sealed class ChainHeadProbe : BackgroundService
             "The issuer's native balance (ETH, SOL …, whole units) that pays transaction fees, by chain and account.");
         SharemintMetrics.Meter.CreateObservableGauge("sharemint.chain.issuer.balance.minimum",
             () => _targets.Where(t => t.Account is not null).Select(t => new System.Diagnostics.Metrics.Measurement<double>(
-                t.MinimumBalance, new KeyValuePair<string, object?>("chain", t.Chain))),
+                (double)t.MinimumBalance, new KeyValuePair<string, object?>("chain", t.Chain))),
             "{native}", "The issuer balance under which fee payments are at risk (Sharemint:Telemetry:ChainProbes MinimumBalance), by chain.");
     }
 
@@ -103,12 +103,13 @@ public sealed class ChainHeadProbe : BackgroundService
 
     private IEnumerable<System.Diagnostics.Metrics.Measurement<double>> ReadBalances()
     {
-        KeyValuePair<string, (string Account, double Balance)>[] balances;
+        KeyValuePair<string, (string Account, decimal Balance)>[] balances;
         lock (_balances)
         {
             balances = [.. _balances];
         }
-        return balances.Select(b => new System.Diagnostics.Metrics.Measurement<double>(b.Value.Balance,
+        // Prometheus samples are doubles: the exact balance is converted only here, for display.
+        return balances.Select(b => new System.Diagnostics.Metrics.Measurement<double>((double)b.Value.Balance,
             new KeyValuePair<string, object?>("chain", b.Key), new KeyValuePair<string, object?>("account", b.Value.Account)));
     }
 
@@ -140,7 +141,7 @@ public sealed class ChainHeadProbe : BackgroundService
         private readonly JsonRpcClient? _evm;
         private readonly SolanaRpcClient? _solana;
 
-        private Target(string chain, JsonRpcClient? evm, SolanaRpcClient? solana, string? account, double minimumBalance)
+        private Target(string chain, JsonRpcClient? evm, SolanaRpcClient? solana, string? account, decimal minimumBalance)
         {
             Chain = chain;
             _evm = evm;
@@ -154,7 +155,7 @@ public sealed class ChainHeadProbe : BackgroundService
         /// <summary>The issuer's address whose balance is read, or null.</summary>
         public string? Account { get; }
 
-        public double MinimumBalance { get; }
+        public decimal MinimumBalance { get; }
 
         public static Target From(ChainProbeTarget target)
         {
@@ -168,24 +169,25 @@ public sealed class ChainHeadProbe : BackgroundService
             return target.Family.ToLowerInvariant() switch
             {
                 "evm" => new Target(target.Chain, new JsonRpcClient(url, new JsonRpcClientOptions { RequestTimeout = timeout, ReadRetries = 0 }), null,
-                    account is null ? null : EvmAddress.Parse(account).ToString(), target.MinimumBalance ?? 0.05),
+                    account is null ? null : EvmAddress.Parse(account).ToString(), target.MinimumBalance ?? 0.05m),
                 "solana" => new Target(target.Chain, null, new SolanaRpcClient(url, timeout),
-                    account is null ? null : PublicKey.Parse(account).ToString(), target.MinimumBalance ?? 0.5),
+                    account is null ? null : PublicKey.Parse(account).ToString(), target.MinimumBalance ?? 0.5m),
                 _ => throw new InvalidOperationException($"Sharemint:Telemetry:ChainProbes: family '{target.Family}' of {target.Chain} is neither evm nor solana."),
             };
         }
 
-        /// <summary>The account's native balance in whole units (wei ÷ 10^18, lamports ÷ 10^9); an observation, not money.</summary>
-        public async Task<double> ReadBalanceAsync(CancellationToken cancellationToken)
+        /// <summary>The account's native balance in whole units (wei ÷ 10^18, lamports ÷ 10^9), exact.</summary>
+        public async Task<decimal> ReadBalanceAsync(CancellationToken cancellationToken)
         {
             if (_evm is not null)
             {
                 var hex = (await _evm.CallAsync("eth_getBalance", [Account!, "latest"], cancellationToken)).GetString() ?? "0x0";
                 var wei = System.Numerics.BigInteger.Parse("0" + hex[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                return (double)wei / 1e18;
+                var whole = System.Numerics.BigInteger.DivRem(wei, System.Numerics.BigInteger.Pow(10, 18), out var fraction);
+                return whole > (System.Numerics.BigInteger)decimal.MaxValue ? decimal.MaxValue : (decimal)whole + (decimal)fraction / 1_000_000_000_000_000_000m;
             }
             var lamports = await _solana!.GetBalanceAsync(PublicKey.Parse(Account!), ct: cancellationToken);
-            return lamports / 1e9;
+            return lamports / 1_000_000_000m;
         }
 
         public async Task<double> ReadHeadAsync(CancellationToken cancellationToken)

@@ -38,5 +38,5 @@ public sealed class ChainProbeTarget
     /// The balance (ETH, BNB, SOL … in whole native units) under which the fee-balance alert fires, exported as
     /// <c>sharemint_chain_issuer_balance_minimum</c>. Null: the family's default (evm 0.05, solana 0.5).
     /// </summary>
-    public double? MinimumBalance { get; set; }
+    public decimal? MinimumBalance { get; set; }
 }

@@ -73,8 +73,8 @@ public static class TelemetryRegistration
                 Family = string.IsNullOrWhiteSpace(chain["Family"]) ? "evm" : chain["Family"]!,
                 RpcUrl = chain["RpcUrl"]!,
                 IssuerAccount = IssuerAccount.From(chain) ?? "",
-                MinimumBalance = double.TryParse(configuration[$"{TelemetryOptions.Section}:MinimumIssuerBalance:{chain.Key}"],
-                    NumberStyles.Float, CultureInfo.InvariantCulture, out var minimum) ? minimum : null,
+                MinimumBalance = decimal.TryParse(configuration[$"{TelemetryOptions.Section}:MinimumIssuerBalance:{chain.Key}"],
+                    NumberStyles.Number, CultureInfo.InvariantCulture, out var minimum) ? minimum : null,
             });
 
     /// <summary>Where the silo's chains are configured (the signers' section).</summary>
