@@ -13,11 +13,15 @@ public sealed class FaultPlan
     private readonly ConcurrentDictionary<string, SourcePlan> _sources = new();
     private readonly ConcurrentDictionary<string, string?> _patterns = new();
 
-    /// <summary>Reads are not money boundaries: they change nothing, so a lost reply is just a retried read.</summary>
+    /// <summary>
+    /// Not money boundaries: reads change nothing (a lost reply is just a retried read), and the reminder service is the
+    /// backstop that drives orders, whose calls depend on timing (an order settled in its first pass registers none).
+    /// </summary>
     public static bool IsRead(string method)
     {
         var name = method[(method.LastIndexOf('.') + 1)..];
-        return name.StartsWith("Get", StringComparison.Ordinal) || name.StartsWith("List", StringComparison.Ordinal)
+        return method.StartsWith("IReminderService.", StringComparison.Ordinal)
+            || name.StartsWith("Get", StringComparison.Ordinal) || name.StartsWith("List", StringComparison.Ordinal)
             || name.StartsWith("Find", StringComparison.Ordinal) || name.StartsWith("Is", StringComparison.Ordinal)
             || name.StartsWith("Check", StringComparison.Ordinal);
     }
