@@ -16,6 +16,9 @@ internal sealed class EvmFamilySigner : IFamilySigner
     /// <summary>Lines one mintBatch may carry (gas stays far below a block's limit).</summary>
     public const int MaxMintBatch = 200;
 
+    /// <summary>Blocks a deposit scan steps back when the chain reorganised under its cursor (at least the finality depth).</summary>
+    public const ulong ReorgRewindBlocks = 128;
+
     private readonly string _chain;
     private readonly EvmClient _client;
     private readonly EvmTransactionSender _sender;
@@ -132,8 +135,13 @@ internal sealed class EvmFamilySigner : IFamilySigner
         var scan = await token.ScanTransfersToAsync(_sender.Address, from, firstHeight);
         if (scan.ReorgDetected)
         {
-            // The chain moved under the cursor: step back by the finality depth; consumers are idempotent per deposit id.
-            var rewound = await _client.RewindCursorAsync(from!, (ulong)_client.Config.ConfirmationsDepth);
+            // The chain moved under the cursor. Only the cursor's hash is known, not where the forks split, so step back well
+            // past the finality depth (a reorg deeper than the chain's rule does happen: client bugs, halts and restarts) and
+            // from below the head when the chain got shorter. The rescan is idempotent per deposit id: a deposit handled
+            // before lands on its order again, and one only the new fork holds is found instead of skipped.
+            var head = await _client.GetBlockNumberAsync();
+            var rewind = Math.Max((ulong)_client.Config.ConfirmationsDepth, ReorgRewindBlocks);
+            var rewound = await _client.RewindCursorAsync(from! with { BlockNumber = Math.Min(from!.BlockNumber, head) }, rewind);
             return new DepositScan([], FormatCursor(rewound));
         }
         var events = scan.Events.Where(e => e.From != EvmAddress.Zero).OrderBy(e => e.BlockNumber).ThenBy(e => e.LogIndex).ToList();
