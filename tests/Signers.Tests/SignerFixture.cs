@@ -25,6 +25,12 @@ public sealed class SignerFixture : IAsyncLifetime
     /// <summary>anvil's default funded account 0.</summary>
     public const string AnvilIssuerKey = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
+    /// <summary>anvil's default funded account 3: the hot signing key of the test chain named arbitrum.</summary>
+    public const string AnvilRoleSignerKey = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
+
+    /// <summary>anvil's default funded account 4: the token admin of arbitrum (a cold key in production).</summary>
+    public const string AnvilTokenAdminKey = "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
+
     public const ulong ChainIdA = 31337;
     public const ulong ChainIdB = 31338;
 
@@ -68,6 +74,12 @@ public sealed class SignerFixture : IAsyncLifetime
             ["Sharemint:Chains:evm-b:ChainId"] = ChainIdB.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sharemint:Chains:evm-b:PrivateKey"] = AnvilIssuerKey,
             ["Sharemint:Chains:evm-b:Confirmations"] = "2",
+            // arbitrum: anvil A again, signed by another anvil account, with the token's admin role handed to a separate key.
+            ["Sharemint:Chains:arbitrum:Family"] = "evm",
+            ["Sharemint:Chains:arbitrum:RpcUrl"] = AnvilA.RpcUrl.ToString(),
+            ["Sharemint:Chains:arbitrum:ChainId"] = ChainIdA.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sharemint:Chains:arbitrum:PrivateKey"] = AnvilRoleSignerKey,
+            ["Sharemint:Chains:arbitrum:AdminAddress"] = EvmPrivateKey.FromHex(AnvilTokenAdminKey).Address.ToString(),
             ["Sharemint:Chains:solana:Family"] = "solana",
             ["Sharemint:Chains:solana:RpcUrl"] = GateSolana.Url.ToString(),
             ["Sharemint:Chains:solana:Keypair"] = Base58.Encode(SolanaIssuer.SecretKey()),

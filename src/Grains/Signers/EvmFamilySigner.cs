@@ -25,6 +25,7 @@ internal sealed class EvmFamilySigner : IFamilySigner
     private readonly SharemintTokenArtifact _artifact;
     private readonly ChainWriteLog _log;
     private readonly ISignedTransactionStore _store;
+    private readonly EvmAddress? _admin;
 
     public EvmFamilySigner(string chain, ChainOptions options, ConfiguredChains chains, ChainWriteLog log)
     {
@@ -34,6 +35,7 @@ internal sealed class EvmFamilySigner : IFamilySigner
         _log = log;
         _store = log.EvmStore();
         _sender = new EvmTransactionSender(_client, EvmPrivateKey.FromHex(options.PrivateKey!), _store);
+        _admin = options.AdminAddress is null ? null : EvmAddress.Parse(options.AdminAddress);
         var issuer = Canonical(_sender.Address);
         // burn() burns from msg.sender, so deposits to be redeemed go to the issuer's own address.
         Info = new ChainSignerInfo(chain, "evm", issuer, issuer, MaxMintBatch);
@@ -50,7 +52,32 @@ internal sealed class EvmFamilySigner : IFamilySigner
             new UInt256(request.Multiplier.Raw), key);
         var landed = await _sender.CheckAsync(key);
         var height = landed.Receipt?.BlockNumber ?? 0;
+        if (_admin is { } admin)
+        {
+            await HandOverAdminRoleAsync(token, admin, request.Symbol);
+        }
         return new DeployedToken(Canonical(token.Address), 18, height);
+    }
+
+    /// <summary>
+    /// The token's admin role goes to the configured admin, with a pauser role of its own for emergencies; then the hot key
+    /// renounces the admin role, so a stolen hot key cannot grant itself or others anything. Each step is its own write-ahead
+    /// transaction and is skipped once the chain shows it done: a deploy retried after a crash finishes the handover.
+    /// </summary>
+    private async Task HandOverAdminRoleAsync(SharemintToken token, EvmAddress admin, string symbol)
+    {
+        if (!await token.HasRoleAsync(SharemintToken.DefaultAdminRole, admin))
+        {
+            await _sender.SendAsync(token.GrantRoleRequest(SharemintToken.DefaultAdminRole, admin), $"deploy:{symbol}:grant-admin");
+        }
+        if (!await token.HasRoleAsync(SharemintToken.PauserRole, admin))
+        {
+            await _sender.SendAsync(token.GrantRoleRequest(SharemintToken.PauserRole, admin), $"deploy:{symbol}:grant-pauser");
+        }
+        if (await token.HasRoleAsync(SharemintToken.DefaultAdminRole, _sender.Address))
+        {
+            await _sender.SendAsync(token.RenounceRoleRequest(SharemintToken.DefaultAdminRole, _sender.Address), $"deploy:{symbol}:renounce-admin");
+        }
     }
 
     public async Task<RecordedWrite> SubmitAsync(RecordedWrite write)
