@@ -51,6 +51,9 @@ public sealed class SignerFixture : IAsyncLifetime
     /// <summary>The bridge→signer fault seam every silo of this fixture uses (disarmed unless a test arms it).</summary>
     public ScriptedSignerFaults Faults { get; } = new();
 
+    /// <summary>The key source every silo of this fixture signs EVM writes through (in-process keys unless a test switches a chain).</summary>
+    public SwitchableKeySource Keys { get; } = new();
+
     public IChainSignerGrain Signer(string chain) => Grains.GetGrain<IChainSignerGrain>(chain);
 
     public async Task InitializeAsync()
@@ -117,9 +120,11 @@ public sealed class SignerFixture : IAsyncLifetime
         var connectionString = ConnectionString;
         var configuration = _configuration!;
         var faults = Faults;
+        var keys = Keys;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton<Sharemint.Bridges.ISignerCallFaults>(faults);
+            silo.Services.AddSingleton<IChainKeySource>(keys);
             silo.AddSharemintStorage(connectionString);
             silo.UseAdoNetClustering(o =>
             {

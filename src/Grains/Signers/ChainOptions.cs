@@ -263,7 +263,8 @@ public static class ChainSignerRegistration
     {
         ArgumentNullException.ThrowIfNull(services);
         var chains = ChainOptions.Read(configuration);
-        services.AddSingleton(new ConfiguredChains(chains));
+        // A key source registered by the host (a KMS or HSM adapter) replaces the in-process keys.
+        services.AddSingleton(sp => new ConfiguredChains(chains) { Keys = sp.GetService<IChainKeySource>() ?? new InProcessChainKeys() });
         return services;
     }
 }
