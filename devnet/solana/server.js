@@ -102,7 +102,18 @@ function syncClock() {
 }
 
 // Empty timer blocks do not schedule a snapshot; blocks with transactions do.
+// The SlotHashes sysvar as a cluster keeps it (newest first, at most 512): programs such as the address lookup table
+// program accept only a recent slot found there.
+const MAX_SLOT_HASHES = 512;
+let slotHashes = [];
+function recordSlotHash(slot, hash) {
+  slotHashes.unshift({ slot: BigInt(slot), hash });
+  if (slotHashes.length > MAX_SLOT_HASHES) slotHashes.length = MAX_SLOT_HASHES;
+  svm.setSlotHashes(slotHashes);
+}
+
 function advanceBlock(persist = true) {
+  const previous = state.blockhash;
   state.slot += 1;
   state.blockHeight += 1;
   state.blockhash = nextBlockhash();
@@ -114,6 +125,7 @@ function advanceBlock(persist = true) {
     else break;
   }
   syncClock();
+  recordSlotHash(state.slot - 1, previous);
   if (persist) scheduleSnapshot();
   else dirtyBlocks = true;
   pubsubOnBlock();
@@ -206,8 +218,49 @@ function parseTransaction(bytes) {
 function isWritable(tx, i) {
   const h = tx.header;
   const nKeys = tx.accountKeys.length;
+  if (i >= nKeys) return i < nKeys + loadedOf(tx).writable.length; // loaded: writable ones first, as the runtime orders them
   if (i < h.numRequiredSignatures) return i < h.numRequiredSignatures - h.numReadonlySignedAccounts;
   return i < nKeys - h.numReadonlyUnsignedAccounts;
+}
+
+// The addresses a v0 message loads from its lookup tables, as the table accounts hold them when the transaction is
+// processed: every table's writable indexes first, then every table's readonly ones (the runtime's order). A table or
+// index that cannot be read loads nothing here; LiteSVM then refuses the transaction itself.
+const LOOKUP_TABLE_PROGRAM = 'AddressLookupTab1e1111111111111111111111111';
+const LOOKUP_TABLE_META_SIZE = 56;
+function loadedOf(tx) {
+  if (tx.loaded) return tx.loaded;
+  const loaded = { writable: [], readonly: [] };
+  for (const lookup of tx.lookups) {
+    const acc = svm.getAccount(kit.address(lookup.accountKey));
+    if (!acc.exists || acc.programAddress !== LOOKUP_TABLE_PROGRAM) continue;
+    const data = Buffer.from(acc.data);
+    const count = Math.floor((data.length - LOOKUP_TABLE_META_SIZE) / 32);
+    const at = (index) => (index < count
+      ? bs58.encode(data.subarray(LOOKUP_TABLE_META_SIZE + 32 * index, LOOKUP_TABLE_META_SIZE + 32 * (index + 1))) : null);
+    for (const index of lookup.writableIndexes) if (at(index)) loaded.writable.push(at(index));
+    for (const index of lookup.readonlyIndexes) if (at(index)) loaded.readonly.push(at(index));
+  }
+  tx.loaded = loaded;
+  return loaded;
+}
+
+// Inner (CPI) instructions as the RPC reports them: one group per top-level instruction that made any, by its index.
+function innerInstructionsOf(md) {
+  if (!md || typeof md.innerInstructions !== 'function') return [];
+  const groups = [];
+  md.innerInstructions().forEach((list, index) => {
+    if (!list || list.length === 0) return;
+    groups.push({
+      index,
+      instructions: list.map((inner) => {
+        const ix = inner.instruction();
+        return { programIdIndex: ix.programIdIndex(), accounts: Array.from(ix.accounts()),
+          data: bs58.encode(Buffer.from(ix.data())), stackHeight: inner.stackHeight() };
+      }),
+    });
+  });
+  return groups;
 }
 
 function verifySignatures(tx) {
@@ -263,8 +316,11 @@ function toKitTransaction(parsed) {
 
 // ---------------------------------------------------------------- transactions
 
+// Every account a transaction touches, in the order its instructions index them: static, then loaded writable, then
+// loaded readonly (so balances, history by address and accountIndex agree with a real node's).
 function keysOf(tx) {
-  return tx.accountKeys;
+  const loaded = loadedOf(tx);
+  return [...tx.accountKeys, ...loaded.writable, ...loaded.readonly];
 }
 
 function balancesOf(keys) {
@@ -309,6 +365,8 @@ function record(signature, tx, rawBytes, err, md, fee, pre, post, preTok, postTo
     raw: rawBytes ? Buffer.from(rawBytes).toString('base64') : null,
     version: tx ? tx.version : 'legacy',
     keys: tx ? keysOf(tx) : [],
+    loaded: tx ? loadedOf(tx) : { writable: [], readonly: [] },
+    inner: innerInstructionsOf(md),
     pre, post, preTok, postTok,
   };
   state.txs.set(signature, rec);
@@ -790,9 +848,9 @@ function getTransaction([signature, config = {}]) {
       preTokenBalances: rec.preTok,
       postTokenBalances: rec.postTok,
       logMessages: rec.logs,
-      innerInstructions: [],
+      innerInstructions: rec.inner || [],
       rewards: [],
-      loadedAddresses: { writable: [], readonly: [] },
+      loadedAddresses: rec.loaded || { writable: [], readonly: [] },
       computeUnitsConsumed: rec.unitsConsumed,
     },
   };

@@ -21,6 +21,9 @@ public sealed class CliPlatform : IAsyncLifetime
 
     public SiloProcess Silo { get; private set; } = null!;
 
+    /// <summary>The anvil node standing for Ethereum.</summary>
+    public Uri AnvilUrl => _anvil!.RpcUrl;
+
     public async Task InitializeAsync()
     {
         _anvil = await AnvilNode.StartAsync(AnvilNode.LocateBinary(), 31337);

@@ -25,6 +25,12 @@ public sealed class SignerFixture : IAsyncLifetime
     /// <summary>anvil's default funded account 0.</summary>
     public const string AnvilIssuerKey = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
+    /// <summary>anvil's default funded account 3: the hot signing key of the test chain named arbitrum.</summary>
+    public const string AnvilRoleSignerKey = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
+
+    /// <summary>anvil's default funded account 4: the token admin of arbitrum (a cold key in production).</summary>
+    public const string AnvilTokenAdminKey = "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
+
     public const ulong ChainIdA = 31337;
     public const ulong ChainIdB = 31338;
 
@@ -44,6 +50,9 @@ public sealed class SignerFixture : IAsyncLifetime
 
     /// <summary>The bridge→signer fault seam every silo of this fixture uses (disarmed unless a test arms it).</summary>
     public ScriptedSignerFaults Faults { get; } = new();
+
+    /// <summary>The key source every silo of this fixture signs EVM writes through (in-process keys unless a test switches a chain).</summary>
+    public SwitchableKeySource Keys { get; } = new();
 
     public IChainSignerGrain Signer(string chain) => Grains.GetGrain<IChainSignerGrain>(chain);
 
@@ -68,6 +77,12 @@ public sealed class SignerFixture : IAsyncLifetime
             ["Sharemint:Chains:evm-b:ChainId"] = ChainIdB.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sharemint:Chains:evm-b:PrivateKey"] = AnvilIssuerKey,
             ["Sharemint:Chains:evm-b:Confirmations"] = "2",
+            // arbitrum: anvil A again, signed by another anvil account, with the token's admin role handed to a separate key.
+            ["Sharemint:Chains:arbitrum:Family"] = "evm",
+            ["Sharemint:Chains:arbitrum:RpcUrl"] = AnvilA.RpcUrl.ToString(),
+            ["Sharemint:Chains:arbitrum:ChainId"] = ChainIdA.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sharemint:Chains:arbitrum:PrivateKey"] = AnvilRoleSignerKey,
+            ["Sharemint:Chains:arbitrum:AdminAddress"] = EvmPrivateKey.FromHex(AnvilTokenAdminKey).Address.ToString(),
             ["Sharemint:Chains:solana:Family"] = "solana",
             ["Sharemint:Chains:solana:RpcUrl"] = GateSolana.Url.ToString(),
             ["Sharemint:Chains:solana:Keypair"] = Base58.Encode(SolanaIssuer.SecretKey()),
@@ -105,9 +120,11 @@ public sealed class SignerFixture : IAsyncLifetime
         var connectionString = ConnectionString;
         var configuration = _configuration!;
         var faults = Faults;
+        var keys = Keys;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton<Sharemint.Bridges.ISignerCallFaults>(faults);
+            silo.Services.AddSingleton<IChainKeySource>(keys);
             silo.AddSharemintStorage(connectionString);
             silo.UseAdoNetClustering(o =>
             {

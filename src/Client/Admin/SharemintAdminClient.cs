@@ -138,6 +138,17 @@ public sealed class SharemintAdminClient
     public Task<Order> GetOrderAsync(string orderId, CancellationToken ct = default) =>
         _t.SendAsync<Order>(HttpMethod.Get, $"admin/v1/orders/{Esc(orderId)}", null, null, ct);
 
+    // Deposits
+
+    /// <summary>Deposits parked by the watchers (no order placed) and redemption orders held for operators.</summary>
+    public Task<HeldDeposits> ListHeldDepositsAsync(string? symbol = null, string? chain = null, int limit = 50, CancellationToken ct = default) =>
+        _t.SendAsync<HeldDeposits>(HttpMethod.Get,
+            $"admin/v1/deposits/held?limit={limit}" + (symbol is null ? "" : "&symbol=" + Esc(symbol)) + (chain is null ? "" : "&chain=" + Esc(chain)), null, null, ct);
+
+    /// <summary>Every deployment's deposit watcher.</summary>
+    public async Task<IReadOnlyList<DepositWatcher>> ListDepositWatchersAsync(CancellationToken ct = default) =>
+        await _t.SendAsync<DepositWatcher[]>(HttpMethod.Get, "admin/v1/deposits/watchers", null, null, ct);
+
     // Reserves and prices
 
     /// <summary>Reconciles an asset now and returns the new signed attestation.</summary>

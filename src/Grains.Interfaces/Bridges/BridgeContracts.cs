@@ -123,3 +123,18 @@ public sealed record HeldDeposit(
     [property: Id(0)] Signers.TokenDeposit Deposit,
     [property: Id(1)] string Reason,
     [property: Id(2)] DateTimeOffset HeldAt);
+
+/// <summary>
+/// The deposit watcher of one deployment as operators see it: running or not, the persisted cursor (chain-specific:
+/// <c>block:hash</c> on EVM chains, a signature on Solana), deposits handed on to orders, deposits parked, and the passes
+/// in a row the current deposit's placement has failed.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("sharemint.DepositWatch")]
+public sealed record DepositWatch(
+    [property: Id(0)] string Symbol,
+    [property: Id(1)] string Chain,
+    [property: Id(2)] bool Watching,
+    [property: Id(3)] string? Cursor,
+    [property: Id(4)] long DepositsSeen,
+    [property: Id(5)] int Held,
+    [property: Id(6)] int FailingPasses);

@@ -90,6 +90,14 @@ public interface IChainBridgeGrain : IGrainWithStringKey
     [Alias("GetHeldDeposits"), ReadOnly]
     Task<IReadOnlyList<HeldDeposit>> GetHeldDepositsAsync();
 
+    /// <summary>
+    /// Where the deposit watcher stands: whether it runs, the cursor it has handled everything up to (the chain's final
+    /// head when there was nothing, so operators see it move), how many deposits it has handed on and how many it parked.
+    /// Reads only.
+    /// </summary>
+    [Alias("GetDepositWatch"), ReadOnly]
+    Task<DepositWatch> GetDepositWatchAsync();
+
     /// <summary>Passes in a row a deposit's placement may fail transiently before the watcher parks it.</summary>
     public const int MaxDepositAttempts = 5;
 }

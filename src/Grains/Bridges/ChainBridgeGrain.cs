@@ -48,6 +48,9 @@ public sealed partial class ChainBridgeGrain(
     public Task<IReadOnlyList<HeldDeposit>> GetHeldDepositsAsync() =>
         Task.FromResult<IReadOnlyList<HeldDeposit>>(State.HeldDeposits.Values.OrderBy(h => h.HeldAt).ToList());
 
+    public Task<DepositWatch> GetDepositWatchAsync() => Task.FromResult(new DepositWatch(Key.Symbol, Key.Chain, State.Watching,
+        State.DepositCursor, State.DepositsSeen, State.HeldDeposits.Count, State.DepositFailures));
+
     public async Task<DeploymentSnapshot> ConfigureAsync(DeploymentConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);

@@ -40,7 +40,7 @@ internal static class ChainCalls
             throw new LedgerException(LedgerError.ChainUnavailable, $"{chain}: {operation}: the issuer cannot pay fees: {e.Message}");
         }
         catch (Exception e) when (e is EvmRpcTransportException or JsonRpcException or HttpRequestException
-            or EvmException { Code: EvmErrorCode.ReceiptTimeout or EvmErrorCode.NonceAlreadyUsed or EvmErrorCode.ChainIdMismatch }
+            or EvmException { Code: EvmErrorCode.ReceiptTimeout or EvmErrorCode.NonceAlreadyUsed or EvmErrorCode.ChainIdMismatch or EvmErrorCode.SigningUnavailable }
             or SolanaException { Kind: SolanaErrorKind.RpcUnavailable or SolanaErrorKind.RpcError or SolanaErrorKind.BlockhashExpired or SolanaErrorKind.ConcurrentWriter }
             or TronException { Code: TronErrorCode.HttpStatus or TronErrorCode.Timeout or TronErrorCode.ConnectionFailed or TronErrorCode.MalformedResponse
                 or TronErrorCode.NodeError or TronErrorCode.ConfirmationTimeout or TronErrorCode.InvalidTransaction or TronErrorCode.TransactionExpired }

@@ -34,6 +34,14 @@ public sealed class ChainOptions
     public string? Keypair { get; set; }
 
     /// <summary>
+    /// EVM only: the address that holds the token's admin role (<c>DEFAULT_ADMIN_ROLE</c>, which grants and revokes every
+    /// role) and a pauser role of its own, e.g. a cold key or a multisig. The deploy flow hands the admin role to it and the
+    /// hot signing key renounces it, keeping only the roles the platform signs with (mint, burn, pause, multiplier,
+    /// blocklist). Unset: the hot key stays admin (development chains).
+    /// </summary>
+    public string? AdminAddress { get; set; }
+
+    /// <summary>
     /// EVM: blocks (the including one counted) after which a block is final. At least 1. Unset, it is
     /// <see cref="SafeConfirmations"/>, except on the local development chain ids (<see cref="IsLocalDevelopmentChain"/>),
     /// whose nodes mine a block only when a transaction arrives. Prefer <c>Finality = finalized</c> where the node has it.
@@ -88,6 +96,7 @@ public sealed class ChainOptions
                 ChainId = ParseOr(section, "ChainId", 0UL, ulong.Parse),
                 PrivateKey = section["PrivateKey"],
                 Keypair = section["Keypair"],
+                AdminAddress = string.IsNullOrWhiteSpace(section["AdminAddress"]) ? null : section["AdminAddress"]!.Trim(),
                 Confirmations = ParseOr(section, "Confirmations",
                     IsLocalDevelopmentChain(ParseOr(section, "ChainId", 0UL, ulong.Parse)) ? 1 : SafeConfirmations, int.Parse),
                 Finality = section["Finality"] ?? DepthRule,
@@ -115,6 +124,10 @@ public sealed class ChainOptions
         if (!string.Equals(Family, expected, StringComparison.OrdinalIgnoreCase))
         {
             throw Bad(chain, "Family", $"must be '{expected}' for this chain (got '{Family}')");
+        }
+        if (AdminAddress is not null && family != ChainAddress.Family.Evm)
+        {
+            throw Bad(chain, "AdminAddress", "is supported on EVM chains only");
         }
         if (!Uri.TryCreate(RpcUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
         {
@@ -147,6 +160,7 @@ public sealed class ChainOptions
                 throw Bad(chain, "Finality", $"must be '{FinalizedTag}' or '{DepthRule}'");
             }
             RequireSecp256k1Key(chain);
+            RequireAdminAddress(chain);
         }
         else
         {
@@ -158,6 +172,28 @@ public sealed class ChainOptions
             {
                 throw Bad(chain, "Keypair", $"is not a 64-byte Solana secret key ({e.Kind})");
             }
+        }
+    }
+
+    /// <summary>The admin address, when set, is an EVM address other than the hot signing key's.</summary>
+    private void RequireAdminAddress(string chain)
+    {
+        if (AdminAddress is null)
+        {
+            return;
+        }
+        EvmAddress admin;
+        try
+        {
+            admin = EvmAddress.Parse(AdminAddress);
+        }
+        catch (EvmException e)
+        {
+            throw Bad(chain, "AdminAddress", $"is not an EVM address ({e.Code})");
+        }
+        if (admin == EvmAddress.Zero || admin == EvmPrivateKey.FromHex(PrivateKey!).Address)
+        {
+            throw Bad(chain, "AdminAddress", "must be a key other than the signing key (and not the zero address)");
         }
     }
 
@@ -227,7 +263,8 @@ public static class ChainSignerRegistration
     {
         ArgumentNullException.ThrowIfNull(services);
         var chains = ChainOptions.Read(configuration);
-        services.AddSingleton(new ConfiguredChains(chains));
+        // A key source registered by the host (a KMS or HSM adapter) replaces the in-process keys.
+        services.AddSingleton(sp => new ConfiguredChains(chains) { Keys = sp.GetService<IChainKeySource>() ?? new InProcessChainKeys() });
         return services;
     }
 }

@@ -104,6 +104,9 @@ internal sealed class ChainWriteLog(NpgsqlDataSource dataSource, string chain)
     /// <summary>The EVM sender's write-ahead store on this log's chain.</summary>
     public EvmSignedStore EvmStore() => new EvmAttempts(dataSource, chain);
 
+    /// <summary>The Solana mint account keys of this chain (migration 0090).</summary>
+    public SolanaMintKeys SolanaMintKeys() => new(dataSource, chain);
+
     /// <summary>The Solana sender's write-ahead store on this log's chain.</summary>
     public SolanaSignedStore SolanaStore() => new SolanaRecords(dataSource, chain);
 

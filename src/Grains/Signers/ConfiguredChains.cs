@@ -23,6 +23,9 @@ public sealed class ConfiguredChains : IDisposable
     /// <summary>Wraps already validated options (see <see cref="ChainOptions.Read"/>).</summary>
     public ConfiguredChains(IReadOnlyDictionary<string, ChainOptions> chains) => _chains = chains ?? throw new ArgumentNullException(nameof(chains));
 
+    /// <summary>Where the signers' keys are held (in process unless the silo registers an <see cref="IChainKeySource"/>).</summary>
+    public IChainKeySource Keys { get; init; } = new InProcessChainKeys();
+
     /// <summary>The configured chain ids.</summary>
     public IReadOnlyCollection<string> Chains => _chains.Keys.ToList();
 

@@ -16,12 +16,16 @@ internal sealed class EvmFamilySigner : IFamilySigner
     /// <summary>Lines one mintBatch may carry (gas stays far below a block's limit).</summary>
     public const int MaxMintBatch = 200;
 
+    /// <summary>Blocks a deposit scan steps back when the chain reorganised under its cursor (at least the finality depth).</summary>
+    public const ulong ReorgRewindBlocks = 128;
+
     private readonly string _chain;
     private readonly EvmClient _client;
     private readonly EvmTransactionSender _sender;
     private readonly SharemintTokenArtifact _artifact;
     private readonly ChainWriteLog _log;
     private readonly ISignedTransactionStore _store;
+    private readonly EvmAddress? _admin;
 
     public EvmFamilySigner(string chain, ChainOptions options, ConfiguredChains chains, ChainWriteLog log)
     {
@@ -30,7 +34,8 @@ internal sealed class EvmFamilySigner : IFamilySigner
         _artifact = chains.TokenArtifact;
         _log = log;
         _store = log.EvmStore();
-        _sender = new EvmTransactionSender(_client, EvmPrivateKey.FromHex(options.PrivateKey!), _store);
+        _sender = new EvmTransactionSender(_client, chains.Keys.Evm(chain, options), _store);
+        _admin = options.AdminAddress is null ? null : EvmAddress.Parse(options.AdminAddress);
         var issuer = Canonical(_sender.Address);
         // burn() burns from msg.sender, so deposits to be redeemed go to the issuer's own address.
         Info = new ChainSignerInfo(chain, "evm", issuer, issuer, MaxMintBatch);
@@ -47,7 +52,32 @@ internal sealed class EvmFamilySigner : IFamilySigner
             new UInt256(request.Multiplier.Raw), key);
         var landed = await _sender.CheckAsync(key);
         var height = landed.Receipt?.BlockNumber ?? 0;
+        if (_admin is { } admin)
+        {
+            await HandOverAdminRoleAsync(token, admin, request.Symbol);
+        }
         return new DeployedToken(Canonical(token.Address), 18, height);
+    }
+
+    /// <summary>
+    /// The token's admin role goes to the configured admin, with a pauser role of its own for emergencies; then the hot key
+    /// renounces the admin role, so a stolen hot key cannot grant itself or others anything. Each step is its own write-ahead
+    /// transaction and is skipped once the chain shows it done: a deploy retried after a crash finishes the handover.
+    /// </summary>
+    private async Task HandOverAdminRoleAsync(SharemintToken token, EvmAddress admin, string symbol)
+    {
+        if (!await token.HasRoleAsync(SharemintToken.DefaultAdminRole, admin))
+        {
+            await _sender.SendAsync(token.GrantRoleRequest(SharemintToken.DefaultAdminRole, admin), $"deploy:{symbol}:grant-admin");
+        }
+        if (!await token.HasRoleAsync(SharemintToken.PauserRole, admin))
+        {
+            await _sender.SendAsync(token.GrantRoleRequest(SharemintToken.PauserRole, admin), $"deploy:{symbol}:grant-pauser");
+        }
+        if (await token.HasRoleAsync(SharemintToken.DefaultAdminRole, _sender.Address))
+        {
+            await _sender.SendAsync(token.RenounceRoleRequest(SharemintToken.DefaultAdminRole, _sender.Address), $"deploy:{symbol}:renounce-admin");
+        }
     }
 
     public async Task<RecordedWrite> SubmitAsync(RecordedWrite write)
@@ -132,8 +162,13 @@ internal sealed class EvmFamilySigner : IFamilySigner
         var scan = await token.ScanTransfersToAsync(_sender.Address, from, firstHeight);
         if (scan.ReorgDetected)
         {
-            // The chain moved under the cursor: step back by the finality depth; consumers are idempotent per deposit id.
-            var rewound = await _client.RewindCursorAsync(from!, (ulong)_client.Config.ConfirmationsDepth);
+            // The chain moved under the cursor. Only the cursor's hash is known, not where the forks split, so step back well
+            // past the finality depth (a reorg deeper than the chain's rule does happen: client bugs, halts and restarts) and
+            // from below the head when the chain got shorter. The rescan is idempotent per deposit id: a deposit handled
+            // before lands on its order again, and one only the new fork holds is found instead of skipped.
+            var head = await _client.GetBlockNumberAsync();
+            var rewind = Math.Max((ulong)_client.Config.ConfirmationsDepth, ReorgRewindBlocks);
+            var rewound = await _client.RewindCursorAsync(from! with { BlockNumber = Math.Min(from!.BlockNumber, head) }, rewind);
             return new DepositScan([], FormatCursor(rewound));
         }
         var events = scan.Events.Where(e => e.From != EvmAddress.Zero).OrderBy(e => e.BlockNumber).ThenBy(e => e.LogIndex).ToList();

@@ -21,6 +21,7 @@ internal sealed class SolanaFamilySigner : IFamilySigner
     private readonly Keypair _issuer;
     private readonly ChainWriteLog _log;
     private readonly ISignedTransactionStore _store;
+    private readonly SolanaMintKeys _mintKeys;
     private readonly TransactionSender _sender;
     private readonly XStockTokenClient _tokens;
     private bool _funded;
@@ -34,6 +35,7 @@ internal sealed class SolanaFamilySigner : IFamilySigner
         _issuer = options.SolanaIssuer();
         _log = log;
         _store = log.SolanaStore();
+        _mintKeys = log.SolanaMintKeys();
         _sender = new TransactionSender(_rpc, _store, new TransactionSenderOptions
         {
             Commitment = Commitment.Finalized,
@@ -52,9 +54,20 @@ internal sealed class SolanaFamilySigner : IFamilySigner
     public async Task<DeployedToken> DeployAsync(TokenDeploymentRequest request)
     {
         await EnsureFundedAsync();
-        // The mint's key is derived from the issuer's secret and the symbol: a retry (even after losing every record) signs
-        // for the same mint account, which the chain can create only once.
-        var mint = Keypair.FromSeed(SHA256.HashData([.. Encoding.UTF8.GetBytes($"sharemint/solana-mint/{request.Symbol}/"), .. _issuer.SecretKey()]));
+        var mint = await MintKeyAsync(request.Symbol);
+        if (await _store.GetAsync($"deploy:{request.Symbol}", CancellationToken.None) is null
+            && await _rpc.GetAccountInfoAsync(mint.PublicKey, Commitment.Confirmed) is not null)
+        {
+            // The mint exists but this log never signed its creation (an earlier build's deploy whose records were lost):
+            // keep it when it is the issuer's, rather than failing on an account the chain can create only once.
+            var existing = await _tokens.GetMintAsync(mint.PublicKey);
+            if (existing.MintAuthority != _issuer.PublicKey)
+            {
+                throw new LedgerException(LedgerError.ChainWriteFailed,
+                    $"{Info.Chain}: the mint account {mint.PublicKey} of {request.Symbol} exists but its mint authority is not the issuer's");
+            }
+            return new DeployedToken(mint.PublicKey.ToString(), Decimals, await _rpc.GetSlotAsync(Commitment.Confirmed));
+        }
         var spec = new XStockMintSpec(request.Name, request.Symbol, "", Decimals, _issuer.PublicKey, _issuer.PublicKey)
         {
             InitialMultiplier = ScaledMultiplier.ToDouble(request.Multiplier.Raw),
@@ -62,6 +75,28 @@ internal sealed class SolanaFamilySigner : IFamilySigner
         };
         var outcome = await _tokens.CreateMintAsync($"deploy:{request.Symbol}", spec, mint, _issuer);
         return new DeployedToken(mint.PublicKey.ToString(), Decimals, outcome.Slot);
+    }
+
+    /// <summary>
+    /// The mint account's key for <paramref name="symbol"/>: the stored one; else, for a deploy begun by a build that derived
+    /// mint keys from the issuer's secret (its signed transaction is recorded, or its mint exists), that derived key, so
+    /// existing deployments keep their mint; else a fresh random key. Stored before anything is signed, so retries and
+    /// other activations sign for the same mint account, which the chain can create only once.
+    /// </summary>
+    private async Task<Keypair> MintKeyAsync(string symbol)
+    {
+        if (await _mintKeys.FindAsync(symbol) is { } stored)
+        {
+            return stored.Key;
+        }
+        var derived = Keypair.FromSeed(SHA256.HashData([.. Encoding.UTF8.GetBytes($"sharemint/solana-mint/{symbol}/"), .. _issuer.SecretKey()]));
+        var record = await _store.GetAsync($"deploy:{symbol}", CancellationToken.None);
+        var legacy = record is not null
+            ? Transaction.Deserialize(record.WireTransaction).Message.AccountKeys.Contains(derived.PublicKey)
+            : await _rpc.GetAccountInfoAsync(derived.PublicKey, Commitment.Confirmed) is not null;
+        return legacy
+            ? (await _mintKeys.AddOrGetAsync(symbol, derived, "derived")).Key
+            : (await _mintKeys.AddOrGetAsync(symbol, Keypair.Generate(), "generated")).Key;
     }
 
     public async Task<RecordedWrite> SubmitAsync(RecordedWrite write)

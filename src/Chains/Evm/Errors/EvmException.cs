@@ -26,6 +26,7 @@ public enum EvmErrorCode
     ArtifactMissing = 43,
     ReceiptTimeout = 44,
     ReorgDetected = 45,
+    SigningUnavailable = 46,
 }
 
 /// <summary>Base of every error raised by the EVM client. <see cref="Code"/> is stable and machine-readable.</summary>

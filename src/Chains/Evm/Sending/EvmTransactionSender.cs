@@ -60,23 +60,29 @@ public sealed record EvmSendProgress(EvmSendState State, SignedEvmTransaction Cu
 public sealed class EvmTransactionSender
 {
     private readonly EvmClient _client;
-    private readonly EvmPrivateKey _key;
+    private readonly IEvmKeySigner _signer;
     private readonly ISignedTransactionStore _store;
     private readonly SemaphoreSlim _signing = new(1, 1);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Key, ulong Nonce), ulong> _nonceConsumedSeenAt = new();
     private ulong? _nextNonce;
 
     public EvmTransactionSender(EvmClient client, EvmPrivateKey key, ISignedTransactionStore store, EvmSenderOptions? options = null)
+        : this(client, new InProcessEvmKeySigner(key), store, options)
+    {
+    }
+
+    /// <summary>A sender whose key is held behind <paramref name="signer"/> (an in-process key, a KMS, an HSM).</summary>
+    public EvmTransactionSender(EvmClient client, IEvmKeySigner signer, ISignedTransactionStore store, EvmSenderOptions? options = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
-        _key = key ?? throw new ArgumentNullException(nameof(key));
+        _signer = signer ?? throw new ArgumentNullException(nameof(signer));
         _store = store ?? throw new ArgumentNullException(nameof(store));
         Options = options ?? new EvmSenderOptions();
         if (Options.FeeBumpPercent < 10) throw new EvmException(EvmErrorCode.InvalidArgument, "fee bump must be at least 10%");
     }
 
     public EvmSenderOptions Options { get; }
-    public EvmAddress Address => _key.Address;
+    public EvmAddress Address => _signer.Address;
     public EvmClient Client => _client;
     private ulong ChainId => _client.Config.ChainId;
 
@@ -246,8 +252,8 @@ public sealed class EvmTransactionSender
                 // Never pay more than the operator allowed; the attempt stays as it is and the caller sees it pending.
                 return new EvmSendProgress(EvmSendState.Pending, latest, null);
             }
-            var replacement = Sign(operationKey, latest.Attempt + 1, latest.Nonce, latest.To, latest.Value, latest.Data, latest.GasLimit,
-                new EvmFees(maxFee, priority));
+            var replacement = await SignAsync(operationKey, latest.Attempt + 1, latest.Nonce, latest.To, latest.Value, latest.Data, latest.GasLimit,
+                new EvmFees(maxFee, priority), cancellationToken);
             await _store.SaveAsync(replacement, cancellationToken);
             try
             {
@@ -278,7 +284,7 @@ public sealed class EvmTransactionSender
                 _nextNonce = await _client.GetTransactionCountAsync(Address, "pending", cancellationToken);
             }
             var nonce = _nextNonce.Value;
-            var signed = Sign(operationKey, attempt, nonce, to, value, data, gasLimit, fees);
+            var signed = await SignAsync(operationKey, attempt, nonce, to, value, data, gasLimit, fees, cancellationToken);
             await _store.SaveAsync(signed, cancellationToken);
             try
             {
@@ -310,12 +316,32 @@ public sealed class EvmTransactionSender
         }
     }
 
-    private SignedEvmTransaction Sign(string operationKey, int attempt, ulong nonce, EvmAddress? to, UInt256 value, byte[] data, ulong gasLimit, EvmFees fees)
+    /// <summary>
+    /// Signs through the key's holder before anything is persisted or sent: a holder that refuses leaves no record and no
+    /// broadcast. A signature that does not recover to <see cref="Address"/> is refused the same way (a misconfigured KMS key).
+    /// </summary>
+    private async Task<SignedEvmTransaction> SignAsync(string operationKey, int attempt, ulong nonce, EvmAddress? to, UInt256 value, byte[] data,
+        ulong gasLimit, EvmFees fees, CancellationToken cancellationToken)
     {
         EvmUnsignedTransaction unsigned = _client.Config.FeeModel == EvmFeeModel.Legacy
             ? new LegacyTransaction(ChainId, nonce, fees.MaxFeePerGas, gasLimit, to, value, data)
             : new Eip1559Transaction(ChainId, nonce, fees.MaxPriorityFeePerGas, fees.MaxFeePerGas, gasLimit, to, value, data);
-        var raw = EvmRawTransaction.Sign(unsigned, _key);
+        var digest = unsigned.SigningHash();
+        var signature = await _signer.SignDigestAsync(digest, cancellationToken);
+        EvmAddress signer;
+        try
+        {
+            signer = Secp256k1.RecoverAddress(digest, signature);
+        }
+        catch (EvmException e)
+        {
+            throw new SigningUnavailableException($"the key holder returned an invalid signature for {Address}: {e.Message}", e);
+        }
+        if (signer != Address)
+        {
+            throw new SigningUnavailableException($"the key holder signed as {signer}, not as {Address}");
+        }
+        var raw = EvmRawTransaction.WithSignature(unsigned, signature);
         return new SignedEvmTransaction(operationKey, ChainId, Address, nonce, attempt, raw.Hash, raw.Raw, to, value, data, gasLimit,
             fees.MaxFeePerGas, fees.MaxPriorityFeePerGas, Options.Time.GetUtcNow());
     }

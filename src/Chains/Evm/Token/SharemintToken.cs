@@ -198,6 +198,9 @@ public sealed class SharemintToken
     public EvmTransactionRequest SetBlockedRequest(EvmAddress account, bool blocked) => Request("setBlocked", account, blocked);
     public EvmTransactionRequest GrantRoleRequest(Hash32 role, EvmAddress account) => Request("grantRole", role, account);
 
+    /// <summary>The sender gives up <paramref name="role"/> (OpenZeppelin requires <paramref name="account"/> to be the sender).</summary>
+    public EvmTransactionRequest RenounceRoleRequest(Hash32 role, EvmAddress account) => Request("renounceRole", role, account);
+
     /// <summary>Compare-and-set: succeeds only if the on-chain nonce equals <paramref name="expectedNonce"/>.</summary>
     public EvmTransactionRequest SetMultiplierRequest(UInt256 multiplier, ulong activatesAt, UInt256 expectedNonce) =>
         Request("setMultiplier", multiplier, activatesAt, expectedNonce);

@@ -68,7 +68,13 @@ public sealed record EvmRawTransaction(byte[] Raw, Hash32 Hash)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(key);
-        var signature = key.Sign(transaction.SigningHash());
+        return WithSignature(transaction, key.Sign(transaction.SigningHash()));
+    }
+
+    /// <summary>The wire bytes of <paramref name="transaction"/> with a signature made elsewhere over its signing hash.</summary>
+    public static EvmRawTransaction WithSignature(EvmUnsignedTransaction transaction, EvmSignature signature)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
         var raw = transaction.EncodeSigned(signature);
         return new EvmRawTransaction(raw, new Hash32(Keccak256.Hash(raw)));
     }

@@ -32,6 +32,7 @@ public static class AdminEndpoints
         MapOrders(admin.MapGroup("/orders").WithTags("Admin: orders"));
         MapReserves(admin.MapGroup("/reserves").WithTags("Admin: reserves"));
         MapPrices(admin.MapGroup("/prices").WithTags("Admin: prices"));
+        DepositEndpoints.Map(admin.MapGroup("/deposits").WithTags("Admin: deposits"));
     }
 
     private static void MapAssets(RouteGroupBuilder assets)

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using Sharemint.Chains.Evm;
+using Sharemint.Errors;
+using static Sharemint.Signers.Tests.ChainHelpers;
+
+namespace Sharemint.Signers.Tests;
+
+/// <summary>
+/// A key source standing for a KMS: it signs with the configured in-process key, counts what it signs, and can be switched
+/// per chain to refuse (the KMS is down) or to sign with the wrong key (a misconfigured KMS key).
+/// </summary>
+public sealed class SwitchableKeySource : IChainKeySource
+{
+    public enum Mode { Up, Down, WrongKey }
+
+    private readonly ConcurrentDictionary<string, Mode> _modes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _signed = new(StringComparer.Ordinal);
+
+    public void Set(string chain, Mode mode) => _modes[chain] = mode;
+
+    public int Signed(string chain) => _signed.GetValueOrDefault(chain);
+
+    public IEvmKeySigner Evm(string chain, ChainOptions options) =>
+        new Holder(this, chain, new InProcessChainKeys().Evm(chain, options));
+
+    private sealed class Holder(SwitchableKeySource source, string chain, IEvmKeySigner inner) : IEvmKeySigner
+    {
+        private readonly EvmPrivateKey _other = EvmPrivateKey.Generate();
+
+        public EvmAddress Address => inner.Address;
+
+        public async Task<EvmSignature> SignDigestAsync(ReadOnlyMemory<byte> digest, CancellationToken cancellationToken = default)
+        {
+            switch (source._modes.GetValueOrDefault(chain))
+            {
+                case Mode.Down:
+                    throw new SigningUnavailableException($"KMS for {chain} is unreachable");
+                case Mode.WrongKey:
+                    return _other.Sign(digest.Span);
+                default:
+                    var signature = await inner.SignDigestAsync(digest, cancellationToken);
+                    source._signed.AddOrUpdate(chain, 1, (_, n) => n + 1);
+                    return signature;
+            }
+        }
+    }
+}
+
+/// <summary>Issue 18: chain writes are signed behind the key-source seam; a key holder that refuses leaves nothing signed or sent.</summary>
+[Collection(SignerCollection.Name)]
+public sealed class SigningSeamTests(SignerFixture fixture)
+{
+    [Fact]
+    public async Task Writes_sign_through_the_key_source_and_a_refusing_one_leaves_no_broadcast_and_a_retryable_outcome()
+    {
+        var signer = fixture.Signer("evm-b");
+        var before = fixture.Keys.Signed("evm-b");
+        var token = await signer.DeployTokenAsync(new TokenDeploymentRequest(NewSymbol(), "Test xStock", Units.Multiplier.One));
+        Assert.True(fixture.Keys.Signed("evm-b") > before, "the deployment was not signed through the key source");
+
+        var issuer = EvmAddress.Parse((await signer.GetInfoAsync()).IssuerAddress);
+        var client = new EvmClient(new EvmChainConfig("probe", SignerFixture.ChainIdB, fixture.AnvilB.RpcUrl, 1, EvmFeeModel.Eip1559));
+        var nonce = await client.GetTransactionCountAsync(issuer, "pending");
+        var wallet = Deployment.EvmWallet();
+        var write = Write($"seam-mint-{Guid.NewGuid():N}", ChainWriteKind.Mint, token, (wallet, Tokens(2m)));
+        Task<long> AttemptsAsync() => fixture.CountAsync(
+            "SELECT count(*) FROM chain_signer_evm_attempts WHERE chain = 'evm-b' AND operation_key = $1", $"write:{write.WriteId}");
+
+        try
+        {
+            // The KMS is down: a clear, retryable refusal; nothing signed, stored or broadcast.
+            fixture.Keys.Set("evm-b", SwitchableKeySource.Mode.Down);
+            var refused = await Assert.ThrowsAsync<LedgerException>(() => signer.SubmitAsync(write));
+            Assert.Equal(LedgerError.ChainUnavailable, refused.Error);
+            Assert.Contains("KMS for evm-b is unreachable", refused.Message, StringComparison.Ordinal);
+            Assert.Equal(LedgerError.ChainUnavailable, (await Assert.ThrowsAsync<LedgerException>(() => signer.CheckAsync(write.WriteId))).Error);
+            Assert.Equal(0, await AttemptsAsync());
+            Assert.Equal(nonce, await client.GetTransactionCountAsync(issuer, "pending"));
+
+            // A key holder that signs with another key is refused the same way.
+            fixture.Keys.Set("evm-b", SwitchableKeySource.Mode.WrongKey);
+            var wrong = await Assert.ThrowsAsync<LedgerException>(() => signer.CheckAsync(write.WriteId));
+            Assert.Equal(LedgerError.ChainUnavailable, wrong.Error);
+            Assert.Contains("not as", wrong.Message, StringComparison.Ordinal);
+            Assert.Equal(0, await AttemptsAsync());
+            Assert.Equal(nonce, await client.GetTransactionCountAsync(issuer, "pending"));
+        }
+        finally
+        {
+            fixture.Keys.Set("evm-b", SwitchableKeySource.Mode.Up);
+        }
+
+        // Back up: the recorded write is signed once and lands once.
+        Assert.Equal(ChainWriteState.Final, (await fixture.UntilDoneAsync("evm-b", write.WriteId)).State);
+        Assert.Equal(1, await AttemptsAsync());
+        Assert.Equal(nonce + 1, await client.GetTransactionCountAsync(issuer, "pending"));
+        Assert.Equal(Tokens(2m), (await signer.GetBalanceAsync(token.TokenAddress, token.Decimals, wallet)).Canonical);
+    }
+}
