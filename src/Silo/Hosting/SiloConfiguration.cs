@@ -23,8 +23,14 @@ public static class SiloConfiguration
             options.ConnectionString = connectionString;
             options.GrainStorageSerializer = new GrainStateJsonSerializer();
         });
+        // Updates of existing rows from concurrent activations share commits; reads, clears and first writes stay with ADO.NET.
+        silo.Services.AddKeyedSingleton(LedgerStorage.Name, (services, _) => new GroupCommitGrainStorage(
+            services.GetRequiredKeyedService<IGrainStorage>(VersionTolerantGrainStorage.InnerName),
+            services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+            services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>().Value.ServiceId,
+            new GrainStateJsonSerializer()));
         silo.Services.AddKeyedSingleton<IGrainStorage>(LedgerStorage.Name,
-            (services, _) => new VersionTolerantGrainStorage(services.GetRequiredKeyedService<IGrainStorage>(VersionTolerantGrainStorage.InnerName)));
+            (services, _) => new VersionTolerantGrainStorage(services.GetRequiredKeyedService<GroupCommitGrainStorage>(LedgerStorage.Name)));
         silo.UseAdoNetReminderService(options =>
         {
             options.Invariant = Invariant;
