@@ -8,7 +8,7 @@ namespace Sharemint.OrderThroughput;
 /// </summary>
 public sealed record PhaseResult(
     string Name, int Partners, LoadResult Load, SettlementResult Settlement, IReadOnlyList<(string Table, long Rows)> Rows, long Commits,
-    IReadOnlyList<ChainBatching> Batching)
+    IReadOnlyList<ChainBatching> Batching, IReadOnlyList<(string Writer, double Items, double Flushes)> GroupCommits)
 {
     public double AcceptedPerSecond => Load.AcceptedPerSecond;
 
@@ -43,13 +43,15 @@ public sealed record PhaseResult(
         var windowStart = await ChainEvidence.DatabaseNowAsync(platform.ConnectionString);
         await Task.Delay(TimeSpan.FromSeconds(2));
         var before = await DatabaseWrites.ReadAsync(platform.ConnectionString);
+        var groupsBefore = await GroupCommitCounts.ReadAsync(platform);
         var result = await load();
         Console.WriteLine($"[{name}] {result.Accepted.Count} accepted in {result.Elapsed.TotalSeconds:F1} s; waiting for settlement …");
         var settlement = await settle(result.Accepted);
         await Task.Delay(TimeSpan.FromSeconds(2));
         var after = await DatabaseWrites.ReadAsync(platform.ConnectionString);
         var batching = await ChainEvidence.MintBatchingAsync(platform.ConnectionString, windowStart);
-        return new PhaseResult(name, partners, result, settlement, after.Since(before), after.Commits - before.Commits, batching);
+        var groups = (await GroupCommitCounts.ReadAsync(platform)).Since(groupsBefore).ToList();
+        return new PhaseResult(name, partners, result, settlement, after.Since(before), after.Commits - before.Commits, batching, groups);
     }
 
     /// <summary>The phase's section of the report, its ratio taken against <paramref name="rawPerSecond"/> (same run).</summary>
@@ -76,6 +78,11 @@ public sealed record PhaseResult(
         Console.WriteLine($"PostgreSQL commits:           {CommitsPerOrder,10:F1} per accepted order   (goal <= 12; includes reads' implicit transactions)");
         Console.WriteLine($"PostgreSQL rows written:      {RowsPerOrder,10:F1} per accepted order   (goal <= 8): " +
             string.Join(", ", Rows.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Table} {(double)t.Rows / Math.Max(1, accepted.Count):F2}"))));
+        Console.WriteLine("group commit (statements shared by concurrent writes/lookups, per accepted order):" + (GroupCommits.Count == 0 ? " none" : ""));
+        foreach (var (writer, items, flushes) in GroupCommits)
+        {
+            Console.WriteLine($"  {writer,-16} {items / Math.Max(1, accepted.Count),6:F2} items in {flushes / Math.Max(1, accepted.Count),6:F2} statements ({items / Math.Max(1, flushes):F2} per statement)");
+        }
         Console.WriteLine($"chain transactions:           {ChainTransactionsPerOrder,10:F3} per accepted order");
         Console.WriteLine($"  {"chain",-10} {"orders",8} {"mint txs",9} {"orders/tx",10} {"largest",8} {"EVM signed attempts",20}");
         foreach (var row in Batching)

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Sharemint.Ledger;
 using Sharemint.Errors;
 using static Sharemint.Grains.Tests.LedgerSetup;
 
@@ -70,6 +72,32 @@ public sealed class AppliedOperationArchiveTests(LedgerClusterFixture fixture)
         Assert.Equal(balance, (await account.GetAsync()).CashBalance);
         var conflict = await Assert.ThrowsAsync<LedgerException>(() => account.CreditCashAsync(early, 2m));
         Assert.Equal(LedgerError.IdempotencyConflict, conflict.Error);
+    }
+
+    [Fact]
+    public async Task Concurrent_lookups_answer_each_key_from_its_own_grain_and_the_oldest_record_wins()
+    {
+        var archive = fixture.Ledger.Cluster.Silos[0].ServiceProvider.GetRequiredService<IAppliedOperationArchive>();
+        var grains = Enumerable.Range(0, 20).Select(i => GrainId.Create("lookup", $"g{i}")).ToList();
+        foreach (var (grain, i) in grains.Select((g, i) => (g, i)))
+        {
+            await archive.ArchiveAsync(grain, [KeyValuePair.Create("op-shared", $"first-{i}"), KeyValuePair.Create($"op-{i}", $"value-{i}")]);
+            // Archived again later (a retried archive) with another value: the first record still wins.
+            await archive.ArchiveAsync(grain, [KeyValuePair.Create("op-shared", $"second-{i}")]);
+        }
+        await using (var connection = new NpgsqlConnection(fixture.Ledger.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var legacy = new NpgsqlCommand(
+                "INSERT INTO ledger_applied_operations (grain_id, operation_key, outcome) VALUES ($1, 'op-legacy', 'legacy')", connection);
+            legacy.Parameters.AddWithValue(grains[3].ToString());
+            await legacy.ExecuteNonQueryAsync();
+        }
+
+        var asks = grains.SelectMany((g, i) => new[] { (g, "op-shared", (string?)$"first-{i}"), (g, $"op-{i}", $"value-{i}"),
+            (g, $"op-{(i + 1) % 20}", null), (g, "op-missing", null), (g, "op-legacy", i == 3 ? "legacy" : null) }).ToList();
+        var answers = await Task.WhenAll(asks.Select(a => archive.FindAsync(a.Item1, a.Item2)));
+        Assert.Equal(asks.Select(a => a.Item3), answers);
     }
 
     private async Task<(long Batches, long Ids)> BatchesAsync(string accountId)

@@ -18,7 +18,7 @@ public sealed class PostgresOrderIndex : IOrderIndex
     public PostgresOrderIndex(NpgsqlDataSource dataSource)
     {
         _dataSource = dataSource;
-        _upserts = new GroupCommit<OrderSnapshot, bool>(UpsertBatchAsync);
+        _upserts = new GroupCommit<OrderSnapshot, bool>(UpsertBatchAsync, name: "order_index");
     }
 
     public Task UpsertAsync(OrderSnapshot order, CancellationToken cancellationToken = default)

@@ -1,3 +1,6 @@
+using System.Diagnostics.Metrics;
+using Sharemint.Telemetry;
+
 namespace Sharemint.Silo.Storage;
 
 /// <summary>
@@ -22,13 +25,21 @@ public sealed class GroupCommit<TItem, TResult>
     /// <param name="flush">Writes a batch in one transaction and returns one result per item, in order.</param>
     /// <param name="maxBatch">The most items one flush carries.</param>
     /// <param name="maxInFlight">Flushes that may run at once; more items wait for the next one and ride together.</param>
-    public GroupCommit(Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> flush, int maxBatch = 256, int maxInFlight = 2)
+    /// <param name="name">
+    /// When given, the items and flushes are exported as <c>sharemint_group_commit_items_total</c> and
+    /// <c>sharemint_group_commit_flushes_total</c> with <c>writer</c> = this name (items ÷ flushes = callers per commit).
+    /// </param>
+    public GroupCommit(Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> flush, int maxBatch = 256, int maxInFlight = 2, string? name = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxInFlight, 1);
         _flush = flush;
         _maxBatch = maxBatch;
         _maxInFlight = maxInFlight;
+        if (name is not null)
+        {
+            GroupCommitMetrics.Register(name, () => Counts);
+        }
     }
 
     /// <summary>Flushes so far and items they carried (for tests and metrics: items ÷ flushes is the sharing achieved).</summary>
@@ -105,5 +116,42 @@ public sealed class GroupCommit<TItem, TResult>
                 }
             }
         }
+    }
+}
+
+/// <summary>The exported counts of every named <see cref="GroupCommit{TItem, TResult}"/> in the process.</summary>
+internal static class GroupCommitMetrics
+{
+    private static readonly Meter Meter = new(SharemintMetrics.MeterName);
+    private static readonly Lock Gate = new();
+    private static readonly List<(string Name, Func<(long Flushes, long Items)> Read)> Writers = [];
+
+    static GroupCommitMetrics()
+    {
+        Meter.CreateObservableCounter("sharemint.group_commit.items", () => Observe(c => c.Items),
+            description: "Writes (or lookups) carried by group commits, by writer.");
+        Meter.CreateObservableCounter("sharemint.group_commit.flushes", () => Observe(c => c.Flushes),
+            description: "Statements (commits) that carried them, by writer.");
+    }
+
+    public static void Register(string name, Func<(long Flushes, long Items)> read)
+    {
+        lock (Gate)
+        {
+            Writers.Add((name, read));
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> Observe(Func<(long Flushes, long Items), long> pick)
+    {
+        List<(string Name, Func<(long Flushes, long Items)> Read)> writers;
+        lock (Gate)
+        {
+            writers = [.. Writers];
+        }
+        // Several instances of one writer (test clusters) add up under one name.
+        return writers.GroupBy(w => w.Name)
+            .Select(g => new Measurement<long>(g.Sum(w => pick(w.Read())), new KeyValuePair<string, object?>("writer", g.Key)))
+            .ToList();
     }
 }

@@ -26,7 +26,7 @@ public sealed class GroupCommitGrainStorage : IGrainStorage
         _dataSource = dataSource;
         _serviceId = serviceId;
         _serializer = serializer;
-        Updates = new GroupCommit<RowUpdate, int?>(UpdateBatchAsync, maxBatch: 128, maxInFlight: 4);
+        Updates = new GroupCommit<RowUpdate, int?>(UpdateBatchAsync, maxBatch: 128, maxInFlight: 4, name: "grain_storage");
     }
 
     /// <summary>The group commit carrying the updates (its counts show how many updates shared each commit).</summary>

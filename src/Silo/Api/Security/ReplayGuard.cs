@@ -21,7 +21,7 @@ public sealed class ReplayGuard
         _dataSource = dataSource;
         _counter = counter;
         // Concurrent requests share one insert and one commit; each still learns whether its own pair was new.
-        _inserts = new GroupCommit<(string, string), bool>(InsertAsync);
+        _inserts = new GroupCommit<(string, string), bool>(InsertAsync, name: "replay_guard");
     }
 
     /// <summary>Records the nonce; false when it was already recorded for this key (a replay). Returns once the row is committed.</summary>
