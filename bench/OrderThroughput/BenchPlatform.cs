@@ -43,6 +43,9 @@ public sealed class BenchPlatform : IAsyncDisposable
 
     public IReadOnlyList<string> Symbols { get; }
     public IReadOnlyList<string> Chains { get; }
+
+    /// <summary>Whether PostgreSQL runs with pg_stat_statements (<c>--statements</c>).</summary>
+    public bool CountsStatements { get; private init; }
     public string ConnectionString { get; private set; } = "";
     public AnvilNode? Ethereum { get; private set; }
     public AnvilNode? Base { get; private set; }
@@ -55,9 +58,10 @@ public sealed class BenchPlatform : IAsyncDisposable
     public SharemintTokenArtifact Artifact { get; } = SharemintTokenArtifact.Locate();
 
     /// <summary>Starts every part and waits until each asset is deployed on each chain.</summary>
-    public static async Task<BenchPlatform> StartAsync(IReadOnlyList<string> symbols, IReadOnlyList<string> chains, IReadOnlyDictionary<string, string> prices)
+    public static async Task<BenchPlatform> StartAsync(IReadOnlyList<string> symbols, IReadOnlyList<string> chains, IReadOnlyDictionary<string, string> prices,
+        bool statements = false)
     {
-        var platform = new BenchPlatform(symbols, chains);
+        var platform = new BenchPlatform(symbols, chains) { CountsStatements = statements };
         try
         {
             await platform.StartPartsAsync(prices);
@@ -72,8 +76,21 @@ public sealed class BenchPlatform : IAsyncDisposable
 
     private async Task StartPartsAsync(IReadOnlyDictionary<string, string> prices)
     {
-        _postgres = await PostgresServer.CreateAsync();
+        // Room for three silos' pools (cluster mode) beside the benchmark's own writers.
+        var settings = new Dictionary<string, string> { ["max_connections"] = "1000" };
+        if (CountsStatements)
+        {
+            foreach (var (name, value) in Statements.ServerSettings)
+            {
+                settings[name] = value;
+            }
+        }
+        _postgres = await PostgresServer.CreateAsync(settings);
         ConnectionString = await _postgres.CreateMigratedDatabaseAsync("orders");
+        if (CountsStatements)
+        {
+            await Statements.EnableAsync(ConnectionString);
+        }
         var anvil = AnvilNode.LocateBinary();
         if (Chains.Contains("ethereum")) Ethereum = await AnvilNode.StartAsync(anvil, 31337);
         if (Chains.Contains("base")) Base = await AnvilNode.StartAsync(anvil, 8453);

@@ -8,7 +8,8 @@ namespace Sharemint.OrderThroughput;
 /// </summary>
 public sealed record PhaseResult(
     string Name, int Partners, LoadResult Load, SettlementResult Settlement, IReadOnlyList<(string Table, long Rows)> Rows, long Commits,
-    IReadOnlyList<ChainBatching> Batching, IReadOnlyList<(string Writer, double Items, double Flushes)> GroupCommits)
+    IReadOnlyList<ChainBatching> Batching, IReadOnlyList<(string Writer, double Items, double Flushes)> GroupCommits,
+    IReadOnlyList<(long Calls, long Rows, string Query)> TopStatements)
 {
     public double AcceptedPerSecond => Load.AcceptedPerSecond;
 
@@ -44,6 +45,10 @@ public sealed record PhaseResult(
         await Task.Delay(TimeSpan.FromSeconds(2));
         var before = await DatabaseWrites.ReadAsync(platform.ConnectionString);
         var groupsBefore = await GroupCommitCounts.ReadAsync(platform);
+        if (platform.CountsStatements)
+        {
+            await Statements.ResetAsync(platform.ConnectionString);
+        }
         var result = await load();
         Console.WriteLine($"[{name}] {result.Accepted.Count} accepted in {result.Elapsed.TotalSeconds:F1} s; waiting for settlement …");
         var settlement = await settle(result.Accepted);
@@ -51,7 +56,8 @@ public sealed record PhaseResult(
         var after = await DatabaseWrites.ReadAsync(platform.ConnectionString);
         var batching = await ChainEvidence.MintBatchingAsync(platform.ConnectionString, windowStart);
         var groups = (await GroupCommitCounts.ReadAsync(platform)).Since(groupsBefore).ToList();
-        return new PhaseResult(name, partners, result, settlement, after.Since(before), after.Commits - before.Commits, batching, groups);
+        var statements = platform.CountsStatements ? await Statements.TopAsync(platform.ConnectionString, 25) : [];
+        return new PhaseResult(name, partners, result, settlement, after.Since(before), after.Commits - before.Commits, batching, groups, statements);
     }
 
     /// <summary>The phase's section of the report, its ratio taken against <paramref name="rawPerSecond"/> (same run).</summary>
@@ -82,6 +88,14 @@ public sealed record PhaseResult(
         foreach (var (writer, items, flushes) in GroupCommits)
         {
             Console.WriteLine($"  {writer,-16} {items / Math.Max(1, accepted.Count),6:F2} items in {flushes / Math.Max(1, accepted.Count),6:F2} statements ({items / Math.Max(1, flushes):F2} per statement)");
+        }
+        if (TopStatements.Count > 0)
+        {
+            Console.WriteLine("statements most called (pg_stat_statements; calls and rows per accepted order):");
+            foreach (var (calls, rows, query) in TopStatements)
+            {
+                Console.WriteLine($"  {(double)calls / Math.Max(1, accepted.Count),6:F2} {(double)rows / Math.Max(1, accepted.Count),6:F2}  {query}");
+            }
         }
         Console.WriteLine($"chain transactions:           {ChainTransactionsPerOrder,10:F3} per accepted order");
         Console.WriteLine($"  {"chain",-10} {"orders",8} {"mint txs",9} {"orders/tx",10} {"largest",8} {"EVM signed attempts",20}");

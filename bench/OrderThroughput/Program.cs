@@ -4,6 +4,7 @@ using Sharemint.Units;
 
 // Usage: dotnet run -c Release --project bench/OrderThroughput -- [--partners 50] [--seconds 30] [--chains ethereum,base,solana]
 //        [--symbols TSLAx,NVDAx] [--baseline-seconds 15] [--settle-timeout 600] [--amount 0.01] [--via grains,http] [--cluster 3]
+//        [--statements]  (PostgreSQL with pg_stat_statements: each phase lists its most called statements per order)
 // Starts a private PostgreSQL, anvil ×2, the Solana devnet and the real silo (as the end-to-end tests do), onboards the
 // partners, warms up (one settled order per partner and chain), then lets every partner quote and place mints without
 // waiting for settlement, waits until each accepted order is settled, and measures raw PostgreSQL upserts per second on the
@@ -34,7 +35,7 @@ Console.WriteLine($"Sharemint order throughput: {partnerCount} partners, {second
 Console.WriteLine($"command: OrderThroughput {string.Join(' ', args)}");
 
 var started = DateTime.UtcNow;
-await using var platform = await BenchPlatform.StartAsync(symbols, chains, prices);
+await using var platform = await BenchPlatform.StartAsync(symbols, chains, prices, statements: args.Contains("--statements"));
 Console.WriteLine($"platform up in {(DateTime.UtcNow - started).TotalSeconds:F0} s (PostgreSQL, {string.Join(", ", chains)}, silo at {platform.Silo!.BaseAddress})");
 
 var partners = await Partners.OnboardAsync(platform.Grains, partnerCount, symbols, chains);
