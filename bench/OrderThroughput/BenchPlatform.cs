@@ -8,6 +8,8 @@ using Sharemint.Catalog;
 using Sharemint.Chains.Evm;
 using Sharemint.Chains.Solana;
 using Sharemint.Chains.Tests.Solana;
+using Sharemint.Client;
+using Sharemint.Client.Admin;
 using Sharemint.Fixtures;
 
 namespace Sharemint.OrderThroughput;
@@ -23,7 +25,13 @@ public sealed class BenchPlatform : IAsyncDisposable
     private const string IssuerEvmKey = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
     private const string ServiceId = "sharemint";
 
+    /// <summary>The operator key the first silo creates at start-up; the benchmark issues partner keys with it.</summary>
+    private const string AdminKeyId = "ok_bench_admin";
+
     private readonly string _clusterId = $"bench-{Guid.NewGuid():N}";
+    private readonly string _adminSecret = "sk_bench_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    private readonly List<SiloProcess> _extraSilos = [];
+    private Dictionary<string, string> _siloEnvironment = [];
     private PostgresServer? _postgres;
     private IHost? _clientHost;
 
@@ -35,18 +43,25 @@ public sealed class BenchPlatform : IAsyncDisposable
 
     public IReadOnlyList<string> Symbols { get; }
     public IReadOnlyList<string> Chains { get; }
+
+    /// <summary>Whether PostgreSQL runs with pg_stat_statements (<c>--statements</c>).</summary>
+    public bool CountsStatements { get; private init; }
     public string ConnectionString { get; private set; } = "";
     public AnvilNode? Ethereum { get; private set; }
     public AnvilNode? Base { get; private set; }
     public SolanaDevnet? Solana { get; private set; }
     public SiloProcess? Silo { get; private set; }
+
+    /// <summary>Every silo process of the cluster, the first one (which deployed the tokens) first.</summary>
+    public IReadOnlyList<SiloProcess> Silos => Silo is null ? [] : [Silo, .. _extraSilos];
     public IClusterClient Grains { get; private set; } = null!;
     public SharemintTokenArtifact Artifact { get; } = SharemintTokenArtifact.Locate();
 
     /// <summary>Starts every part and waits until each asset is deployed on each chain.</summary>
-    public static async Task<BenchPlatform> StartAsync(IReadOnlyList<string> symbols, IReadOnlyList<string> chains, IReadOnlyDictionary<string, string> prices)
+    public static async Task<BenchPlatform> StartAsync(IReadOnlyList<string> symbols, IReadOnlyList<string> chains, IReadOnlyDictionary<string, string> prices,
+        bool statements = false)
     {
-        var platform = new BenchPlatform(symbols, chains);
+        var platform = new BenchPlatform(symbols, chains) { CountsStatements = statements };
         try
         {
             await platform.StartPartsAsync(prices);
@@ -61,8 +76,21 @@ public sealed class BenchPlatform : IAsyncDisposable
 
     private async Task StartPartsAsync(IReadOnlyDictionary<string, string> prices)
     {
-        _postgres = await PostgresServer.CreateAsync();
+        // Room for three silos' pools (cluster mode) beside the benchmark's own writers.
+        var settings = new Dictionary<string, string> { ["max_connections"] = "1000" };
+        if (CountsStatements)
+        {
+            foreach (var (name, value) in Statements.ServerSettings)
+            {
+                settings[name] = value;
+            }
+        }
+        _postgres = await PostgresServer.CreateAsync(settings);
         ConnectionString = await _postgres.CreateMigratedDatabaseAsync("orders");
+        if (CountsStatements)
+        {
+            await Statements.EnableAsync(ConnectionString);
+        }
         var anvil = AnvilNode.LocateBinary();
         if (Chains.Contains("ethereum")) Ethereum = await AnvilNode.StartAsync(anvil, 31337);
         if (Chains.Contains("base")) Base = await AnvilNode.StartAsync(anvil, 8453);
@@ -79,6 +107,13 @@ public sealed class BenchPlatform : IAsyncDisposable
             ["Sharemint__Signing__QuoteKey"] = seed,
             // Information logs per order step would cost the shared cores more than the work measured.
             ["Logging__LogLevel__Default"] = "Warning",
+            ["Sharemint__Api__SecretEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            // Every benchmark partner calls from 127.0.0.1: the per-address and per-key throttles would measure
+            // themselves, not the order path, so they are set far above the load (they are still evaluated per request).
+            ["Sharemint__Api__AddressRateLimitBurst"] = "1000000",
+            ["Sharemint__Api__AddressRateLimitPerSecond"] = "1000000",
+            ["Sharemint__Api__RateLimitBurst"] = "100000",
+            ["Sharemint__Api__RateLimitPerSecond"] = "100000",
         };
         foreach (var (ticker, price) in prices)
         {
@@ -93,6 +128,9 @@ public sealed class BenchPlatform : IAsyncDisposable
             env["Sharemint__Chains__solana__Keypair"] = Base58.Encode(Keypair.Generate().SecretKey());
             env["Sharemint__Chains__solana__AirdropLamports"] = "100000000000";
         }
+        _siloEnvironment = new Dictionary<string, string>(env) { ["Sharemint__DeployTokens"] = "false" };
+        env["Sharemint__Api__BootstrapAdminKeyId"] = AdminKeyId;
+        env["Sharemint__Api__BootstrapAdminSecret"] = _adminSecret;
         Silo = await SiloProcess.StartAsync(ConnectionString, seedDemo: true, clusterId: _clusterId, extraEnvironment: env);
         await ConnectClientAsync(Silo.GatewayPort);
         await WaitForDeploymentsAsync(TimeSpan.FromMinutes(4));
@@ -147,6 +185,34 @@ public sealed class BenchPlatform : IAsyncDisposable
         }
     }
 
+    /// <summary>An operator (admin) API client on the first silo, signed with the bootstrap key.</summary>
+    public SharemintAdminClient AdminClient() =>
+        new(Silo!.CreateHttpClient(), new SharemintClientOptions { KeyId = AdminKeyId, Secret = _adminSecret });
+
+    /// <summary>
+    /// Starts more silo processes in the same cluster on the same PostgreSQL (no token deployment, no demo seeding: the
+    /// first silo did both) and waits until each one's API is ready and the cluster lists every silo as active.
+    /// </summary>
+    public async Task AddSilosAsync(int count, TimeSpan timeout)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var silo = await SiloProcess.StartAsync(ConnectionString, seedDemo: false, clusterId: _clusterId, extraEnvironment: _siloEnvironment);
+            _extraSilos.Add(silo);
+        }
+        var expected = 1 + _extraSilos.Count;
+        var deadline = DateTime.UtcNow + timeout;
+        var management = Grains.GetGrain<IManagementGrain>(0);
+        while ((await management.GetHosts(onlyActive: true)).Count < expected)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The cluster did not reach {expected} active silos.\n{_extraSilos[^1].Output}");
+            }
+            await Task.Delay(250);
+        }
+    }
+
     /// <summary>The EVM node serving <paramref name="chain"/>.</summary>
     public AnvilNode EvmNode(string chain) => (chain == "ethereum" ? Ethereum : chain == "base" ? Base : null)
         ?? throw new ArgumentException($"No EVM node for chain '{chain}'.", nameof(chain));
@@ -157,6 +223,10 @@ public sealed class BenchPlatform : IAsyncDisposable
         {
             await _clientHost.StopAsync(TimeSpan.FromSeconds(5));
             _clientHost.Dispose();
+        }
+        foreach (var extra in _extraSilos)
+        {
+            await extra.DisposeAsync();
         }
         if (Silo is not null) await Silo.DisposeAsync();
         if (Solana is not null) await Solana.DisposeAsync();

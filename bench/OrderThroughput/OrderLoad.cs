@@ -7,8 +7,12 @@ using Sharemint.Units;
 
 namespace Sharemint.OrderThroughput;
 
-/// <summary>An order the platform accepted: where it mints, and how long the placement call took.</summary>
-public sealed record PlacedOrder(string OrderId, string AccountId, string Symbol, string Chain, CanonicalAmount Amount, double AcceptMs);
+/// <summary>An order the platform accepted: where it mints, how long the placement call took, and its quote call before it.</summary>
+public sealed record PlacedOrder(string OrderId, string AccountId, string Symbol, string Chain, CanonicalAmount Amount, double AcceptMs, double QuoteMs)
+{
+    /// <summary>What the partner waited for this order: the quote round trip plus the placement round trip.</summary>
+    public double PartnerMs => QuoteMs + AcceptMs;
+}
 
 /// <summary>What one load phase did: accepted orders, per-call latencies, refusals by code, and its wall time.</summary>
 public sealed record LoadResult(IReadOnlyList<PlacedOrder> Accepted, double[] QuoteMs, IReadOnlyDictionary<string, int> Refusals, TimeSpan Elapsed)
@@ -40,14 +44,15 @@ public static class OrderLoad
                     var quoteStarted = Stopwatch.GetTimestamp();
                     var quote = await grains.GetGrain<IQuoteGrain>($"q_{Guid.NewGuid():N}")
                         .CreateAsync(new QuoteRequest(partner.AccountId, partner.Symbol, QuoteSide.Mint, amount));
-                    quoteMs.Add(Stopwatch.GetElapsedTime(quoteStarted).TotalMilliseconds);
+                    var quoteTook = Stopwatch.GetElapsedTime(quoteStarted).TotalMilliseconds;
+                    quoteMs.Add(quoteTook);
 
                     var orderId = OrderIds.FromIdempotencyKey(partner.AccountId, $"{phase}-{i}");
                     var placeStarted = Stopwatch.GetTimestamp();
                     var order = await grains.GetGrain<IOrderGrain>(orderId)
                         .PlaceMintAsync(new MintOrderRequest(partner.AccountId, quote.QuoteId, chain, partner.Wallets[chain]));
                     var acceptMs = Stopwatch.GetElapsedTime(placeStarted).TotalMilliseconds;
-                    accepted.Add(new PlacedOrder(order.OrderId, partner.AccountId, partner.Symbol, chain, amount, acceptMs));
+                    accepted.Add(new PlacedOrder(order.OrderId, partner.AccountId, partner.Symbol, chain, amount, acceptMs, quoteTook));
                 }
                 catch (LedgerException error)
                 {

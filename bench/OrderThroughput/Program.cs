@@ -3,7 +3,8 @@ using Sharemint.OrderThroughput;
 using Sharemint.Units;
 
 // Usage: dotnet run -c Release --project bench/OrderThroughput -- [--partners 50] [--seconds 30] [--chains ethereum,base,solana]
-//        [--symbols TSLAx,NVDAx] [--baseline-seconds 15] [--settle-timeout 600] [--amount 0.01]
+//        [--symbols TSLAx,NVDAx] [--baseline-seconds 15] [--settle-timeout 600] [--amount 0.01] [--via grains,http] [--cluster 3]
+//        [--statements]  (PostgreSQL with pg_stat_statements: each phase lists its most called statements per order)
 // Starts a private PostgreSQL, anvil ×2, the Solana devnet and the real silo (as the end-to-end tests do), onboards the
 // partners, warms up (one settled order per partner and chain), then lets every partner quote and place mints without
 // waiting for settlement, waits until each accepted order is settled, and measures raw PostgreSQL upserts per second on the
@@ -18,6 +19,10 @@ var baselineSeconds = IntArg("--baseline-seconds", 15);
 var settleTimeout = TimeSpan.FromSeconds(IntArg("--settle-timeout", 600));
 var chains = ListArg("--chains", "ethereum,base,solana");
 var symbols = ListArg("--symbols", "TSLAx,NVDAx");
+// Which loads to measure: "grains" (Orleans client, as the grain-level figures always were), "http" (the SDK over the
+// signed API), or both; --cluster N adds the HTTP load against N silo processes after the 1-silo HTTP phase.
+var via = ListArg("--via", "grains,http");
+var clusterSilos = IntArg("--cluster", 1);
 var amount = CanonicalAmount.FromTokens(decimal.Parse(StringArg("--amount") ?? "0.01", CultureInfo.InvariantCulture));
 var prices = new Dictionary<string, string>
 {
@@ -30,7 +35,7 @@ Console.WriteLine($"Sharemint order throughput: {partnerCount} partners, {second
 Console.WriteLine($"command: OrderThroughput {string.Join(' ', args)}");
 
 var started = DateTime.UtcNow;
-await using var platform = await BenchPlatform.StartAsync(symbols, chains, prices);
+await using var platform = await BenchPlatform.StartAsync(symbols, chains, prices, statements: args.Contains("--statements"));
 Console.WriteLine($"platform up in {(DateTime.UtcNow - started).TotalSeconds:F0} s (PostgreSQL, {string.Join(", ", chains)}, silo at {platform.Silo!.BaseAddress})");
 
 var partners = await Partners.OnboardAsync(platform.Grains, partnerCount, symbols, chains);
@@ -39,26 +44,60 @@ Console.WriteLine($"onboarded {partners.Count} partners (GB, KYC approved, {Part
 // Warm-up: every partner places one order per chain and all of them settle before anything is measured.
 var warmup = await OrderLoad.RunAsync(platform.Grains, partners, chains, amount, "warmup", duration: null, ordersPerPartner: chains.Count);
 var warmSettled = await Settlement.WaitAsync(platform.Grains, warmup.Accepted, settleTimeout);
+var warmupOrders = new List<PlacedOrder>(warmup.Accepted);
 Console.WriteLine($"warm-up: {warmup.Accepted.Count} accepted, {warmSettled.Settled.Count} settled in {warmSettled.Waited.TotalSeconds:F0} s" +
-    (warmup.Refusals.Count > 0 ? $", refused: {Describe(warmup.Refusals)}" : ""));
+    (warmup.Refusals.Count > 0 ? $", refused: {PhaseResult.Describe(warmup.Refusals)}" : ""));
 
-var windowStart = await ChainEvidence.DatabaseNowAsync(platform.ConnectionString);
-await Task.Delay(TimeSpan.FromSeconds(2));
-var writesBefore = await DatabaseWrites.ReadAsync(platform.ConnectionString);
-
-// Measured phase.
-var load = await OrderLoad.RunAsync(platform.Grains, partners, chains, amount, "run", TimeSpan.FromSeconds(seconds), ordersPerPartner: null);
-Console.WriteLine($"load: {load.Accepted.Count} accepted in {load.Elapsed.TotalSeconds:F1} s; waiting for settlement …");
-var settlement = await Settlement.WaitAsync(platform.Grains, load.Accepted, settleTimeout);
+// Measured phases, one after the other, each waiting for its orders to settle: the grain-level load (an Orleans
+// client calling the quote and order grains, as before), then the same load as partners send it (SDK, signed HTTP).
+var phases = new List<PhaseResult>();
+var httpPartners = (IReadOnlyList<HttpPartner>)[];
+var siloHttp = new List<HttpClient>();
+if (via.Contains("http") || clusterSilos > 1)
+{
+    var keys = await HttpOrderLoad.IssueKeysAsync(platform.AdminClient(), partners);
+    siloHttp.Add(HttpOrderLoad.SiloHttp(platform.Silo!.BaseAddress, partnerCount));
+    httpPartners = HttpOrderLoad.Clients(keys, siloHttp);
+    // Warm the HTTP path (connections, key cache, JIT) with one settled order per partner before it is measured.
+    var httpWarmup = await HttpOrderLoad.RunAsync(httpPartners, chains, amount, "http-warmup", duration: null, ordersPerPartner: 1);
+    var httpWarmSettled = await Settlement.WaitAsync(platform.Grains, httpWarmup.Accepted, settleTimeout);
+    warmupOrders.AddRange(httpWarmup.Accepted);
+    Console.WriteLine($"HTTP warm-up: {partners.Count} partner keys issued, {httpWarmup.Accepted.Count} accepted, {httpWarmSettled.Settled.Count} settled" +
+        (httpWarmup.Refusals.Count > 0 ? $", refused: {PhaseResult.Describe(httpWarmup.Refusals)}" : ""));
+}
+Task<SettlementResult> Settle(IReadOnlyList<PlacedOrder> placed) => Settlement.WaitAsync(platform.Grains, placed, settleTimeout);
+if (via.Contains("grains"))
+{
+    phases.Add(await PhaseResult.MeasureAsync(platform, "grains (Orleans client → quote and order grains)", partnerCount,
+        () => OrderLoad.RunAsync(platform.Grains, partners, chains, amount, "run", TimeSpan.FromSeconds(seconds), ordersPerPartner: null), Settle));
+}
+if (via.Contains("http") || clusterSilos > 1)
+{
+    phases.Add(await PhaseResult.MeasureAsync(platform, "http, 1 silo (SDK → signed HTTP API)", partnerCount,
+        () => HttpOrderLoad.RunAsync(httpPartners, chains, amount, "http-1", TimeSpan.FromSeconds(seconds), ordersPerPartner: null), Settle));
+}
+if (clusterSilos > 1)
+{
+    // Cluster mode: the same HTTP load spread over N silo processes of one cluster on the same PostgreSQL.
+    await platform.AddSilosAsync(clusterSilos - 1, TimeSpan.FromMinutes(3));
+    foreach (var extra in platform.Silos.Skip(1))
+    {
+        siloHttp.Add(HttpOrderLoad.SiloHttp(extra.BaseAddress, partnerCount));
+    }
+    var spread = HttpOrderLoad.Clients(httpPartners.Select(p => (p.Partner, p.KeyId, p.Secret)).ToList(), siloHttp);
+    Console.WriteLine($"cluster: {platform.Silos.Count} silos active; partners spread over their HTTP endpoints");
+    var spreadWarmup = await HttpOrderLoad.RunAsync(spread, chains, amount, $"http-{clusterSilos}-warmup", duration: null, ordersPerPartner: 1);
+    await Settlement.WaitAsync(platform.Grains, spreadWarmup.Accepted, settleTimeout);
+    warmupOrders.AddRange(spreadWarmup.Accepted);
+    phases.Add(await PhaseResult.MeasureAsync(platform, $"http, {clusterSilos} silos (SDK → signed HTTP API, partners spread)", partnerCount,
+        () => HttpOrderLoad.RunAsync(spread, chains, amount, $"http-{clusterSilos}", TimeSpan.FromSeconds(seconds), ordersPerPartner: null), Settle));
+}
 var loadAverageAfterOrders = LoadAverage();
-await Task.Delay(TimeSpan.FromSeconds(2));
-var writesAfter = await DatabaseWrites.ReadAsync(platform.ConnectionString);
 
-// Final word on every order the benchmark placed (warm-up included): the partners are the only minters, so each
+// Final word on every order the benchmark placed (warm-ups included): the partners are the only minters, so each
 // deployment's supply must be exactly the sum of its settled orders, and no unsettled order may have minted.
-var finalWarmup = await Settlement.WaitAsync(platform.Grains, warmSettled.Unfinished, TimeSpan.Zero);
-var allSettled = warmSettled.Settled.Concat(finalWarmup.Settled).Concat(settlement.Settled).ToList();
-var batching = await ChainEvidence.MintBatchingAsync(platform.ConnectionString, windowStart);
+var finalWarmup = await Settlement.WaitAsync(platform.Grains, warmupOrders, TimeSpan.Zero);
+var allSettled = finalWarmup.Settled.Concat(phases.SelectMany(p => p.Settlement.Settled)).ToList();
 var suppliesAfter = await ChainEvidence.SuppliesAsync(platform);
 
 // Baseline on the same PostgreSQL server, the platform idle (every order terminal), rows as large as a stored order.
@@ -66,57 +105,39 @@ var payloadBytes = await RawUpserts.AverageOrderPayloadAsync(platform.Connection
 var raw = await RawUpserts.RunAsync(platform.ConnectionString, partnerCount, TimeSpan.FromSeconds(baselineSeconds), payloadBytes);
 
 // ---------------------------------------------------------------- report
-var settled = settlement.Settled;
-var failed = settlement.Terminal.Where(o => o.Status != Sharemint.Orders.OrderStatus.Settled).ToList();
-var accept = Percentiles.Of(load.Accepted.Select(o => o.AcceptMs));
-var quote = Percentiles.Of(load.QuoteMs);
-var rawLatency = Percentiles.Of(raw.LatencyMs);
-var endToEnd = Percentiles.Of(settled.Select(o => (o.UpdatedAt - o.CreatedAt).TotalMilliseconds));
-var firstAccepted = settled.Count > 0 ? settled.Min(o => o.CreatedAt) : default;
-var lastSettled = settled.Count > 0 ? settled.Max(o => o.UpdatedAt) : default;
-var settleSpan = lastSettled - firstAccepted;
-var settledPerSecond = settled.Count > 0 ? settled.Count / settleSpan.TotalSeconds : 0;
-var acceptedPerSecond = load.AcceptedPerSecond;
-
 Console.WriteLine();
-Console.WriteLine("== orders (measured phase) ==");
-Console.WriteLine($"accepted orders/s:            {acceptedPerSecond,10:F1}   ({load.Accepted.Count} accepted in {load.Elapsed.TotalSeconds:F1} s by {partnerCount} partners)");
-Console.WriteLine($"settled orders/s end to end:  {settledPerSecond,10:F1}   ({settled.Count} settled, first acceptance → last settlement {settleSpan.TotalSeconds:F1} s)");
-Console.WriteLine($"raw PostgreSQL upserts/s:     {raw.PerSecond,10:F1}   (baseline, same run: {raw.Upserts} upserts by {partnerCount} writers in {raw.Elapsed.TotalSeconds:F1} s, {raw.PayloadBytes}-byte rows)");
-Console.WriteLine($"ratio accepted/raw:           {acceptedPerSecond / raw.PerSecond,10:F3}   (goal >= 0.25: {(acceptedPerSecond / raw.PerSecond >= 0.25 ? "met" : "MISSED")})");
-Console.WriteLine($"ratio settled/raw:            {settledPerSecond / raw.PerSecond,10:F3}");
-Console.WriteLine($"acceptance latency ms:        {accept}   (goal p99 <= 50 ms: {(accept.P99 <= 50 ? "met" : "MISSED")})");
-Console.WriteLine($"quote latency ms:             {quote}");
-Console.WriteLine($"raw upsert latency ms:        {rawLatency}");
-Console.WriteLine($"accepted → settled ms:        {endToEnd}");
-Console.WriteLine($"refused placements:           {(load.Refusals.Count == 0 ? "none" : Describe(load.Refusals))}");
-Console.WriteLine($"not settled:                  {settlement.Unfinished.Count} still open after {settlement.Waited.TotalSeconds:F0} s, {failed.Count} failed/cancelled" +
-    (failed.Count > 0 ? $" ({Describe(failed.GroupBy(o => o.FailureCode ?? o.Status.ToString()).ToDictionary(g => g.Key, g => g.Count()))})" : ""));
-Console.WriteLine($"per chain settled:            {string.Join(", ", chains.Select(c => $"{c} {settled.Count(o => o.Chain == c)}"))}");
+Console.WriteLine("== baseline (same run, same PostgreSQL server) ==");
+Console.WriteLine($"raw PostgreSQL upserts/s:     {raw.PerSecond,10:F1}   ({raw.Upserts} upserts by {partnerCount} writers in {raw.Elapsed.TotalSeconds:F1} s, {raw.PayloadBytes}-byte rows)");
+Console.WriteLine($"raw upsert latency ms:        {Percentiles.Of(raw.LatencyMs)}");
 Console.WriteLine($"load average after orders:    {loadAverageAfterOrders}");
-
-Console.WriteLine();
-Console.WriteLine("== PostgreSQL rows written during the measured phase (warm-up excluded) ==");
-var perOrder = Math.Max(1, load.Accepted.Count);
-var written = writesAfter.Since(writesBefore);
-Console.WriteLine($"commits: {writesAfter.Commits - writesBefore.Commits} ({(double)(writesAfter.Commits - writesBefore.Commits) / perOrder:F1} per accepted order, includes reads' implicit transactions)");
-Console.WriteLine($"rows written: {written.Sum(t => t.Rows)} ({(double)written.Sum(t => t.Rows) / perOrder:F1} per accepted order): " +
-    string.Join(", ", written.Select(t => $"{t.Table} {(double)t.Rows / perOrder:F1}")));
-
-Console.WriteLine();
-Console.WriteLine("== batching (chain signer write-ahead log, measured phase) ==");
-Console.WriteLine($"{"chain",-10} {"orders",8} {"mint txs",9} {"orders/tx",10} {"largest",8} {"EVM signed attempts",20}");
-foreach (var row in batching)
+foreach (var phase in phases)
 {
-    var ordersOnChain = settled.Count(o => o.Chain == row.Chain);
-    Console.WriteLine($"{row.Chain,-10} {ordersOnChain,8} {row.Transactions,9} {(row.Transactions == 0 ? 0 : (double)row.Lines / row.Transactions),10:F1} {row.LargestBatch,8} {(row.Chain == "solana" ? "-" : row.SignedAttempts.ToString(CultureInfo.InvariantCulture)),20}");
+    phase.Print(raw.PerSecond, chains);
+}
+
+Console.WriteLine();
+Console.WriteLine("== summary ==");
+Console.WriteLine($"{"phase",-58} {"acc/s",7} {"ratio",6} {"p50 ms",7} {"p99 ms",7} {"rows",6} {"commits",8} {"chain tx",9}");
+foreach (var phase in phases)
+{
+    var partnerSeen = Percentiles.Of(phase.Load.Accepted.Select(o => o.PartnerMs));
+    Console.WriteLine($"{phase.Name,-58} {phase.AcceptedPerSecond,7:F1} {phase.AcceptedPerSecond / raw.PerSecond,6:F3} {partnerSeen.P50,7:F1} {partnerSeen.P99,7:F1} " +
+        $"{phase.RowsPerOrder,6:F1} {phase.CommitsPerOrder,8:F1} {phase.ChainTransactionsPerOrder,9:F3}");
+}
+if (clusterSilos > 1)
+{
+    var one = phases.Single(p => p.Name.StartsWith("http, 1 silo", StringComparison.Ordinal));
+    var many = phases[^1];
+    Console.WriteLine($"cluster scaling: {many.AcceptedPerSecond:F1} accepted/s on {clusterSilos} silos ÷ {one.AcceptedPerSecond:F1} on 1 = {many.AcceptedPerSecond / one.AcceptedPerSecond:F2} " +
+        $"({Environment.ProcessorCount} cores shared by every process of the run, PostgreSQL and the chains included)");
 }
 
 Console.WriteLine();
 Console.WriteLine("== ledger = chain (invariant 5), read from each chain's RPC node ==");
 Console.WriteLine($"{"deployment",-16} {"ledger supply",16} {"on-chain supply",16} {"Σ settled orders",17} {"pending ops",12} result");
-var warmFailed = warmSettled.Terminal.Concat(finalWarmup.Terminal).Count(o => o.Status != Sharemint.Orders.OrderStatus.Settled);
-var allGood = settlement.Unfinished.Count == 0 && failed.Count == 0 && finalWarmup.Unfinished.Count == 0 && warmFailed == 0;
+var unfinished = finalWarmup.Unfinished.Concat(phases.SelectMany(p => p.Settlement.Unfinished)).ToList();
+var failed = finalWarmup.Terminal.Concat(phases.SelectMany(p => p.Settlement.Terminal)).Where(o => o.Status != Sharemint.Orders.OrderStatus.Settled).ToList();
+var allGood = unfinished.Count == 0 && failed.Count == 0;
 foreach (var after in suppliesAfter)
 {
     var expected = CanonicalAmount.FromUnits(allSettled.Where(o => o.Symbol == after.Symbol && o.Chain == after.Chain).Sum(o => o.Amount.Units));
@@ -124,11 +145,11 @@ foreach (var after in suppliesAfter)
     allGood &= ok;
     Console.WriteLine($"{after.Symbol + "/" + after.Chain,-16} {after.Ledger,16} {after.OnChain,16} {expected,17} {after.PendingChainOperations,12} {(ok ? "ok" : "MISMATCH")}");
 }
-if (warmSettled.Unfinished.Count + settlement.Unfinished.Count + failed.Count > 0)
+if (unfinished.Count + failed.Count > 0)
 {
     Console.WriteLine();
-    Console.WriteLine("== orders that did not settle (first 5 of each) ==");
-    foreach (var order in warmSettled.Unfinished.Concat(settlement.Unfinished).Take(10))
+    Console.WriteLine("== orders that did not settle (first 10 open, first 5 failed) ==");
+    foreach (var order in unfinished.Take(10))
     {
         await Diagnostics.PrintOrderAsync(platform.Grains, order.OrderId);
     }
@@ -136,7 +157,10 @@ if (warmSettled.Unfinished.Count + settlement.Unfinished.Count + failed.Count > 
     {
         await Diagnostics.PrintOrderAsync(platform.Grains, order.OrderId);
     }
-    Diagnostics.PrintSiloWarnings(platform.Silo!.Output, 15);
+    foreach (var silo in platform.Silos)
+    {
+        Diagnostics.PrintSiloWarnings(silo.Output, 15);
+    }
 }
 Console.WriteLine();
 Console.WriteLine("== stored grain state (orleans_storage) ==");
@@ -147,8 +171,6 @@ Console.WriteLine(allGood
     ? "every accepted order settled once; every deployment's ledger supply equals its on-chain supply"
     : "CORRECTNESS FAILURE: see the rows above");
 return allGood ? 0 : 1;
-
-static string Describe(IReadOnlyDictionary<string, int> counts) => string.Join(", ", counts.OrderByDescending(c => c.Value).Select(c => $"{c.Key} ×{c.Value}"));
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 

@@ -11,8 +11,8 @@ using Sharemint.Silo.Telemetry;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var options = builder.Configuration.GetSection(SharemintOptions.Section).Get<SharemintOptions>() ?? new SharemintOptions();
-var connectionString = builder.Configuration.GetConnectionString("Sharemint")
-    ?? throw new InvalidOperationException("ConnectionStrings:Sharemint (env ConnectionStrings__Sharemint) is required.");
+var connectionString = SiloConfiguration.Pooled(builder.Configuration.GetConnectionString("Sharemint")
+    ?? throw new InvalidOperationException("ConnectionStrings:Sharemint (env ConnectionStrings__Sharemint) is required."));
 
 if (options.SeedDemo)
 {

@@ -13,6 +13,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string _binDirectory;
     private readonly string _dataDirectory;
     private readonly string _rootDirectory;
+    private string _extraSettings = "";
 
     private PostgresServer(string binDirectory, string rootDirectory, int port)
     {
@@ -33,12 +34,18 @@ public sealed class PostgresServer : IAsyncDisposable
         $"Host=127.0.0.1;Port={Port};Username=sharemint;Database={database};Timezone=UTC;Maximum Pool Size=200;Include Error Detail=true";
 
     /// <summary>Creates and starts a new server.</summary>
-    public static async Task<PostgresServer> CreateAsync()
+    public static Task<PostgresServer> CreateAsync() => CreateAsync(new Dictionary<string, string>());
+
+    /// <summary>Creates and starts a new server with extra settings (e.g. <c>shared_preload_libraries</c> for a benchmark's diagnostics).</summary>
+    public static async Task<PostgresServer> CreateAsync(IReadOnlyDictionary<string, string> settings)
     {
         var bin = FindBinDirectory();
         var root = Path.Combine(Path.GetTempPath(), $"sharemint-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(root);
-        var server = new PostgresServer(bin, root, FreePort.Next());
+        var server = new PostgresServer(bin, root, FreePort.Next())
+        {
+            _extraSettings = string.Concat(settings.Select(s => $" -c {s.Key}={s.Value}")),
+        };
         if (IsRoot)
         {
             await ProcessRunner.RunAsync("chown", ["postgres:postgres", root], TimeSpan.FromSeconds(30));
@@ -53,7 +60,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         await AsOwnerAsync("pg_ctl", [
             "-D", _dataDirectory, "-l", Path.Combine(_rootDirectory, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={_rootDirectory} -c max_connections=300 -c shared_buffers=128MB",
+            "-o", $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={_rootDirectory} -c max_connections=300 -c shared_buffers=128MB{_extraSettings}",
             "start"], TimeSpan.FromSeconds(90));
         IsRunning = true;
     }
