@@ -16,6 +16,8 @@ public sealed class AssetGrain(
     : LedgerGrain<AssetState>(state, logger), IAssetGrain, IRemindable
 {
     private const string MultiplierReminder = "scheduled-multiplier";
+    // Recorded under a reservation id released before it was ever made.
+    private const string ReleasedUnreserved = "released-unreserved";
 
     private string Symbol => this.GetPrimaryKeyString();
 
@@ -189,10 +191,16 @@ public sealed class AssetGrain(
         }
         if (!State.OpenReservations.Remove(reservationId.Value))
         {
-            // Never reserved, or released before: either way there is nothing left to release.
-            return await RecallAsync(reservationId.Value) is not null
-                ? Snapshot()
-                : throw new LedgerException(LedgerError.ReservationNotFound, $"No reservation '{reservationId}'.");
+            if (await RecallAsync(reservationId.Value) is not null)
+            {
+                // Reserved and released before: nothing left to release.
+                return Snapshot();
+            }
+            // Never reserved: the id is closed all the same (operation ids are terminal), so a reservation that a stale
+            // duplicate activation of the order asks for under it later is refused instead of locking custody for good.
+            State.Applied.Record(reservationId, ReleasedUnreserved);
+            await CommitAsync();
+            return Snapshot();
         }
         await CommitAsync();
         return Snapshot();

@@ -187,16 +187,41 @@ public sealed class OrderSagaEngine : IOrderSaga
         {
             return Snapshot();
         }
-        if (!OrderCancellation.IsCancellable(State))
+        if (!CancelRequested)
         {
-            throw new LedgerException(LedgerError.OrderNotCancellable, $"Order '{OrderId}' is {State.Status}: it can no longer be cancelled.");
+            if (!OrderCancellation.IsCancellable(State))
+            {
+                throw new LedgerException(LedgerError.OrderNotCancellable, $"Order '{OrderId}' is {State.Status}: it can no longer be cancelled.");
+            }
+            // The intent is saved before anything is undone. Undoing first let an activation that died (or lost the etag
+            // race) after releasing the hold leave an order that carried on without its cash; now every activation that
+            // loads the order finishes the cancel, and a stale one's save fails instead of carrying on.
+            State.Stage = OrderStage.Compensate;
+            Record("cancel-requested", Op("cancel"), "ok", null);
+            await SaveAsync();
         }
-        await Flow.UndoAsync();
-        State.Status = OrderStatus.Cancelled;
-        State.Stage = OrderStage.Done;
-        Record("cancelled", Op("cancel"), "ok", null);
-        await FinishAsync();
+        await CompensateAsync();
         return Snapshot();
+    }
+
+    private bool CancelRequested => State.Steps.Any(s => s.Name == "cancel-requested");
+
+    /// <summary>Undoes what the order holds, then ends it: cancelled when the partner asked for it, failed otherwise.</summary>
+    private async Task CompensateAsync()
+    {
+        await Flow.UndoAsync();
+        State.Stage = OrderStage.Done;
+        if (CancelRequested)
+        {
+            State.Status = OrderStatus.Cancelled;
+            Record("cancelled", Op("cancel"), "ok", null);
+        }
+        else
+        {
+            State.Status = OrderStatus.Failed;
+            Record("compensated", Op("compensate"), "ok", null);
+        }
+        await FinishAsync();
     }
 
     public async Task OnChainOperationFinalAsync(string operationId)
@@ -306,11 +331,7 @@ public sealed class OrderSagaEngine : IOrderSaga
         }
         if (State.Stage == OrderStage.Compensate)
         {
-            await Flow.UndoAsync();
-            State.Stage = OrderStage.Done;
-            State.Status = OrderStatus.Failed;
-            Record("compensated", Op("compensate"), "ok", null);
-            await FinishAsync();
+            await CompensateAsync();
             return true;
         }
         return Flow.Step(State.Stage) is { } step && await step();

@@ -1,0 +1,56 @@
+using Sharemint.Orders;
+using Sharemint.Saga.Tests.StandIns;
+
+namespace Sharemint.Saga.Tests;
+
+/// <summary>
+/// Interleavings Coyote found that broke an invariant, kept as plain, deterministic tests (each replays the schedule step
+/// by step, so it stays meaningful when the code around it changes).
+/// </summary>
+public sealed class DuplicateActivationRegressionTests
+{
+    [Fact]
+    public async Task A_cancel_on_one_activation_and_a_reserve_on_a_stale_duplicate_leave_no_reservation_open()
+    {
+        // Found by CoyoteExplorationTests: "Cancelled mint m1 kept effects: reservation open". Activation A cancels the
+        // mint (nothing reserved yet, so it releases nothing); a duplicate activation B, loaded before the cancel, then
+        // reserves custody under the same operation id, fails to save (the etag moved) and re-reads a cancelled order.
+        // The reservation stayed open for good: custody locked with no order to release it.
+        var harness = new SagaHarness(NoFaults.Instance);
+        harness.World.AddPartner("p1", 10_000m);
+        harness.World.Asset.Custody = 100m;
+        Assert.Equal("ok", await harness.PlaceMintAsync("m1", "p1", "solana", 2m));
+        await harness.HostAsync("m1");
+        var b = await harness.DuplicateAsync("m1");
+
+        Assert.Equal("ok", await harness.CancelAsync("m1"));
+        await harness.CallAsync("m1", e => e.AdvanceAsync(), b);
+
+        Assert.Equal(OrderStatus.Cancelled, harness.Stored("m1")!.Status);
+        Assert.False(harness.World.Asset.IsOpen("m1/reserve"), "the stale activation's reservation is still open");
+        Assert.Equal(100m, harness.World.Asset.Custody);
+        Assert.Equal(10_000m, harness.World.Accounts["p1"].Cash);
+        await harness.SettleAllAsync();
+        Assert.Empty(harness.Violations(quiescent: true));
+    }
+
+    [Fact]
+    public async Task A_cancel_whose_process_dies_after_releasing_the_cash_still_ends_cancelled_and_mints_nothing()
+    {
+        // Found by CoyoteExplorationTests: "m1 is still Accepted at Start". The cancel released the cash hold, then the
+        // process died before the cancel was saved. The order carried on as if never cancelled: reserved, minted, and
+        // could never capture the released cash, so the partner kept both the cash and the tokens and the order hung.
+        var harness = new SagaHarness(new ScriptedFaults(("account.release", Fault.CrashAfterEffect)));
+        var account = harness.World.AddPartner("p1", 10_000m);
+        harness.World.Asset.Custody = 100m;
+        Assert.Equal("ok", await harness.PlaceMintAsync("m1", "p1", "solana", 2m));
+
+        Assert.Equal("crashed", await harness.CancelAsync("m1"));
+        await harness.SettleAllAsync();
+
+        Assert.Equal(OrderStatus.Cancelled, harness.Stored("m1")!.Status);
+        Assert.Equal(Units.CanonicalAmount.Zero, harness.World.Bridges["solana"].OnChainSupply);
+        Assert.Equal(10_000m, account.Cash);
+        Assert.Empty(harness.Violations(quiescent: true));
+    }
+}
