@@ -35,6 +35,9 @@ public sealed class WebhookSilo : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>The silo's database.</summary>
+    public string ConnectionString => _connectionString;
+
     public async Task InitializeAsync()
     {
         _anvil = await AnvilNode.StartAsync(AnvilNode.LocateBinary(), ChainId);

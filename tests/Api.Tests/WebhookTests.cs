@@ -157,15 +157,32 @@ public sealed class WebhookTests(WebhookSilo platform) : IClassFixture<WebhookSi
         var orders = new List<string> { await MintAsync(client), await MintAsync(client) };
         await WaitForListingAsync(client, orders, endpoint.EndpointId, events => HeldBack(events, endpoint.EndpointId, 4), "pending deliveries");
 
+        // A third order settled in its own state, but the process died before its index row (and so its events) were
+        // written: the row still says in progress, and no event exists.
+        var cut = await MintAsync(client);
+        await WaitForListingAsync(client, [cut], endpoint.EndpointId, events => events.Count == 2, "the third order's events");
+        await using (var data = Npgsql.NpgsqlDataSource.Create(platform.ConnectionString))
+        {
+            await using var rewind = data.CreateCommand("""
+                WITH gone AS (DELETE FROM webhook_events WHERE order_key = $1)
+                UPDATE order_index SET status = 'InProgress', version = version - 1 WHERE order_id = $1
+                """);
+            rewind.Parameters.AddWithValue(cut);
+            Assert.Equal(1, await rewind.ExecuteNonQueryAsync());
+        }
+        orders.Add(cut);
+
         await platform.KillAndRestartAsync();
         await receiver.StartAsync();
         client = platform.Partner();
         try
         {
             await WaitForListingAsync(client, orders, endpoint.EndpointId,
-                events => events.Count == 4 && events.All(e => e.Deliveries.Single(d => d.EndpointId == endpoint.EndpointId).Status == "delivered"),
+                events => events.Count == 6 && events.All(e => e.Deliveries.Single(d => d.EndpointId == endpoint.EndpointId).Status == "delivered"),
                 "every delivery acknowledged after the restart");
             AssertOncePerEventAndInOrder(receiver.Received, endpoint.Secret, orders);
+            var listed = await client.Orders.ListAsync();
+            Assert.Equal("Settled", listed.Single(o => o.OrderId == cut).Status);
         }
         finally
         {
