@@ -40,7 +40,11 @@ public sealed class SharemintClient
         Transfers = new TransfersClient(transport);
         Reserves = new ReservesClient(transport);
         Keys = new Sharemint.Client.Keys.KeysClient(transport);
+        Webhooks = new Sharemint.Client.Webhooks.WebhooksClient(transport);
     }
+
+    /// <summary>Webhook endpoints and events (verify deliveries with <see cref="Webhooks.WebhookVerifier"/>).</summary>
+    public Sharemint.Client.Webhooks.WebhooksClient Webhooks { get; }
 
     /// <summary>The asset catalogue.</summary>
     public AssetsClient Assets { get; }

@@ -6,6 +6,7 @@ using Sharemint.Silo.Api.Admin;
 using Sharemint.Silo.Api.Partner;
 using Sharemint.Silo.Api.Problems;
 using Sharemint.Silo.Api.Security;
+using Sharemint.Silo.Webhooks;
 
 namespace Sharemint.Silo.Api;
 
@@ -29,6 +30,7 @@ public static class ApiServices
         services.AddHostedService<ApiKeyBootstrap>();
         services.AddHostedService<ReplayPurger>();
         services.AddSingleton(TimeProvider.System);
+        services.AddSharemintWebhooks(configuration);
         services.Configure<JsonOptions>(json => ConfigureStrictJson(json.SerializerOptions));
         // Binding failures throw, so ApiErrorMiddleware answers them in problem+json with a code.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -44,7 +46,12 @@ public static class ApiServices
                 "(Unix milliseconds), X-Sharemint-Nonce (16-64 random letters, digits, '-' or '_') and X-Sharemint-Signature = " +
                 "hex(HMAC-SHA256(secret, timestamp \\n nonce \\n METHOD \\n path-and-query \\n Idempotency-Key or empty \\n " +
                 "hex(SHA-256(body)))). A nonce is accepted once per key. Money-moving POSTs need an Idempotency-Key. Every error is " +
-                "application/problem+json with a stable `code`.";
+                "application/problem+json with a stable `code`. " +
+                "Webhooks (/v1/webhooks): each delivery is a POST of the event's JSON with headers Sharemint-Webhook-Id (the event " +
+                "id; deliveries are at least once, so deduplicate on it), Sharemint-Webhook-Timestamp (Unix seconds) and " +
+                "Sharemint-Webhook-Signature = 'v1=' + hex(HMAC-SHA256(endpoint secret, id + '.' + timestamp + '.' + body)), one " +
+                "space-separated v1= entry per valid secret during a rotation overlap. Answer 2xx to acknowledge; anything else is " +
+                "retried with exponential backoff and jitter for 72 hours. Events of one order arrive in order.";
                 return Task.CompletedTask;
             });
         });
@@ -68,6 +75,8 @@ public static class ApiServices
         app.UseMiddleware<SignatureMiddleware>();
         app.MapPartnerApi();
         app.MapAdminApi();
+        app.MapWebhooksApi();
+        app.MapAdminWebhooksApi();
         app.MapOpenApi();
         return app;
     }

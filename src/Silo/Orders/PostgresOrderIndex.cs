@@ -1,6 +1,7 @@
 using Npgsql;
 using Sharemint.Orders;
 using Sharemint.Silo.Storage;
+using Sharemint.Silo.Webhooks;
 using Sharemint.Units;
 
 namespace Sharemint.Silo.Orders;
@@ -8,16 +9,20 @@ namespace Sharemint.Silo.Orders;
 /// <summary>
 /// <see cref="IOrderIndex"/> on the <c>order_index</c> table (migration 0005). Upserts from concurrent orders share one
 /// statement and one commit (<see cref="GroupCommit{TItem, TResult}"/>); each caller still returns only once its row is
-/// committed, and an older version never overwrites a newer one.
+/// committed, and an older version never overwrites a newer one. The same statement records each status's webhook
+/// events and their deliveries (migration 0070), only for orders whose row moved forward and only for event types the
+/// partner has an endpoint for.
 /// </summary>
 public sealed class PostgresOrderIndex : IOrderIndex
 {
     private readonly NpgsqlDataSource _dataSource;
+    private readonly OrderWebhookEvents _webhooks;
     private readonly GroupCommit<OrderSnapshot, bool> _upserts;
 
-    public PostgresOrderIndex(NpgsqlDataSource dataSource)
+    public PostgresOrderIndex(NpgsqlDataSource dataSource, OrderWebhookEvents? webhooks = null)
     {
         _dataSource = dataSource;
+        _webhooks = webhooks ?? OrderWebhookEvents.Default;
         _upserts = new GroupCommit<OrderSnapshot, bool>(UpsertBatchAsync, name: "order_index");
     }
 
@@ -29,15 +34,37 @@ public sealed class PostgresOrderIndex : IOrderIndex
 
     private async Task<IReadOnlyList<bool>> UpsertBatchAsync(IReadOnlyList<OrderSnapshot> orders)
     {
-        // One row per order: the newest version in the batch (a statement may not update the same row twice).
+        // One row per order: the newest version in the batch (a statement may not update the same row twice). Events
+        // are staged for every snapshot, so two statuses of one order in one batch both keep their events (ids are
+        // deterministic, so an event already recorded is not recorded twice).
         var rows = orders.GroupBy(o => o.OrderId, StringComparer.Ordinal).Select(g => g.MaxBy(o => o.Version)!).ToList();
+        var now = DateTimeOffset.UtcNow;
+        var events = orders.SelectMany(o => _webhooks.For(o, now).Select(e => (Order: o, Event: e))).DistinctBy(e => e.Event.EventId).ToList();
         await using var command = _dataSource.CreateCommand("""
-            INSERT INTO order_index (order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at, version)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
-                                 $8::timestamptz[], $9::timestamptz[], $10::bigint[])
-            ON CONFLICT (order_id) DO UPDATE
-               SET status = excluded.status, updated_at = excluded.updated_at, version = excluded.version
-             WHERE order_index.version < excluded.version
+            WITH up AS (
+                INSERT INTO order_index (order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at, version)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+                                     $8::timestamptz[], $9::timestamptz[], $10::bigint[])
+                ON CONFLICT (order_id) DO UPDATE
+                   SET status = excluded.status, updated_at = excluded.updated_at, version = excluded.version
+                 WHERE order_index.version < excluded.version
+                RETURNING order_id
+            ), ev AS (
+                INSERT INTO webhook_events (event_id, account_id, type, order_key, rank, body, created_at)
+                SELECT e.id, e.account_id, e.type, e.order_key, e.rank, e.body, now()
+                  FROM unnest($11::text[], $12::text[], $13::text[], $14::text[], $15::int[], $16::text[])
+                       WITH ORDINALITY AS e(order_key, account_id, id, type, rank, body, n)
+                 WHERE EXISTS (SELECT 1 FROM up WHERE up.order_id = e.order_key)
+                   AND EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.account_id = e.account_id AND e.type = ANY (w.event_types))
+                 ORDER BY e.n
+                ON CONFLICT (event_id) DO NOTHING
+                RETURNING seq, type, rank, event_id, order_key, account_id
+            )
+            INSERT INTO webhook_deliveries (endpoint_id, event_seq, order_key, rank, window_start, next_attempt_at)
+            SELECT w.endpoint_id, ev.seq, ev.order_key, ev.rank, now(), now() + make_interval(secs => d.delay / 1000.0)
+              FROM ev
+              JOIN unnest($13::text[], $17::int[]) AS d(id, delay) ON d.id = ev.event_id
+              JOIN webhook_endpoints w ON w.account_id = ev.account_id AND ev.type = ANY (w.event_types)
             """);
         command.Parameters.AddWithValue(rows.Select(o => o.OrderId).ToArray());
         command.Parameters.AddWithValue(rows.Select(o => o.Kind.ToString()).ToArray());
@@ -49,13 +76,27 @@ public sealed class PostgresOrderIndex : IOrderIndex
         command.Parameters.AddWithValue(rows.Select(o => o.CreatedAt).ToArray());
         command.Parameters.AddWithValue(rows.Select(o => o.UpdatedAt).ToArray());
         command.Parameters.AddWithValue(rows.Select(o => o.Version).ToArray());
-        await command.ExecuteNonQueryAsync();
+        command.Parameters.AddWithValue(events.Select(e => e.Order.OrderId).ToArray());
+        command.Parameters.AddWithValue(events.Select(e => e.Order.AccountId).ToArray());
+        command.Parameters.AddWithValue(events.Select(e => e.Event.EventId).ToArray());
+        command.Parameters.AddWithValue(events.Select(e => e.Event.Type).ToArray());
+        command.Parameters.AddWithValue(events.Select(e => e.Event.Rank).ToArray());
+        command.Parameters.AddWithValue(events.Select(e => e.Event.Body).ToArray());
+        command.Parameters.AddWithValue(events.Select(e => e.Event.DelayMilliseconds).ToArray());
+        if (await command.ExecuteNonQueryAsync() > 0)
+        {
+            _webhooks.Recorded();
+        }
         return [.. orders.Select(_ => true)];
     }
 
     public async Task RemoveAsync(string orderId, CancellationToken cancellationToken = default)
     {
-        await using var command = _dataSource.CreateCommand("DELETE FROM order_index WHERE order_id = $1");
+        // The order never existed for the partner: its not yet delivered acceptance goes with it.
+        await using var command = _dataSource.CreateCommand("""
+            WITH gone AS (DELETE FROM webhook_events WHERE order_key = $1)
+            DELETE FROM order_index WHERE order_id = $1
+            """);
         command.Parameters.AddWithValue(orderId);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }

@@ -304,6 +304,7 @@ public sealed class BridgeStandIn(SagaWorld world, string symbol, string chain) 
     public Task<DeploymentSnapshot> SetRateLimitsAsync(OperationId operationId, RateLimit? outbound, RateLimit? inbound) => throw NotModelled();
     public Task<DeploymentSnapshot> StartWatchingAsync() => throw NotModelled();
     public Task<IReadOnlyList<HeldDeposit>> GetHeldDepositsAsync() => throw NotModelled();
+    public Task<DepositWatch> GetDepositWatchAsync() => throw NotModelled();
 
     private static NotSupportedException NotModelled() => new("deployment administration is not part of an order's saga");
 }
