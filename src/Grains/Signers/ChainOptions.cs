@@ -102,9 +102,22 @@ public sealed class ChainOptions
         return chains;
     }
 
+    private static ChainAddress.Family? DeclaredFamily(string family) => family.ToLowerInvariant() switch
+    {
+        "evm" => ChainAddress.Family.Evm,
+        "solana" => ChainAddress.Family.Solana,
+        "tron" => ChainAddress.Family.Tron,
+        _ => null,
+    };
+
     /// <summary>Throws <c>InvalidArgument</c> when this entry cannot work for <paramref name="chain"/>.</summary>
     public void Validate(string chain)
     {
+        // A name beyond the well-known ones (base, mantle, ink …) is declared by its Family setting alone.
+        if (ChainAddress.WellKnown(chain) is null && DeclaredFamily(Family) is { } declared)
+        {
+            ChainAddress.Register(chain, declared);
+        }
         var family = ChainAddress.FamilyOf(chain);
         var expected = family switch
         {
