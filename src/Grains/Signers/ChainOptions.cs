@@ -114,9 +114,9 @@ public sealed class ChainOptions
     public void Validate(string chain)
     {
         // A name beyond the well-known ones (base, mantle, ink …) is declared by its Family setting alone.
-        if (ChainAddress.WellKnown(chain) is null && DeclaredFamily(Family) is { } declared)
+        if (ChainAddress.WellKnown(chain) is null)
         {
-            ChainAddress.Register(chain, declared);
+            ChainAddress.Register(chain, DeclaredFamily(Family) ?? throw Bad(chain, "Family", $"must be 'evm', 'solana' or 'tron' (got '{Family}')"));
         }
         var family = ChainAddress.FamilyOf(chain);
         var expected = family switch
