@@ -50,4 +50,22 @@ public sealed class ChainNameConfigurationTests
             Assert.Equal(LedgerError.InvalidArgument, Assert.Throws<LedgerException>(() => ChainAddress.Register(bad, ChainAddress.Family.Evm)).Error);
         }
     }
+
+    [Fact]
+    public void Fallback_rpc_urls_and_a_fee_cap_are_read_and_validated_naming_the_entry()
+    {
+        var options = Read("bnb", "evm", ("FallbackRpcUrls", "https://bsc-a.example/rpc, https://bsc-b.example/"), ("MaxFeePerGasGwei", "3.5"))["bnb"];
+        Assert.Equal([new Uri("https://bsc-a.example/rpc"), new Uri("https://bsc-b.example/")], options.FallbackEndpoints);
+        Assert.Equal(Sharemint.Chains.Evm.UInt256.Parse("3500000000"), options.MaxFeePerGasCap);
+        var plain = Read("bnb", "evm")["bnb"];
+        Assert.Empty(plain.FallbackEndpoints);
+        Assert.Null(plain.MaxFeePerGasCap);
+
+        foreach (var (key, value) in new[] { ("FallbackRpcUrls", "https://ok.example/,ftp://bad"), ("MaxFeePerGasGwei", "0"), ("MaxFeePerGasGwei", "lots") })
+        {
+            var e = Assert.Throws<LedgerException>(() => Read("bnb", "evm", (key, value)));
+            Assert.Equal(LedgerError.InvalidArgument, e.Error);
+            Assert.Contains($"Sharemint:Chains:bnb:{key}", e.Message, StringComparison.Ordinal);
+        }
+    }
 }

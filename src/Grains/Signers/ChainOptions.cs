@@ -27,6 +27,22 @@ public sealed class ChainOptions
     /// <summary>EVM: the EIP-155 chain id the node must serve.</summary>
     public ulong ChainId { get; set; }
 
+    /// <summary>
+    /// EVM: further JSON-RPC URLs of the same chain (other providers), comma-separated. A transport failure or a provider
+    /// that keeps answering 429/503 moves the client to the next one. Empty: <see cref="RpcUrl"/> only.
+    /// </summary>
+    public string? FallbackRpcUrls { get; set; }
+
+    /// <summary>EVM: the most a fee replacement may offer per gas, in gwei (a replacement that would need more is not signed). Null: no cap.</summary>
+    public decimal? MaxFeePerGasGwei { get; set; }
+
+    /// <summary>The fallback URLs as parsed (see <see cref="FallbackRpcUrls"/>).</summary>
+    public IReadOnlyList<Uri> FallbackEndpoints =>
+        (FallbackRpcUrls ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => new Uri(u)).ToList();
+
+    /// <summary><see cref="MaxFeePerGasGwei"/> in wei, or null.</summary>
+    public UInt256? MaxFeePerGasCap => MaxFeePerGasGwei is { } gwei ? UInt256.Parse(decimal.Truncate(gwei * 1_000_000_000m).ToString(CultureInfo.InvariantCulture)) : null;
+
     /// <summary>EVM and Tron: the issuer's secp256k1 private key, 32 bytes hex.</summary>
     public string? PrivateKey { get; set; }
 
@@ -95,6 +111,10 @@ public sealed class ChainOptions
                 AirdropLamports = ParseOr(section, "AirdropLamports", 0UL, ulong.Parse),
                 FeeLimit = ParseOr(section, "FeeLimit", DefaultTronFeeLimit, long.Parse),
                 TransactionLifetimeSeconds = ParseOr(section, "TransactionLifetimeSeconds", 60, int.Parse),
+                FallbackRpcUrls = section["FallbackRpcUrls"],
+                MaxFeePerGasGwei = section["MaxFeePerGasGwei"] is { Length: > 0 } gwei
+                    ? ParseOr(section, "MaxFeePerGasGwei", 0m, (s, c) => decimal.Parse(s, NumberStyles.Number, c))
+                    : null,
             };
             options.Validate(section.Key);
             chains[section.Key] = options;
@@ -158,6 +178,17 @@ public sealed class ChainOptions
             if (Finality is not (FinalizedTag or DepthRule))
             {
                 throw Bad(chain, "Finality", $"must be '{FinalizedTag}' or '{DepthRule}'");
+            }
+            foreach (var fallback in (FallbackRpcUrls ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!Uri.TryCreate(fallback, UriKind.Absolute, out var other) || (other.Scheme != Uri.UriSchemeHttp && other.Scheme != Uri.UriSchemeHttps))
+                {
+                    throw Bad(chain, "FallbackRpcUrls", $"'{fallback}' is not an absolute http(s) URL");
+                }
+            }
+            if (MaxFeePerGasGwei is <= 0m)
+            {
+                throw Bad(chain, "MaxFeePerGasGwei", "must be a positive number of gwei");
             }
             RequireSecp256k1Key(chain);
         }

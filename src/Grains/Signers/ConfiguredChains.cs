@@ -44,6 +44,7 @@ public sealed class ConfiguredChains : IDisposable
             options.Legacy ? EvmFeeModel.Legacy : EvmFeeModel.Eip1559)
         {
             UseFinalizedTag = options.Finality == ChainOptions.FinalizedTag,
+            Rpc = new JsonRpcClientOptions { FallbackEndpoints = options.FallbackEndpoints },
         };
         return new EvmClient(config, new JsonRpcClient(config.RpcUrl, config.Rpc, MeteredHttp(name)));
     });

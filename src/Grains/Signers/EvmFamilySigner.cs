@@ -30,7 +30,8 @@ internal sealed class EvmFamilySigner : IFamilySigner
         _artifact = chains.TokenArtifact;
         _log = log;
         _store = log.EvmStore();
-        _sender = new EvmTransactionSender(_client, EvmPrivateKey.FromHex(options.PrivateKey!), _store);
+        _sender = new EvmTransactionSender(_client, EvmPrivateKey.FromHex(options.PrivateKey!), _store,
+            new EvmSenderOptions { MaxFeePerGasCap = options.MaxFeePerGasCap });
         var issuer = Canonical(_sender.Address);
         // burn() burns from msg.sender, so deposits to be redeemed go to the issuer's own address.
         Info = new ChainSignerInfo(chain, "evm", issuer, issuer, MaxMintBatch);
