@@ -28,7 +28,7 @@ public sealed class ChainOptions
     public ulong ChainId { get; set; }
 
     /// <summary>
-    /// EVM: further JSON-RPC URLs of the same chain (other providers), comma-separated. A transport failure or a provider
+    /// EVM and Tron: further RPC URLs of the same chain (other providers), comma-separated. A transport failure or a provider
     /// that keeps answering 429/503 moves the client to the next one. Empty: <see cref="RpcUrl"/> only.
     /// </summary>
     public string? FallbackRpcUrls { get; set; }
@@ -153,6 +153,13 @@ public sealed class ChainOptions
         {
             throw Bad(chain, "RpcUrl", "must be an absolute http(s) URL");
         }
+        foreach (var fallback in (FallbackRpcUrls ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(fallback, UriKind.Absolute, out var other) || (other.Scheme != Uri.UriSchemeHttp && other.Scheme != Uri.UriSchemeHttps))
+            {
+                throw Bad(chain, "FallbackRpcUrls", $"'{fallback}' is not an absolute http(s) URL");
+            }
+        }
         if (family == ChainAddress.Family.Tron)
         {
             if (FeeLimit <= 0)
@@ -178,13 +185,6 @@ public sealed class ChainOptions
             if (Finality is not (FinalizedTag or DepthRule))
             {
                 throw Bad(chain, "Finality", $"must be '{FinalizedTag}' or '{DepthRule}'");
-            }
-            foreach (var fallback in (FallbackRpcUrls ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                if (!Uri.TryCreate(fallback, UriKind.Absolute, out var other) || (other.Scheme != Uri.UriSchemeHttp && other.Scheme != Uri.UriSchemeHttps))
-                {
-                    throw Bad(chain, "FallbackRpcUrls", $"'{fallback}' is not an absolute http(s) URL");
-                }
             }
             if (MaxFeePerGasGwei is <= 0m)
             {

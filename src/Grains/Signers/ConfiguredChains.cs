@@ -56,7 +56,8 @@ public sealed class ConfiguredChains : IDisposable
     {
         var http = MeteredHttp(name);
         http.Timeout = TimeSpan.FromSeconds(20);
-        return new TronClient(new TronHttpClient(new Uri(Get(name).RpcUrl), http: http));
+        var options = Get(name);
+        return new TronClient(new TronHttpClient(new Uri(options.RpcUrl), http: http, fallbacks: options.FallbackEndpoints));
     });
 
     private static string LocateArtifactJson()
