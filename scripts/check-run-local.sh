@@ -24,8 +24,8 @@ chmod 755 "$state"
 log="$state/run-local.log"
 # Ports away from the defaults, so a platform already running here is not disturbed.
 export SHAREMINT_DEV_DIR="$state/dev" SHAREMINT_HTTP_PORT=18180 SHAREMINT_PG_PORT=56532 SHAREMINT_SILO_PORT=21211 \
-  SHAREMINT_GATEWAY_PORT=31100 SHAREMINT_ETHEREUM_PORT=18645 SHAREMINT_BASE_PORT=18646 SHAREMINT_SOLANA_PORT=18999 \
-  SHAREMINT_DEPLOY_SYMBOLS=TSLAx
+  SHAREMINT_GATEWAY_PORT=31100 SHAREMINT_ETHEREUM_PORT=18645 SHAREMINT_BNB_PORT=18646 SHAREMINT_SOLANA_PORT=18999 \
+  SHAREMINT_TRON_PORT=18690 SHAREMINT_DEPLOY_SYMBOLS=TSLAx
 api="http://127.0.0.1:$SHAREMINT_HTTP_PORT"
 
 started=$(date +%s)
@@ -49,6 +49,12 @@ curl -fsS "$api/health/ready" >/dev/null
 curl -fsS "$api/reserves" | grep -q "Proof of reserves"
 curl -fsS "$api/v1/reserves/TSLAx" | grep -q '"signature"'
 (cd "$work" && SHAREMINT_API="$api/" dotnet sharemint reserves verify TSLAx)
+# The token is deployed on all four local chains, and the Tron node answers TronWeb's first call.
+deployments="$(curl -fsS "$api/v1/assets/TSLAx/deployments")"
+for chain in ethereum bnb solana tron; do
+  grep -q "\"chain\":\"$chain\"" <<<"$deployments" || { echo "check: TSLAx is not deployed on $chain: $deployments" >&2; exit 1; }
+done
+curl -fsS -X POST "http://127.0.0.1:$SHAREMINT_TRON_PORT/wallet/getnowblock" | grep -q '"blockID"'
 
 echo "==> check: stopping"
 kill -TERM "$pid"

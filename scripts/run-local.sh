@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the platform locally: a private PostgreSQL, two EVM chains (anvil: "ethereum" and "base") and a Solana devnet
-# (LiteSVM), the schema migrated, one silo with its HTTP API, the reserves page and the Orleans dashboard, the demo
-# catalogue seeded and every asset deployed on all three chains. Installs whatever is missing first (scripts/install.sh).
+# Runs the platform locally: a private PostgreSQL, two EVM chains (anvil: "ethereum" and "bnb"), a Solana devnet
+# (LiteSVM) and a Tron node (devnet/tron, contracts on its own anvil), the schema migrated, one silo with its HTTP API,
+# the reserves page and the Orleans dashboard, the demo catalogue seeded and every asset deployed on all four chains. Installs whatever is missing first (scripts/install.sh).
 #
 # State lives in the dev directory (.dev/, or /var/tmp/sharemint-dev as root): the database, each chain's state and the
 # local keys, so a stop and start keeps partners, orders, balances and tokens. --reset starts from a clean slate.
@@ -32,8 +32,9 @@ management_port="${SHAREMINT_MANAGEMENT_PORT:-9090}"
 silo_port="${SHAREMINT_SILO_PORT:-11111}"
 gateway_port="${SHAREMINT_GATEWAY_PORT:-30000}"
 eth_port="${SHAREMINT_ETHEREUM_PORT:-8545}"
-base_port="${SHAREMINT_BASE_PORT:-8546}"
+bnb_port="${SHAREMINT_BNB_PORT:-8546}"
 solana_port="${SHAREMINT_SOLANA_PORT:-8899}"
+tron_port="${SHAREMINT_TRON_PORT:-18090}"
 # Narrows the deployment to some assets (comma-separated), e.g. for tests; empty deploys the whole catalogue.
 deploy_symbols="${SHAREMINT_DEPLOY_SYMBOLS:-}"
 ready_symbol="${deploy_symbols%%,*}"
@@ -42,6 +43,10 @@ ready_symbol="${ready_symbol:-TSLAx}"
 issuer_evm_key=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
 partner_evm_key=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
 partner_evm_wallet=0x70997970c51812dc3a010c7d01b50e0d17dc79c8
+# The same two keys on Tron (base58check of 0x41 and the same 20 bytes). The issuer's account is the local Tron node's
+# genesis account, which holds its TRX; the partner's account is funded at genesis so it can pay for its transfers.
+issuer_tron_address=TYBNgWfhGuNzdLtjKtxXTfskAhTbMcqbaG
+partner_tron_wallet=TLEaY8XoqpBmndLsjcfThgdKLN1ssNuUcF
 admin_key_id=ok_dev_admin
 admin_secret=sk_dev_admin_0123456789abcdef
 partner_key_id=pk_dev_demo
@@ -59,7 +64,7 @@ fi
 
 # The ledger and the chains are one state: keep all of it or none. Files of a partial state (one chain's state lost,
 # say) would leave the ledger speaking of tokens a chain never saw, so refuse rather than start inconsistent.
-state_files=("$dev_dir/ethereum.state.json" "$dev_dir/base.state.json" "$dev_dir/solana.state.json" "$dev_dir/solana.keys")
+state_files=("$dev_dir/ethereum.state.json" "$dev_dir/bnb.state.json" "$dev_dir/solana.state.json" "$dev_dir/solana.keys" "$dev_dir/tron.state.json")
 if [ "$reset" -eq 1 ]; then
   echo "==> --reset: removing the database, the chains' state and the local keys in $dev_dir"
   pg_stop "$dev_dir/pgdata" 2>/dev/null || true
@@ -86,7 +91,7 @@ cleanup() {
     kill -TERM "$silo_pid" 2>/dev/null || true
     wait "$silo_pid" 2>/dev/null || true
   fi
-  # SIGINT: anvil writes its state on it, the Solana devnet its snapshot.
+  # SIGINT: anvil writes its state on it, the Solana devnet its snapshot, the Tron node its state file.
   for pid in "${chain_pids[@]}"; do
     kill -INT "$pid" 2>/dev/null || true
   done
@@ -110,17 +115,22 @@ wait_for_rpc() { # url body
 }
 
 # Each chain and the silo run in their own session (setsid), so Ctrl-C reaches only this script, which stops them in order.
-echo "==> starting the local chains: ethereum :$eth_port, base :$base_port (anvil), solana :$solana_port (LiteSVM)"
+echo "==> starting the local chains: ethereum :$eth_port, bnb :$bnb_port (anvil), solana :$solana_port (LiteSVM), tron :$tron_port"
 setsid node "$root/devnet/evm/start-anvil.js" --port "$eth_port" --chain-id 31337 --state "$dev_dir/ethereum.state.json" >>"$dev_dir/ethereum.log" 2>&1 &
 chain_pids+=($!)
-setsid node "$root/devnet/evm/start-anvil.js" --port "$base_port" --chain-id 8453 --state "$dev_dir/base.state.json" >>"$dev_dir/base.log" 2>&1 &
+setsid node "$root/devnet/evm/start-anvil.js" --port "$bnb_port" --chain-id 56 --state "$dev_dir/bnb.state.json" >>"$dev_dir/bnb.log" 2>&1 &
 chain_pids+=($!)
 # --snapshot: the devnet restores from the file at start and writes it after changes and on SIGINT/SIGTERM.
 setsid node "$root/devnet/solana/server.js" --port "$solana_port" --slot-ms 200 --snapshot "$dev_dir/solana.state.json" >>"$dev_dir/solana.log" 2>&1 &
 chain_pids+=($!)
+# Tron: 3-second blocks as on mainnet; --fund applies at genesis only (a kept state keeps its balances).
+setsid node "$root/devnet/tron/server.js" --port "$tron_port" --block-ms 3000 --state "$dev_dir/tron.state.json" \
+  --fund "$partner_tron_wallet:10000000000" >>"$dev_dir/tron.log" 2>&1 &
+chain_pids+=($!)
 wait_for_rpc "http://127.0.0.1:$eth_port" '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}'
-wait_for_rpc "http://127.0.0.1:$base_port" '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}'
+wait_for_rpc "http://127.0.0.1:$bnb_port" '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}'
 wait_for_rpc "http://127.0.0.1:$solana_port" '{"jsonrpc":"2.0","id":1,"method":"getBlockHeight","params":[]}'
+wait_for_rpc "http://127.0.0.1:$tron_port/wallet/getnowblock" '{}'
 
 # Solana keys (the issuer's fee payer and the demo partner's wallet), made once with the devnet's own web3.js and kept
 # with the chain's state.
@@ -155,12 +165,14 @@ Sharemint__Market__Prices__GLD=335.60 Sharemint__Market__Prices__COIN=310.75 Sha
 Sharemint__Market__Prices__META=760.40 \
 Sharemint__Chains__ethereum__Family=evm Sharemint__Chains__ethereum__RpcUrl="http://127.0.0.1:$eth_port" \
 Sharemint__Chains__ethereum__ChainId=31337 Sharemint__Chains__ethereum__PrivateKey="$issuer_evm_key" \
-Sharemint__Chains__base__Family=evm Sharemint__Chains__base__RpcUrl="http://127.0.0.1:$base_port" \
-Sharemint__Chains__base__ChainId=8453 Sharemint__Chains__base__Confirmations=1 Sharemint__Chains__base__PrivateKey="$issuer_evm_key" \
+Sharemint__Chains__bnb__Family=evm Sharemint__Chains__bnb__RpcUrl="http://127.0.0.1:$bnb_port" \
+Sharemint__Chains__bnb__ChainId=56 Sharemint__Chains__bnb__Confirmations=1 Sharemint__Chains__bnb__PrivateKey="$issuer_evm_key" \
 Sharemint__Chains__solana__Family=solana Sharemint__Chains__solana__RpcUrl="http://127.0.0.1:$solana_port" \
 Sharemint__Chains__solana__Keypair="$solana_issuer" Sharemint__Chains__solana__AirdropLamports=100000000000 \
-Sharemint__Demo__Wallets__ethereum="$partner_evm_wallet" Sharemint__Demo__Wallets__base="$partner_evm_wallet" \
-Sharemint__Demo__Wallets__solana="$solana_partner" \
+Sharemint__Chains__tron__Family=tron Sharemint__Chains__tron__RpcUrl="http://127.0.0.1:$tron_port" \
+Sharemint__Chains__tron__PrivateKey="$issuer_evm_key" \
+Sharemint__Demo__Wallets__ethereum="$partner_evm_wallet" Sharemint__Demo__Wallets__bnb="$partner_evm_wallet" \
+Sharemint__Demo__Wallets__solana="$solana_partner" Sharemint__Demo__Wallets__tron="$partner_tron_wallet" \
 Sharemint__Signing__AttestationKey="$(cat "$dev_dir/signing.key")" Sharemint__Signing__QuoteKey="$(cat "$dev_dir/quote.key")" \
 Sharemint__Api__SecretEncryptionKey="$(cat "$dev_dir/api.key")" \
 Sharemint__Api__BootstrapAdminKeyId="$admin_key_id" Sharemint__Api__BootstrapAdminSecret="$admin_secret" \
@@ -178,7 +190,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 curl -fsS "http://127.0.0.1:$http_port/health/ready" >/dev/null || { echo "the silo did not become ready" >&2; exit 1; }
-echo "==> deploying the catalogue on ethereum, base and solana"
+echo "==> deploying the catalogue on ethereum, bnb, solana and tron"
 for _ in $(seq 1 600); do
   if curl -fsS "http://127.0.0.1:$http_port/v1/reserves/$ready_symbol" >/dev/null 2>&1; then break; fi
   kill -0 "$silo_pid" 2>/dev/null || { echo "the silo exited during deployment" >&2; exit 1; }
@@ -194,12 +206,14 @@ Sharemint is running:
   Health             http://127.0.0.1:$http_port/health/ready   (also /health/live, /health/startup)
   Silo / gateway     127.0.0.1:$silo_port / 127.0.0.1:$gateway_port
   PostgreSQL         $connection
-  Chains (JSON-RPC)  ethereum http://127.0.0.1:$eth_port  base http://127.0.0.1:$base_port  solana http://127.0.0.1:$solana_port
+  Chains (JSON-RPC)  ethereum http://127.0.0.1:$eth_port  bnb http://127.0.0.1:$bnb_port  solana http://127.0.0.1:$solana_port
+  Tron (HTTP API)    http://127.0.0.1:$tron_port  (TronWeb: new TronWeb({ fullHost: 'http://127.0.0.1:$tron_port' }))
   State              $dev_dir (kept across restarts; --reset for a clean slate)
   Demo partner       partner-demo (KYC approved, 1,000,000 USD)
     API key          SHAREMINT_KEY_ID=$partner_key_id SHAREMINT_KEY_SECRET=$partner_secret
     EVM wallet       $partner_evm_wallet (private key $partner_evm_key)
     Solana wallet    $solana_partner (secret $solana_partner_secret)
+    Tron wallet      $partner_tron_wallet (the EVM private key; issuer $issuer_tron_address)
   Operator key       SHAREMINT_KEY_ID=$admin_key_id SHAREMINT_KEY_SECRET=$admin_secret
   CLI                export SHAREMINT_API=http://127.0.0.1:$http_port/ SHAREMINT_KEY_ID=$partner_key_id SHAREMINT_KEY_SECRET=$partner_secret
                      dotnet sharemint mint TSLAx 1.5 --chain ethereum --wallet $partner_evm_wallet --wait

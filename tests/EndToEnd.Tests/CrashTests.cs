@@ -23,7 +23,7 @@ public sealed class CrashTests(PlatformFixture platform)
     [InlineData("mint.finished")]
     public async Task Mint_survives_a_crash_at_every_step(string point)
     {
-        const string chain = "base";
+        const string chain = "bnb";
         var amount = Tokens(0.7m);
         var balance = await _holders.BalanceAsync("TSLAx", chain);
         var cash = await platform.CashAsync();

@@ -29,7 +29,7 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
     public async Task Mint_settles_exactly_once_under_every_fault_at_every_boundary()
     {
         await platform.EnsureRunningAsync();
-        var pairs = await EnumerateAsync("mint", orderId => MintAsync(orderId, "base"), InProcessModes);
+        var pairs = await EnumerateAsync("mint", orderId => MintAsync(orderId, "bnb"), InProcessModes);
         Assert.True(pairs >= 8, $"only {pairs} point × mode pairs ran");
     }
 
@@ -57,7 +57,7 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
     public async Task Deposit_redemption_pays_exactly_once_under_every_fault_at_every_boundary()
     {
         await platform.EnsureRunningAsync();
-        await platform.MintAsync(_holders, "NVDAx", "base", Tokens(3m));
+        await platform.MintAsync(_holders, "NVDAx", "bnb", Tokens(3m));
         var pairs = await EnumerateAsync("deposit", DepositAsync, InProcessModes, deposit: true);
         Assert.True(pairs >= 6, $"only {pairs} point × mode pairs ran");
     }
@@ -74,9 +74,9 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
         await _holders.ApproveIssuerAsync("NVDAx", "ethereum", Tokens(3m));
         await platform.MintAsync(_holders, "TSLAx", "ethereum", Tokens(3m));
         await _holders.ApproveIssuerAsync("TSLAx", "ethereum", Tokens(3m));
-        await platform.MintAsync(_holders, "NVDAx", "base", Tokens(3m));
+        await platform.MintAsync(_holders, "NVDAx", "bnb", Tokens(3m));
         FaultMode[] crash = [FaultMode.CrashAfterEffect];
-        var pairs = await EnumerateAsync("mint", orderId => MintAsync(orderId, "base"), crash)
+        var pairs = await EnumerateAsync("mint", orderId => MintAsync(orderId, "bnb"), crash)
             + await EnumerateAsync("redeem", RedeemAsync, crash)
             + await EnumerateAsync("move", MoveAsync, crash)
             + await EnumerateAsync("deposit", DepositAsync, crash, deposit: true);
@@ -248,7 +248,7 @@ public sealed class FaultInjectionTests(PlatformFixture platform, ITestOutputHel
     /// </summary>
     private async Task<FlowRun> DepositAsync(string pattern)
     {
-        const string chain = "base";
+        const string chain = "bnb";
         var amount = Tokens(0.2m);
         var balance = await _holders.BalanceAsync("NVDAx", chain);
         var cash = await platform.CashAsync();

@@ -1,3 +1,4 @@
+using Npgsql;
 using Sharemint.Accounts;
 using Sharemint.Orders;
 using Sharemint.Quotes;
@@ -38,6 +39,34 @@ public static class FlowTestSupport
             }
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>The newest deposit order on a chain since a time (other than <paramref name="notOrderId"/>), once it reaches <paramref name="status"/>.</summary>
+    public static async Task<OrderSnapshot> WaitForDepositOrderAsync(this PlatformFixture platform, string chain, OrderStatus status, DateTimeOffset since, string? notOrderId = null)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        await using var db = NpgsqlDataSource.Create(platform.ConnectionString);
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var command = db.CreateCommand(
+                "SELECT order_id FROM order_index WHERE order_id LIKE 'dep_%' AND chain = $1 AND created_at >= $2 ORDER BY created_at DESC LIMIT 1");
+            command.Parameters.AddWithValue(chain);
+            command.Parameters.AddWithValue(since);
+            if (await command.ExecuteScalarAsync() is string id && id != notOrderId)
+            {
+                var order = await platform.Grains.GetGrain<IOrderGrain>(id).GetAsync();
+                if (order.Status == status)
+                {
+                    return order;
+                }
+                if (order.IsTerminal || order.Status == OrderStatus.Held)
+                {
+                    throw new Xunit.Sdk.XunitException($"Deposit order {id} is {order.Status}: {order.FailureCode} {order.FailureMessage}");
+                }
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"No deposit order on {chain} reached {status}.");
     }
 
     public static async Task<decimal> CashAsync(this PlatformFixture platform) =>

@@ -12,7 +12,7 @@ using static Sharemint.EndToEnd.Tests.FlowTestSupport;
 
 namespace Sharemint.EndToEnd.Tests;
 
-/// <summary>Mint, redeem, move and prove reserves against the real silo and the three local chains.</summary>
+/// <summary>Mint, redeem, move and prove reserves against the real silo and the four local chains.</summary>
 [Collection(PlatformCollection.Name)]
 public sealed class FlowTests(PlatformFixture platform)
 {
@@ -20,8 +20,9 @@ public sealed class FlowTests(PlatformFixture platform)
 
     [Theory]
     [InlineData("ethereum")]
-    [InlineData("base")]
+    [InlineData("bnb")]
     [InlineData("solana")]
+    [InlineData("tron")]
     public async Task Mint_settles_with_the_tokens_really_on_chain(string chain)
     {
         var amount = Tokens(1.25m);
@@ -49,15 +50,15 @@ public sealed class FlowTests(PlatformFixture platform)
     public async Task Replayed_order_id_returns_the_same_order_and_mints_once()
     {
         var amount = Tokens(0.5m);
-        var before = await _holders.BalanceAsync("NVDAx", "base");
+        var before = await _holders.BalanceAsync("NVDAx", "bnb");
         var quote = await platform.QuoteAsync("NVDAx", QuoteSide.Mint, amount);
         var orderId = NewOrderId();
-        var request = new MintOrderRequest(PlatformFixture.Partner, quote.QuoteId, "base", _holders.Wallet("base"));
+        var request = new MintOrderRequest(PlatformFixture.Partner, quote.QuoteId, "bnb", _holders.Wallet("bnb"));
         var placements = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => platform.Grains.GetGrain<IOrderGrain>(orderId).PlaceMintAsync(request)));
         Assert.All(placements, p => Assert.Equal(orderId, p.OrderId));
         await platform.WaitForOrderAsync(orderId, OrderStatus.Settled);
         await platform.Grains.GetGrain<IOrderGrain>(orderId).PlaceMintAsync(request);
-        Assert.Equal(before + amount, await _holders.BalanceAsync("NVDAx", "base"));
+        Assert.Equal(before + amount, await _holders.BalanceAsync("NVDAx", "bnb"));
 
         // The same quote under another order id is a replay: refused, nothing minted.
         var replay = await Assert.ThrowsAsync<LedgerException>(() =>
@@ -67,7 +68,7 @@ public sealed class FlowTests(PlatformFixture platform)
         var conflict = await Assert.ThrowsAsync<LedgerException>(() =>
             platform.Grains.GetGrain<IOrderGrain>(orderId).PlaceMintAsync(request with { Chain = "ethereum", Wallet = _holders.Wallet("ethereum") }));
         Assert.Equal(LedgerError.IdempotencyConflict, conflict.Error);
-        Assert.Equal(before + amount, await _holders.BalanceAsync("NVDAx", "base"));
+        Assert.Equal(before + amount, await _holders.BalanceAsync("NVDAx", "bnb"));
     }
 
     [Fact]
@@ -135,7 +136,7 @@ public sealed class FlowTests(PlatformFixture platform)
     }
 
     [Theory]
-    [InlineData("base")]
+    [InlineData("bnb")]
     [InlineData("solana")]
     public async Task Deposit_to_the_redemption_address_is_redeemed_once(string chain)
     {
@@ -147,7 +148,7 @@ public sealed class FlowTests(PlatformFixture platform)
         var since = DateTimeOffset.UtcNow;
         await _holders.SendAsync("TSLAx", chain, redemption, Tokens(0.4m));
 
-        var order = await WaitForDepositOrderAsync(chain, OrderStatus.Settled, since);
+        var order = await platform.WaitForDepositOrderAsync(chain, OrderStatus.Settled, since);
         Assert.Equal(Tokens(0.4m), order.Amount);
         Assert.Equal(supply - Tokens(0.4m), await _holders.SupplyAsync("TSLAx", chain));
         Assert.Equal(cash + order.Cash!.Value, await platform.CashAsync());
@@ -161,23 +162,23 @@ public sealed class FlowTests(PlatformFixture platform)
     [Fact]
     public async Task Deposit_from_an_unknown_sender_or_with_dust_is_held_not_redeemed()
     {
-        await platform.MintAsync(_holders, "NVDAx", "base", Tokens(1m));
+        await platform.MintAsync(_holders, "NVDAx", "bnb", Tokens(1m));
         var stranger = Sharemint.Chains.Evm.EvmPrivateKey.Generate();
-        await _holders.FundGasAsync("base", stranger.Address.ToString());
-        await _holders.SendAsync("NVDAx", "base", stranger.Address.ToString(), Tokens(0.3m));
-        var supply = await _holders.SupplyAsync("NVDAx", "base");
-        var redemption = await _holders.RedemptionAddressAsync("base");
+        await _holders.FundGasAsync("bnb", stranger.Address.ToString());
+        await _holders.SendAsync("NVDAx", "bnb", stranger.Address.ToString(), Tokens(0.3m));
+        var supply = await _holders.SupplyAsync("NVDAx", "bnb");
+        var redemption = await _holders.RedemptionAddressAsync("bnb");
 
         var since = DateTimeOffset.UtcNow;
-        await _holders.SendAsync("NVDAx", "base", redemption, Tokens(0.3m), from: stranger);
-        var held = await WaitForDepositOrderAsync("base", OrderStatus.Held, since);
+        await _holders.SendAsync("NVDAx", "bnb", redemption, Tokens(0.3m), from: stranger);
+        var held = await platform.WaitForDepositOrderAsync("bnb", OrderStatus.Held, since);
         Assert.Equal("unknown_sender", held.FailureCode);
 
         // 1 raw unit on an 18-decimal token is not a whole canonical unit: dust, held.
-        await _holders.SendAsync("NVDAx", "base", redemption, CanonicalAmount.Zero, rawAmount: 1);
-        var dust = await WaitForDepositOrderAsync("base", OrderStatus.Held, since, held.OrderId);
+        await _holders.SendAsync("NVDAx", "bnb", redemption, CanonicalAmount.Zero, rawAmount: 1);
+        var dust = await platform.WaitForDepositOrderAsync("bnb", OrderStatus.Held, since, held.OrderId);
         Assert.Equal("amount_has_dust", dust.FailureCode);
-        Assert.Equal(supply, await _holders.SupplyAsync("NVDAx", "base"));
+        Assert.Equal(supply, await _holders.SupplyAsync("NVDAx", "bnb"));
     }
 
     [Fact]
@@ -204,12 +205,12 @@ public sealed class FlowTests(PlatformFixture platform)
     [Fact]
     public async Task Over_limit_moves_queue_and_can_be_cancelled_and_paused_chains_refuse()
     {
-        var bridge = platform.Grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For("NVDAx", "base"));
+        var bridge = platform.Grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For("NVDAx", "bnb"));
         await bridge.SetRateLimitsAsync(Sharemint.Operations.OperationId.From($"limits-{Guid.NewGuid():N}"),
             new RateLimit(Tokens(1m), CanonicalAmount.Zero, Tokens(1m)), null);
-        await platform.MintAsync(_holders, "NVDAx", "base", Tokens(2m));
-        await _holders.ApproveIssuerAsync("NVDAx", "base", Tokens(2m));
-        TransferOrderRequest Move(decimal tokens) => new(PlatformFixture.Partner, "NVDAx", "base", _holders.Wallet("base"), "ethereum",
+        await platform.MintAsync(_holders, "NVDAx", "bnb", Tokens(2m));
+        await _holders.ApproveIssuerAsync("NVDAx", "bnb", Tokens(2m));
+        TransferOrderRequest Move(decimal tokens) => new(PlatformFixture.Partner, "NVDAx", "bnb", _holders.Wallet("bnb"), "ethereum",
             _holders.Wallet("ethereum"), Tokens(tokens));
 
         var tooBig = await platform.Grains.GetGrain<IOrderGrain>(NewOrderId()).PlaceTransferAsync(Move(1.5m));
@@ -220,10 +221,10 @@ public sealed class FlowTests(PlatformFixture platform)
         await platform.WaitForOrderAsync(first.OrderId, OrderStatus.Settled);
         var second = await platform.Grains.GetGrain<IOrderGrain>(NewOrderId()).PlaceTransferAsync(Move(0.8m));
         await platform.WaitForOrderAsync(second.OrderId, OrderStatus.Queued);
-        var balance = await _holders.BalanceAsync("NVDAx", "base");
+        var balance = await _holders.BalanceAsync("NVDAx", "bnb");
         var cancelled = await platform.Grains.GetGrain<IOrderGrain>(second.OrderId).CancelAsync();
         Assert.Equal(OrderStatus.Cancelled, cancelled.Status);
-        Assert.Equal(balance, await _holders.BalanceAsync("NVDAx", "base"));
+        Assert.Equal(balance, await _holders.BalanceAsync("NVDAx", "bnb"));
         Assert.Equal(Tokens(0.2m), (await bridge.GetAsync()).OutboundLimit!.Available);
 
         var ethereum = platform.Grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For("NVDAx", "ethereum"));
@@ -279,30 +280,4 @@ public sealed class FlowTests(PlatformFixture platform)
         Assert.Equal(System.Net.HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
-    private async Task<OrderSnapshot> WaitForDepositOrderAsync(string chain, OrderStatus status, DateTimeOffset since, string? notOrderId = null)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        await using var db = NpgsqlDataSource.Create(platform.ConnectionString);
-        while (DateTime.UtcNow < deadline)
-        {
-            await using var command = db.CreateCommand(
-                "SELECT order_id FROM order_index WHERE order_id LIKE 'dep_%' AND chain = $1 AND created_at >= $2 ORDER BY created_at DESC LIMIT 1");
-            command.Parameters.AddWithValue(chain);
-            command.Parameters.AddWithValue(since);
-            if (await command.ExecuteScalarAsync() is string id && id != notOrderId)
-            {
-                var order = await platform.Grains.GetGrain<IOrderGrain>(id).GetAsync();
-                if (order.Status == status)
-                {
-                    return order;
-                }
-                if (order.IsTerminal || order.Status == OrderStatus.Held)
-                {
-                    throw new Xunit.Sdk.XunitException($"Deposit order {id} is {order.Status}: {order.FailureCode} {order.FailureMessage}");
-                }
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"No deposit order on {chain} reached {status}.");
-    }
 }

@@ -2,6 +2,7 @@ using System.Numerics;
 using Sharemint.Bridges;
 using Sharemint.Chains.Evm;
 using Sharemint.Chains.Solana;
+using Sharemint.Chains.Tron;
 using Sharemint.Signers;
 using Sharemint.Units;
 using EvmStore = Sharemint.Chains.Evm.InMemorySignedTransactionStore;
@@ -18,7 +19,12 @@ public sealed class Holders(PlatformFixture platform)
     private readonly EvmStore _evmStore = new();
     private readonly SolanaStore _solanaStore = new();
 
-    public string Wallet(string chain) => chain == "solana" ? platform.SolanaPartner.PublicKey.ToString() : platform.EvmPartner.Address.ToString();
+    public string Wallet(string chain) => chain switch
+    {
+        "solana" => platform.SolanaPartner.PublicKey.ToString(),
+        "tron" => platform.TronPartner.ToBase58(),
+        _ => platform.EvmPartner.Address.ToString(),
+    };
 
     public async Task<DeploymentConfig> TokenAsync(string symbol, string chain) =>
         (await platform.Grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(symbol, chain)).GetAsync()).Config;
@@ -36,7 +42,9 @@ public sealed class Holders(PlatformFixture platform)
             var raw = await SolanaTokens().GetBalanceAsync(PublicKey.Parse(token.TokenAddress), PublicKey.Parse(wallet));
             return CanonicalAmount.FromChainUnits(raw, token.Decimals);
         }
-        var balance = await EvmToken(chain, token).BalanceOfAsync(EvmAddress.Parse(wallet));
+        var balance = chain == "tron"
+            ? await TronToken(token).BalanceOfAsync(TronAddress.Parse(wallet))
+            : await EvmToken(chain, token).BalanceOfAsync(EvmAddress.Parse(wallet));
         // A wallet may hold dust (a test sends single raw units on purpose): compare whole canonical units.
         var scale = BigInteger.Pow(10, token.Decimals - CanonicalAmount.Decimals);
         return CanonicalAmount.FromChainUnits(balance.Value / scale * scale, token.Decimals);
@@ -50,6 +58,10 @@ public sealed class Holders(PlatformFixture platform)
         {
             return CanonicalAmount.FromChainUnits(await SolanaTokens().GetSupplyAsync(PublicKey.Parse(token.TokenAddress)), token.Decimals);
         }
+        if (chain == "tron")
+        {
+            return CanonicalAmount.FromChainUnits((await TronToken(token).TotalSupplyAsync()).Value, token.Decimals);
+        }
         return CanonicalAmount.FromChainUnits((await EvmToken(chain, token).TotalSupplyAsync()).Value, token.Decimals);
     }
 
@@ -61,6 +73,14 @@ public sealed class Holders(PlatformFixture platform)
     public async Task ApproveIssuerAsync(string symbol, string chain, CanonicalAmount amount)
     {
         var token = await TokenAsync(symbol, chain);
+        if (chain == "tron")
+        {
+            var tron = TronToken(token);
+            var status = await tron.SendAsync(tron.ApproveCall(platform.TronPartner, TronAddress.Parse(await RedemptionAddressAsync(chain)),
+                new UInt256(amount.ToChainUnits(token.Decimals))), platform.EvmPartner);
+            Assert.Equal(TronTxState.Succeeded, status.State);
+            return;
+        }
         var issuer = EvmAddress.Parse(await RedemptionAddressAsync(chain));
         var receipt = await EvmToken(chain, token).ApproveAsync(EvmSender(chain), issuer, new UInt256(amount.ToChainUnits(token.Decimals)),
             $"approve-{Guid.NewGuid():N}");
@@ -78,21 +98,37 @@ public sealed class Holders(PlatformFixture platform)
                 PublicKey.Parse(to), (ulong)raw);
             return outcome.Signature;
         }
+        if (chain == "tron")
+        {
+            var key = from ?? platform.EvmPartner;
+            var tron = TronToken(token);
+            var status = await tron.SendAsync(tron.TransferCall(TronAddress.FromPublicKey(key.PublicKey), TronAddress.Parse(to), new UInt256(raw)), key);
+            Assert.Equal(TronTxState.Succeeded, status.State);
+            return status.TxId;
+        }
         var receipt = await EvmToken(chain, token).TransferAsync(EvmSender(chain, from), EvmAddress.Parse(to), new UInt256(raw), $"send-{Guid.NewGuid():N}");
         Assert.True(receipt.Succeeded);
         return receipt.TransactionHash.ToString();
     }
 
-    /// <summary>Gives an EVM address 10 ETH for gas (anvil's own cheat method).</summary>
+    /// <summary>Gives an address fee money: 10 ETH for gas on EVM (anvil's own cheat method), 10,000 TRX on Tron.</summary>
     public async Task FundGasAsync(string chain, string address)
     {
+        if (chain == "tron")
+        {
+            // 10,000 TRX from the local node's faucet, for energy.
+            await platform.Tron.Http.PostAsync("admin/fund", new { address, amount = 10_000_000_000L });
+            return;
+        }
         using var http = new HttpClient();
         var body = $$"""{"jsonrpc":"2.0","id":1,"method":"anvil_setBalance","params":["{{address}}","0x8ac7230489e80000"]}""";
         using var response = await http.PostAsync(Node(chain).RpcUrl, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
         response.EnsureSuccessStatusCode();
     }
 
-    private AnvilNode Node(string chain) => chain == "ethereum" ? platform.Ethereum : platform.Base;
+    private TronToken TronToken(DeploymentConfig token) => new(platform.Tron.Client, platform.Artifact, TronAddress.Parse(token.TokenAddress));
+
+    private AnvilNode Node(string chain) => chain == "ethereum" ? platform.Ethereum : platform.Bnb;
 
     private EvmClient EvmClient(string chain) =>
         new(new EvmChainConfig(chain, Node(chain).ChainId, Node(chain).RpcUrl, 1, EvmFeeModel.Eip1559));

@@ -48,7 +48,7 @@ public sealed class InvariantPropertyTests(PlatformFixture platform, ITestOutput
     public static IReadOnlyList<Step> Generate(int seed, int length)
     {
         var random = new Random(seed);
-        var chains = PlatformFixture.Chains;
+        var chains = PlatformFixture.PropertyChains;
         string Chain() => chains[random.Next(chains.Length)];
         int Cents() => random.Next(1, 120);
         FaultSpec? Fault() => random.Next(3) != 0 ? null : new FaultSpec("",
@@ -145,12 +145,12 @@ public sealed class InvariantPropertyTests(PlatformFixture platform, ITestOutput
     private async Task<(int Placed, int Settled)> RunAsync(IReadOnlyList<Step> sequence)
     {
         await platform.EnsureRunningAsync();
-        foreach (var chain in PlatformFixture.Chains.Where(c => c != "solana"))
+        foreach (var chain in PlatformFixture.PropertyChains.Where(c => c != "solana"))
         {
             await _holders.ApproveIssuerAsync(Symbol, chain, Tokens(1_000_000m));
         }
         var before = new Dictionary<string, CanonicalAmount>();
-        foreach (var chain in PlatformFixture.Chains)
+        foreach (var chain in PlatformFixture.PropertyChains)
         {
             before[chain] = await _holders.BalanceAsync(Symbol, chain);
         }
@@ -228,7 +228,7 @@ public sealed class InvariantPropertyTests(PlatformFixture platform, ITestOutput
                     break;
             }
         }
-        foreach (var chain in PlatformFixture.Chains)
+        foreach (var chain in PlatformFixture.PropertyChains)
         {
             Assert.Equal(expected[chain], await _holders.BalanceAsync(Symbol, chain));
         }
@@ -289,7 +289,7 @@ public sealed class InvariantPropertyTests(PlatformFixture platform, ITestOutput
     private async Task RecoverAsync()
     {
         await platform.EnsureRunningAsync();
-        await ReleaseAsync(PlatformFixture.Chains, PlatformFixture.Chains);
+        await ReleaseAsync(PlatformFixture.PropertyChains, PlatformFixture.PropertyChains);
     }
 
     private async Task<OrderSnapshot> WaitTerminalAsync(string orderId)

@@ -52,7 +52,7 @@ public sealed class PartialFailureTests(PlatformFixture platform)
     [Fact]
     public async Task A_mint_waiting_on_a_paused_chain_writes_nothing_per_tick_and_buys_once()
     {
-        const string chain = "base";
+        const string chain = "bnb";
         await platform.EnsureRunningAsync();
         var amount = Tokens(0.4m);
         var balance = await _holders.BalanceAsync("TSLAx", chain);
@@ -98,14 +98,14 @@ public sealed class PartialFailureTests(PlatformFixture platform)
         var address = "0x" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         var list = platform.Grains.GetGrain<Sharemint.Compliance.ISanctionsListGrain>(0);
         await list.AddAsync(OperationId.From($"add-{Guid.NewGuid():N}"), "ethereum", address, "test listing");
-        await list.RemoveAsync(OperationId.From($"remove-{Guid.NewGuid():N}"), "base", address);
-        await list.AddAsync(OperationId.From($"add-{Guid.NewGuid():N}"), "base", address, "listed again");
+        await list.RemoveAsync(OperationId.From($"remove-{Guid.NewGuid():N}"), "bnb", address);
+        await list.AddAsync(OperationId.From($"add-{Guid.NewGuid():N}"), "bnb", address, "listed again");
 
         async Task<bool> BlockedEverywhereAsync()
         {
             foreach (var symbol in PlatformFixture.Symbols)
             {
-                foreach (var chain in new[] { "ethereum", "base" })
+                foreach (var chain in new[] { "ethereum", "bnb" })
                 {
                     if (!await _holders.IsBlockedAsync(symbol, chain, address))
                     {

@@ -7,6 +7,8 @@ using Sharemint.Catalog;
 using Sharemint.Chains.Evm;
 using Sharemint.Chains.Solana;
 using Sharemint.Chains.Tests.Solana;
+using Sharemint.Chains.Tests.Tron;
+using Sharemint.Chains.Tron;
 using Sharemint.Fixtures;
 using Sharemint.Signing;
 
@@ -19,8 +21,8 @@ public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
 }
 
 /// <summary>
-/// The whole platform on loopback: a private PostgreSQL, two anvil chains (<c>ethereum</c>, <c>base</c>), the Solana devnet,
-/// and the real silo process with its token deployer, talked to through an Orleans client on the silo's gateway.
+/// The whole platform on loopback: a private PostgreSQL, two anvil chains (<c>ethereum</c>, <c>bnb</c>), the Solana devnet,
+/// the local Tron node, and the real silo process with its token deployer, talked to through an Orleans client on the silo's gateway.
 /// The silo can be killed and restarted on the same ports and database.
 /// </summary>
 public sealed class PlatformFixture : IAsyncLifetime
@@ -29,7 +31,10 @@ public sealed class PlatformFixture : IAsyncLifetime
     public const string PartnerEvmKey = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
     public const string Partner = "partner-demo";
     public static readonly string[] Symbols = ["TSLAx", "NVDAx"];
-    public static readonly string[] Chains = ["base", "ethereum", "solana"];
+    /// <summary>Every chain the silo deploys on.</summary>
+    public static readonly string[] Chains = ["bnb", "ethereum", "solana", "tron"];
+    /// <summary>The chains the invariant property sequences move between (Tron has its own flow tests; its blocks are slower).</summary>
+    public static readonly string[] PropertyChains = ["bnb", "ethereum", "solana"];
 
     private PostgresServer? _postgres;
     private IHost? _clientHost;
@@ -41,9 +46,12 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
     public AnvilNode Ethereum { get; private set; } = null!;
-    public AnvilNode Base { get; private set; } = null!;
-    /// <summary>The silo reaches the base chain through this gate, so a test can take the chain's RPC down and back.</summary>
-    public Sharemint.Signers.Tests.RpcGate BaseGate { get; private set; } = null!;
+    public AnvilNode Bnb { get; private set; } = null!;
+    /// <summary>The silo reaches the bnb chain through this gate, so a test can take the chain's RPC down and back.</summary>
+    public Sharemint.Signers.Tests.RpcGate BnbGate { get; private set; } = null!;
+    /// <summary>The local Tron node (200 ms blocks); the issuer signs with its genesis key, the partner with the EVM partner key.</summary>
+    public TronDevnet Tron { get; private set; } = null!;
+    public TronAddress TronPartner => TronAddress.FromPublicKey(EvmPartner.PublicKey);
     public PostgresServer Postgres => _postgres ?? throw new InvalidOperationException("not started");
     public SolanaDevnet Solana { get; private set; } = null!;
     public Keypair SolanaIssuer { get; } = Keypair.Generate();
@@ -61,8 +69,10 @@ public sealed class PlatformFixture : IAsyncLifetime
         ConnectionString = await _postgres.CreateMigratedDatabaseAsync("e2e");
         var anvil = AnvilNode.LocateBinary();
         Ethereum = await AnvilNode.StartAsync(anvil, 31337);
-        Base = await AnvilNode.StartAsync(anvil, 8453);
-        BaseGate = new Sharemint.Signers.Tests.RpcGate(Base.RpcUrl);
+        Bnb = await AnvilNode.StartAsync(anvil, 56);
+        BnbGate = new Sharemint.Signers.Tests.RpcGate(Bnb.RpcUrl);
+        Tron = await TronDevnet.StartAsync(blockMs: 200);
+        await Tron.Http.PostAsync("admin/fund", new { address = TronPartner.ToBase58(), amount = 10_000_000_000L });
         Solana = await SolanaDevnet.StartAsync(slotMs: 100);
         SolanaPartner = await Solana.FundedKeypairAsync();
         _siloPort = FreePort.Next();
@@ -94,18 +104,24 @@ public sealed class PlatformFixture : IAsyncLifetime
             ["Sharemint__Chains__ethereum__RpcUrl"] = Ethereum.RpcUrl.ToString(),
             ["Sharemint__Chains__ethereum__ChainId"] = "31337",
             ["Sharemint__Chains__ethereum__PrivateKey"] = IssuerEvmKey,
-            ["Sharemint__Chains__base__Family"] = "evm",
-            ["Sharemint__Chains__base__RpcUrl"] = BaseGate.Url.ToString(),
-            ["Sharemint__Chains__base__ChainId"] = "8453",
-            // anvil mines only when a transaction arrives: the local chain standing for base is final at one block.
-            ["Sharemint__Chains__base__Confirmations"] = "1",
-            ["Sharemint__Chains__base__PrivateKey"] = IssuerEvmKey,
+            ["Sharemint__Chains__bnb__Family"] = "evm",
+            ["Sharemint__Chains__bnb__RpcUrl"] = BnbGate.Url.ToString(),
+            ["Sharemint__Chains__bnb__ChainId"] = "56",
+            // anvil mines only when a transaction arrives: the local chain standing for BNB Chain is final at one block.
+            ["Sharemint__Chains__bnb__Confirmations"] = "1",
+            ["Sharemint__Chains__bnb__PrivateKey"] = IssuerEvmKey,
+            ["Sharemint__Chains__tron__Family"] = "tron",
+            ["Sharemint__Chains__tron__RpcUrl"] = Tron.Endpoint.ToString(),
+            // anvil's account 0 is the Tron node's genesis account, which holds the TRX that pays for energy.
+            ["Sharemint__Chains__tron__PrivateKey"] = IssuerEvmKey,
+            ["Sharemint__Chains__tron__TransactionLifetimeSeconds"] = "10",
             ["Sharemint__Chains__solana__Family"] = "solana",
             ["Sharemint__Chains__solana__RpcUrl"] = Solana.Endpoint.ToString(),
             ["Sharemint__Chains__solana__Keypair"] = Base58.Encode(SolanaIssuer.SecretKey()),
             ["Sharemint__Chains__solana__AirdropLamports"] = "100000000000",
             ["Sharemint__Demo__Wallets__ethereum"] = EvmPartner.Address.ToString(),
-            ["Sharemint__Demo__Wallets__base"] = EvmPartner.Address.ToString(),
+            ["Sharemint__Demo__Wallets__bnb"] = EvmPartner.Address.ToString(),
+            ["Sharemint__Demo__Wallets__tron"] = TronPartner.ToBase58(),
             ["Sharemint__Demo__Wallets__solana"] = SolanaPartner.PublicKey.ToString(),
         };
         if (crashAt is not null)
@@ -208,8 +224,9 @@ public sealed class PlatformFixture : IAsyncLifetime
         }
         if (Solana is not null) await Solana.DisposeAsync();
         if (Ethereum is not null) await Ethereum.DisposeAsync();
-        if (BaseGate is not null) await BaseGate.DisposeAsync();
-        if (Base is not null) await Base.DisposeAsync();
+        if (BnbGate is not null) await BnbGate.DisposeAsync();
+        if (Bnb is not null) await Bnb.DisposeAsync();
+        if (Tron is not null) await Tron.DisposeAsync();
         if (_postgres is not null) await _postgres.DisposeAsync();
         File.Delete(CrashMarker);
     }

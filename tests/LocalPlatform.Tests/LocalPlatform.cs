@@ -17,7 +17,7 @@ public sealed class LocalPlatformCollection : ICollectionFixture<LocalPlatform>
 }
 
 /// <summary>
-/// The platform as a user starts it: <c>scripts/run-local.sh</c> (PostgreSQL, anvil x2, the Solana devnet, the silo) on
+/// The platform as a user starts it: <c>scripts/run-local.sh</c> (PostgreSQL, anvil x2, the Solana devnet, the Tron node, the silo) on
 /// free loopback ports with its state in a temporary directory, stopped with SIGTERM as Ctrl-C would and started again
 /// on the same state. Built beforehand, so it runs with <c>--no-build</c>.
 /// </summary>
@@ -29,13 +29,16 @@ public sealed class LocalPlatform : IAsyncLifetime
     public const string AdminSecret = "sk_dev_admin_0123456789abcdef";
     public const string EvmWallet = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
     public static readonly string[] Symbols = ["TSLAx", "NVDAx"];
-    public static readonly string[] Chains = ["base", "ethereum", "solana"];
+    /// <summary>The demo partner's Tron wallet: the EVM wallet's key on Tron (run-local.sh funds it at the node's genesis).</summary>
+    public const string TronWallet = "TLEaY8XoqpBmndLsjcfThgdKLN1ssNuUcF";
+    public static readonly string[] Chains = ["bnb", "ethereum", "solana", "tron"];
 
     /// <summary>Explorer URL templates handed to the silo through the environment run-local.sh passes on.</summary>
     public static readonly IReadOnlyDictionary<string, string> Explorers = new Dictionary<string, string>
     {
         ["ethereum"] = "https://etherscan.io/token/{address}",
-        ["base"] = "https://basescan.org/token/{address}",
+        ["bnb"] = "https://bscscan.com/token/{address}",
+        ["tron"] = "https://tronscan.org/#/token20/{address}",
         ["solana"] = "https://explorer.solana.com/address/{address}?cluster=custom",
     };
 
@@ -49,7 +52,8 @@ public sealed class LocalPlatform : IAsyncLifetime
     public string DevDir { get; } = Path.Combine(Path.GetTempPath(), $"sharemint-local-{Guid.NewGuid():N}");
     public Uri BaseAddress { get; private set; } = null!;
     public Uri EthereumRpc { get; private set; } = null!;
-    public Uri BaseRpc { get; private set; } = null!;
+    public Uri BnbRpc { get; private set; } = null!;
+    public Uri TronApi { get; private set; } = null!;
     public Uri SolanaRpc { get; private set; } = null!;
 
     /// <summary>The demo partner's Solana wallet, made by run-local.sh and kept in its state.</summary>
@@ -62,12 +66,14 @@ public sealed class LocalPlatform : IAsyncLifetime
         int Port() => FreePort.Next();
         var http = Port();
         var ethereum = Port();
-        var @base = Port();
+        var bnb = Port();
+        var tron = Port();
         // The Solana devnet's PubSub websocket listens on its RPC port + 1.
         var solana = Port();
         BaseAddress = new Uri($"http://127.0.0.1:{http}/");
         EthereumRpc = new Uri($"http://127.0.0.1:{ethereum}");
-        BaseRpc = new Uri($"http://127.0.0.1:{@base}");
+        BnbRpc = new Uri($"http://127.0.0.1:{bnb}");
+        TronApi = new Uri($"http://127.0.0.1:{tron}");
         SolanaRpc = new Uri($"http://127.0.0.1:{solana}");
         _environment["SHAREMINT_DEV_DIR"] = DevDir;
         _environment["SHAREMINT_HTTP_PORT"] = Invariant(http);
@@ -75,7 +81,8 @@ public sealed class LocalPlatform : IAsyncLifetime
         _environment["SHAREMINT_SILO_PORT"] = Invariant(Port());
         _environment["SHAREMINT_GATEWAY_PORT"] = Invariant(Port());
         _environment["SHAREMINT_ETHEREUM_PORT"] = Invariant(ethereum);
-        _environment["SHAREMINT_BASE_PORT"] = Invariant(@base);
+        _environment["SHAREMINT_BNB_PORT"] = Invariant(bnb);
+        _environment["SHAREMINT_TRON_PORT"] = Invariant(tron);
         _environment["SHAREMINT_SOLANA_PORT"] = Invariant(solana);
         _environment["SHAREMINT_DEPLOY_SYMBOLS"] = string.Join(',', Symbols);
         _environment["Sharemint__Telemetry__Otlp__Endpoint"] = Traces.Endpoint.ToString();
@@ -163,7 +170,7 @@ public sealed class LocalPlatform : IAsyncLifetime
     private readonly SemaphoreSlim _mintOnce = new(1, 1);
     private bool _minted;
 
-    /// <summary>Mints once per run: TSLAx on all three chains and NVDAx on one, so the page and the restart have supply to show.</summary>
+    /// <summary>Mints once per run: TSLAx on all four chains and NVDAx on one, so the page and the restart have supply to show.</summary>
     public async Task EnsureMintedAsync()
     {
         await _mintOnce.WaitAsync();
@@ -174,7 +181,8 @@ public sealed class LocalPlatform : IAsyncLifetime
                 return;
             }
             await MintAsync("TSLAx", "ethereum", 1.5m);
-            await MintAsync("TSLAx", "base", 2m);
+            await MintAsync("TSLAx", "bnb", 2m);
+            await MintAsync("TSLAx", "tron", 0.75m);
             await MintAsync("TSLAx", "solana", 0.25m);
             await MintAsync("NVDAx", "ethereum", 3m);
             _minted = true;
@@ -191,7 +199,12 @@ public sealed class LocalPlatform : IAsyncLifetime
 
     public HttpClient Http() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
-    public string WalletOn(string chain) => chain == "solana" ? SolanaWallet : EvmWallet;
+    public string WalletOn(string chain) => chain switch
+    {
+        "solana" => SolanaWallet,
+        "tron" => TronWallet,
+        _ => EvmWallet,
+    };
 
     /// <summary>Quotes and mints <paramref name="amount"/> tokens to the demo partner's wallet on a chain, and waits for it to settle.</summary>
     public async Task<Sharemint.Client.Orders.Order> MintAsync(string symbol, string chain, decimal amount)
@@ -204,7 +217,7 @@ public sealed class LocalPlatform : IAsyncLifetime
         return done;
     }
 
-    /// <summary>A token's total supply in tokens, read by a client we did not write: cast (EVM) or @solana/web3.js (Solana).</summary>
+    /// <summary>A token's total supply in tokens, read by a client we did not write: cast (EVM), @solana/web3.js (Solana) or TronWeb (Tron).</summary>
     public async Task<decimal> SupplyFromChainAsync(string chain, string token, int decimals)
     {
         BigInteger raw;
@@ -215,10 +228,18 @@ public sealed class LocalPlatform : IAsyncLifetime
             using var json = JsonDocument.Parse(result.StandardOutput);
             raw = BigInteger.Parse(json.RootElement.GetProperty("supply").GetString()!, CultureInfo.InvariantCulture);
         }
+        else if (chain == "tron")
+        {
+            var result = await ProcessRunner.RunAsync("node",
+                [Path.Combine(RepositoryPaths.Root, "devnet", "tron", "check", "tronweb-holder.js"), "read", "--node", TronApi.ToString().TrimEnd('/'),
+                 "--artifact", Path.Combine(RepositoryPaths.Root, "contracts", "out", "SharemintToken.json"), "--token", token], TimeSpan.FromMinutes(1));
+            using var json = JsonDocument.Parse(result.StandardOutput);
+            raw = BigInteger.Parse(json.RootElement.GetProperty("totalSupply").GetString()!, CultureInfo.InvariantCulture);
+        }
         else
         {
             var cast = Path.Combine(RepositoryPaths.Root, "devnet", "node_modules", "@foundry-rs", "cast-linux-amd64", "bin", "cast");
-            var rpc = chain == "ethereum" ? EthereumRpc : BaseRpc;
+            var rpc = chain == "ethereum" ? EthereumRpc : BnbRpc;
             var result = await ProcessRunner.RunAsync(cast, ["call", token, "totalSupply()(uint256)", "--rpc-url", rpc.ToString()], TimeSpan.FromMinutes(1));
             raw = BigInteger.Parse(result.StandardOutput.Trim().Split(' ')[0], CultureInfo.InvariantCulture);
         }

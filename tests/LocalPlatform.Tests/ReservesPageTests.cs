@@ -73,7 +73,7 @@ public sealed class ReservesPageTests(LocalPlatform platform)
                 Assert.Equal(LocalPlatform.Explorers[chain].Replace("{address}", token, StringComparison.Ordinal), row.GetProperty("explorer").GetString());
             }
         }
-        // Minted on three chains, so the page shows real supply on each.
+        // Minted on four chains, so the page shows real supply on each.
         var tsla = assets.Single(a => a.GetProperty("symbol").GetString() == "TSLAx");
         Assert.All(tsla.GetProperty("chains").EnumerateArray(), c => Assert.True(decimal.Parse(c.GetProperty("onChainSupply").GetString()!, CultureInfo.InvariantCulture) > 0m));
     }

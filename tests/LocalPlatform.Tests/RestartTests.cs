@@ -17,7 +17,7 @@ public sealed class RestartTests(LocalPlatform platform)
 
         await platform.StopAsync();
         Assert.False(platform.IsRunning);
-        foreach (var file in new[] { "ethereum.state.json", "base.state.json", "solana.state.json", "solana.keys" })
+        foreach (var file in new[] { "ethereum.state.json", "bnb.state.json", "solana.state.json", "solana.keys", "tron.state.json" })
         {
             Assert.True(File.Exists(Path.Combine(platform.DevDir, file)), $"{file} was not kept");
         }
@@ -54,11 +54,12 @@ public sealed class RestartTests(LocalPlatform platform)
             Assert.Equal(LocalPlatform.Chains, attestation.Report.Deployments.Select(d => d.Chain).Order(StringComparer.Ordinal));
         }
 
-        // The restored chains still take the issuer's transactions (EVM nonces, Solana blockhashes after the snapshot).
+        // The restored chains still take the issuer's transactions (EVM nonces, Solana blockhashes after the snapshot, Tron reference blocks).
         var tsla = assetsBefore.Single(a => a.Symbol == "TSLAx").IssuedUnits;
-        await platform.MintAsync("TSLAx", "base", 0.5m);
+        await platform.MintAsync("TSLAx", "bnb", 0.5m);
+        await platform.MintAsync("TSLAx", "tron", 0.5m);
         await platform.MintAsync("TSLAx", "solana", 0.5m);
-        Assert.Equal(tsla + 100_000_000, (await partner.Assets.GetAsync("TSLAx")).IssuedUnits);
+        Assert.Equal(tsla + 150_000_000, (await partner.Assets.GetAsync("TSLAx")).IssuedUnits);
         var after = await admin.ReconcileAsync("TSLAx");
         Assert.True(after.Report.Balanced, after.Payload);
     }

@@ -12,7 +12,7 @@ public sealed class TraceTests(LocalPlatform platform)
     {
         await platform.Admin().ReconcileAsync("NVDAx");
 
-        var chainPorts = new[] { platform.EthereumRpc.Port, platform.BaseRpc.Port, platform.SolanaRpc.Port }
+        var chainPorts = new[] { platform.EthereumRpc.Port, platform.BnbRpc.Port, platform.SolanaRpc.Port }
             .Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var (request, trace) = await WaitForTraceAsync(
             s => s.Kind == Server && s.Name.StartsWith("POST", StringComparison.Ordinal) && s.Name.Contains("reconcile", StringComparison.Ordinal),
@@ -39,13 +39,13 @@ public sealed class TraceTests(LocalPlatform platform)
     [Fact]
     public async Task A_mint_request_is_one_trace_from_the_http_request_through_the_saga_and_the_batch_to_the_chain_call()
     {
-        await platform.MintAsync("NVDAx", "base", 0.1m);
+        await platform.MintAsync("NVDAx", "bnb", 0.1m);
 
-        var basePort = platform.BaseRpc.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var bnbPort = platform.BnbRpc.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var (request, trace) = await WaitForTraceAsync(
             s => s.Kind == Server && s.Name.StartsWith("POST", StringComparison.Ordinal) && s.Name.Contains("/v1/orders", StringComparison.Ordinal),
             trace => trace.Any(s => s.Name.Contains("PlaceMintAsync", StringComparison.Ordinal))
-                && trace.Any(s => s.Kind == Client && s.Attributes.GetValueOrDefault("server.port") == basePort));
+                && trace.Any(s => s.Kind == Client && s.Attributes.GetValueOrDefault("server.port") == bnbPort));
 
         // Placement inside the request...
         Assert.Contains(trace, s => s.Scope.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && s.Name.Contains("CheckEligibilityAsync", StringComparison.Ordinal));
@@ -55,7 +55,7 @@ public sealed class TraceTests(LocalPlatform platform)
         Assert.Contains(trace, s => s.Scope == "Sharemint" && s.Name == "bridge mint batch");
         Assert.Contains(trace, s => s.Scope.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && s.Name.Contains("RequestMintAsync", StringComparison.Ordinal));
         var byId = trace.ToDictionary(s => s.SpanId);
-        var chainCall = trace.First(s => s.Kind == Client && s.Attributes.GetValueOrDefault("server.port") == basePort);
+        var chainCall = trace.First(s => s.Kind == Client && s.Attributes.GetValueOrDefault("server.port") == bnbPort);
         var root = chainCall;
         while (root.ParentSpanId.Length > 0 && byId.TryGetValue(root.ParentSpanId, out var parent))
         {

@@ -104,6 +104,8 @@ public sealed class TronToken
     public TronTrigger BurnCall(TronAddress issuer, UInt256 amount, Hash32 operationId) => Call(issuer, "burn", amount, operationId);
     public TronTrigger BurnFromCall(TronAddress issuer, TronAddress account, UInt256 amount, Hash32 operationId) => Call(issuer, "burnFrom", account.ToEvm(), amount, operationId);
     public TronTrigger TransferCall(TronAddress from, TronAddress to, UInt256 amount) => Call(from, "transfer", to.ToEvm(), amount);
+    /// <summary>A holder's ERC-20 approval of <paramref name="spender"/> (the issuer burns approved tokens for redemptions and moves).</summary>
+    public TronTrigger ApproveCall(TronAddress owner, TronAddress spender, UInt256 amount) => Call(owner, "approve", spender.ToEvm(), amount);
     public TronTrigger PauseCall(TronAddress issuer) => Call(issuer, "pause");
     public TronTrigger UnpauseCall(TronAddress issuer) => Call(issuer, "unpause");
     public TronTrigger SetBlockedCall(TronAddress issuer, TronAddress account, bool blocked) => Call(issuer, "setBlocked", account.ToEvm(), blocked);

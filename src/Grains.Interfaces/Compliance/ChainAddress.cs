@@ -8,15 +8,42 @@ public static class ChainAddress
     /// <summary>Chain families: addresses on EVM chains are 20-byte hex, on Solana 32-byte base58, on Tron base58check (T…).</summary>
     public enum Family { Evm, Solana, Tron }
 
-    /// <summary>The family of a configured chain name (e.g. <c>ethereum</c>, <c>base</c>, <c>solana</c>).</summary>
+    // Chains named in configuration beyond the well-known names (Base, Mantle, Ink, … are configuration, not code).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Family> Configured = new(StringComparer.Ordinal);
+
+    /// <summary>The family of a chain name: a well-known one (<c>ethereum</c>, <c>bnb</c>, <c>solana</c>, <c>tron</c> …) or one registered from configuration.</summary>
     /// <exception cref="LedgerException"><c>InvalidArgument</c> for a chain the platform does not know.</exception>
-    public static Family FamilyOf(string chain) => chain switch
+    public static Family FamilyOf(string chain) => WellKnown(chain)
+        ?? (chain is not null && Configured.TryGetValue(chain, out var family) ? family
+            : throw new LedgerException(LedgerError.InvalidArgument, $"Unknown chain '{chain}'."));
+
+    /// <summary>The family of a well-known chain name, or null when the name is not one of them.</summary>
+    public static Family? WellKnown(string? chain) => chain switch
     {
         "solana" => Family.Solana,
         "tron" => Family.Tron,
         "ethereum" or "base" or "bnb" or "mantle" or "arbitrum" or "evm-a" or "evm-b" => Family.Evm,
-        _ => throw new LedgerException(LedgerError.InvalidArgument, $"Unknown chain '{chain}'."),
+        _ => null,
     };
+
+    /// <summary>
+    /// Makes a configured chain name known with its family (idempotent). A well-known name keeps its own family, and a
+    /// name registered once keeps it: either conflict throws <c>InvalidArgument</c>, so one name never means two families.
+    /// </summary>
+    public static void Register(string chain, Family family)
+    {
+        if (string.IsNullOrWhiteSpace(chain) || chain.Length > 32 || chain.AsSpan().ContainsAnyExcept(ChainNameCharacters))
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, $"'{chain}' is not a chain name (1-32 characters of a-z, 0-9 and '-').");
+        }
+        var known = WellKnown(chain) ?? Configured.GetOrAdd(chain, family);
+        if (known != family)
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, $"Chain '{chain}' is a {known} chain, not {family}.");
+        }
+    }
+
+    private static readonly System.Buffers.SearchValues<char> ChainNameCharacters = System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-");
 
     /// <summary>
     /// Validates an address for a chain and returns its canonical form (EVM: lower-case 0x-hex; Solana: as given; Tron:

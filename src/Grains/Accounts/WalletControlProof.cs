@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Sharemint.Chains.Evm;
 using Sharemint.Chains.Solana;
+using Sharemint.Chains.Tron;
 using Sharemint.Compliance;
 
 namespace Sharemint.Accounts;
@@ -12,7 +13,9 @@ namespace Sharemint.Accounts;
 /// holder never signed anything. The rule, the same on every chain: a partner may burn from a wallet through the API only
 /// after it has proven control of that wallet by signing <see cref="Message"/> with the wallet's own key, once per
 /// wallet. EVM: an EIP-191 <c>personal_sign</c> signature (65 bytes, hex); Solana: an Ed25519 signature of the message's
-/// UTF-8 bytes (64 bytes, base58 or hex), as wallets' <c>signMessage</c> produce.
+/// UTF-8 bytes (64 bytes, base58 or hex), as wallets' <c>signMessage</c> produce; Tron: TronWeb's <c>signMessageV2</c>
+/// (TronLink's <c>signMessageV2</c>), a secp256k1 signature (65 bytes, hex) of Keccak-256 over
+/// the byte 0x19, "TRON Signed Message:", a newline, the message's byte length in decimal, and the message.
 /// </summary>
 public static class WalletControlProof
 {
@@ -34,9 +37,9 @@ public static class WalletControlProof
         var message = Encoding.UTF8.GetBytes(Message(accountId, chain, canonicalAddress));
         return ChainAddress.FamilyOf(chain) switch
         {
-            ChainAddress.Family.Evm => VerifyEvm(message, canonicalAddress, signature),
-            // No Tron message-signing scheme is accepted yet: a Tron wallet cannot be proven, so it is refused.
-            ChainAddress.Family.Tron => false,
+            ChainAddress.Family.Evm => VerifySecp256k1(PersonalSignDigest(message), canonicalAddress, signature),
+            ChainAddress.Family.Tron => TronAddress.TryParse(canonicalAddress, out var tron)
+                && VerifySecp256k1(TronMessageDigest(message), tron.ToEvm().ToString(), signature),
             _ => VerifySolana(message, canonicalAddress, signature),
         };
     }
@@ -48,7 +51,15 @@ public static class WalletControlProof
         return Keccak256.Hash([.. prefix, .. message]);
     }
 
-    private static bool VerifyEvm(byte[] message, string address, string signature)
+    /// <summary>The digest TronWeb's <c>signMessageV2</c> signs: EIP-191's shape with Tron's own header.</summary>
+    public static byte[] TronMessageDigest(ReadOnlySpan<byte> message)
+    {
+        var prefix = Encoding.UTF8.GetBytes("\u0019TRON Signed Message:\n" + message.Length.ToString(CultureInfo.InvariantCulture));
+        return Keccak256.Hash([.. prefix, .. message]);
+    }
+
+    /// <summary>Whether a 65-byte r ‖ s ‖ v signature (hex, v = 27/28 or 0/1) over <paramref name="digest"/> recovers to the EVM address.</summary>
+    private static bool VerifySecp256k1(byte[] digest, string address, string signature)
     {
         var hex = signature.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? signature[2..] : signature;
         if (hex.Length != 130 || hex.AsSpan().ContainsAnyExcept(HexDigits))
@@ -64,7 +75,7 @@ public static class WalletControlProof
         }
         try
         {
-            var recovered = Secp256k1.RecoverAddress(PersonalSignDigest(message),
+            var recovered = Secp256k1.RecoverAddress(digest,
                 new EvmSignature(UInt256.FromBigEndian(bytes.AsSpan(0, 32)), UInt256.FromBigEndian(bytes.AsSpan(32, 32)), (byte)recovery));
             return string.Equals(recovered.ToString(), address, StringComparison.OrdinalIgnoreCase);
         }

@@ -27,6 +27,22 @@ public sealed class ChainOptions
     /// <summary>EVM: the EIP-155 chain id the node must serve.</summary>
     public ulong ChainId { get; set; }
 
+    /// <summary>
+    /// EVM and Tron: further RPC URLs of the same chain (other providers), comma-separated. A transport failure or a provider
+    /// that keeps answering 429/503 moves the client to the next one. Empty: <see cref="RpcUrl"/> only.
+    /// </summary>
+    public string? FallbackRpcUrls { get; set; }
+
+    /// <summary>EVM: the most a fee replacement may offer per gas, in gwei (a replacement that would need more is not signed). Null: no cap.</summary>
+    public decimal? MaxFeePerGasGwei { get; set; }
+
+    /// <summary>The fallback URLs as parsed (see <see cref="FallbackRpcUrls"/>).</summary>
+    public IReadOnlyList<Uri> FallbackEndpoints =>
+        (FallbackRpcUrls ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => new Uri(u)).ToList();
+
+    /// <summary><see cref="MaxFeePerGasGwei"/> in wei, or null.</summary>
+    public UInt256? MaxFeePerGasCap => MaxFeePerGasGwei is { } gwei ? UInt256.Parse(decimal.Truncate(gwei * 1_000_000_000m).ToString(CultureInfo.InvariantCulture)) : null;
+
     /// <summary>EVM and Tron: the issuer's secp256k1 private key, 32 bytes hex.</summary>
     public string? PrivateKey { get; set; }
 
@@ -104,6 +120,10 @@ public sealed class ChainOptions
                 AirdropLamports = ParseOr(section, "AirdropLamports", 0UL, ulong.Parse),
                 FeeLimit = ParseOr(section, "FeeLimit", DefaultTronFeeLimit, long.Parse),
                 TransactionLifetimeSeconds = ParseOr(section, "TransactionLifetimeSeconds", 60, int.Parse),
+                FallbackRpcUrls = section["FallbackRpcUrls"],
+                MaxFeePerGasGwei = section["MaxFeePerGasGwei"] is { Length: > 0 } gwei
+                    ? ParseOr(section, "MaxFeePerGasGwei", 0m, (s, c) => decimal.Parse(s, NumberStyles.Number, c))
+                    : null,
             };
             options.Validate(section.Key);
             chains[section.Key] = options;
@@ -111,9 +131,22 @@ public sealed class ChainOptions
         return chains;
     }
 
+    private static ChainAddress.Family? DeclaredFamily(string family) => family.ToLowerInvariant() switch
+    {
+        "evm" => ChainAddress.Family.Evm,
+        "solana" => ChainAddress.Family.Solana,
+        "tron" => ChainAddress.Family.Tron,
+        _ => null,
+    };
+
     /// <summary>Throws <c>InvalidArgument</c> when this entry cannot work for <paramref name="chain"/>.</summary>
     public void Validate(string chain)
     {
+        // A name beyond the well-known ones (base, mantle, ink …) is declared by its Family setting alone.
+        if (ChainAddress.WellKnown(chain) is null)
+        {
+            ChainAddress.Register(chain, DeclaredFamily(Family) ?? throw Bad(chain, "Family", $"must be 'evm', 'solana' or 'tron' (got '{Family}')"));
+        }
         var family = ChainAddress.FamilyOf(chain);
         var expected = family switch
         {
@@ -132,6 +165,13 @@ public sealed class ChainOptions
         if (!Uri.TryCreate(RpcUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
         {
             throw Bad(chain, "RpcUrl", "must be an absolute http(s) URL");
+        }
+        foreach (var fallback in (FallbackRpcUrls ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(fallback, UriKind.Absolute, out var other) || (other.Scheme != Uri.UriSchemeHttp && other.Scheme != Uri.UriSchemeHttps))
+            {
+                throw Bad(chain, "FallbackRpcUrls", $"'{fallback}' is not an absolute http(s) URL");
+            }
         }
         if (family == ChainAddress.Family.Tron)
         {
@@ -158,6 +198,10 @@ public sealed class ChainOptions
             if (Finality is not (FinalizedTag or DepthRule))
             {
                 throw Bad(chain, "Finality", $"must be '{FinalizedTag}' or '{DepthRule}'");
+            }
+            if (MaxFeePerGasGwei is <= 0m)
+            {
+                throw Bad(chain, "MaxFeePerGasGwei", "must be a positive number of gwei");
             }
             RequireSecp256k1Key(chain);
             RequireAdminAddress(chain);

@@ -47,6 +47,7 @@ public sealed class ConfiguredChains : IDisposable
             options.Legacy ? EvmFeeModel.Legacy : EvmFeeModel.Eip1559)
         {
             UseFinalizedTag = options.Finality == ChainOptions.FinalizedTag,
+            Rpc = new JsonRpcClientOptions { FallbackEndpoints = options.FallbackEndpoints },
         };
         return new EvmClient(config, new JsonRpcClient(config.RpcUrl, config.Rpc, MeteredHttp(name)));
     });
@@ -58,7 +59,8 @@ public sealed class ConfiguredChains : IDisposable
     {
         var http = MeteredHttp(name);
         http.Timeout = TimeSpan.FromSeconds(20);
-        return new TronClient(new TronHttpClient(new Uri(Get(name).RpcUrl), http: http));
+        var options = Get(name);
+        return new TronClient(new TronHttpClient(new Uri(options.RpcUrl), http: http, fallbacks: options.FallbackEndpoints));
     });
 
     private static string LocateArtifactJson()

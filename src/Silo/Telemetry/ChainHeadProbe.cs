@@ -3,16 +3,17 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using Sharemint.Chains.Evm;
 using Sharemint.Chains.Solana;
+using Sharemint.Chains.Tron;
 using Sharemint.Telemetry;
 
 namespace Sharemint.Silo.Telemetry;
 
 /// <summary>
-/// Reads the head (EVM block number, Solana block height) of every configured chain RPC endpoint each sample interval.
+/// Reads the head (EVM block number, Solana block height, Tron block number) of every configured chain RPC endpoint each sample interval.
 /// Each read is a <see cref="SharemintMetrics.ChainCall"/> with operation <c>head</c>, so RPC latency and failures are
 /// visible, and alerted on, even when no order is moving; the height itself is the gauge <c>sharemint_chain_head</c>.
 /// Where the probe knows the issuer's account it also reads its native balance (the fee money: gas, SOL), exported with
-/// the threshold the fee-balance alert compares it with.
+/// the threshold the fee-balance alert compares it with (ETH, SOL, TRX).
 /// </summary>
 public sealed class ChainHeadProbe : BackgroundService
 {
@@ -28,9 +29,9 @@ public sealed class ChainHeadProbe : BackgroundService
         _interval = TimeSpan.FromSeconds(Math.Max(1, options.Value.SampleIntervalSeconds));
         _targets = options.Value.ChainProbes.Select(Target.From).ToArray();
         SharemintMetrics.Meter.CreateObservableGauge("sharemint.chain.head", ReadHeads, "{block}",
-            "Latest block number (EVM) or block height (Solana) read from the chain's RPC endpoint, by chain.");
+            "Latest block number (EVM, Tron) or block height (Solana) read from the chain's RPC endpoint, by chain.");
         SharemintMetrics.Meter.CreateObservableGauge("sharemint.chain.issuer.balance", ReadBalances, "{native}",
-            "The issuer's native balance (ETH, SOL …, whole units) that pays transaction fees, by chain and account.");
+            "The issuer's native balance (ETH, SOL, TRX …, whole units) that pays transaction fees, by chain and account.");
         SharemintMetrics.Meter.CreateObservableGauge("sharemint.chain.issuer.balance.minimum",
             () => _targets.Where(t => t.Account is not null).Select(t => new System.Diagnostics.Metrics.Measurement<double>(
                 (double)t.MinimumBalance, new KeyValuePair<string, object?>("chain", t.Chain))),
@@ -73,7 +74,7 @@ public sealed class ChainHeadProbe : BackgroundService
                 _heads[target.Chain] = head;
             }
         }
-        catch (Exception ex) when (ex is EvmException or SolanaException or HttpRequestException or TimeoutException
+        catch (Exception ex) when (ex is EvmException or SolanaException or TronException or HttpRequestException or TimeoutException
                                        || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             SharemintMetrics.ChainCall(target.Chain, "head", watch.Elapsed, ErrorCode(ex));
@@ -93,7 +94,7 @@ public sealed class ChainHeadProbe : BackgroundService
                 _balances[target.Chain] = (target.Account, balance);
             }
         }
-        catch (Exception ex) when (ex is EvmException or SolanaException or HttpRequestException or TimeoutException or FormatException
+        catch (Exception ex) when (ex is EvmException or SolanaException or TronException or HttpRequestException or TimeoutException or FormatException
                                        || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             SharemintMetrics.ChainCall(target.Chain, "balance", watch.Elapsed, ErrorCode(ex));
@@ -118,6 +119,7 @@ public sealed class ChainHeadProbe : BackgroundService
     {
         EvmException evm => Snake(evm.Code.ToString()),
         SolanaException solana => Snake(solana.Kind.ToString()),
+        TronException tron => Snake(tron.Code.ToString()),
         TimeoutException or OperationCanceledException => "timeout",
         HttpRequestException => "connection_failed",
         _ => "unexpected",
@@ -140,12 +142,16 @@ public sealed class ChainHeadProbe : BackgroundService
     {
         private readonly JsonRpcClient? _evm;
         private readonly SolanaRpcClient? _solana;
+        private readonly TronHttpClient? _tronHttp;
+        private readonly TronClient? _tron;
 
-        private Target(string chain, JsonRpcClient? evm, SolanaRpcClient? solana, string? account, decimal minimumBalance)
+        private Target(string chain, JsonRpcClient? evm, SolanaRpcClient? solana, TronHttpClient? tron, string? account, decimal minimumBalance)
         {
             Chain = chain;
             _evm = evm;
             _solana = solana;
+            _tronHttp = tron;
+            _tron = tron is null ? null : new TronClient(tron);
             Account = account;
             MinimumBalance = minimumBalance;
         }
@@ -168,17 +174,26 @@ public sealed class ChainHeadProbe : BackgroundService
             var account = string.IsNullOrWhiteSpace(target.IssuerAccount) ? null : target.IssuerAccount.Trim();
             return target.Family.ToLowerInvariant() switch
             {
-                "evm" => new Target(target.Chain, new JsonRpcClient(url, new JsonRpcClientOptions { RequestTimeout = timeout, ReadRetries = 0 }), null,
+                "evm" => new Target(target.Chain, new JsonRpcClient(url, new JsonRpcClientOptions { RequestTimeout = timeout, ReadRetries = 0 }), null, null,
                     account is null ? null : EvmAddress.Parse(account).ToString(), target.MinimumBalance ?? 0.05m),
-                "solana" => new Target(target.Chain, null, new SolanaRpcClient(url, timeout),
+                "solana" => new Target(target.Chain, null, new SolanaRpcClient(url, timeout), null,
                     account is null ? null : PublicKey.Parse(account).ToString(), target.MinimumBalance ?? 0.5m),
-                _ => throw new InvalidOperationException($"Sharemint:Telemetry:ChainProbes: family '{target.Family}' of {target.Chain} is neither evm nor solana."),
+                // One attempt per sample: a failing node shows as a failed probe, not as a probe that retries for seconds.
+                "tron" => new Target(target.Chain, null, null, new TronHttpClient(url, timeout, maxAttempts: 1),
+                    account is null ? null : TronAddress.Parse(account).ToBase58(), target.MinimumBalance ?? 100m),
+                _ => throw new InvalidOperationException($"Sharemint:Telemetry:ChainProbes: family '{target.Family}' of {target.Chain} is not evm, solana or tron."),
             };
         }
 
-        /// <summary>The account's native balance in whole units (wei ÷ 10^18, lamports ÷ 10^9), exact.</summary>
+        /// <summary>The account's native balance in whole units (wei ÷ 10^18, lamports ÷ 10^9, sun ÷ 10^6), exact.</summary>
         public async Task<decimal> ReadBalanceAsync(CancellationToken cancellationToken)
         {
+            if (_tron is not null)
+            {
+                // An account the node has never seen has no balance yet: zero TRX, which the alert should see.
+                var account = await _tron.GetAccountAsync(TronAddress.Parse(Account!), cancellationToken);
+                return (account?.Balance ?? 0) / 1_000_000m;
+            }
             if (_evm is not null)
             {
                 var hex = (await _evm.CallAsync("eth_getBalance", [Account!, "latest"], cancellationToken)).GetString() ?? "0x0";
@@ -192,6 +207,10 @@ public sealed class ChainHeadProbe : BackgroundService
 
         public async Task<double> ReadHeadAsync(CancellationToken cancellationToken)
         {
+            if (_tron is not null)
+            {
+                return (await _tron.GetNowBlockAsync(cancellationToken)).Number;
+            }
             if (_evm is not null)
             {
                 var hex = (await _evm.CallAsync("eth_blockNumber", [], cancellationToken)).GetString() ?? "0x0";
@@ -204,6 +223,7 @@ public sealed class ChainHeadProbe : BackgroundService
         {
             _evm?.Dispose();
             _solana?.Dispose();
+            _tronHttp?.Dispose();
         }
     }
 }

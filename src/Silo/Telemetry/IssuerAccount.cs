@@ -7,7 +7,7 @@ namespace Sharemint.Silo.Telemetry;
 public static class IssuerAccount
 {
     /// <summary>
-    /// An explicit <c>IssuerAccount</c> wins; otherwise the address of <c>PrivateKey</c> (EVM) or <c>Keypair</c> (Solana).
+    /// An explicit <c>IssuerAccount</c> wins; otherwise the address of <c>PrivateKey</c> (EVM, Tron) or <c>Keypair</c> (Solana).
     /// Null when the section names neither or the key does not parse (the signer reports bad keys; the probe just skips the balance).
     /// </summary>
     public static string? From(IConfigurationSection chain)
@@ -20,7 +20,11 @@ public static class IssuerAccount
         {
             if (!string.IsNullOrWhiteSpace(chain["PrivateKey"]))
             {
-                return EvmPrivateKey.FromHex(chain["PrivateKey"]!.Trim()).Address.ToString();
+                var key = EvmPrivateKey.FromHex(chain["PrivateKey"]!.Trim());
+                // Tron: the same secp256k1 key, its account written as Tron writes it (base58check, 0x41 prefix).
+                return string.Equals(chain["Family"], "tron", StringComparison.OrdinalIgnoreCase)
+                    ? Sharemint.Chains.Tron.TronAddress.FromPublicKey(key.PublicKey).ToBase58()
+                    : key.Address.ToString();
             }
             var keypair = chain["Keypair"]?.Trim();
             if (!string.IsNullOrEmpty(keypair))

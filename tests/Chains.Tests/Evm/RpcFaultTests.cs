@@ -67,7 +67,7 @@ public sealed class RpcFaultTests
     public async Task Http_errors_and_answers_for_other_ids_are_typed()
     {
         await using var node = FakeNode.Start(request => request.Index == 0
-            ? FakeReply.Http(503, "overloaded")
+            ? FakeReply.Http(500, "internal error")
             : FakeReply.Http(200, """{"jsonrpc":"2.0","id":999999,"result":"0x1"}"""));
         using var rpc = new JsonRpcClient(node.Url, Fast with { ReadRetries = 0 });
         Assert.Equal(EvmErrorCode.RpcHttpStatus, (await Assert.ThrowsAsync<EvmRpcTransportException>(() => rpc.CallAsync("eth_chainId", []))).Code);

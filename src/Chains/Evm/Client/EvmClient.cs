@@ -149,6 +149,11 @@ public sealed class EvmClient : IDisposable
         return result.EnumerateArray().Select(ParseLog).ToList();
     }
 
+    private long _logRangeShrinks;
+
+    /// <summary>Times a scan halved its eth_getLogs range because the provider refused it (for tests and metrics).</summary>
+    public long LogRangeShrinks => Interlocked.Read(ref _logRangeShrinks);
+
     /// <summary>
     /// Scans logs after <paramref name="cursor"/> (or from <paramref name="firstBlock"/> when null) up to the newest final block
     /// (head − depth + 1), at most <see cref="EvmChainConfig.MaxScanBlocks"/> blocks per call, in pages of
@@ -174,10 +179,22 @@ public sealed class EvmClient : IDisposable
         if (finalHead - from >= Config.MaxScanBlocks) finalHead = from + Config.MaxScanBlocks - 1;
 
         var logs = new List<EvmLog>();
-        for (var start = from; start <= finalHead; start += Config.MaxLogBlockRange)
+        var span = Config.MaxLogBlockRange;
+        for (var start = from; start <= finalHead;)
         {
-            var end = Math.Min(finalHead, start + Config.MaxLogBlockRange - 1);
-            logs.AddRange(await GetLogsAsync(filter, start, end, cancellationToken));
+            var end = Math.Min(finalHead, start + span - 1);
+            try
+            {
+                logs.AddRange(await GetLogsAsync(filter, start, end, cancellationToken));
+                start = end + 1;
+            }
+            catch (JsonRpcException) when (end > start)
+            {
+                // Providers refuse wide ranges (too many blocks or results) with a node error: halve the span and ask again;
+                // later pages of this scan keep the smaller span. A single block that is still refused is a real error.
+                span = Math.Max(1, (end - start + 1) / 2);
+                Interlocked.Increment(ref _logRangeShrinks);
+            }
         }
 
         // Every block that produced a log, and the end block, must still be canonical; otherwise the chain moved under us.

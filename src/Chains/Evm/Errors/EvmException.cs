@@ -67,6 +67,12 @@ public sealed class EvmRpcTransportException : EvmException
         : base(code, $"{method}: {message}", inner) => Method = method;
 
     public string Method { get; }
+
+    /// <summary>The HTTP status when the node answered with an error status (429, 503 …), else null.</summary>
+    public int? HttpStatus { get; init; }
+
+    /// <summary>The node's Retry-After hint with a 429 or 503, else null.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }
 
 /// <summary>

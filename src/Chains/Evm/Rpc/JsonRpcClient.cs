@@ -17,6 +17,24 @@ public sealed record JsonRpcClientOptions
 
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Further endpoints of the same chain (other providers). A transport failure (no connection, no answer in time, an
+    /// HTTP error status) moves the client to the next endpoint, for this call's retries and for the calls after it.
+    /// </summary>
+    public IReadOnlyList<Uri> FallbackEndpoints { get; init; } = [];
+
+    /// <summary>
+    /// Extra attempts after HTTP 429 (any method: the provider refused the request unprocessed) or 503 (idempotent methods),
+    /// each after the provider's Retry-After or an exponential backoff with jitter, whichever is longer.
+    /// </summary>
+    public int RateLimitRetries { get; init; } = 4;
+
+    /// <summary>The first backoff after a 429/503 without Retry-After; it doubles per attempt, jittered by ±50 %.</summary>
+    public TimeSpan RateLimitBackoff { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest single wait for a rate limit, whatever Retry-After asks (a provider asking for minutes is down).</summary>
+    public TimeSpan MaxRateLimitWait { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Methods that may be repeated without effect. <c>eth_sendRawTransaction</c> is deliberately absent: the sender rebroadcasts itself.</summary>
     public IReadOnlySet<string> IdempotentMethods { get; init; } = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -38,20 +56,25 @@ public sealed record JsonRpcResponse(JsonElement Result, JsonRpcException? Error
 /// <summary>
 /// JSON-RPC 2.0 over HTTP. Node errors surface as <see cref="JsonRpcException"/> with the node's code and message;
 /// transport problems as <see cref="EvmRpcTransportException"/> (RpcTimeout, RpcConnectionFailed, RpcHttpStatus,
-/// RpcMalformedResponse). Only idempotent methods are retried, and only after transport problems.
+/// RpcMalformedResponse). Only idempotent methods are retried after transport problems, on the next configured endpoint
+/// when there are several; a 429 is waited out and retried for any method (Retry-After honoured, jittered backoff).
 /// Caller cancellation surfaces as <see cref="OperationCanceledException"/>. Thread-safe.
 /// </summary>
 public sealed class JsonRpcClient : IDisposable
 {
-    private readonly Uri _endpoint;
+    private readonly Uri[] _endpoints;
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private long _nextId;
+    private int _current;
+    private long _rateLimited;
+    private long _failovers;
 
     public JsonRpcClient(Uri endpoint, JsonRpcClientOptions? options = null, HttpClient? httpClient = null)
     {
-        _endpoint = endpoint ?? throw new ArgumentNullException(nameof(endpoint));
+        ArgumentNullException.ThrowIfNull(endpoint);
         Options = options ?? new JsonRpcClientOptions();
+        _endpoints = [endpoint, .. Options.FallbackEndpoints.Where(e => e != endpoint)];
         _ownsHttp = httpClient is null;
         _http = httpClient ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
         {
@@ -60,7 +83,17 @@ public sealed class JsonRpcClient : IDisposable
     }
 
     public JsonRpcClientOptions Options { get; }
-    public Uri Endpoint => _endpoint;
+    /// <summary>The configured first endpoint.</summary>
+    public Uri Endpoint => _endpoints[0];
+
+    /// <summary>The endpoint calls go to now (moves on after transport failures).</summary>
+    public Uri CurrentEndpoint => _endpoints[Volatile.Read(ref _current) % _endpoints.Length];
+
+    /// <summary>Requests answered 429/503 and waited out since this client was made.</summary>
+    public long RateLimitedRequests => Interlocked.Read(ref _rateLimited);
+
+    /// <summary>Times this client moved to the next endpoint after a transport failure.</summary>
+    public long Failovers => Interlocked.Read(ref _failovers);
 
     /// <summary>Calls one method and returns its <c>result</c> (a detached element, valid after the call).</summary>
     public async Task<JsonElement> CallAsync(string method, object?[] parameters, CancellationToken cancellationToken = default)
@@ -84,15 +117,34 @@ public sealed class JsonRpcClient : IDisposable
     {
         var label = batch ? $"batch[{string.Join(",", requests.Select(r => r.Method))}]" : requests[0].Method;
         var retryable = requests.All(r => Options.IdempotentMethods.Contains(r.Method));
-        var attempts = retryable ? 1 + Math.Max(0, Options.ReadRetries) : 1;
+        // With several endpoints a read gets at least one try on each.
+        var attempts = retryable ? 1 + Math.Max(Math.Max(0, Options.ReadRetries), _endpoints.Length - 1) : 1;
+        var waits = 0;
         for (var attempt = 1; ; attempt++)
         {
             var ids = requests.Select(_ => Interlocked.Increment(ref _nextId)).ToArray();
             var body = WriteBody(requests, ids, batch);
+            var index = Volatile.Read(ref _current);
             try
             {
-                var json = await PostAsync(label, body, cancellationToken);
+                var json = await PostAsync(_endpoints[index % _endpoints.Length], label, body, cancellationToken);
                 return ParseResponses(label, requests, ids, json, batch);
+            }
+            catch (EvmRpcTransportException e) when (e.HttpStatus is 429 || (e.HttpStatus is 503 && retryable))
+            {
+                // Refused unprocessed: wait as asked (or back off) and ask again; another endpoint is tried when there is one.
+                if (waits >= Options.RateLimitRetries) throw;
+                waits++;
+                attempt--;
+                Interlocked.Increment(ref _rateLimited);
+                MoveOn(index);
+                await Task.Delay(RateLimitWait(waits, e.RetryAfter), cancellationToken);
+            }
+            catch (EvmRpcTransportException e) when (e.Code is EvmErrorCode.RpcConnectionFailed or EvmErrorCode.RpcTimeout or EvmErrorCode.RpcHttpStatus)
+            {
+                MoveOn(index);
+                if (attempt >= attempts) throw;
+                await Task.Delay(Options.RetryDelay, cancellationToken);
             }
             catch (EvmRpcTransportException) when (attempt < attempts)
             {
@@ -101,7 +153,23 @@ public sealed class JsonRpcClient : IDisposable
         }
     }
 
-    private async Task<string> PostAsync(string label, byte[] body, CancellationToken cancellationToken)
+    /// <summary>Moves to the next endpoint unless another call already moved on from <paramref name="failed"/>.</summary>
+    private void MoveOn(int failed)
+    {
+        if (_endpoints.Length > 1 && Interlocked.CompareExchange(ref _current, failed + 1, failed) == failed)
+        {
+            Interlocked.Increment(ref _failovers);
+        }
+    }
+
+    private TimeSpan RateLimitWait(int wait, TimeSpan? retryAfter)
+    {
+        var backoff = Options.RateLimitBackoff * Math.Pow(2, wait - 1) * (0.5 + Random.Shared.NextDouble());
+        var chosen = retryAfter is { } hint && hint > backoff ? hint : backoff;
+        return chosen > Options.MaxRateLimitWait ? Options.MaxRateLimitWait : chosen;
+    }
+
+    private async Task<string> PostAsync(Uri endpoint, string label, byte[] body, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Options.RequestTimeout);
@@ -109,14 +177,19 @@ public sealed class JsonRpcClient : IDisposable
         {
             using var content = new ByteArrayContent(body);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var response = await _http.PostAsync(_endpoint, content, timeout.Token);
+            using var response = await _http.PostAsync(endpoint, content, timeout.Token);
             var text = await response.Content.ReadAsStringAsync(timeout.Token);
             if (!response.IsSuccessStatusCode)
             {
-                // Some nodes send a JSON-RPC error with a non-2xx status; keep it when it parses.
-                if (LooksLikeJson(text)) return text;
-                throw new EvmRpcTransportException(EvmErrorCode.RpcHttpStatus, label,
-                    $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+                // Some nodes send a JSON-RPC error with a non-2xx status; keep it when it parses (not for 429/503: those are refusals).
+                var status = (int)response.StatusCode;
+                if (status is not (429 or 503) && LooksLikeJson(text)) return text;
+                var hinted = response.Headers.RetryAfter?.Delta ?? (response.Headers.RetryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+                throw new EvmRpcTransportException(EvmErrorCode.RpcHttpStatus, label, $"HTTP {status} {response.ReasonPhrase} from {endpoint.Authority}")
+                {
+                    HttpStatus = status,
+                    RetryAfter = hinted is { } h && h > TimeSpan.Zero ? h : null,
+                };
             }
             return text;
         }

@@ -83,7 +83,12 @@ public static class PartnerEndpoints
         account.MapGet("/wallets/challenge", (string chain, string address, ApiPrincipal principal) =>
             {
                 var canonical = ChainAddress.Canonicalize(chain, address);
-                var scheme = ChainAddress.FamilyOf(chain) == ChainAddress.Family.Evm ? "eip191-personal-sign" : "ed25519";
+                var scheme = ChainAddress.FamilyOf(chain) switch
+                {
+                    ChainAddress.Family.Evm => "eip191-personal-sign",
+                    ChainAddress.Family.Tron => "tron-sign-message-v2",
+                    _ => "ed25519",
+                };
                 return TypedResults.Ok(new WalletChallengeView(chain, canonical, WalletControlProof.Message(principal.PartnerAccountId, chain, canonical), scheme));
             })
             .RequireScope(ApiScope.Read)
