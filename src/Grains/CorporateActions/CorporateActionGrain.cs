@@ -289,7 +289,11 @@ public sealed class CorporateActionGrain(
         {
             var onChain = await GrainFactory.GetGrain<IChainReaderGrain>(chain.Chain).GetMultiplierAsync(chain.TokenAddress);
             chain.Seen = new OnChainMultiplierSeen(onChain.CurrentRaw, onChain.LatestRaw, onChain.LatestEffectiveAt);
-            var shows = pending ? onChain.LatestRaw == target && onChain.LatestEffectiveAt == at : onChain.CurrentRaw == target;
+            // After the switch, a latest value already in effect counts: a chain that mines only on demand (anvil) reports the
+            // old current value until its next block, yet every block from the effective time on holds the new one.
+            var shows = pending
+                ? onChain.LatestRaw == target && onChain.LatestEffectiveAt == at
+                : onChain.CurrentRaw == target || (onChain.LatestRaw == target && onChain.LatestEffectiveAt <= clock.GetUtcNow().ToUnixTimeSeconds());
             if (shows)
             {
                 continue;
@@ -423,6 +427,7 @@ public sealed class CorporateActionGrain(
         action.Chains.Select(c => new CorporateActionChain(c.Chain, c.TokenAddress, c.WriteId, c.WriteState, c.Attempts, c.Seen?.CurrentRaw, c.Seen?.LatestRaw,
             c.Seen?.LatestEffectiveAt ?? 0,
             c.Seen is { } seen && seen.LatestRaw == action.NewMultiplier.Raw.ToString(CultureInfo.InvariantCulture) && seen.LatestEffectiveAt == action.Request.EffectiveAt.ToUnixTimeSeconds(),
-            c.Seen is { } now && now.CurrentRaw == action.NewMultiplier.Raw.ToString(CultureInfo.InvariantCulture))).ToList(),
+            c.Seen is { } now && (now.CurrentRaw == action.NewMultiplier.Raw.ToString(CultureInfo.InvariantCulture)
+                || (action.AppliedAt is not null && now.LatestRaw == action.NewMultiplier.Raw.ToString(CultureInfo.InvariantCulture))))).ToList(),
         action.Problems.ToList(), action.SharesBought, action.DeclaredAt, action.AppliedAt, action.CompletedAt);
 }
