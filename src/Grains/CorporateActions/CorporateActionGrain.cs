@@ -19,6 +19,7 @@ public sealed class CorporateActionGrain(
     [PersistentState("corporate-actions", LedgerStorage.Name)] IPersistentState<CorporateActionState> state,
     IBroker broker,
     IOptions<CorporateActionOptions> options,
+    IOptions<Sharemint.Orders.OrderOptions> crashSwitch,
     TimeProvider clock,
     ILogger<CorporateActionGrain> logger)
     : Grain, ICorporateActionGrain, IRemindable
@@ -213,18 +214,17 @@ public sealed class CorporateActionGrain(
             factor = (decimal)request.NewShares / request.OldShares;
             await broker.ApplySplitAsync($"ca:{Symbol}:{request.ActionId}:split", snapshot.Definition.UnderlyingTicker, request.NewShares, request.OldShares);
         }
-        else
+        // Issued and reserved are frozen by the window. A dividend's cash buys what backing at the new multiplier needs
+        // beyond custody; a split can leave a nano-share short after the custodian's rounding, bought the same way.
+        var custodyAfter = Math.Floor(snapshot.CustodyShares * factor * 1_000_000_000m) / 1_000_000_000m;
+        var needed = action.NewMultiplier.SharesToBack(snapshot.Issued)
+            + Math.Max(snapshot.ReservedShares, action.NewMultiplier.SharesToBack(snapshot.PendingMint));
+        var shortfall = Math.Ceiling((needed - custodyAfter) * 1_000_000_000m) / 1_000_000_000m;
+        if (shortfall > 0 && action.SharesBought == 0)
         {
-            // Issued and reserved are frozen by the window; buy what backing at the new multiplier needs beyond custody.
-            var pendingMint = snapshot.PendingMint;
-            var needed = action.NewMultiplier.SharesToBack(snapshot.Issued) + Math.Max(snapshot.ReservedShares, action.NewMultiplier.SharesToBack(pendingMint));
-            var shortfall = needed - snapshot.CustodyShares;
-            if (shortfall > 0 && action.SharesBought == 0)
-            {
-                var fill = await broker.ExecuteAsync($"ca:{Symbol}:{request.ActionId}:reinvest", snapshot.Definition.UnderlyingTicker, BrokerSide.Buy, shortfall);
-                action.SharesBought = fill.Shares;
-                await state.WriteStateAsync();
-            }
+            var fill = await broker.ExecuteAsync($"ca:{Symbol}:{request.ActionId}:reinvest", snapshot.Definition.UnderlyingTicker, BrokerSide.Buy, shortfall);
+            action.SharesBought = fill.Shares;
+            await state.WriteStateAsync();
         }
         await asset.ApplyCorporateActionAsync(request.ActionId, action.NewMultiplier, factor, action.SharesBought);
         action.Stage = CorporateActionStage.Applied;
@@ -257,6 +257,8 @@ public sealed class CorporateActionGrain(
             }
             var status = await signer.SubmitAsync(new ChainWrite(chain.WriteId, ChainWriteKind.SetMultiplier, chain.TokenAddress, chain.Decimals, [],
                 new MultiplierWrite(action.NewMultiplier.Raw.ToString(CultureInfo.InvariantCulture), action.Request.EffectiveAt.ToUnixTimeSeconds(), chain.ExpectedNonce)));
+            // Crash tests: the write is submitted (and may be on chain) but this grain has not recorded its outcome.
+            Crash($"corporate-action.submitted.{chain.Chain}");
             if (status.State == ChainWriteState.Pending)
             {
                 status = await signer.CheckAsync(chain.WriteId);
@@ -417,6 +419,17 @@ public sealed class CorporateActionGrain(
         {
             action.Problems.RemoveAt(0);
         }
+    }
+
+    /// <summary>Crash tests only: stop the process hard at a named point, once (the orders' crash switch and marker file).</summary>
+    private void Crash(string point)
+    {
+        if (crashSwitch.Value.CrashAt != point || crashSwitch.Value.CrashMarker is not { } marker || File.Exists(marker))
+        {
+            return;
+        }
+        File.WriteAllText(marker, point);
+        Environment.FailFast($"crash test: stopping hard at {point}");
     }
 
     private void StartTimer() =>
