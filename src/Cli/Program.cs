@@ -24,6 +24,7 @@ var root = new RootCommand("sharemint: operate the Sharemint tokenized-equities 
     PriceCommands.Create(globals),
     WalletCommands.Create(globals),
     Sharemint.Cli.Recovery.RecoveryCommands.Create(globals),
+    Sharemint.Cli.CorporateActions.CorporateActionCommands.Create(globals),
 };
 foreach (var option in globals.All)
 {

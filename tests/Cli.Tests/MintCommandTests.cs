@@ -41,6 +41,11 @@ public sealed class CliPlatform : IAsyncLifetime
             ["Sharemint__DeployTokens"] = "true",
             ["Sharemint__DeploySymbols"] = "TSLAx",
             ["Sharemint__Demo__Wallets__ethereum"] = Wallet,
+            // The corporate-action walkthrough runs a split a few seconds ahead.
+            ["Sharemint__CorporateActions__MinimumLead"] = "00:00:08",
+            ["Sharemint__CorporateActions__PauseBefore"] = "00:00:04",
+            ["Sharemint__CorporateActions__PauseAfter"] = "00:00:01",
+            ["Sharemint__CorporateActions__Tick"] = "00:00:00.500",
         });
         // The deployer publishes a first attestation once TSLAx is on the chain.
         var deadline = DateTime.UtcNow.AddMinutes(2);
@@ -106,5 +111,52 @@ public sealed class MintCommandTests(CliPlatform platform) : IClassFixture<CliPl
         Assert.Equal(0, verify.ExitCode);
         using var verified = JsonDocument.Parse(verify.StandardOutput);
         Assert.Equal(2m, verified.RootElement.GetProperty("report").GetProperty("onChainTotal").GetDecimal());
+    }
+
+    /// <summary>The README's corporate-action walkthrough: an operator splits TSLAx 2-for-1 and follows it to every chain.</summary>
+    [Fact]
+    public async Task Operator_declares_a_split_and_follows_it_until_every_chain_shows_it()
+    {
+        var at = DateTimeOffset.UtcNow.AddSeconds(15).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        // Bad input: the API's problem code, nothing declared.
+        var zero = await platform.RunAsync("ok_admin", platform.AdminSecret,
+            "admin", "corporate-actions", "declare", "TSLAx", "--id", "zero", "--kind", "split", "--effective-at", at, "--ratio", "0:1");
+        Assert.NotEqual(0, zero.ExitCode);
+        Assert.Contains("invalid_argument", zero.StandardError, StringComparison.Ordinal);
+        var past = await platform.RunAsync("ok_admin", platform.AdminSecret,
+            "admin", "corporate-actions", "declare", "TSLAx", "--id", "past", "--kind", "split", "--effective-at", "2020-01-01T00:00:00Z", "--ratio", "2:1");
+        Assert.Contains("invalid_argument", past.StandardError, StringComparison.Ordinal);
+        var badRatio = await platform.RunAsync("ok_admin", platform.AdminSecret,
+            "admin", "corporate-actions", "declare", "TSLAx", "--id", "bad", "--kind", "split", "--effective-at", at, "--ratio", "two");
+        Assert.Contains("--ratio", badRatio.StandardError, StringComparison.Ordinal);
+        var partner = await platform.RunAsync("pk_demo", platform.DemoSecret,
+            "admin", "corporate-actions", "declare", "TSLAx", "--id", "p", "--kind", "split", "--effective-at", at, "--ratio", "2:1");
+        Assert.NotEqual(0, partner.ExitCode);
+        var empty = await platform.RunAsync("ok_admin", platform.AdminSecret, "admin", "corporate-actions", "list", "TSLAx", "--json");
+        Assert.Equal("[]", empty.StandardOutput.Trim());
+
+        // Each CLI run starts a process: take the effective time afresh, far enough ahead to write the chain first.
+        at = DateTimeOffset.UtcNow.AddSeconds(15).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var split = await platform.RunAsync("ok_admin", platform.AdminSecret,
+            "admin", "corporate-actions", "declare", "TSLAx", "--id", "split-2026", "--kind", "split", "--effective-at", at, "--ratio", "2:1", "--wait", "--json");
+        Assert.True(split.ExitCode == 0, split.StandardOutput + split.StandardError);
+        using var action = JsonDocument.Parse(split.StandardOutput);
+        Assert.Equal("completed", action.RootElement.GetProperty("stage").GetString());
+        Assert.Equal("2", action.RootElement.GetProperty("newMultiplier").GetString());
+        var chain = action.RootElement.GetProperty("chains")[0];
+        Assert.Equal("ethereum", chain.GetProperty("chain").GetString());
+        Assert.True(chain.GetProperty("showsNew").GetBoolean());
+        // Progress went to stderr, one line per change, through the pause.
+        Assert.Contains("paused:", split.StandardError, StringComparison.Ordinal);
+
+        var conflict = await platform.RunAsync("ok_admin", platform.AdminSecret,
+            "admin", "corporate-actions", "declare", "TSLAx", "--id", "split-2026", "--kind", "split", "--effective-at", at, "--ratio", "3:1");
+        Assert.Contains("idempotency_conflict", conflict.StandardError, StringComparison.Ordinal);
+        var signedHistory = await platform.RunAsync("ok_admin", platform.AdminSecret, "admin", "corporate-actions", "history", "TSLAx");
+        Assert.Contains("split-2026", signedHistory.StandardOutput, StringComparison.Ordinal);
+        var show = await platform.RunAsync("ok_admin", platform.AdminSecret, "admin", "corporate-actions", "show", "TSLAx", "split-2026");
+        Assert.Contains("multiplier 1 -> 2, stage completed", show.StandardOutput, StringComparison.Ordinal);
+        var asset = await platform.RunAsync(null, null, "assets", "show", "TSLAx");
+        Assert.Contains("multiplier 2", asset.StandardOutput, StringComparison.Ordinal);
     }
 }
