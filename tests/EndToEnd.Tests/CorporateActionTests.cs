@@ -133,6 +133,45 @@ public sealed class CorporateActionTests(PlatformFixture platform)
         AssertBacked(asset);
     }
 
+    [Fact]
+    public async Task Reconciliation_reports_a_chain_whose_multiplier_was_changed_outside_the_platform()
+    {
+        await platform.EnsureRunningAsync();
+        var reserves = platform.Grains.GetGrain<Sharemint.Reserves.IReservesGrain>(Symbol);
+        var ledger = (await platform.Grains.GetGrain<IAssetGrain>(Symbol).GetAsync()).Multiplier;
+        var clean = (await reserves.ReconcileAsync()).Report;
+        Assert.All(clean.Deployments, d => Assert.False(d.MultiplierDrift, d.Chain));
+        Assert.All(clean.Deployments, d => Assert.Equal(ledger.ToString(), d.OnChainMultiplier));
+
+        // Someone holding the updater role sets base's multiplier directly: the next reconciliation shows it.
+        var token = (await _holders.TokenAsync(Symbol, "base")).TokenAddress;
+        var url = platform.Base.RpcUrl.ToString();
+        var rogue = Multiplier.From(ledger.Value * 3);
+        await SetOnChainAsync(token, url, rogue);
+        try
+        {
+            var drifted = (await reserves.ReconcileAsync()).Report;
+            var base_ = Assert.Single(drifted.Deployments, d => d.Chain == "base");
+            Assert.True(base_.MultiplierDrift);
+            Assert.Equal(rogue.ToString(), base_.OnChainMultiplier);
+            Assert.All(drifted.Deployments.Where(d => d.Chain != "base"), d => Assert.False(d.MultiplierDrift, d.Chain));
+            Assert.False(drifted.Balanced);
+        }
+        finally
+        {
+            await SetOnChainAsync(token, url, ledger);
+        }
+        var restored = (await reserves.ReconcileAsync()).Report;
+        Assert.All(restored.Deployments, d => Assert.False(d.MultiplierDrift, d.Chain));
+    }
+
+    private static async Task SetOnChainAsync(string token, string url, Multiplier multiplier)
+    {
+        var nonce = FirstWord(await CastAsync("call", token, "multiplierNonce()(uint256)", "--rpc-url", url));
+        await CastAsync("send", token, "setMultiplier(uint256,uint64,uint256)", multiplier.Raw.ToString(CultureInfo.InvariantCulture), "0", nonce,
+            "--private-key", PlatformFixture.IssuerEvmKey, "--rpc-url", url);
+    }
+
     private async Task<Dictionary<string, long>> EvmNoncesAsync()
     {
         var result = new Dictionary<string, long>();

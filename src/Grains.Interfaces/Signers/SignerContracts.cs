@@ -139,4 +139,11 @@ public sealed record OnChainMultiplier(
     [property: Id(2)] string CurrentRaw,
     [property: Id(3)] string LatestRaw,
     [property: Id(4)] long LatestEffectiveAt,
-    [property: Id(5)] long Nonce);
+    [property: Id(5)] long Nonce)
+{
+    /// <summary>
+    /// The multiplier in force at <paramref name="unixSeconds"/>: the latest value once its effective time has passed, even
+    /// on a chain that has not produced a block since (anvil mines on demand; its last block still reports the old value).
+    /// </summary>
+    public string InForceAt(long unixSeconds) => LatestEffectiveAt <= unixSeconds ? LatestRaw : CurrentRaw;
+}

@@ -291,11 +291,9 @@ public sealed class CorporateActionGrain(
         {
             var onChain = await GrainFactory.GetGrain<IChainReaderGrain>(chain.Chain).GetMultiplierAsync(chain.TokenAddress);
             chain.Seen = new OnChainMultiplierSeen(onChain.CurrentRaw, onChain.LatestRaw, onChain.LatestEffectiveAt);
-            // After the switch, a latest value already in effect counts: a chain that mines only on demand (anvil) reports the
-            // old current value until its next block, yet every block from the effective time on holds the new one.
             var shows = pending
                 ? onChain.LatestRaw == target && onChain.LatestEffectiveAt == at
-                : onChain.CurrentRaw == target || (onChain.LatestRaw == target && onChain.LatestEffectiveAt <= clock.GetUtcNow().ToUnixTimeSeconds());
+                : onChain.InForceAt(clock.GetUtcNow().ToUnixTimeSeconds()) == target;
             if (shows)
             {
                 continue;
