@@ -159,4 +159,40 @@ public sealed class MintCommandTests(CliPlatform platform) : IClassFixture<CliPl
         var asset = await platform.RunAsync(null, null, "assets", "show", "TSLAx");
         Assert.Contains("multiplier 2", asset.StandardOutput, StringComparison.Ordinal);
     }
+
+    /// <summary>The asset lifecycle: list a new asset and deploy it on a chosen chain, with the refusals an operator can meet.</summary>
+    [Fact]
+    public async Task Operator_lists_a_new_asset_and_deploys_it_with_progress()
+    {
+        var admin = ("ok_admin", platform.AdminSecret);
+        async Task<ProcessRunner.Result> Run(params string[] args) => await platform.RunAsync(admin.Item1, admin.Item2, args);
+
+        var badIsin = await Run("admin", "assets", "add", "ZZTx", "--ticker", "ZZT", "--name", "ZZT xStock", "--isin", "US1234567890", "--kind", "stock");
+        Assert.Contains("isin_invalid", badIsin.StandardError, StringComparison.Ordinal);
+        var duplicate = await Run("admin", "assets", "add", "TSLAx", "--ticker", "TSLA", "--name", "Another Tesla", "--isin", "US88160R1014", "--kind", "stock");
+        Assert.Contains("asset_already_exists", duplicate.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("ZZTx", (await platform.RunAsync(null, null, "assets", "list")).StandardOutput, StringComparison.Ordinal);
+
+        var add = await Run("admin", "assets", "add", "ZZTx", "--ticker", "ZZT", "--name", "ZZT xStock", "--isin", "US1234567899", "--kind", "stock",
+            "--price", "42.5", "--json");
+        Assert.True(add.ExitCode == 0, add.StandardOutput + add.StandardError);
+        Assert.Equal(0, (await Run("admin", "assets", "add", "ZZTx", "--ticker", "ZZT", "--name", "ZZT xStock", "--isin", "US1234567899", "--kind", "stock")).ExitCode);
+
+        var unknown = await Run("admin", "assets", "deploy", "ZZTx", "--chain", "mars");
+        Assert.Contains("chain_unknown", unknown.StandardError, StringComparison.Ordinal);
+        var deploy = await Run("admin", "assets", "deploy", "ZZTx", "--chain", "ethereum", "--wait", "--json");
+        Assert.True(deploy.ExitCode == 0, deploy.StandardOutput + deploy.StandardError);
+        using var progress = JsonDocument.Parse(deploy.StandardOutput);
+        Assert.True(progress.RootElement.GetProperty("done").GetBoolean());
+        var token = progress.RootElement.GetProperty("chains")[0].GetProperty("tokenAddress").GetString();
+        Assert.Matches("^0x[0-9a-fA-F]{40}$", token!);
+        Assert.Contains("ethereum deployed", deploy.StandardError, StringComparison.Ordinal);
+
+        // Again: the same token, nothing deployed twice; the public catalogue shows the deployment.
+        var again = await Run("admin", "assets", "deploy", "ZZTx", "--chain", "ethereum", "--json");
+        using var second = JsonDocument.Parse(again.StandardOutput);
+        Assert.Equal(token, second.RootElement.GetProperty("chains")[0].GetProperty("tokenAddress").GetString());
+        var shown = await platform.RunAsync(null, null, "assets", "show", "ZZTx");
+        Assert.Contains("ZZT xStock", shown.StandardOutput, StringComparison.Ordinal);
+    }
 }

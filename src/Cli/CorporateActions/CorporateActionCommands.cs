@@ -82,7 +82,7 @@ public static class CorporateActionCommands
         });
 
         var actions = new Command("corporate-actions", "Dividends and splits: the multiplier on every chain.") { declare, list, show, history };
-        return new Command("admin", "Operator commands.") { actions };
+        return new Command("admin", "Operator commands.") { actions, AssetLifecycleCommands.Create(g) };
     }
 
     private static CorporateActionsClient Client(CliGlobals g, ParseResult parse)
