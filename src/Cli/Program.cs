@@ -25,6 +25,7 @@ var root = new RootCommand("sharemint: operate the Sharemint tokenized-equities 
     WalletCommands.Create(globals),
     Sharemint.Cli.Recovery.RecoveryCommands.Create(globals),
     Sharemint.Cli.Deposits.DepositCommands.Create(globals),
+    Sharemint.Cli.CorporateActions.CorporateActionCommands.Create(globals),
 };
 foreach (var option in globals.All)
 {

@@ -44,6 +44,11 @@ public sealed class CliPlatform : IAsyncLifetime
             ["Sharemint__DeployTokens"] = "true",
             ["Sharemint__DeploySymbols"] = "TSLAx",
             ["Sharemint__Demo__Wallets__ethereum"] = Wallet,
+            // The corporate-action walkthrough runs a split a few seconds ahead.
+            ["Sharemint__CorporateActions__MinimumLead"] = "00:00:08",
+            ["Sharemint__CorporateActions__PauseBefore"] = "00:00:04",
+            ["Sharemint__CorporateActions__PauseAfter"] = "00:00:01",
+            ["Sharemint__CorporateActions__Tick"] = "00:00:00.500",
         });
         // The deployer publishes a first attestation once TSLAx is on the chain.
         var deadline = DateTime.UtcNow.AddMinutes(2);
@@ -109,5 +114,88 @@ public sealed class MintCommandTests(CliPlatform platform) : IClassFixture<CliPl
         Assert.Equal(0, verify.ExitCode);
         using var verified = JsonDocument.Parse(verify.StandardOutput);
         Assert.Equal(2m, verified.RootElement.GetProperty("report").GetProperty("onChainTotal").GetDecimal());
+    }
+
+    /// <summary>The README's corporate-action walkthrough: an operator splits TSLAx 2-for-1 and follows it to every chain.</summary>
+    [Fact]
+    public async Task Operator_declares_a_split_and_follows_it_until_every_chain_shows_it()
+    {
+        var at = DateTimeOffset.UtcNow.AddSeconds(15).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        // Bad input: the API's problem code, nothing declared.
+        var zero = await platform.RunAsync("ok_admin", platform.AdminSecret,
+            "admin", "corporate-actions", "declare", "TSLAx", "--id", "zero", "--kind", "split", "--effective-at", at, "--ratio", "0:1");
+        Assert.NotEqual(0, zero.ExitCode);
+        Assert.Contains("invalid_argument", zero.StandardError, StringComparison.Ordinal);
+        var past = await platform.RunAsync("ok_admin", platform.AdminSecret,
+            "admin", "corporate-actions", "declare", "TSLAx", "--id", "past", "--kind", "split", "--effective-at", "2020-01-01T00:00:00Z", "--ratio", "2:1");
+        Assert.Contains("invalid_argument", past.StandardError, StringComparison.Ordinal);
+        var badRatio = await platform.RunAsync("ok_admin", platform.AdminSecret,
+            "admin", "corporate-actions", "declare", "TSLAx", "--id", "bad", "--kind", "split", "--effective-at", at, "--ratio", "two");
+        Assert.Contains("--ratio", badRatio.StandardError, StringComparison.Ordinal);
+        var partner = await platform.RunAsync("pk_demo", platform.DemoSecret,
+            "admin", "corporate-actions", "declare", "TSLAx", "--id", "p", "--kind", "split", "--effective-at", at, "--ratio", "2:1");
+        Assert.NotEqual(0, partner.ExitCode);
+        var empty = await platform.RunAsync("ok_admin", platform.AdminSecret, "admin", "corporate-actions", "list", "TSLAx", "--json");
+        Assert.Equal("[]", empty.StandardOutput.Trim());
+
+        // Each CLI run starts a process: take the effective time afresh, far enough ahead to write the chain first.
+        at = DateTimeOffset.UtcNow.AddSeconds(15).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var split = await platform.RunAsync("ok_admin", platform.AdminSecret,
+            "admin", "corporate-actions", "declare", "TSLAx", "--id", "split-2026", "--kind", "split", "--effective-at", at, "--ratio", "2:1", "--wait", "--json");
+        Assert.True(split.ExitCode == 0, split.StandardOutput + split.StandardError);
+        using var action = JsonDocument.Parse(split.StandardOutput);
+        Assert.Equal("completed", action.RootElement.GetProperty("stage").GetString());
+        Assert.Equal("2", action.RootElement.GetProperty("newMultiplier").GetString());
+        var chain = action.RootElement.GetProperty("chains")[0];
+        Assert.Equal("ethereum", chain.GetProperty("chain").GetString());
+        Assert.True(chain.GetProperty("showsNew").GetBoolean());
+        // Progress went to stderr, one line per change, through the pause.
+        Assert.Contains("paused:", split.StandardError, StringComparison.Ordinal);
+
+        var conflict = await platform.RunAsync("ok_admin", platform.AdminSecret,
+            "admin", "corporate-actions", "declare", "TSLAx", "--id", "split-2026", "--kind", "split", "--effective-at", at, "--ratio", "3:1");
+        Assert.Contains("idempotency_conflict", conflict.StandardError, StringComparison.Ordinal);
+        var signedHistory = await platform.RunAsync("ok_admin", platform.AdminSecret, "admin", "corporate-actions", "history", "TSLAx");
+        Assert.Contains("split-2026", signedHistory.StandardOutput, StringComparison.Ordinal);
+        var show = await platform.RunAsync("ok_admin", platform.AdminSecret, "admin", "corporate-actions", "show", "TSLAx", "split-2026");
+        Assert.Contains("multiplier 1 -> 2, stage completed", show.StandardOutput, StringComparison.Ordinal);
+        var asset = await platform.RunAsync(null, null, "assets", "show", "TSLAx");
+        Assert.Contains("multiplier 2", asset.StandardOutput, StringComparison.Ordinal);
+    }
+
+    /// <summary>The asset lifecycle: list a new asset and deploy it on a chosen chain, with the refusals an operator can meet.</summary>
+    [Fact]
+    public async Task Operator_lists_a_new_asset_and_deploys_it_with_progress()
+    {
+        var admin = ("ok_admin", platform.AdminSecret);
+        async Task<ProcessRunner.Result> Run(params string[] args) => await platform.RunAsync(admin.Item1, admin.Item2, args);
+
+        var badIsin = await Run("admin", "assets", "add", "ZZTx", "--ticker", "ZZT", "--name", "ZZT xStock", "--isin", "US1234567890", "--kind", "stock");
+        Assert.Contains("isin_invalid", badIsin.StandardError, StringComparison.Ordinal);
+        var duplicate = await Run("admin", "assets", "add", "TSLAx", "--ticker", "TSLA", "--name", "Another Tesla", "--isin", "US88160R1014", "--kind", "stock");
+        Assert.Contains("asset_already_exists", duplicate.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("ZZTx", (await platform.RunAsync(null, null, "assets", "list")).StandardOutput, StringComparison.Ordinal);
+
+        var add = await Run("admin", "assets", "add", "ZZTx", "--ticker", "ZZT", "--name", "ZZT xStock", "--isin", "US1234567899", "--kind", "stock",
+            "--price", "42.5", "--json");
+        Assert.True(add.ExitCode == 0, add.StandardOutput + add.StandardError);
+        Assert.Equal(0, (await Run("admin", "assets", "add", "ZZTx", "--ticker", "ZZT", "--name", "ZZT xStock", "--isin", "US1234567899", "--kind", "stock")).ExitCode);
+
+        var unknown = await Run("admin", "assets", "deploy", "ZZTx", "--chain", "mars");
+        Assert.Contains("chain_unknown", unknown.StandardError, StringComparison.Ordinal);
+        var deploy = await Run("admin", "assets", "deploy", "ZZTx", "--chain", "ethereum", "--wait", "--json");
+        Assert.True(deploy.ExitCode == 0, deploy.StandardOutput + deploy.StandardError);
+        using var progress = JsonDocument.Parse(deploy.StandardOutput);
+        Assert.True(progress.RootElement.GetProperty("done").GetBoolean());
+        var token = progress.RootElement.GetProperty("chains")[0].GetProperty("tokenAddress").GetString();
+        Assert.Matches("^0x[0-9a-fA-F]{40}$", token!);
+        Assert.Contains("ethereum deployed", deploy.StandardError, StringComparison.Ordinal);
+
+        // Again: the same token, nothing deployed twice; the public catalogue shows the deployment.
+        var again = await Run("admin", "assets", "deploy", "ZZTx", "--chain", "ethereum", "--json");
+        using var second = JsonDocument.Parse(again.StandardOutput);
+        Assert.Equal(token, second.RootElement.GetProperty("chains")[0].GetProperty("tokenAddress").GetString());
+        var shown = await platform.RunAsync(null, null, "assets", "show", "ZZTx");
+        Assert.Contains("ZZT xStock", shown.StandardOutput, StringComparison.Ordinal);
     }
 }

@@ -100,6 +100,11 @@ public sealed class PlatformFixture : IAsyncLifetime
             ["Sharemint__Orders__MintRetryDelay"] = "00:00:01",
             ["Sharemint__Bridges__DepositScanInterval"] = "00:00:00.500",
             ["Sharemint__Quotes__Lifetime"] = "00:00:05",
+            // Corporate actions a few seconds ahead: the pause opens after the quote lifetime's worth before the switch.
+            ["Sharemint__CorporateActions__MinimumLead"] = "00:00:10",
+            ["Sharemint__CorporateActions__PauseBefore"] = "00:00:06",
+            ["Sharemint__CorporateActions__PauseAfter"] = "00:00:02",
+            ["Sharemint__CorporateActions__Tick"] = "00:00:00.500",
             ["Sharemint__Chains__ethereum__Family"] = "evm",
             ["Sharemint__Chains__ethereum__RpcUrl"] = Ethereum.RpcUrl.ToString(),
             ["Sharemint__Chains__ethereum__ChainId"] = "31337",

@@ -195,6 +195,7 @@ public sealed class DashboardQueryTests(DashboardFixture fixture) : IClassFixtur
         Assert.True(await ScalarAsync("max(sharemint_chain_issuer_balance{chain=\"ethereum\"})") > 0, "the issuer's ETH on anvil");
         Assert.Equal(1, await ScalarAsync("max(sharemint_asset_price_available{asset=\"TSLAx\"})"));
         Assert.Equal(0, await ScalarAsync("max(sharemint_reserves_custody_drift_shares{asset=\"TSLAx\"})"));
+        Assert.Equal(0, await ScalarAsync("max(sharemint_reserves_multiplier_drift{asset=\"TSLAx\",chain=\"ethereum\"})"));
         var volume = fixture.Mints.Sum(m => m.Order.Cash ?? 0m);
         Assert.True(volume > 0, "settled mints carry their cash value");
         Assert.Equal((double)volume, await ScalarAsync("sum(sharemint_orders_volume_usd_total{kind=\"mint\",asset=\"TSLAx\"})"), 6);

@@ -73,6 +73,10 @@ public sealed class TronToken
     public async Task<UInt256> MultiplierAsync(CancellationToken cancellationToken = default) => (UInt256)(await ReadAsync("multiplier", [], cancellationToken))[0];
     public async Task<UInt256> MultiplierNonceAsync(CancellationToken cancellationToken = default) => (UInt256)(await ReadAsync("multiplierNonce", [], cancellationToken))[0];
 
+    /// <summary>ERC-8056 pending view: the multiplier last set and when it takes (or took) effect, unix seconds.</summary>
+    public async Task<(UInt256 Value, ulong EffectiveAt)> NewUiMultiplierAsync(CancellationToken cancellationToken = default) =>
+        ((UInt256)(await ReadAsync("newUIMultiplier", [], cancellationToken))[0], ((UInt256)(await ReadAsync("effectiveAt", [], cancellationToken))[0]).ToUInt64());
+
     private async Task<IReadOnlyList<object>> ReadAsync(string function, object[] arguments, CancellationToken cancellationToken)
     {
         var f = _abi.Function(function);

@@ -42,7 +42,8 @@ public sealed record AssetSnapshot(
     [property: Id(6)] CanonicalAmount PendingMint,
     [property: Id(7)] CanonicalAmount PendingBurn,
     [property: Id(8)] long Version,
-    [property: Id(9)] CanonicalAmount InTransit)
+    [property: Id(9)] CanonicalAmount InTransit,
+    [property: Id(10)] string? CorporateActionWindow = null)
 {
     /// <summary>Shares that back the issued tokens at the current multiplier (rounded up).</summary>
     public decimal BackingShares => Multiplier.SharesToBack(Issued);

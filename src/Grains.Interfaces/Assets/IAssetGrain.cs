@@ -116,4 +116,26 @@ public interface IAssetGrain : IGrainWithStringKey
     /// </summary>
     [Alias("SettleReservations")]
     Task<AssetSnapshot> SettleReservationsAsync(IReadOnlyList<ReservationSettlement> settlements);
+
+    /// <summary>
+    /// Opens the pause window of corporate action <paramref name="actionId"/>: from now no reservation, settlement outside
+    /// a final chain batch, or burn is accepted (<c>asset_paused</c>, naming the action) until
+    /// <see cref="CloseCorporateActionWindowAsync"/>. Idempotent; <c>corporate_action_conflict</c> while another action's
+    /// window is open.
+    /// </summary>
+    [Alias("OpenCorporateActionWindow")]
+    Task<AssetSnapshot> OpenCorporateActionWindowAsync(string actionId);
+
+    /// <summary>
+    /// Switches the ledger for a corporate action in one state write: custody × <paramref name="custodyFactor"/> (a split at
+    /// the custodian; fractions of a nano-share dropped) + <paramref name="addedShares"/> (a dividend's reinvestment), then
+    /// the multiplier. Refused with <c>insufficient_backing</c> (nothing changed) when custody would not back issued and
+    /// reserved tokens at the new multiplier. Idempotent per action id.
+    /// </summary>
+    [Alias("ApplyCorporateAction")]
+    Task<AssetSnapshot> ApplyCorporateActionAsync(string actionId, Multiplier newMultiplier, decimal custodyFactor, decimal addedShares);
+
+    /// <summary>Closes the action's pause window (mints and burns follow the status again). Idempotent.</summary>
+    [Alias("CloseCorporateActionWindow")]
+    Task<AssetSnapshot> CloseCorporateActionWindowAsync(string actionId);
 }

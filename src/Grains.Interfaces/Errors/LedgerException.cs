@@ -38,6 +38,8 @@ public enum LedgerError
     WalletHeldByAnotherAccount,
     WalletNotProven,
     WalletProofInvalid,
+    CorporateActionConflict,
+    CorporateActionNotFound,
 }
 
 /// <summary>The stable, snake_case codes partners see in problem+json responses.</summary>
@@ -81,6 +83,8 @@ public static class LedgerErrors
         LedgerError.WalletHeldByAnotherAccount => "wallet_held_by_another_account",
         LedgerError.WalletNotProven => "wallet_not_proven",
         LedgerError.WalletProofInvalid => "wallet_proof_invalid",
+        LedgerError.CorporateActionConflict => "corporate_action_conflict",
+        LedgerError.CorporateActionNotFound => "corporate_action_not_found",
         _ => "unknown_error",
     };
 }

@@ -69,4 +69,11 @@ public interface IBroker
 
     /// <summary>Every non-zero position, by ticker.</summary>
     Task<IReadOnlyList<BrokerPosition>> GetPositionsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Applies a split (<paramref name="newShares"/> for <paramref name="oldShares"/>) to the position at the custodian,
+    /// dropping fractions below a nano-share. Exactly once per <paramref name="splitId"/>: a repeat returns the position as
+    /// it is and splits nothing.
+    /// </summary>
+    Task<BrokerPosition> ApplySplitAsync(string splitId, string ticker, long newShares, long oldShares, CancellationToken cancellationToken = default);
 }

@@ -11,7 +11,9 @@ public sealed record DeploymentReserve(
     [property: Id(3)] CanonicalAmount OnChainSupply,
     [property: Id(4)] string OnChainRawUnits,
     [property: Id(5)] long DriftUnits,
-    [property: Id(6)] long AtHeight);
+    [property: Id(6)] long AtHeight,
+    [property: Id(7)] string? OnChainMultiplier = null,
+    [property: Id(8)] bool MultiplierDrift = false);
 
 /// <summary>
 /// A reconciliation of one asset: custody at the broker and in the ledger, tokens issued, in transit and on every chain.

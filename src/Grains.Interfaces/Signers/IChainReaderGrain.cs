@@ -19,4 +19,8 @@ public interface IChainReaderGrain : IGrainWithStringKey
     /// <summary>Final transfers of the token into the redemption address after <paramref name="cursor"/>; see <see cref="IChainSignerGrain.ScanDepositsAsync"/>.</summary>
     [Alias("ScanDeposits")]
     Task<DepositScan> ScanDepositsAsync(string tokenAddress, int decimals, string? cursor, int limit);
+
+    /// <summary>The token's multiplier now, the value last set with its effective time, and the compare-and-set nonce, read from the chain.</summary>
+    [Alias("GetMultiplier")]
+    Task<OnChainMultiplier> GetMultiplierAsync(string tokenAddress);
 }

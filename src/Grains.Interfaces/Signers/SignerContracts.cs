@@ -41,6 +41,8 @@ public enum ChainWriteKind
     SetBlocked,
     /// <summary>Pause (amount 1) or resume (amount 0) the token.</summary>
     SetPaused,
+    /// <summary>Schedule the multiplier in <see cref="ChainWrite.Multiplier"/> (no lines): a corporate action.</summary>
+    SetMultiplier,
 }
 
 /// <summary>One address and amount in a chain write.</summary>
@@ -59,7 +61,8 @@ public sealed record ChainWrite(
     [property: Id(1)] ChainWriteKind Kind,
     [property: Id(2)] string TokenAddress,
     [property: Id(3)] int Decimals,
-    [property: Id(4)] IReadOnlyList<ChainWriteLine> Lines);
+    [property: Id(4)] IReadOnlyList<ChainWriteLine> Lines,
+    [property: Id(5)] MultiplierWrite? Multiplier = null);
 
 /// <summary>Where a chain write stands.</summary>
 public enum ChainWriteState
@@ -111,3 +114,36 @@ public sealed record TokenDeposit(
 public sealed record DepositScan(
     [property: Id(0)] IReadOnlyList<TokenDeposit> Deposits,
     [property: Id(1)] string? NextCursor);
+
+/// <summary>
+/// The multiplier a chain write sets (kind <see cref="ChainWriteKind.SetMultiplier"/>): 18-decimal fixed point as decimal
+/// text, from <see cref="EffectiveAt"/> (unix seconds). EVM and Tron tokens take it only when their multiplier nonce still
+/// equals <see cref="ExpectedNonce"/> (compare-and-set); Solana ignores the nonce (the update sets an absolute value).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("sharemint.MultiplierWrite")]
+public sealed record MultiplierWrite(
+    [property: Id(0)] string Raw,
+    [property: Id(1)] long EffectiveAt,
+    [property: Id(2)] long ExpectedNonce);
+
+/// <summary>
+/// A token's multiplier as its chain reports it: <see cref="CurrentRaw"/> in force now, <see cref="LatestRaw"/> the value
+/// last set and <see cref="LatestEffectiveAt"/> when it takes (or took) effect, unix seconds; <see cref="Nonce"/> is the
+/// EVM/Tron compare-and-set nonce (-1 on Solana). Raw values are 18-decimal fixed point as decimal text (Solana's f64
+/// converted exactly).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("sharemint.OnChainMultiplier")]
+public sealed record OnChainMultiplier(
+    [property: Id(0)] string Chain,
+    [property: Id(1)] string TokenAddress,
+    [property: Id(2)] string CurrentRaw,
+    [property: Id(3)] string LatestRaw,
+    [property: Id(4)] long LatestEffectiveAt,
+    [property: Id(5)] long Nonce)
+{
+    /// <summary>
+    /// The multiplier in force at <paramref name="unixSeconds"/>: the latest value once its effective time has passed, even
+    /// on a chain that has not produced a block since (anvil mines on demand; its last block still reports the old value).
+    /// </summary>
+    public string InForceAt(long unixSeconds) => LatestEffectiveAt <= unixSeconds ? LatestRaw : CurrentRaw;
+}

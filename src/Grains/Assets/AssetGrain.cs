@@ -348,6 +348,7 @@ public sealed class AssetGrain(
         {
             throw new LedgerException(LedgerError.AssetPaused, $"{Symbol} is {State.Status}: no burns.");
         }
+        RequireNoCorporateActionWindow("burns");
         if (PendingBurnAmount() + InTransitAmount() + amount > State.Issued)
         {
             throw new LedgerException(LedgerError.InsufficientSupply, $"Burning {amount} would exceed the {State.Issued} issued.");
@@ -420,6 +421,70 @@ public sealed class AssetGrain(
         return Snapshot();
     }
 
+    public async Task<AssetSnapshot> OpenCorporateActionWindowAsync(string actionId)
+    {
+        RequireDefined();
+        ArgumentException.ThrowIfNullOrWhiteSpace(actionId);
+        if (State.CorporateActionWindow == actionId)
+        {
+            return Snapshot();
+        }
+        if (State.CorporateActionWindow is { } other)
+        {
+            throw new LedgerException(LedgerError.CorporateActionConflict, $"{Symbol} is paused for corporate action '{other}'.");
+        }
+        State.CorporateActionWindow = actionId;
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AssetSnapshot> ApplyCorporateActionAsync(string actionId, Multiplier newMultiplier, decimal custodyFactor, decimal addedShares)
+    {
+        RequireDefined();
+        ArgumentException.ThrowIfNullOrWhiteSpace(actionId);
+        var checkedMultiplier = Multiplier.From(newMultiplier.Value);
+        if (custodyFactor <= 0 || addedShares < 0)
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, "A corporate action's custody factor must be positive and its added shares not negative.");
+        }
+        var fingerprint = $"corporate-action|{checkedMultiplier}|{custodyFactor.ToString(CultureInfo.InvariantCulture)}|{addedShares.ToString(CultureInfo.InvariantCulture)}";
+        var operationId = OperationId.From($"ca:{actionId}");
+        if (await WasAppliedAsync(operationId, fingerprint))
+        {
+            return Snapshot();
+        }
+        // The custodian drops fractions below a nano-share on a split (cash in lieu), so the ledger does too.
+        var custody = checked(Math.Floor(State.CustodyShares * custodyFactor * 1_000_000_000m) / 1_000_000_000m + addedShares);
+        RequireBacking(custody, ReservedUnder(checkedMultiplier), checkedMultiplier.SharesToBack(State.Issued), $"corporate action '{actionId}'");
+        State.CustodyShares = custody;
+        State.Multiplier = checkedMultiplier;
+        State.Applied.Record(operationId, fingerprint);
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    public async Task<AssetSnapshot> CloseCorporateActionWindowAsync(string actionId)
+    {
+        RequireDefined();
+        ArgumentException.ThrowIfNullOrWhiteSpace(actionId);
+        if (State.CorporateActionWindow != actionId)
+        {
+            return Snapshot();
+        }
+        State.CorporateActionWindow = null;
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    private void RequireNoCorporateActionWindow(string what)
+    {
+        if (State.CorporateActionWindow is { } action)
+        {
+            throw new LedgerException(LedgerError.AssetPaused,
+                $"{Symbol} is paused for corporate action '{action}': no {what} until its new multiplier is checked on every chain.");
+        }
+    }
+
     private CanonicalAmount InTransitAmount() =>
         State.InTransit.Values.Aggregate(CanonicalAmount.Zero, (sum, leg) => sum + leg.Amount);
 
@@ -455,6 +520,7 @@ public sealed class AssetGrain(
 
     private void RequireMintingAllowed()
     {
+        RequireNoCorporateActionWindow("mints");
         if (State.Status is AssetStatus.MintPaused or AssetStatus.Halted)
         {
             throw new LedgerException(LedgerError.AssetPaused, $"{Symbol} is {State.Status}: no mints.");
@@ -487,7 +553,7 @@ public sealed class AssetGrain(
     {
         RequireDefined();
         return new AssetSnapshot(State.Definition!, State.Status, State.Multiplier, State.CustodyShares, ReservedShares(),
-            State.Issued, PendingMint(), PendingBurnAmount(), StateVersion, InTransitAmount());
+            State.Issued, PendingMint(), PendingBurnAmount(), StateVersion, InTransitAmount(), State.CorporateActionWindow);
     }
 
     private async Task ArmMultiplierReminderAsync()

@@ -26,6 +26,9 @@ public sealed class AssetState : IRecordsOperations
     [Id(9)] public ScheduledMultiplier? ScheduledMultiplier { get; set; }
     /// <summary>Tokens burned on one chain and not yet minted on another, by transfer id (still issued, still backed).</summary>
     [Id(10)] public Dictionary<string, TransitLeg> InTransit { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The corporate action whose pause window is open (no mints, no burns), or null.</summary>
+    [Id(11)] public string? CorporateActionWindow { get; set; }
 }
 
 /// <summary>A move between chains whose source burn is final and whose destination mint is not yet recorded.</summary>

@@ -91,6 +91,48 @@ public sealed class PaperBroker(
     }
 
     /// <inheritdoc />
+    public async Task<BrokerPosition> ApplySplitAsync(string splitId, string ticker, long newShares, long oldShares, CancellationToken cancellationToken = default)
+    {
+        var id = MarketValidation.FillId(splitId);
+        var canonical = MarketValidation.Ticker(ticker);
+        if (newShares <= 0 || oldShares <= 0)
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, $"A split needs positive share counts (got {newShares} for {oldShares}).");
+        }
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The row lock orders this split after any fill in flight on the same ticker.
+        await using var read = new NpgsqlCommand("SELECT shares FROM broker_positions WHERE ticker = $1 FOR UPDATE", connection, transaction);
+        read.Parameters.AddWithValue(canonical);
+        var before = await read.ExecuteScalarAsync(cancellationToken) is decimal held ? held : 0m;
+        var after = Math.Floor(before * newShares / oldShares * 1_000_000_000m) / 1_000_000_000m;
+        await using var insert = new NpgsqlCommand("""
+            INSERT INTO broker_splits (split_id, ticker, new_shares, old_shares, shares_before, shares_after, applied_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (split_id) DO NOTHING
+            """, connection, transaction);
+        insert.Parameters.AddWithValue(id);
+        insert.Parameters.AddWithValue(canonical);
+        insert.Parameters.AddWithValue(newShares);
+        insert.Parameters.AddWithValue(oldShares);
+        insert.Parameters.AddWithValue(before);
+        insert.Parameters.AddWithValue(after);
+        insert.Parameters.AddWithValue(time.GetUtcNow());
+        if (await insert.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return await GetPositionAsync(canonical, cancellationToken);
+        }
+        await using var move = new NpgsqlCommand("UPDATE broker_positions SET shares = $2, updated_at = $3 WHERE ticker = $1", connection, transaction);
+        move.Parameters.AddWithValue(canonical);
+        move.Parameters.AddWithValue(after);
+        move.Parameters.AddWithValue(time.GetUtcNow());
+        await move.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Paper split {SplitId}: {Ticker} {Before} -> {After} shares ({New} for {Old})", id, canonical, before, after, newShares, oldShares);
+        return new BrokerPosition(canonical, after);
+    }
+
+    /// <inheritdoc />
     public async Task<BrokerFill?> FindFillAsync(string fillId, CancellationToken cancellationToken = default)
     {
         var id = MarketValidation.FillId(fillId);

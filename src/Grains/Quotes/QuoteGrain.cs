@@ -74,6 +74,12 @@ public sealed class QuoteGrain(
         {
             throw new LedgerException(LedgerError.AssetPaused, $"{request.Symbol} is {asset.Status}.");
         }
+        if (asset.CorporateActionWindow is { } action)
+        {
+            // No quote may straddle a multiplier switch: the window covers the switch and a quote's lifetime before it.
+            throw new LedgerException(LedgerError.AssetPaused,
+                $"{request.Symbol} is paused for corporate action '{action}' until its new multiplier is checked on every chain.");
+        }
 
         var now = clock.GetUtcNow();
         var open = calendar.IsOpen(now);

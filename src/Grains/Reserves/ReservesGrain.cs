@@ -55,6 +55,8 @@ public sealed class ReservesGrain(
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
+    private const decimal MultiplierOne = 1_000_000_000_000_000_000m;
+
     private string Symbol => this.GetPrimaryKeyString();
 
     public async Task<SignedAttestation> ReconcileAsync()
@@ -70,12 +72,17 @@ public sealed class ReservesGrain(
             onChainTotal += chain.Canonical;
             // Dust on-chain cannot come from the platform (it mints whole canonical units): count it as drift of one unit.
             var drift = chain.Canonical.Units - ledger.Supply.Units + (chain.HasDust ? 1 : 0);
+            var multiplier = await GrainFactory.GetGrain<IChainReaderGrain>(deployment.Chain).GetMultiplierAsync(ledger.Config.TokenAddress);
+            var onChainMultiplier = Multiplier.From(decimal.Parse(multiplier.InForceAt(clock.GetUtcNow().ToUnixTimeSeconds()), System.Globalization.CultureInfo.InvariantCulture) / MultiplierOne);
+            // The chain's multiplier in force must be the ledger's. While a corporate action's window is open the chains
+            // switch at their effective time and the ledger a moment later: the action checks every chain itself then.
+            var multiplierDrift = onChainMultiplier != asset.Multiplier && asset.CorporateActionWindow is null;
             deployments.Add(new DeploymentReserve(deployment.Chain, ledger.Config.TokenAddress, ledger.Supply, chain.Canonical,
-                chain.RawUnits, drift, chain.AtHeight));
+                chain.RawUnits, drift, chain.AtHeight, onChainMultiplier.ToString(), multiplierDrift));
         }
         var required = asset.Multiplier.SharesToBack(onChainTotal + asset.InTransit);
         var ratio = required == 0m ? 1m : Math.Round(position.Shares / required, 6, MidpointRounding.ToZero);
-        var balanced = deployments.All(d => d.DriftUnits == 0) && position.Shares == asset.CustodyShares && ratio >= 1m;
+        var balanced = deployments.All(d => d.DriftUnits == 0 && !d.MultiplierDrift) && position.Shares == asset.CustodyShares && ratio >= 1m;
 
         var report = new ReserveReport(Symbol, asset.Definition.UnderlyingTicker, state.State.Sequence + 1, clock.GetUtcNow(),
             asset.Multiplier, position.Shares, asset.CustodyShares, asset.ReservedShares, asset.Issued, asset.InTransit, onChainTotal,
@@ -95,7 +102,7 @@ public sealed class ReservesGrain(
         if (!balanced)
         {
             logger.LogWarning("Reserves of {Symbol} are not balanced: ratio {Ratio}, drift {Drift}", Symbol, ratio,
-                string.Join(", ", deployments.Select(d => $"{d.Chain}={d.DriftUnits}")));
+                string.Join(", ", deployments.Select(d => $"{d.Chain}={d.DriftUnits}{(d.MultiplierDrift ? $" multiplier {d.OnChainMultiplier} vs ledger {asset.Multiplier}" : "")}")));
         }
         await this.RegisterOrUpdateReminder(ReconcileReminder, options.Value.Interval, options.Value.Interval);
         return attestation;

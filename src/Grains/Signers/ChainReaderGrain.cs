@@ -57,6 +57,9 @@ public sealed class ChainReaderGrain(ILogger<ChainReaderGrain> logger) : Grain, 
         return await Family().ScanDepositsAsync(token, decimals, cursor, limit, first);
     });
 
+    public Task<OnChainMultiplier> GetMultiplierAsync(string tokenAddress) => ChainCalls.GuardAsync(Chain, "multiplier", logger, async () =>
+        await Family().MultiplierAsync(Family().CanonicalAddress(tokenAddress)));
+
     private IFamilySigner Family()
     {
         if (_family is not null)

@@ -168,6 +168,10 @@ public sealed class ChainSignerGrain(
         }
         RequireDecimals(write.Decimals);
         var token = family.CanonicalAddress(write.TokenAddress ?? "");
+        if (write.Kind == ChainWriteKind.SetMultiplier)
+        {
+            return NormalizeMultiplier(write, token);
+        }
         var lines = write.Lines ?? [];
         if (lines.Count == 0)
         {
@@ -215,6 +219,34 @@ public sealed class ChainSignerGrain(
             }
         }
         var payload = new StoredWrite(write.Kind, token, write.Decimals, stored);
+        var fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(payload, FingerprintJson))));
+        return (payload, fingerprint);
+    }
+
+    /// <summary>
+    /// A multiplier write is stored as one line: the effective time in the units column and "raw:nonce" as its chain units,
+    /// so the write-ahead log's format stays the same for every kind.
+    /// </summary>
+    private static (StoredWrite Payload, string Fingerprint) NormalizeMultiplier(ChainWrite write, string token)
+    {
+        if (write.Lines is { Count: > 0 })
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, "A SetMultiplier write carries its value in Multiplier, not in lines.");
+        }
+        var multiplier = write.Multiplier
+            ?? throw new LedgerException(LedgerError.InvalidArgument, "A SetMultiplier write needs its multiplier.");
+        if (!System.Numerics.BigInteger.TryParse(multiplier.Raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var raw)
+            || raw.IsZero || raw.GetBitLength() > 256)
+        {
+            throw new LedgerException(LedgerError.AmountOverflow, $"A multiplier must be a positive 256-bit integer (got '{multiplier.Raw}').");
+        }
+        if (multiplier.EffectiveAt < 0 || multiplier.ExpectedNonce < 0)
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, "A multiplier's effective time and nonce cannot be negative.");
+        }
+        var line = new StoredLine("", multiplier.EffectiveAt,
+            $"{raw.ToString(System.Globalization.CultureInfo.InvariantCulture)}:{multiplier.ExpectedNonce.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        var payload = new StoredWrite(write.Kind, token, write.Decimals, [line]);
         var fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(payload, FingerprintJson))));
         return (payload, fingerprint);
     }

@@ -90,6 +90,12 @@ internal sealed class EvmFamilySigner : IFamilySigner
             // Already in the asked state: nothing to sign (pausing a paused token would revert).
             return await _log.UpdateAsync(write, ChainWriteState.Final, null);
         }
+        if (payload.Kind == ChainWriteKind.SetMultiplier && await _store.GetAttemptsAsync(_client.Config.ChainId, Key(write), CancellationToken.None) is { Count: 0 }
+            && StoredMultiplier.Of(payload).IsShownBy(await MultiplierAsync(payload.TokenAddress)))
+        {
+            // The chain already shows this value and time (set by an earlier write whose record was lost): never set it twice.
+            return await _log.UpdateAsync(write, ChainWriteState.Final, null);
+        }
         SignedEvmTransaction signed;
         try
         {
@@ -215,8 +221,22 @@ internal sealed class EvmFamilySigner : IFamilySigner
             ChainWriteKind.BurnFromHolder => token.BurnFromRequest(Parse(first.Address), UInt256.Parse(first.ChainUnits), operationId),
             ChainWriteKind.SetBlocked => token.SetBlockedRequest(Parse(first.Address), first.Units > 0),
             ChainWriteKind.SetPaused => first.Units > 0 ? token.PauseRequest() : token.UnpauseRequest(),
+            ChainWriteKind.SetMultiplier => MultiplierRequest(token, StoredMultiplier.Of(payload)),
             _ => throw new LedgerException(LedgerError.InvalidArgument, $"Unknown chain write kind {payload.Kind}."),
         };
+    }
+
+    private static EvmTransactionRequest MultiplierRequest(SharemintToken token, StoredMultiplier multiplier) =>
+        token.SetMultiplierRequest(new UInt256(multiplier.Raw), (ulong)multiplier.EffectiveAt, new UInt256(multiplier.ExpectedNonce));
+
+    public async Task<OnChainMultiplier> MultiplierAsync(string tokenAddress)
+    {
+        var token = Token(tokenAddress);
+        var current = await token.MultiplierAsync();
+        var latest = await token.NewUiMultiplierAsync();
+        var nonce = await token.MultiplierNonceAsync();
+        return new OnChainMultiplier(Info.Chain, CanonicalAddress(tokenAddress), current.Value.ToString(CultureInfo.InvariantCulture),
+            latest.Value.Value.ToString(CultureInfo.InvariantCulture), (long)latest.ActivatesAt, (long)nonce.Value);
     }
 
     private SharemintToken Token(string tokenAddress) => new(_client, _artifact, Parse(tokenAddress));

@@ -28,6 +28,25 @@ internal interface IFamilySigner
     Task<(BigInteger Raw, long Height)> BalanceAsync(string tokenAddress, string address);
 
     Task<DepositScan> ScanDepositsAsync(string tokenAddress, int decimals, string? cursor, int limit, ulong firstHeight);
+
+    /// <summary>The token's multiplier now, the latest value set with its effective time, and the compare-and-set nonce.</summary>
+    Task<OnChainMultiplier> MultiplierAsync(string tokenAddress);
+}
+
+/// <summary>The multiplier a <see cref="ChainWriteKind.SetMultiplier"/> write carries, decoded from its stored line.</summary>
+internal sealed record StoredMultiplier(BigInteger Raw, long EffectiveAt, BigInteger ExpectedNonce)
+{
+    public static StoredMultiplier Of(StoredWrite payload)
+    {
+        var line = payload.Lines[0];
+        var parts = line.ChainUnits.Split(':');
+        return new StoredMultiplier(BigInteger.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), line.Units,
+            BigInteger.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Whether the chain already shows this value for this effective time (then nothing needs signing).</summary>
+    public bool IsShownBy(OnChainMultiplier onChain) =>
+        onChain.LatestRaw == Raw.ToString(System.Globalization.CultureInfo.InvariantCulture) && onChain.LatestEffectiveAt == EffectiveAt;
 }
 
 /// <summary>Conversions between chain units and canonical units shared by both families.</summary>

@@ -283,6 +283,19 @@ internal sealed class SolanaFamilySigner : IFamilySigner
         return new DepositScan(deposits, page.Cursor);
     }
 
+    public async Task<OnChainMultiplier> MultiplierAsync(string tokenAddress)
+    {
+        var state = await _tokens.GetMintAsync(Parse(tokenAddress));
+        var scaled = state.ScaledUiAmount
+            ?? throw new LedgerException(LedgerError.DeploymentNotFound, $"{tokenAddress} has no scaled-UI-amount extension.");
+        // Which value is current follows the wall clock, which the cluster clock tracks within seconds.
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var latestAt = scaled.NewMultiplierEffectiveTimestamp;
+        return new OnChainMultiplier(Info.Chain, tokenAddress,
+            ScaledMultiplier.ToFixed18(scaled.MultiplierAt(now)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ScaledMultiplier.ToFixed18(scaled.NewMultiplier).ToString(System.Globalization.CultureInfo.InvariantCulture), latestAt, -1);
+    }
+
     private async Task<bool> AlreadyInStateAsync(StoredWrite payload, PublicKey mint)
     {
         var on = payload.Lines[0].Units > 0;
@@ -290,6 +303,9 @@ internal sealed class SolanaFamilySigner : IFamilySigner
         {
             case ChainWriteKind.SetPaused:
                 return (await _tokens.GetMintAsync(mint)).IsPaused == on;
+            case ChainWriteKind.SetMultiplier:
+                // The update sets an absolute value: one already shown needs no second transaction.
+                return StoredMultiplier.Of(payload).IsShownBy(await MultiplierAsync(payload.TokenAddress));
             case ChainWriteKind.SetBlocked:
                 var account = await _tokens.GetTokenAccountAsync(AssociatedTokenProgram.FindAddress(Parse(payload.Lines[0].Address), mint));
                 return account is null ? !on : account.IsFrozen == on;
@@ -303,6 +319,12 @@ internal sealed class SolanaFamilySigner : IFamilySigner
         var issuer = _issuer.PublicKey;
         var decimals = (byte)payload.Decimals;
         var list = new List<TransactionInstruction>();
+        if (payload.Kind == ChainWriteKind.SetMultiplier)
+        {
+            var multiplier = StoredMultiplier.Of(payload);
+            list.Add(Token2022Program.UpdateMultiplier(mint, issuer, ScaledMultiplier.ToDouble(multiplier.Raw), multiplier.EffectiveAt));
+            return list;
+        }
         foreach (var line in payload.Lines)
         {
             var amount = ulong.Parse(line.ChainUnits, System.Globalization.CultureInfo.InvariantCulture);

@@ -194,6 +194,11 @@ internal sealed class TronFamilySigner : IFamilySigner
             // Already in the asked state: nothing to sign (pausing a paused token would revert).
             return await _log.UpdateAsync(write, ChainWriteState.Final, write.TransactionId);
         }
+        if (payload.Kind == ChainWriteKind.SetMultiplier && StoredMultiplier.Of(payload).IsShownBy(await MultiplierAsync(payload.TokenAddress)))
+        {
+            // The chain already shows this value and time (an earlier write whose record was lost): never set it twice.
+            return await _log.UpdateAsync(write, ChainWriteState.Final, write.TransactionId);
+        }
         var call = Call(token, write);
         long energy;
         try
@@ -267,8 +272,22 @@ internal sealed class TronFamilySigner : IFamilySigner
             ChainWriteKind.BurnFromHolder => token.BurnFromCall(_issuer, Parse(first.Address), UInt256.Parse(first.ChainUnits), operationId),
             ChainWriteKind.SetBlocked => token.SetBlockedCall(_issuer, Parse(first.Address), first.Units > 0),
             ChainWriteKind.SetPaused => first.Units > 0 ? token.PauseCall(_issuer) : token.UnpauseCall(_issuer),
+            ChainWriteKind.SetMultiplier => MultiplierCall(token, StoredMultiplier.Of(payload)),
             _ => throw new LedgerException(LedgerError.InvalidArgument, $"Unknown chain write kind {payload.Kind}."),
         };
+    }
+
+    private TronTrigger MultiplierCall(TronToken token, StoredMultiplier multiplier) =>
+        token.SetMultiplierCall(_issuer, new UInt256(multiplier.Raw), (ulong)multiplier.EffectiveAt, new UInt256(multiplier.ExpectedNonce));
+
+    public async Task<OnChainMultiplier> MultiplierAsync(string tokenAddress)
+    {
+        var token = Token(tokenAddress);
+        var current = await token.MultiplierAsync();
+        var (latest, at) = await token.NewUiMultiplierAsync();
+        var nonce = await token.MultiplierNonceAsync();
+        return new OnChainMultiplier(Info.Chain, CanonicalAddress(tokenAddress), current.Value.ToString(CultureInfo.InvariantCulture),
+            latest.Value.ToString(CultureInfo.InvariantCulture), (long)at, (long)nonce.Value);
     }
 
     private TronToken Token(string tokenAddress) => new(_client, _artifact, Parse(tokenAddress));

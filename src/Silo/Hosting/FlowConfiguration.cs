@@ -24,6 +24,7 @@ public static class FlowConfiguration
         silo.Services.Configure<BridgeOptions>(configuration.GetSection(BridgeOptions.Section));
         silo.Services.Configure<OrderOptions>(configuration.GetSection(OrderOptions.Section));
         silo.Services.Configure<QuoteOptions>(configuration.GetSection(QuoteOptions.Section));
+        silo.Services.Configure<Sharemint.CorporateActions.CorporateActionOptions>(configuration.GetSection(Sharemint.CorporateActions.CorporateActionOptions.Section));
         silo.Services.Configure<ReservesOptions>(configuration.GetSection(ReservesOptions.Section));
         silo.Services.AddSharemintMarket(configuration);
         silo.Services.AddSingleton<IOrderIndex, PostgresOrderIndex>();

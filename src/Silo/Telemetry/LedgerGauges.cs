@@ -50,6 +50,8 @@ public sealed class LedgerGauges
             o => o.Reserves.SelectMany(r => r.Deployments.Select(d => M(d.OnChainTokens, ("asset", r.Symbol), ("chain", d.Chain)))));
         Gauge("sharemint.reserves.drift.tokens", "{token}", "On-chain supply − ledger supply at the latest reconciliation (0 when they agree).",
             o => o.Reserves.SelectMany(r => r.Deployments.Select(d => M(d.DriftTokens, ("asset", r.Symbol), ("chain", d.Chain)))));
+        Gauge("sharemint.reserves.multiplier_drift", "", "1 when the chain's multiplier in force differed from the ledger's at the latest reconciliation, per asset and chain.",
+            o => o.Reserves.SelectMany(r => r.Deployments.Select(d => M(d.MultiplierDrift ? 1 : 0, ("asset", r.Symbol), ("chain", d.Chain)))));
         Gauge("sharemint.reserves.backing_ratio", "{ratio}", "Broker custody ÷ shares needed by on-chain supply and in-transit tokens, at the latest reconciliation.",
             o => o.Reserves.Select(r => M(r.BackingRatio, ("asset", r.Symbol))));
         Gauge("sharemint.reserves.broker.shares", "{share}", "Shares the broker reported at the latest reconciliation, by asset.",

@@ -33,7 +33,7 @@ public sealed record ReserveObservation(
     IReadOnlyList<ReserveDeploymentObservation> Deployments, double CustodyDriftShares = 0);
 
 /// <summary>One deployment in a reconciliation: on-chain supply and drift (on-chain − ledger), in tokens.</summary>
-public sealed record ReserveDeploymentObservation(string Chain, double OnChainTokens, double DriftTokens);
+public sealed record ReserveDeploymentObservation(string Chain, double OnChainTokens, double DriftTokens, bool MultiplierDrift = false);
 
 /// <summary>One partner account.</summary>
 public sealed record AccountObservation(

@@ -112,7 +112,7 @@ public sealed class LedgerSampler(
     private static ReserveObservation ObserveReserves(ReserveReport report) => new(
         report.Symbol, report.Sequence, report.At, (double)report.BrokerShares, (double)report.BackingRatio, report.Balanced,
         report.Deployments.Select(d => new ReserveDeploymentObservation(
-            d.Chain, Tokens(d.OnChainSupply), d.DriftUnits / (double)CanonicalAmount.UnitsPerToken)).ToArray(),
+            d.Chain, Tokens(d.OnChainSupply), d.DriftUnits / (double)CanonicalAmount.UnitsPerToken, d.MultiplierDrift)).ToArray(),
         (double)(report.BrokerShares - report.LedgerCustodyShares));
 
     private static double Tokens(CanonicalAmount amount) => amount.Units / (double)CanonicalAmount.UnitsPerToken;

@@ -26,6 +26,8 @@ public static class AdminEndpoints
             .ProducesCommonProblems();
 
         MapAssets(admin.MapGroup("/assets").WithTags("Admin: assets"));
+        admin.MapGroup("/assets").MapCorporateActions();
+        admin.MapGroup("/assets").WithTags("Admin: assets").MapAssetLifecycle();
         MapPartners(admin.MapGroup("/partners").WithTags("Admin: partners"));
         MapKeys(admin.MapGroup("/keys").WithTags("Admin: keys"));
         MapSanctions(admin.MapGroup("/sanctions").WithTags("Admin: sanctions"));

@@ -25,6 +25,7 @@ public static class PartnerEndpoints
             .ProducesCommonProblems();
 
         MapAssets(v1.MapGroup("/assets").WithTags("Assets"));
+        Admin.CorporateActionsEndpoints.MapMultiplierHistory(v1.MapGroup("/assets").WithTags("Assets"));
         MapAccount(v1.MapGroup("/account").WithTags("Account").RequirePartnerKey());
         MapQuotes(v1.MapGroup("/quotes").WithTags("Quotes").RequirePartnerKey());
         MapOrders(v1.MapGroup("/orders").WithTags("Orders").RequirePartnerKey());

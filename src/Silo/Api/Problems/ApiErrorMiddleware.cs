@@ -96,9 +96,10 @@ public static class LedgerProblems
     public static int StatusFor(LedgerError error) => error switch
     {
         LedgerError.AssetNotFound or LedgerError.AccountNotFound or LedgerError.DeploymentNotFound or LedgerError.ReservationNotFound
-            or LedgerError.QuoteNotFound or LedgerError.OrderNotFound => StatusCodes.Status404NotFound,
+            or LedgerError.QuoteNotFound or LedgerError.OrderNotFound or LedgerError.CorporateActionNotFound => StatusCodes.Status404NotFound,
         LedgerError.IdempotencyConflict or LedgerError.AccountAlreadyExists or LedgerError.AssetAlreadyExists
-            or LedgerError.QuoteAlreadyUsed or LedgerError.OrderNotCancellable or LedgerError.WalletHeldByAnotherAccount => StatusCodes.Status409Conflict,
+            or LedgerError.QuoteAlreadyUsed or LedgerError.OrderNotCancellable or LedgerError.WalletHeldByAnotherAccount
+            or LedgerError.CorporateActionConflict => StatusCodes.Status409Conflict,
         LedgerError.AddressSanctioned or LedgerError.JurisdictionNotEligible or LedgerError.KycNotApproved or LedgerError.WalletNotAllowListed
             or LedgerError.WalletNotProven => StatusCodes.Status403Forbidden,
         LedgerError.InvalidArgument or LedgerError.AddressInvalid or LedgerError.InvalidAmount or LedgerError.AmountOverflow

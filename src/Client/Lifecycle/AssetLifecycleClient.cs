@@ -1,0 +1,34 @@
+using Sharemint.Client.Assets;
+using Sharemint.Client.Http;
+
+namespace Sharemint.Client.Lifecycle;
+
+/// <summary>A new asset to list. <see cref="Kind"/> is <c>stock</c> or <c>etf</c>; <see cref="Price"/> (USD) seeds its price.</summary>
+public sealed record NewAsset(string Symbol, string UnderlyingTicker, string Name, string Isin, string Kind, decimal? Price = null);
+
+/// <summary>One chain of a deployment job: <c>pending</c> or <c>deployed</c>, its token, the last problem if any.</summary>
+public sealed record AssetChainDeployment(string Chain, string State, string? TokenAddress, string? Problem);
+
+/// <summary>Where an asset's deployment job stands; <see cref="Done"/> once every chain asked for is deployed.</summary>
+public sealed record AssetDeploymentProgress(string Symbol, IReadOnlyList<AssetChainDeployment> Chains, bool Done);
+
+/// <summary>The asset lifecycle for operators (<c>/admin/v1/assets</c>): list a new asset and deploy it on chosen chains.</summary>
+public sealed class AssetLifecycleClient
+{
+    private readonly ApiTransport _transport;
+
+    public AssetLifecycleClient(HttpClient http, SharemintClientOptions options) => _transport = new ApiTransport(http, options);
+
+    /// <summary>Lists an asset. Refusals: <c>isin_invalid</c>, <c>kind_invalid</c>, <c>asset_already_exists</c> (another definition under the symbol).</summary>
+    public Task<Asset> ListAsync(NewAsset asset, CancellationToken cancellationToken = default) =>
+        _transport.SendAsync<Asset>(HttpMethod.Post, "admin/v1/assets", asset, ApiTransport.NewIdempotencyKey(), cancellationToken);
+
+    /// <summary>Starts (or extends) the deployment on <paramref name="chains"/>; <c>chain_unknown</c> for a chain the platform does not run.</summary>
+    public Task<AssetDeploymentProgress> DeployAsync(string symbol, IReadOnlyList<string> chains, CancellationToken cancellationToken = default) =>
+        _transport.SendAsync<AssetDeploymentProgress>(HttpMethod.Post, $"admin/v1/assets/{Uri.EscapeDataString(symbol)}/deployments", new { chains },
+            ApiTransport.NewIdempotencyKey(), cancellationToken);
+
+    /// <summary>The deployment job's progress.</summary>
+    public Task<AssetDeploymentProgress> ProgressAsync(string symbol, CancellationToken cancellationToken = default) =>
+        _transport.SendAsync<AssetDeploymentProgress>(HttpMethod.Get, $"admin/v1/assets/{Uri.EscapeDataString(symbol)}/deployments/progress", null, null, cancellationToken);
+}
