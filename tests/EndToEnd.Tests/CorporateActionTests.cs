@@ -13,7 +13,7 @@ namespace Sharemint.EndToEnd.Tests;
 
 /// <summary>
 /// Corporate actions end to end on NVDAx (the flow tests price TSLAx at multiplier 1): a 2-for-1 split and then a reinvested
-/// dividend, each a few seconds ahead, written to ethereum, base and solana, read back with cast and web3.js + spl-token.
+/// dividend, each a few seconds ahead, written to ethereum, bnb and solana, read back with cast and web3.js + spl-token.
 /// </summary>
 [Collection(PlatformCollection.Name)]
 public sealed class CorporateActionTests(PlatformFixture platform)
@@ -107,8 +107,8 @@ public sealed class CorporateActionTests(PlatformFixture platform)
     {
         await platform.EnsureRunningAsync();
         var nonces = await EvmNoncesAsync();
-        // Chains are written in catalogue order (base, ethereum, solana): stop hard once base's write is submitted.
-        await platform.RestartSiloAsync(crashAt: "corporate-action.submitted.base");
+        // Chains are written in catalogue order (bnb, ethereum, solana, tron): stop hard once bnb's write is submitted.
+        await platform.RestartSiloAsync(crashAt: "corporate-action.submitted.bnb");
         var actions = platform.Grains.GetGrain<ICorporateActionGrain>(Symbol);
         var before = await platform.Grains.GetGrain<IAssetGrain>(Symbol).GetAsync();
         var at = DateTimeOffset.UtcNow.AddSeconds(30);
@@ -143,18 +143,18 @@ public sealed class CorporateActionTests(PlatformFixture platform)
         Assert.All(clean.Deployments, d => Assert.False(d.MultiplierDrift, d.Chain));
         Assert.All(clean.Deployments, d => Assert.Equal(ledger.ToString(), d.OnChainMultiplier));
 
-        // Someone holding the updater role sets base's multiplier directly: the next reconciliation shows it.
-        var token = (await _holders.TokenAsync(Symbol, "base")).TokenAddress;
-        var url = platform.Base.RpcUrl.ToString();
+        // Someone holding the updater role sets bnb's multiplier directly: the next reconciliation shows it.
+        var token = (await _holders.TokenAsync(Symbol, "bnb")).TokenAddress;
+        var url = platform.Bnb.RpcUrl.ToString();
         var rogue = Multiplier.From(ledger.Value * 3);
         await SetOnChainAsync(token, url, rogue);
         try
         {
             var drifted = (await reserves.ReconcileAsync()).Report;
-            var base_ = Assert.Single(drifted.Deployments, d => d.Chain == "base");
+            var base_ = Assert.Single(drifted.Deployments, d => d.Chain == "bnb");
             Assert.True(base_.MultiplierDrift);
             Assert.Equal(rogue.ToString(), base_.OnChainMultiplier);
-            Assert.All(drifted.Deployments.Where(d => d.Chain != "base"), d => Assert.False(d.MultiplierDrift, d.Chain));
+            Assert.All(drifted.Deployments.Where(d => d.Chain != "bnb"), d => Assert.False(d.MultiplierDrift, d.Chain));
             Assert.False(drifted.Balanced);
         }
         finally
@@ -175,10 +175,10 @@ public sealed class CorporateActionTests(PlatformFixture platform)
     private async Task<Dictionary<string, long>> EvmNoncesAsync()
     {
         var result = new Dictionary<string, long>();
-        foreach (var chain in new[] { "ethereum", "base" })
+        foreach (var chain in new[] { "ethereum", "bnb" })
         {
             var token = (await _holders.TokenAsync(Symbol, chain)).TokenAddress;
-            var url = chain == "ethereum" ? platform.Ethereum.RpcUrl.ToString() : platform.Base.RpcUrl.ToString();
+            var url = chain == "ethereum" ? platform.Ethereum.RpcUrl.ToString() : platform.Bnb.RpcUrl.ToString();
             result[chain] = long.Parse(FirstWord(await CastAsync("call", token, "multiplierNonce()(uint256)", "--rpc-url", url)), CultureInfo.InvariantCulture);
         }
         return result;
@@ -233,14 +233,14 @@ public sealed class CorporateActionTests(PlatformFixture platform)
         return result;
     }
 
-    /// <summary>Reads the multiplier with clients we did not write: cast on ethereum and base, web3.js + spl-token on solana.</summary>
+    /// <summary>Reads the multiplier with clients we did not write: cast on ethereum and bnb, web3.js + spl-token on solana.</summary>
     private async Task AssertChainsShowAsync(Multiplier expected, DateTimeOffset at)
     {
         var raw = expected.Raw.ToString(CultureInfo.InvariantCulture);
-        foreach (var chain in new[] { "ethereum", "base" })
+        foreach (var chain in new[] { "ethereum", "bnb" })
         {
             var token = (await _holders.TokenAsync(Symbol, chain)).TokenAddress;
-            var url = chain == "ethereum" ? platform.Ethereum.RpcUrl.ToString() : platform.Base.RpcUrl.ToString();
+            var url = chain == "ethereum" ? platform.Ethereum.RpcUrl.ToString() : platform.Bnb.RpcUrl.ToString();
             Assert.Equal(raw, FirstWord(await CastAsync("call", token, "newUIMultiplier()(uint256)", "--rpc-url", url)));
             Assert.Equal(at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), FirstWord(await CastAsync("call", token, "effectiveAt()(uint256)", "--rpc-url", url)));
         }
