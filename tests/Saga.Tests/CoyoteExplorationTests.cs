@@ -8,10 +8,10 @@ using Xunit.Abstractions;
 namespace Sharemint.Saga.Tests;
 
 /// <summary>
-/// The saga engine and its flows under Microsoft.Coyote, which owns the scheduling of every task (the assembly and the
-/// engine's are rewritten after build, see the project file) and explores interleavings: orders driven by their timers,
-/// a duplicate activation, the chains' work loops, a crash, a pause and a cancel, all at once, with faults at every
-/// boundary chosen by Coyote too. The invariants are Coyote assertions. At least 1,000 schedules per run;
+/// The saga engine and its flows under Microsoft.Coyote, which owns the scheduling of every task (this assembly, which
+/// compiles the engine's source, is rewritten after build: see the project file) and explores interleavings: orders
+/// driven by their timers, a duplicate activation, the chains' work loops, a crash, a pause and a cancel, all at once,
+/// with faults at every boundary chosen by Coyote too. The invariants are Coyote assertions. At least 1,000 schedules per run;
 /// SHAREMINT_COYOTE_ITERATIONS asks for more. A failing schedule is written to a trace file (its path is printed) and
 /// replays exactly with SHAREMINT_COYOTE_TRACE=&lt;that file&gt;.
 /// </summary>
