@@ -264,6 +264,9 @@ public sealed class AssetStandIn(SagaWorld world, string symbol) : IAssetGrain
     public Task<AssetSnapshot> SetMultiplierAsync(OperationId operationId, Multiplier multiplier) => throw NotModelled();
     public Task<AssetSnapshot> ScheduleMultiplierAsync(OperationId operationId, Multiplier multiplier, DateTimeOffset effectiveAt) => throw NotModelled();
     public Task<ScheduledMultiplier?> GetScheduledMultiplierAsync() => throw NotModelled();
+    public Task<AssetSnapshot> OpenCorporateActionWindowAsync(string actionId) => throw NotModelled();
+    public Task<AssetSnapshot> ApplyCorporateActionAsync(string actionId, Multiplier newMultiplier, decimal custodyFactor, decimal addedShares) => throw NotModelled();
+    public Task<AssetSnapshot> CloseCorporateActionWindowAsync(string actionId) => throw NotModelled();
 
     private static NotSupportedException NotModelled() => new("asset administration is not part of an order's saga");
 }

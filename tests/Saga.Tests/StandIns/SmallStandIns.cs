@@ -91,6 +91,9 @@ public sealed class BrokerStandIn : IBroker
     public decimal Bought => _fills.Values.Where(f => f.Side == BrokerSide.Buy).Sum(f => f.Shares);
     public decimal Sold => _fills.Values.Where(f => f.Side == BrokerSide.Sell).Sum(f => f.Shares);
 
+    public Task<BrokerPosition> ApplySplitAsync(string splitId, string ticker, long newShares, long oldShares, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("splits are corporate actions, not part of an order's saga");
+
     public async Task<BrokerFill> ExecuteAsync(string fillId, string ticker, BrokerSide side, decimal shares, CancellationToken cancellationToken = default)
     {
         await Task.Yield();
