@@ -123,7 +123,7 @@ public sealed class RecoveryCheckTests
     }
 
     [Fact]
-    public async Task On_Solana_the_check_reports_exactly_the_issuers_transactions_made_since_the_backup()
+    public async Task On_Solana_the_check_reports_exactly_the_issuers_transactions_and_the_multiplier_change_made_since_the_backup()
     {
         await using var postgres = await PostgresServer.CreateAsync();
         var database = await postgres.CreateMigratedDatabaseAsync("ops_recovery_sol");
@@ -150,6 +150,7 @@ public sealed class RecoveryCheckTests
         SiloProcess? silo = await SiloProcess.StartAsync(database, seedDemo: true, clusterId: clusterId, extraEnvironment: Environment(deploy: true));
         var backup = Path.Combine(Path.GetTempPath(), $"sharemint-backup-{Guid.NewGuid():N}.dump");
         var after = new List<OrderSnapshot>();
+        var mint = "";
         try
         {
             await using (var client = await SiloClient.ConnectAsync(database, clusterId))
@@ -164,6 +165,7 @@ public sealed class RecoveryCheckTests
                     await Task.Delay(250);
                 }
                 await MintAsync(grains, 1.0m, "solana", wallet);
+                mint = (await grains.GetGrain<Sharemint.Bridges.IChainBridgeGrain>(Sharemint.Bridges.DeploymentKey.For(FlowSilos.Symbol, "solana")).GetAsync()).Config.TokenAddress;
 
                 await ProcessRunner.RunAsync(PostgresBinary("pg_dump"), ["--format=custom", $"--file={backup}", Libpq(database)], Timeout);
 
@@ -183,6 +185,11 @@ public sealed class RecoveryCheckTests
             NpgsqlConnection.ClearAllPools();
             await ProcessRunner.RunAsync(PostgresBinary("pg_restore"), ["--exit-on-error", $"--dbname={Libpq(database)}", backup], Timeout);
 
+            // A multiplier change the restored ledger never saw (signed with the issuer's key by our Solana client).
+            var tokens = new Sharemint.Chains.Solana.XStockTokenClient(solana.Rpc,
+                new Sharemint.Chains.Solana.TransactionSender(solana.Rpc, new Sharemint.Chains.Solana.InMemorySignedTransactionStore()), issuer);
+            var split = await tokens.UpdateMultiplierAsync("test-lost-split", Sharemint.Chains.Solana.PublicKey.Parse(mint), issuer, 2 * System.Numerics.BigInteger.Pow(10, 18), 0);
+
             clusterId = $"restored-{Guid.NewGuid():N}";
             silo = await SiloProcess.StartAsync(database, seedDemo: false, clusterId: clusterId, extraEnvironment: Environment(deploy: false));
             var check = await CliAsync(silo, "ops", "recovery-check");
@@ -192,8 +199,16 @@ public sealed class RecoveryCheckTests
             using var report = JsonDocument.Parse(check.StandardOutput);
             var differences = report.RootElement.GetProperty("differences").EnumerateArray().ToList();
 
-            // Exactly the two orders after the backup: the issuer's Solana transactions the restored log does not hold.
-            var lost = differences.Where(d => d.GetProperty("code").GetString() == "operation_not_in_ledger").ToList();
+            var multiplier = Assert.Single(differences, d => d.GetProperty("code").GetString() == "multiplier_differs");
+            Assert.Equal("solana", multiplier.GetProperty("chain").GetString());
+            Assert.Contains("on-chain 2000000000000000000", multiplier.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+            // Exactly the two orders after the backup and the split: the issuer's Solana transactions the restored log does not hold.
+            var unknown = differences.Where(d => d.GetProperty("code").GetString() == "operation_not_in_ledger").ToList();
+            Assert.Equal(3, unknown.Count);
+            var splitSeen = Assert.Single(unknown, d => d.GetProperty("kind").GetString() == "other");
+            Assert.Equal(split.Signature, splitSeen.GetProperty("transactionId").GetString());
+            var lost = unknown.Where(d => d.GetProperty("kind").GetString() != "other").ToList();
             Assert.Equal(2, lost.Count);
             Assert.Equal(after.Select(o => o.Amount.Units).Order(),
                 lost.Select(d => Assert.Single(d.GetProperty("lines").EnumerateArray()).GetProperty("canonicalUnits").GetInt64()).Order());
@@ -212,7 +227,7 @@ public sealed class RecoveryCheckTests
             Assert.Equal("solana", supply.GetProperty("chain").GetString());
             Assert.Equal(CanonicalAmount.FromTokens(1.0m).Units, supply.GetProperty("ledgerUnits").GetInt64());
             Assert.Equal(CanonicalAmount.FromTokens(1.0m).Units + after.Sum(o => o.Amount.Units), supply.GetProperty("chainUnits").GetInt64());
-            Assert.Equal(3, differences.Count);
+            Assert.Equal(5, differences.Count);
             var resume = await CliAsync(silo, "ops", "resume");
             Assert.True(resume.ExitCode == 0, resume.StandardError);
         }

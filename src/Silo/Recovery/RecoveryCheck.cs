@@ -22,9 +22,10 @@ namespace Sharemint.Silo.Recovery;
 /// assets stay paused until an operator calls <see cref="ResumeAsync"/>.
 /// <list type="bullet">
 /// <item>supplies: a reconciliation of every asset (ledger supply against the real on-chain supply of each deployment);</item>
-/// <item>multipliers: the ledger's against the token's (EVM chains);</item>
+/// <item>multipliers: the ledger's against the token's (EVM chains; Solana mints with the scaled-UI-amount extension);</item>
 /// <item>the issuer's transactions: every Minted/Burned event of each EVM token, by operation id, against the write-ahead
-/// log, both ways. An operation on-chain that the log does not hold is an effect the restored ledger has lost.</item>
+/// log, both ways; on Solana every issuer-paid transaction on each mint, by signature, against the sender's records.
+/// An operation on-chain that the log does not hold is an effect the restored ledger has lost.</item>
 /// </list>
 /// </summary>
 public sealed class RecoveryCheck(IGrainFactory grains, NpgsqlDataSource database, IConfiguration configuration, ILogger<RecoveryCheck> logger)
@@ -72,14 +73,13 @@ public sealed class RecoveryCheck(IGrainFactory grains, NpgsqlDataSource databas
                 {
                     try
                     {
-                        await CompareSolanaAsync(symbol, deployment.Chain, chain, snapshot,
+                        await CompareSolanaAsync(symbol, deployment.Chain, chain, snapshot, asset.Multiplier,
                             writes.Where(w => w.Chain == deployment.Chain).ToList(), differences, cancellationToken);
                     }
                     catch (Exception ex) when (ex is SolanaException or HttpRequestException or TimeoutException)
                     {
                         differences.Add(new RecoveryDifference("chain_unreadable", symbol, deployment.Chain, ex.Message));
                     }
-                    notes.Add($"{symbol}/{deployment.Chain}: supply and the issuer's transactions compared; the multiplier is compared on EVM chains only");
                     continue;
                 }
                 if (!string.Equals(chain["Family"], "evm", StringComparison.OrdinalIgnoreCase))
@@ -232,10 +232,25 @@ public sealed class RecoveryCheck(IGrainFactory grains, NpgsqlDataSource databas
     /// and the write log, both ways. A Solana transaction carries no operation id on chain; the signature names it.
     /// </summary>
     private async Task CompareSolanaAsync(string symbol, string chainName, IConfigurationSection chain, DeploymentSnapshot deployment,
-        IReadOnlyList<LoggedWrite> writes, List<RecoveryDifference> differences, CancellationToken cancellationToken)
+        Multiplier ledgerMultiplier, IReadOnlyList<LoggedWrite> writes, List<RecoveryDifference> differences, CancellationToken cancellationToken)
     {
         using var rpc = new SolanaRpcClient(new Uri(chain["RpcUrl"]!));
         var mint = SolanaPublicKey.Parse(deployment.Config.TokenAddress);
+
+        // The scaled-UI-amount extension holds the multiplier as a double: compare in the chain's precision.
+        var account = await rpc.GetAccountInfoAsync(mint, Commitment.Confirmed, cancellationToken)
+            ?? throw new SolanaException(SolanaErrorKind.AccountNotFound, $"mint {mint} does not exist");
+        var state = MintState.Decode(account.Data, account.Owner);
+        if (state.ScaledUiAmount is not null)
+        {
+            var chainMultiplier = ScaledMultiplier.ToFixed18(state.MultiplierAt(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+            var ledger = ScaledMultiplier.ToFixed18(ScaledMultiplier.ToDouble(ledgerMultiplier.Raw));
+            if (chainMultiplier != ledger)
+            {
+                differences.Add(new RecoveryDifference("multiplier_differs", symbol, chainName,
+                    $"ledger multiplier {ledger}, on-chain {chainMultiplier} (18 decimals, as the mint's double holds it)"));
+            }
+        }
         var issuer = SolanaPublicKey.Parse((await grains.GetGrain<IChainSignerGrain>(chainName).GetInfoAsync()).IssuerAddress);
 
         var operationBySignature = new Dictionary<string, string>(StringComparer.Ordinal);
