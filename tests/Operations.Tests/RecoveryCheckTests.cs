@@ -5,6 +5,7 @@ using Sharemint.Assets;
 using Sharemint.Chains.Evm;
 using Sharemint.Fixtures;
 using Sharemint.Orders;
+using Sharemint.Quotes;
 using Sharemint.Units;
 
 namespace Sharemint.Operations.Tests;
@@ -119,6 +120,137 @@ public sealed class RecoveryCheckTests
             }
             File.Delete(backup);
         }
+    }
+
+    [Fact]
+    public async Task On_Solana_the_check_reports_exactly_the_issuers_transactions_and_the_multiplier_change_made_since_the_backup()
+    {
+        await using var postgres = await PostgresServer.CreateAsync();
+        var database = await postgres.CreateMigratedDatabaseAsync("ops_recovery_sol");
+        await using var anvil = await AnvilNode.StartAsync(AnvilNode.LocateBinary(RepositoryPaths.Root), 31337);
+        await using var solana = await Sharemint.Chains.Tests.Solana.SolanaDevnet.StartAsync(slotMs: 100);
+        var issuer = Sharemint.Chains.Solana.Keypair.Generate();
+        var wallet = Sharemint.Chains.Solana.Keypair.Generate().PublicKey.ToString();
+        var keySeed = FlowSilos.NewKeySeed();
+        var clusterId = $"recovery-sol-{Guid.NewGuid():N}";
+        Dictionary<string, string> Environment(bool deploy)
+        {
+            var environment = FlowSilos.Environment(anvil, keySeed, deployTokens: deploy);
+            environment["Sharemint__Api__BootstrapAdminKeyId"] = AdminKey;
+            environment["Sharemint__Api__BootstrapAdminSecret"] = AdminSecret;
+            environment["Sharemint__Api__SecretEncryptionKey"] = EncryptionKey;
+            environment["Sharemint__Chains__solana__Family"] = "solana";
+            environment["Sharemint__Chains__solana__RpcUrl"] = solana.Endpoint.ToString();
+            environment["Sharemint__Chains__solana__Keypair"] = Sharemint.Chains.Solana.Base58.Encode(issuer.SecretKey());
+            environment["Sharemint__Chains__solana__AirdropLamports"] = "500000000000";
+            environment["Sharemint__Demo__Wallets__solana"] = wallet;
+            return environment;
+        }
+
+        SiloProcess? silo = await SiloProcess.StartAsync(database, seedDemo: true, clusterId: clusterId, extraEnvironment: Environment(deploy: true));
+        var backup = Path.Combine(Path.GetTempPath(), $"sharemint-backup-{Guid.NewGuid():N}.dump");
+        var after = new List<OrderSnapshot>();
+        var mint = "";
+        try
+        {
+            await using (var client = await SiloClient.ConnectAsync(database, clusterId))
+            {
+                var grains = client.Client;
+                var first = silo;
+                await FlowSilos.WaitForDeploymentAsync(grains, TimeSpan.FromMinutes(2), () => first.Output);
+                var deadline = DateTime.UtcNow.AddMinutes(2);
+                while (!(await grains.GetGrain<Sharemint.Catalog.ICatalogGrain>(0).ListDeploymentsAsync()).Any(d => d.Symbol == FlowSilos.Symbol && d.Chain == "solana"))
+                {
+                    Assert.True(DateTime.UtcNow < deadline, $"not deployed on solana\n{first.Output}");
+                    await Task.Delay(250);
+                }
+                await MintAsync(grains, 1.0m, "solana", wallet);
+                mint = (await grains.GetGrain<Sharemint.Bridges.IChainBridgeGrain>(Sharemint.Bridges.DeploymentKey.For(FlowSilos.Symbol, "solana")).GetAsync()).Config.TokenAddress;
+
+                await ProcessRunner.RunAsync(PostgresBinary("pg_dump"), ["--format=custom", $"--file={backup}", Libpq(database)], Timeout);
+
+                after.Add(await MintAsync(grains, 0.75m, "solana", wallet));
+                after.Add(await MintAsync(grains, 0.4m, "solana", wallet));
+            }
+            await silo.DisposeAsync();
+            silo = null;
+
+            var name = new NpgsqlConnectionStringBuilder(database).Database!;
+            await using (var admin = new NpgsqlConnection(postgres.ConnectionString("postgres")))
+            {
+                await admin.OpenAsync();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE {name} WITH (FORCE); CREATE DATABASE {name}", admin);
+                await drop.ExecuteNonQueryAsync();
+            }
+            NpgsqlConnection.ClearAllPools();
+            await ProcessRunner.RunAsync(PostgresBinary("pg_restore"), ["--exit-on-error", $"--dbname={Libpq(database)}", backup], Timeout);
+
+            // A multiplier change the restored ledger never saw (signed with the issuer's key by our Solana client).
+            var tokens = new Sharemint.Chains.Solana.XStockTokenClient(solana.Rpc,
+                new Sharemint.Chains.Solana.TransactionSender(solana.Rpc, new Sharemint.Chains.Solana.InMemorySignedTransactionStore()), issuer);
+            var split = await tokens.UpdateMultiplierAsync("test-lost-split", Sharemint.Chains.Solana.PublicKey.Parse(mint), issuer, 2 * System.Numerics.BigInteger.Pow(10, 18), 0);
+
+            clusterId = $"restored-{Guid.NewGuid():N}";
+            silo = await SiloProcess.StartAsync(database, seedDemo: false, clusterId: clusterId, extraEnvironment: Environment(deploy: false));
+            var check = await CliAsync(silo, "ops", "recovery-check");
+            var output = silo.Output;
+            Assert.True(check.ExitCode == 7,
+                $"differences exit 7, got {check.ExitCode}: {check.StandardError}\n{check.StandardOutput}\n{output[^Math.Min(output.Length, 8000)..]}");
+            using var report = JsonDocument.Parse(check.StandardOutput);
+            var differences = report.RootElement.GetProperty("differences").EnumerateArray().ToList();
+
+            var multiplier = Assert.Single(differences, d => d.GetProperty("code").GetString() == "multiplier_differs");
+            Assert.Equal("solana", multiplier.GetProperty("chain").GetString());
+            Assert.Contains("on-chain 2000000000000000000", multiplier.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+            // Exactly the two orders after the backup and the split: the issuer's Solana transactions the restored log does not hold.
+            var unknown = differences.Where(d => d.GetProperty("code").GetString() == "operation_not_in_ledger").ToList();
+            Assert.Equal(3, unknown.Count);
+            var splitSeen = Assert.Single(unknown, d => d.GetProperty("kind").GetString() == "other");
+            Assert.Equal(split.Signature, splitSeen.GetProperty("transactionId").GetString());
+            var lost = unknown.Where(d => d.GetProperty("kind").GetString() != "other").ToList();
+            Assert.Equal(2, lost.Count);
+            Assert.Equal(after.Select(o => o.Amount.Units).Order(),
+                lost.Select(d => Assert.Single(d.GetProperty("lines").EnumerateArray()).GetProperty("canonicalUnits").GetInt64()).Order());
+            Assert.All(lost, d =>
+            {
+                Assert.Equal("TSLAx", d.GetProperty("asset").GetString());
+                Assert.Equal("solana", d.GetProperty("chain").GetString());
+                Assert.Equal("mint", d.GetProperty("kind").GetString());
+                Assert.Equal(wallet, Assert.Single(d.GetProperty("lines").EnumerateArray()).GetProperty("account").GetString());
+            });
+            var transactions = lost.Select(d => d.GetProperty("transactionId").GetString()).ToList();
+            Assert.Equal(2, transactions.Distinct().Count());
+
+            // The supply differs by exactly those orders; nothing else differs.
+            var supply = Assert.Single(differences, d => d.GetProperty("code").GetString() == "supply_differs");
+            Assert.Equal("solana", supply.GetProperty("chain").GetString());
+            Assert.Equal(CanonicalAmount.FromTokens(1.0m).Units, supply.GetProperty("ledgerUnits").GetInt64());
+            Assert.Equal(CanonicalAmount.FromTokens(1.0m).Units + after.Sum(o => o.Amount.Units), supply.GetProperty("chainUnits").GetInt64());
+            Assert.Equal(5, differences.Count);
+            var resume = await CliAsync(silo, "ops", "resume");
+            Assert.True(resume.ExitCode == 0, resume.StandardError);
+        }
+        finally
+        {
+            if (silo is not null)
+            {
+                await silo.DisposeAsync();
+            }
+            File.Delete(backup);
+        }
+    }
+
+    private static async Task<OrderSnapshot> MintAsync(IGrainFactory grains, decimal tokens, string chain, string wallet)
+    {
+        var key = Guid.NewGuid().ToString("N");
+        var quote = await grains.GetGrain<IQuoteGrain>($"q_{key}")
+            .CreateAsync(new QuoteRequest(FlowSilos.Partner, FlowSilos.Symbol, QuoteSide.Mint, CanonicalAmount.FromTokens(tokens)));
+        var placed = await grains.GetGrain<IOrderGrain>(OrderIds.FromIdempotencyKey(FlowSilos.Partner, key))
+            .PlaceMintAsync(new MintOrderRequest(FlowSilos.Partner, quote.QuoteId, chain, wallet));
+        var settled = await FlowSilos.WaitForTerminalAsync(grains, placed.OrderId, TimeSpan.FromSeconds(120));
+        Assert.True(settled.Status == OrderStatus.Settled, $"order {settled.OrderId} is {settled.Status}: {settled.FailureCode} {settled.FailureMessage}");
+        return settled;
     }
 
     private static async Task<OrderSnapshot> MintAsync(IGrainFactory grains, decimal tokens)

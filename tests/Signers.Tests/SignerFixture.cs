@@ -112,6 +112,41 @@ public sealed class SignerFixture : IAsyncLifetime
         return second;
     }
 
+    /// <summary>
+    /// A separate cluster on its own database signing on this fixture's Solana devnet with a fresh issuer whose key is
+    /// held behind <paramref name="keys"/> (a stand-in KMS, see <see cref="SwitchableKeySource"/>). Dispose it after use.
+    /// </summary>
+    public async Task<(InProcessTestCluster Cluster, string ConnectionString)> StartKmsSolanaClusterAsync(Keypair issuer, SwitchableKeySource keys)
+    {
+        var connectionString = await _postgres!.CreateMigratedDatabaseAsync("signers_kms");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Sharemint:Chains:solana:Family"] = "solana",
+            ["Sharemint:Chains:solana:RpcUrl"] = Solana.Endpoint.ToString(),
+            ["Sharemint:Chains:solana:Keypair"] = Base58.Encode(issuer.SecretKey()),
+            ["Sharemint:Chains:solana:AirdropLamports"] = "500000000000",
+        }).Build();
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.Options.ServiceId = "sharemint-signer-kms-test";
+        builder.Options.ClusterId = $"cluster-{Guid.NewGuid():N}";
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddSingleton<IChainKeySource>(keys);
+            silo.AddSharemintStorage(connectionString);
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = SiloConfiguration.Invariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.AddSharemintChains(configuration);
+            Sharemint.Market.MarketServiceCollectionExtensions.AddSharemintMarket(silo.Services, configuration);
+            silo.Services.AddSingleton<Sharemint.Orders.IOrderIndex, Sharemint.Silo.Orders.PostgresOrderIndex>();
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return (cluster, connectionString);
+    }
+
     private async Task DeployClusterAsync()
     {
         var builder = new InProcessTestClusterBuilder(1);

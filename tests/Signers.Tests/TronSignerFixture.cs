@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.TestingHost;
 using Sharemint.Chains.Evm;
@@ -41,6 +42,9 @@ public sealed class TronSignerFixture : IAsyncLifetime
     public InProcessTestCluster Cluster { get; private set; } = null!;
     public SharemintTokenArtifact Artifact { get; } = SharemintTokenArtifact.Locate();
 
+    /// <summary>The key source the silo signs through (in-process keys unless a test switches the chain).</summary>
+    public SwitchableKeySource Keys { get; } = new();
+
     public IChainSignerGrain Signer => Cluster.Client.GetGrain<IChainSignerGrain>("tron");
 
     public static string ArtifactPath => Path.Combine(SolanaDevnet.RepoRoot, "contracts", "out", SharemintTokenArtifact.FileName);
@@ -77,8 +81,10 @@ public sealed class TronSignerFixture : IAsyncLifetime
         builder.Options.ClusterId = $"cluster-{Guid.NewGuid():N}";
         var connectionString = ConnectionString;
         var configuration = _configuration!;
+        var keys = Keys;
         builder.ConfigureSilo((_, silo) =>
         {
+            silo.Services.AddSingleton<IChainKeySource>(keys);
             silo.AddSharemintStorage(connectionString);
             silo.UseAdoNetClustering(o =>
             {

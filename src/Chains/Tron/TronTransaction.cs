@@ -157,11 +157,25 @@ public sealed record TronRawTransaction(TronContract Contract, byte[] RefBlockBy
         ArgumentNullException.ThrowIfNull(key);
         if (TronAddress.FromPublicKey(key.PublicKey) != Contract.Owner)
             throw new TronException(TronErrorCode.InvalidArgument, $"the key controls {TronAddress.FromPublicKey(key.PublicKey)}, the transaction's owner is {Contract.Owner}");
+        return WithSignature(key.Sign(TxIdDigest()));
+    }
+
+    /// <summary>The digest every signer of this transaction signs: SHA-256(raw_data), which is also its txID.</summary>
+    public byte[] TxIdDigest() => SHA256.HashData(Encode());
+
+    /// <summary>
+    /// This transaction with a signature made elsewhere (a KMS or HSM) over <see cref="TxIdDigest"/>. Refused with
+    /// <see cref="TronErrorCode.InvalidArgument"/> unless the signature recovers to the contract's owner.
+    /// </summary>
+    public TronSignedTransaction WithSignature(EvmSignature signature)
+    {
         var raw = Encode();
         var txId = SHA256.HashData(raw);
-        var signature = key.Sign(txId);
         byte[] sig = [.. signature.R.ToBigEndian32(), .. signature.S.ToBigEndian32(), (byte)(27 + signature.RecoveryId)];
-        return new TronSignedTransaction(raw, Convert.ToHexStringLower(txId), sig, Expiration);
+        var signed = new TronSignedTransaction(raw, Convert.ToHexStringLower(txId), sig, Expiration);
+        if (!signed.IsSignedBy(Contract.Owner))
+            throw new TronException(TronErrorCode.InvalidArgument, $"the signature does not recover to the transaction's owner {Contract.Owner}");
+        return signed;
     }
 }
 

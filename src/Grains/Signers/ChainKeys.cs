@@ -1,4 +1,5 @@
 using Sharemint.Chains.Evm;
+using Sharemint.Chains.Solana;
 
 namespace Sharemint.Signers;
 
@@ -12,6 +13,12 @@ public interface IChainKeySource
 {
     /// <summary>The issuer's key on an EVM chain. Called when a signer or reader activates: keep it cheap (no remote call).</summary>
     IEvmKeySigner Evm(string chain, ChainOptions options);
+
+    /// <summary>The issuer's key on a Tron chain (secp256k1; it signs each transaction's txID, SHA-256 of raw_data). Keep it cheap.</summary>
+    IEvmKeySigner Tron(string chain, ChainOptions options);
+
+    /// <summary>The issuer's Ed25519 key on a Solana chain (it signs serialized transaction messages). Keep it cheap.</summary>
+    ISolanaKeySigner Solana(string chain, ChainOptions options);
 }
 
 /// <summary>The default key source: the configured private keys, in process.</summary>
@@ -21,5 +28,13 @@ public sealed class InProcessChainKeys : IChainKeySource
     {
         ArgumentNullException.ThrowIfNull(options);
         return new InProcessEvmKeySigner(EvmPrivateKey.FromHex(options.PrivateKey!));
+    }
+
+    public IEvmKeySigner Tron(string chain, ChainOptions options) => Evm(chain, options);
+
+    public ISolanaKeySigner Solana(string chain, ChainOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new InProcessSolanaKeySigner(options.SolanaIssuer());
     }
 }

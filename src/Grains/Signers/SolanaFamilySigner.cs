@@ -32,7 +32,9 @@ internal sealed class SolanaFamilySigner : IFamilySigner
     {
         _options = options;
         _rpc = chains.Solana(chain);
-        _issuer = options.SolanaIssuer();
+        // An in-process key signs in place; a key held elsewhere (KMS, HSM) is asked by the sender before anything is stored.
+        var holder = chains.Keys.Solana(chain, options);
+        _issuer = holder is InProcessSolanaKeySigner local ? local.Key : Keypair.HeldElsewhere(holder.PublicKey);
         _log = log;
         _store = log.SolanaStore();
         _mintKeys = log.SolanaMintKeys();
@@ -41,6 +43,7 @@ internal sealed class SolanaFamilySigner : IFamilySigner
             Commitment = Commitment.Finalized,
             PollInterval = TimeSpan.FromMilliseconds(100),
             Timeout = TimeSpan.FromSeconds(60),
+            KeySigner = _issuer.HasSecret ? null : holder,
         });
         _tokens = new XStockTokenClient(_rpc, _sender, _issuer);
         var issuer = _issuer.PublicKey.ToString();
@@ -88,6 +91,11 @@ internal sealed class SolanaFamilySigner : IFamilySigner
         if (await _mintKeys.FindAsync(symbol) is { } stored)
         {
             return stored.Key;
+        }
+        if (!_issuer.HasSecret)
+        {
+            // The issuer's secret is held elsewhere, so no earlier build can have derived a mint key from it here.
+            return (await _mintKeys.AddOrGetAsync(symbol, Keypair.Generate(), "generated")).Key;
         }
         var derived = Keypair.FromSeed(SHA256.HashData([.. Encoding.UTF8.GetBytes($"sharemint/solana-mint/{symbol}/"), .. _issuer.SecretKey()]));
         var record = await _store.GetAsync($"deploy:{symbol}", CancellationToken.None);

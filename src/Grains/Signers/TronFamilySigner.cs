@@ -34,7 +34,7 @@ internal sealed class TronFamilySigner : IFamilySigner
     private readonly string _artifactJson;
     private readonly ChainWriteLog _log;
     private readonly ChainWriteLog.TronAttempts _store;
-    private readonly EvmPrivateKey _key;
+    private readonly IEvmKeySigner _key;
     private readonly TronAddress _issuer;
 
     public TronFamilySigner(string chain, ChainOptions options, ConfiguredChains chains, ChainWriteLog log)
@@ -45,8 +45,8 @@ internal sealed class TronFamilySigner : IFamilySigner
         _artifactJson = chains.TokenArtifactJson;
         _log = log;
         _store = log.TronStore();
-        _key = EvmPrivateKey.FromHex(options.PrivateKey!);
-        _issuer = TronAddress.FromPublicKey(_key.PublicKey);
+        _key = chains.Keys.Tron(chain, options);
+        _issuer = new TronAddress(_key.Address);
         // burn() burns from msg.sender, so deposits to be redeemed go to the issuer's own address.
         Info = new ChainSignerInfo(chain, "tron", _issuer.ToBase58(), _issuer.ToBase58(), MaxMintBatch);
     }
@@ -75,7 +75,7 @@ internal sealed class TronFamilySigner : IFamilySigner
                 case TronTxState.Failed when !signedHere:
                     signedHere = true;
                     // Nothing signed yet, or the last one can never land: only now a new deployment transaction.
-                    var signed = (await _client.BuildAsync(create, _options.FeeLimit, Lifetime)).Sign(_key);
+                    var signed = await SignAsync(await _client.BuildAsync(create, _options.FeeLimit, Lifetime));
                     await _store.SaveAsync(key, attempts.Count + 1, signed);
                     await BroadcastPendingAsync(signed);
                     break;
@@ -223,11 +223,28 @@ internal sealed class TronFamilySigner : IFamilySigner
             throw new TronException(TronErrorCode.InsufficientBalance,
                 $"the issuer {_issuer} holds {balance} sun; the write needs about {energy} energy = {energy * price} sun");
         }
-        var signed = (await _client.BuildAsync(call, _options.FeeLimit, Lifetime)).Sign(_key);
+        var signed = await SignAsync(await _client.BuildAsync(call, _options.FeeLimit, Lifetime));
         await _store.SaveAsync(Key(write), attempt, signed);
         write = await _log.UpdateAsync(write, ChainWriteState.Pending, signed.TxId);
         await BroadcastPendingAsync(signed);
         return write;
+    }
+
+    /// <summary>
+    /// Signs the transaction id through the key's holder before anything is stored or sent: a holder that refuses, or signs
+    /// with another key, leaves no record and no broadcast (a retryable <see cref="SigningUnavailableException"/>).
+    /// </summary>
+    private async Task<TronSignedTransaction> SignAsync(TronRawTransaction transaction)
+    {
+        var signature = await _key.SignDigestAsync(transaction.TxIdDigest());
+        try
+        {
+            return transaction.WithSignature(signature);
+        }
+        catch (TronException e) when (e.Code == TronErrorCode.InvalidArgument)
+        {
+            throw new SigningUnavailableException($"the key holder did not sign as {_issuer}: {e.Message}", e);
+        }
     }
 
     /// <summary>

@@ -6,6 +6,9 @@ using Sharemint.Assets;
 using Sharemint.Bridges;
 using Sharemint.Catalog;
 using Sharemint.Chains.Evm;
+using Sharemint.Chains.Solana;
+using Sharemint.Signers;
+using SolanaPublicKey = Sharemint.Chains.Solana.PublicKey;
 using Sharemint.Reserves;
 using Sharemint.Operations;
 using Sharemint.Units;
@@ -19,9 +22,10 @@ namespace Sharemint.Silo.Recovery;
 /// assets stay paused until an operator calls <see cref="ResumeAsync"/>.
 /// <list type="bullet">
 /// <item>supplies: a reconciliation of every asset (ledger supply against the real on-chain supply of each deployment);</item>
-/// <item>multipliers: the ledger's against the token's (EVM chains);</item>
+/// <item>multipliers: the ledger's against the token's (EVM chains; Solana mints with the scaled-UI-amount extension);</item>
 /// <item>the issuer's transactions: every Minted/Burned event of each EVM token, by operation id, against the write-ahead
-/// log, both ways. An operation on-chain that the log does not hold is an effect the restored ledger has lost.</item>
+/// log, both ways; on Solana every issuer-paid transaction on each mint, by signature, against the sender's records.
+/// An operation on-chain that the log does not hold is an effect the restored ledger has lost.</item>
 /// </list>
 /// </summary>
 public sealed class RecoveryCheck(IGrainFactory grains, NpgsqlDataSource database, IConfiguration configuration, ILogger<RecoveryCheck> logger)
@@ -65,9 +69,22 @@ public sealed class RecoveryCheck(IGrainFactory grains, NpgsqlDataSource databas
             {
                 var snapshot = await grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(symbol, deployment.Chain)).GetAsync();
                 var chain = configuration.GetSection($"Sharemint:Chains:{deployment.Chain}");
+                if (string.Equals(chain["Family"], "solana", StringComparison.OrdinalIgnoreCase))
+                {
+                    try
+                    {
+                        await CompareSolanaAsync(symbol, deployment.Chain, chain, snapshot, asset.Multiplier,
+                            writes.Where(w => w.Chain == deployment.Chain).ToList(), differences, cancellationToken);
+                    }
+                    catch (Exception ex) when (ex is SolanaException or HttpRequestException or TimeoutException)
+                    {
+                        differences.Add(new RecoveryDifference("chain_unreadable", symbol, deployment.Chain, ex.Message));
+                    }
+                    continue;
+                }
                 if (!string.Equals(chain["Family"], "evm", StringComparison.OrdinalIgnoreCase))
                 {
-                    notes.Add($"{symbol}/{deployment.Chain}: supply compared; multiplier and transactions are compared on EVM chains only");
+                    notes.Add($"{symbol}/{deployment.Chain}: supply compared; multiplier and transactions are compared on EVM and Solana chains only");
                     continue;
                 }
                 try
@@ -205,6 +222,117 @@ public sealed class RecoveryCheck(IGrainFactory grains, NpgsqlDataSource databas
                 $"write {write.WriteId} is final in the write-ahead log (transaction {write.TransactionId}) but no such operation is on-chain")
             {
                 OperationId = Hash32.FromKey(write.WriteId).ToString(), WriteId = write.WriteId, TransactionId = write.TransactionId,
+            });
+        }
+    }
+
+    /// <summary>
+    /// Solana: every successful transaction on the mint that the issuer paid for, by signature, against the sender's
+    /// write-ahead records (table <c>chain_signer_solana_records</c>: each operation's signatures, abandoned ones included)
+    /// and the write log, both ways. A Solana transaction carries no operation id on chain; the signature names it.
+    /// </summary>
+    private async Task CompareSolanaAsync(string symbol, string chainName, IConfigurationSection chain, DeploymentSnapshot deployment,
+        Multiplier ledgerMultiplier, IReadOnlyList<LoggedWrite> writes, List<RecoveryDifference> differences, CancellationToken cancellationToken)
+    {
+        using var rpc = new SolanaRpcClient(new Uri(chain["RpcUrl"]!));
+        var mint = SolanaPublicKey.Parse(deployment.Config.TokenAddress);
+
+        // The scaled-UI-amount extension holds the multiplier as a double: compare in the chain's precision.
+        var account = await rpc.GetAccountInfoAsync(mint, Commitment.Confirmed, cancellationToken)
+            ?? throw new SolanaException(SolanaErrorKind.AccountNotFound, $"mint {mint} does not exist");
+        var state = MintState.Decode(account.Data, account.Owner);
+        if (state.ScaledUiAmount is not null)
+        {
+            var chainMultiplier = ScaledMultiplier.ToFixed18(state.MultiplierAt(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+            var ledger = ScaledMultiplier.ToFixed18(ScaledMultiplier.ToDouble(ledgerMultiplier.Raw));
+            if (chainMultiplier != ledger)
+            {
+                differences.Add(new RecoveryDifference("multiplier_differs", symbol, chainName,
+                    $"ledger multiplier {ledger}, on-chain {chainMultiplier} (18 decimals, as the mint's double holds it)"));
+            }
+        }
+        var issuer = SolanaPublicKey.Parse((await grains.GetGrain<IChainSignerGrain>(chainName).GetInfoAsync()).IssuerAddress);
+
+        var operationBySignature = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using (var command = database.CreateCommand("""
+            SELECT operation_id, body ->> 'signature', coalesce(body -> 'abandonedSignatures', '[]'::jsonb)::text
+            FROM chain_signer_solana_records WHERE chain = $1
+            """))
+        {
+            command.Parameters.AddWithValue(chainName);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var operation = reader.GetString(0);
+                if (!reader.IsDBNull(1))
+                {
+                    operationBySignature[reader.GetString(1)] = operation;
+                }
+                foreach (var abandoned in JsonSerializer.Deserialize<string[]>(reader.GetString(2), Json) ?? [])
+                {
+                    operationBySignature[abandoned] = operation;
+                }
+            }
+        }
+
+        var landed = new List<SignatureInfo>();
+        string? before = null;
+        while (true)
+        {
+            var page = await rpc.GetSignaturesForAddressAsync(mint, 1000, before, null, Commitment.Confirmed, cancellationToken);
+            landed.AddRange(page.Where(p => p.Error is null));
+            if (page.Count < 1000)
+            {
+                break;
+            }
+            before = page[^1].Signature;
+        }
+
+        var tokenWrites = writes.Where(w => w.TokenAddress == deployment.Config.TokenAddress).ToDictionary(w => w.WriteId);
+        var scale = BigInteger.Pow(10, Math.Max(0, CanonicalAmount.Decimals - deployment.Config.Decimals));
+        foreach (var signature in landed.Select(l => l.Signature))
+        {
+            if (operationBySignature.TryGetValue(signature, out var operation))
+            {
+                if (operation.StartsWith("write:", StringComparison.Ordinal) && tokenWrites.TryGetValue(operation["write:".Length..], out var write)
+                    && write.State != "final")
+                {
+                    differences.Add(new RecoveryDifference($"operation_{write.State}_in_ledger_but_on_chain", symbol, chainName,
+                        $"write {write.WriteId} is {write.State} in the write-ahead log but happened on-chain in {signature}")
+                    {
+                        WriteId = write.WriteId, TransactionId = signature,
+                    });
+                }
+                continue;
+            }
+            var details = await rpc.GetTransactionAsync(signature, Commitment.Confirmed, cancellationToken);
+            if (details is null || details.Transaction.Message.AccountKeys[0] != issuer)
+            {
+                // Not the issuer's (a holder's transfer or deposit): the platform did not sign it.
+                continue;
+            }
+            var lines = details.PostTokenBalances.Where(b => b.Mint == mint)
+                .Select(post => (Account: (post.Owner ?? details.Transaction.Message.AccountKeys[post.AccountIndex]).ToString(),
+                    Delta: (BigInteger)post.Amount - (details.PreTokenBalances.FirstOrDefault(pre => pre.AccountIndex == post.AccountIndex)?.Amount ?? 0UL)))
+                .Where(l => l.Delta != 0)
+                .Select(l => new RecoveryLine(l.Account, BigInteger.Abs(l.Delta).ToString(CultureInfo.InvariantCulture), (long)(BigInteger.Abs(l.Delta) * scale)))
+                .ToList();
+            var minted = details.PostTokenBalances.Where(b => b.Mint == mint).Aggregate(BigInteger.Zero, (sum, b) => sum + b.Amount)
+                - details.PreTokenBalances.Where(b => b.Mint == mint).Aggregate(BigInteger.Zero, (sum, b) => sum + b.Amount);
+            var kind = minted > 0 ? "mint" : minted < 0 ? "burn" : "other";
+            differences.Add(new RecoveryDifference("operation_not_in_ledger", symbol, chainName,
+                $"{kind} in transaction {signature} (slot {details.Slot}), signed by the issuer, is on-chain but not in the ledger's write-ahead log")
+            {
+                TransactionId = signature, Kind = kind, Lines = lines,
+            });
+        }
+        var onChain = landed.Select(l => l.Signature).ToHashSet(StringComparer.Ordinal);
+        foreach (var write in tokenWrites.Values.Where(w => w.State == "final" && w.TransactionId is not null && !onChain.Contains(w.TransactionId)))
+        {
+            differences.Add(new RecoveryDifference("operation_not_on_chain", symbol, chainName,
+                $"write {write.WriteId} is final in the write-ahead log (transaction {write.TransactionId}) but no such transaction is on-chain")
+            {
+                WriteId = write.WriteId, TransactionId = write.TransactionId,
             });
         }
     }

@@ -9,7 +9,7 @@ namespace Sharemint.Chains.Solana;
 /// <summary>An Ed25519 signing key (RFC 8032) with its public key. Signing is deterministic.</summary>
 public sealed class Keypair
 {
-    private readonly byte[] _seed;
+    private readonly byte[]? _seed;
     private readonly byte[] _publicKey;
 
     private Keypair(byte[] seed)
@@ -20,8 +20,23 @@ public sealed class Keypair
         PublicKey = new PublicKey(_publicKey);
     }
 
+    private Keypair(PublicKey publicKey)
+    {
+        _publicKey = publicKey.Bytes.ToArray();
+        PublicKey = publicKey;
+    }
+
     /// <summary>The address of this key.</summary>
     public PublicKey PublicKey { get; }
+
+    /// <summary>False for a key held elsewhere (<see cref="HeldElsewhere"/>): it names a signer but cannot sign here.</summary>
+    public bool HasSecret => _seed is not null;
+
+    /// <summary>
+    /// A key whose secret lives outside this process (a KMS or HSM behind <see cref="ISolanaKeySigner"/>). Transactions built
+    /// with it leave its signature empty; the <see cref="TransactionSender"/> asks the holder for it before storing anything.
+    /// </summary>
+    public static Keypair HeldElsewhere(PublicKey publicKey) => new(publicKey);
 
     /// <summary>A fresh random key from the OS CSPRNG.</summary>
     public static Keypair Generate() => new(RandomNumberGenerator.GetBytes(32));
@@ -97,14 +112,17 @@ public sealed class Keypair
     public void Save(string path) => File.WriteAllText(path, ToJson());
 
     /// <summary>The 64-byte Solana secret key (seed then public key). Handle with care.</summary>
-    public byte[] SecretKey() => [.. _seed, .. _publicKey];
+    /// <exception cref="SolanaException"><see cref="SolanaErrorKind.InvalidKeypair"/> for a key held elsewhere.</exception>
+    public byte[] SecretKey() => [.. Seed(), .. _publicKey];
+
+    private byte[] Seed() => _seed ?? throw new SolanaException(SolanaErrorKind.InvalidKeypair, $"the secret of {PublicKey} is held outside this process");
 
     /// <summary>Signs a message (pure Ed25519, no prehash).</summary>
     public byte[] Sign(ReadOnlySpan<byte> message)
     {
         var sig = new byte[Ed25519.SignatureSize];
         var m = message.ToArray();
-        Ed25519.Sign(_seed, 0, _publicKey, 0, m, 0, m.Length, sig, 0);
+        Ed25519.Sign(Seed(), 0, _publicKey, 0, m, 0, m.Length, sig, 0);
         return sig;
     }
 

@@ -16,6 +16,12 @@ public sealed record TransactionSenderOptions
 
     /// <summary>At most this many signings per operation (each after a proven expiry).</summary>
     public int MaxAttempts { get; init; } = 5;
+
+    /// <summary>
+    /// The holder of a key that signs outside this process (built into transactions as <see cref="Keypair.HeldElsewhere"/>):
+    /// the sender asks it for that key's signatures before anything is stored or broadcast.
+    /// </summary>
+    public ISolanaKeySigner? KeySigner { get; init; }
 }
 
 /// <summary>What a completed send produced.</summary>
@@ -290,6 +296,7 @@ public sealed class TransactionSender
         {
             throw new SolanaException(SolanaErrorKind.InvalidTransaction, "the signing callback must use the blockhash it is given");
         }
+        tx = await SignHeldElsewhereAsync(tx, ct);
         var intent = IntentHash(tx.Message);
         if (previous is not null && previous.IntentHash != intent)
         {
@@ -309,6 +316,33 @@ public sealed class TransactionSender
             null);
         await _store.SaveAsync(record, ct);
         return record;
+    }
+
+    /// <summary>
+    /// Fills the signatures left empty for a key held elsewhere by asking its holder; a holder that refuses or signs with
+    /// another key throws <see cref="Evm.SigningUnavailableException"/> before the record is stored (nothing broadcast).
+    /// </summary>
+    private async Task<Transaction> SignHeldElsewhereAsync(Transaction tx, CancellationToken ct)
+    {
+        var signers = tx.Message.Signers.ToList();
+        for (var i = 0; i < signers.Count; i++)
+        {
+            if (tx.Signatures[i].Any(b => b != 0))
+            {
+                continue;
+            }
+            if (_options.KeySigner is not { } holder || holder.PublicKey != signers[i])
+            {
+                throw new SolanaException(SolanaErrorKind.InvalidTransaction, $"missing signature for {signers[i]}");
+            }
+            var signature = await holder.SignMessageAsync(tx.MessageBytes, ct);
+            if (signature.Length != 64 || !Keypair.Verify(signers[i], tx.MessageBytes, signature))
+            {
+                throw new Evm.SigningUnavailableException($"the key holder's signature does not verify as {signers[i]}");
+            }
+            tx = tx.WithSignature(i, signature);
+        }
+        return tx;
     }
 
     /// <summary>A fingerprint of a message without its blockhash: the same intent re-signed later hashes the same.</summary>

@@ -55,7 +55,8 @@ public sealed class Transaction
             {
                 throw new SolanaException(SolanaErrorKind.InvalidTransaction, $"missing signature for {required[i]}");
             }
-            sigs[i] = kp.Sign(bytes);
+            // A key held elsewhere leaves its slot empty for the sender to fill (see TransactionSender).
+            sigs[i] = kp.HasSecret ? kp.Sign(bytes) : new byte[64];
         }
         var tx = new Transaction(message, bytes, sigs);
         var size = tx.Size;
@@ -64,6 +65,24 @@ public sealed class Transaction
             throw new SolanaException(SolanaErrorKind.InvalidTransaction, $"transaction is {size} bytes, the limit is {MaxSize}");
         }
         return tx;
+    }
+
+    /// <summary>This transaction with signer <paramref name="index"/>'s signature set (made elsewhere over <see cref="MessageBytes"/>).</summary>
+    /// <exception cref="SolanaException"><see cref="SolanaErrorKind.InvalidLength"/> unless 64 bytes; <see cref="SolanaErrorKind.InvalidTransaction"/> for a bad index.</exception>
+    public Transaction WithSignature(int index, byte[] signature)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        if (signature.Length != 64)
+        {
+            throw new SolanaException(SolanaErrorKind.InvalidLength, $"an Ed25519 signature is 64 bytes, got {signature.Length}");
+        }
+        if (index < 0 || index >= _signatures.Length)
+        {
+            throw new SolanaException(SolanaErrorKind.InvalidTransaction, $"signer {index} of {_signatures.Length}");
+        }
+        var sigs = _signatures.ToArray();
+        sigs[index] = [.. signature];
+        return new Transaction(Message, MessageBytes, sigs);
     }
 
     /// <summary>Serialized size in bytes.</summary>
