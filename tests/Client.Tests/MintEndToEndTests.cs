@@ -110,7 +110,7 @@ public sealed class MintEndToEndTests(PlatformFixture platform) : IClassFixture<
         Assert.Equal(order.OrderId, retried.OrderId);
         Assert.Equal(150_000_000, (await client.Assets.GetAsync("TSLAx")).IssuedUnits);
         Assert.Equal(cashBefore - quote.Total, (await client.Account.GetAsync()).CashBalance);
-        Assert.Contains(await client.Orders.ListAsync(), o => o.OrderId == order.OrderId && o.Status == "Settled");
+        Assert.Contains(await client.Orders.GetOrdersAsync().ToListAsync(), o => o.OrderId == order.OrderId && o.Status == "Settled");
 
         // The chain itself now holds the supply: a fresh reconciliation reads it and signs it.
         using var adminHttp = platform.Silo.CreateHttpClient();
@@ -131,7 +131,7 @@ public sealed class MintEndToEndTests(PlatformFixture platform) : IClassFixture<
         Assert.Equal("order_not_found", hidden.Code);
         var notCancellable = await Assert.ThrowsAsync<SharemintApiException>(() => other.Orders.CancelAsync(order.OrderId));
         Assert.Equal("order_not_found", notCancellable.Code);
-        Assert.DoesNotContain(await other.Orders.ListAsync(), o => o.OrderId == order.OrderId);
+        Assert.DoesNotContain(await other.Orders.GetOrdersAsync().ToListAsync(), o => o.OrderId == order.OrderId);
         Assert.Equal(order.OrderId, (await admin.GetOrderAsync(order.OrderId)).OrderId);
     }
 }

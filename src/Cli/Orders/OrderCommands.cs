@@ -19,14 +19,21 @@ public static class OrderCommands
         var orderId = new Argument<string>("order-id") { Description = "Order id, e.g. ord_…" };
         var account = new Option<string?>("--account") { Description = "Only this partner's orders (operator key)" };
         var status = new Option<string?>("--status") { Description = "Only orders in this status, e.g. settled" };
-        var limit = new Option<int>("--limit") { Description = "At most this many (1-500)", DefaultValueFactory = _ => 50 };
+        var kind = new Option<string?>("--kind") { Description = "Only orders of this kind: mint, redeem or transfer" };
+        var symbolFilter = new Option<string?>("--symbol") { Description = "Only orders of this asset, e.g. TSLAx" };
+        var chainFilter = new Option<string?>("--chain") { Description = "Only orders on this chain (a transfer's destination)" };
+        var reference = new Option<string?>("--reference") { Description = "Only the order with this client reference" };
+        var limit = new Option<int>("--limit") { Description = "At most this many (read page by page, any number)", DefaultValueFactory = _ => 50 };
 
-        var list = new Command("list", "Orders, newest first.") { account, status, limit };
+        var list = new Command("list", "Orders, newest first.") { account, status, kind, symbolFilter, chainFilter, reference, limit };
         list.SetAction(async (parse, ct) =>
         {
+            var filter = new OrderListFilter(parse.GetValue(status), parse.GetValue(kind), parse.GetValue(symbolFilter), parse.GetValue(chainFilter),
+                ClientReference: parse.GetValue(reference));
+            var take = Math.Max(1, parse.GetValue(limit));
             var orders = await WithEitherKeyAsync(g, parse,
-                admin => admin.ListOrdersAsync(parse.GetValue(account), parse.GetValue(status), parse.GetValue(limit), ct),
-                partner => partner.Orders.ListAsync(parse.GetValue(status), parse.GetValue(limit), ct));
+                admin => admin.GetOrdersAsync(parse.GetValue(account), filter, ct).Take(take).ToListAsync(ct).AsTask(),
+                partner => partner.Orders.GetOrdersAsync(filter, ct).Take(take).ToListAsync(ct).AsTask());
             g.Print(parse, orders, () =>
             {
                 var table = new Table().AddColumns("Order", "Kind", "Status", "Account", "Symbol", "Chain", "Amount", "Updated");

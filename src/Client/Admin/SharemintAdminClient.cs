@@ -131,9 +131,9 @@ public sealed class SharemintAdminClient
 
     // Orders
 
-    public async Task<IReadOnlyList<OrderSummary>> ListOrdersAsync(string? account = null, string? status = null, int limit = 50, CancellationToken ct = default) =>
-        await _t.SendAsync<OrderSummary[]>(HttpMethod.Get,
-            $"admin/v1/orders?limit={limit}" + (account is null ? "" : "&account=" + Esc(account)) + (status is null ? "" : "&status=" + Esc(status)), null, null, ct);
+    /// <summary>Orders of every partner (or of <paramref name="account"/>) matching <paramref name="filter"/>, newest first, page by page.</summary>
+    public AsyncPageable<OrderSummary> GetOrdersAsync(string? account = null, OrderListFilter? filter = null, CancellationToken ct = default) =>
+        _t.Pageable<OrderSummary>("admin/v1/orders" + (filter ?? new OrderListFilter()).ToQuery(("account", account)), ct);
 
     public Task<Order> GetOrderAsync(string orderId, CancellationToken ct = default) =>
         _t.SendAsync<Order>(HttpMethod.Get, $"admin/v1/orders/{Esc(orderId)}", null, null, ct);

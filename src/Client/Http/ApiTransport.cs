@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Sharemint.Client.Http;
 
@@ -61,6 +62,36 @@ public sealed class ApiTransport
             ?? throw new SharemintApiException(response.StatusCode, "empty_response", "The API answered with no body.");
     }
 
+    /// <summary>Sends and reads the JSON answer with its status and headers; throws <see cref="SharemintApiException"/> for a refusal.</summary>
+    public async Task<Response<T>> SendForResponseAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        using var response = await SendRawAsync(method, path, body, idempotencyKey, cancellationToken);
+        await SharemintApiException.ThrowIfFailedAsync(response, cancellationToken);
+        var value = await response.Content.ReadFromJsonAsync<T>(SharemintJson.Options, cancellationToken)
+            ?? throw new SharemintApiException(response.StatusCode, "empty_response", "The API answered with no body.");
+        return new Response<T>(value, Response.From(response));
+    }
+
+    /// <summary>A listing served by cursor from <paramref name="path"/> (which may already carry a query).</summary>
+    public AsyncPageable<T> Pageable<T>(string path, CancellationToken cancellationToken) =>
+        AsyncPageable<T>.FromPages(async (cursor, size, ct) =>
+        {
+            var query = new List<string>();
+            if (cursor is not null)
+            {
+                query.Add("cursor=" + Uri.EscapeDataString(cursor));
+            }
+            if (size is { } limit)
+            {
+                query.Add("limit=" + limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            var separator = path.Contains('?', StringComparison.Ordinal) ? "&" : "?";
+            var response = await SendForResponseAsync<ListPage<T>>(HttpMethod.Get,
+                query.Count == 0 ? path : path + separator + string.Join('&', query), null, null, ct);
+            var page = response.Value;
+            return new Page<T>(page.Data ?? [], page.HasMore ? page.NextCursor : null, response);
+        }, cancellationToken);
+
     /// <summary>Sends with signing and retries; the caller reads (and disposes) the answer.</summary>
     public async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, object? body, string? idempotencyKey, CancellationToken cancellationToken)
     {
@@ -111,3 +142,9 @@ public sealed class ApiTransport
         }
     }
 }
+
+/// <summary>A page as the API writes it.</summary>
+internal sealed record ListPage<T>(
+    [property: JsonPropertyName("data")] IReadOnlyList<T>? Data,
+    [property: JsonPropertyName("has_more")] bool HasMore,
+    [property: JsonPropertyName("next_cursor")] string? NextCursor);

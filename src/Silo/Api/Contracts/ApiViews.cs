@@ -78,10 +78,11 @@ public sealed record OrderView(
 /// <summary>A row of an order listing.</summary>
 public sealed record OrderSummaryView(
     string OrderId, string Kind, string Status, string AccountId, string Symbol, string Chain, decimal Amount, long AmountUnits,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? ClientReference)
 {
     public static OrderSummaryView From(OrderIndexEntry e) => new(
-        e.OrderId, e.Kind.ToString(), e.Status.ToString(), e.AccountId, e.Symbol, e.Chain, e.Amount.Tokens, e.Amount.Units, e.CreatedAt, e.UpdatedAt);
+        e.OrderId, e.Kind.ToString(), e.Status.ToString(), e.AccountId, e.Symbol, e.Chain, e.Amount.Tokens, e.Amount.Units, e.CreatedAt, e.UpdatedAt,
+        e.ClientReference);
 }
 
 /// <summary>One deployment in a reserve report.</summary>

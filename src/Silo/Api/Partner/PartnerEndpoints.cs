@@ -8,6 +8,7 @@ using Sharemint.Orders;
 using Sharemint.Quotes;
 using Sharemint.Reserves;
 using Sharemint.Silo.Api.Contracts;
+using Sharemint.Silo.Api.Paging;
 using Sharemint.Silo.Api.Problems;
 using Sharemint.Silo.Api.Security;
 
@@ -186,14 +187,15 @@ public static class PartnerEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        orders.MapGet("/", async (string? status, int? limit, ApiPrincipal principal, HttpContext context) =>
+        orders.MapGet("/", async ([AsParameters] OrderListParameters parameters, ApiPrincipal principal, HttpContext context) =>
             {
-                var filter = status is null ? (OrderStatus?)null : ApiRoutes.ParseEnum<OrderStatus>(status, "status_invalid", "status");
-                var entries = await OrderIndex(context).ListAsync(principal.PartnerAccountId, filter, ApiRoutes.Limit(limit), context.RequestAborted);
-                return TypedResults.Ok(entries.Select(OrderSummaryView.From).ToArray());
+                var query = OrderListing.Query(context, parameters, principal.PartnerAccountId);
+                var page = await OrderIndex(context).PageAsync(query, context.RequestAborted);
+                return TypedResults.Ok(OrderListing.View(page, OrderSummaryView.From));
             })
             .RequireScope(ApiScope.Read)
-            .WithName("ListOrders").WithSummary("The partner's orders, newest first.")
+            .WithName("ListOrders")
+            .WithSummary("The partner's orders, newest first, a page at a time (data, has_more, next_cursor), filtered by status, kind, symbol, chain, creation time and client_reference.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         orders.MapGet("/{orderId}", async (string orderId, ApiPrincipal principal, IGrainFactory grains) =>
