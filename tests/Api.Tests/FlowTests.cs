@@ -22,8 +22,11 @@ public sealed class FlowTests(ApiSilo api) : IClassFixture<ApiSilo>
         Assert.False(string.IsNullOrEmpty(quote.GetProperty("signature").GetString()));
 
         // The same idempotency key names the same quote.
-        var again = await Problems.JsonAsync(await api.PartnerAsync(HttpMethod.Post, "v1/quotes", """{"symbol":"TSLAx","side":"mint","amount":2.5}""", "quote-flow-1"), HttpStatusCode.Created);
+        Assert.False(created.Headers.Contains("Idempotent-Replayed"));
+        var repeated = await api.PartnerAsync(HttpMethod.Post, "v1/quotes", """{"symbol":"TSLAx","side":"mint","amount":2.5}""", "quote-flow-1");
+        var again = await Problems.JsonAsync(repeated, HttpStatusCode.Created);
         Assert.Equal(quoteId, again.GetProperty("quoteId").GetString());
+        Assert.Equal("true", Assert.Single(repeated.Headers.GetValues("Idempotent-Replayed")));
 
         var other = await OtherPartnerAsync();
         using (var peek = ApiSilo.Signed(HttpMethod.Get, $"v1/quotes/{quoteId}", null, other.Id, other.Secret))
@@ -54,7 +57,7 @@ public sealed class FlowTests(ApiSilo api) : IClassFixture<ApiSilo>
         var orderId = SecurityTests.OrderIdFor("partner-demo", "mint-nv-1");
         await Problems.AssertAsync(await api.PartnerAsync(HttpMethod.Get, $"v1/orders/{orderId}"), HttpStatusCode.NotFound, "order_not_found");
         var listed = await Problems.JsonAsync(await api.PartnerAsync(HttpMethod.Get, "v1/orders"));
-        Assert.DoesNotContain(listed.EnumerateArray(), o => o.GetProperty("orderId").GetString() == orderId);
+        Assert.DoesNotContain(listed.GetProperty("data").EnumerateArray(), o => o.GetProperty("orderId").GetString() == orderId);
     }
 
     [Fact]

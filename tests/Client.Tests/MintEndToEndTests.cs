@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Sharemint.Chains.Evm;
 using Sharemint.Client.Admin;
+using Sharemint.Client.Orders;
 using Sharemint.Client.Quotes;
 using Sharemint.Fixtures;
 
@@ -99,18 +100,23 @@ public sealed class MintEndToEndTests(PlatformFixture platform) : IClassFixture<
         var client = provider.GetRequiredService<SharemintClient>();
         var cashBefore = (await client.Account.GetAsync()).CashBalance;
 
-        var quote = await client.Quotes.CreateAsync("TSLAx", QuoteSide.Mint, 1.5m);
-        var order = await client.Orders.MintAsync(quote.QuoteId, "ethereum", PlatformFixture.Wallet, idempotencyKey: "e2e-mint-1");
-        var done = await client.Orders.WaitForCompletionAsync(order.OrderId, timeout: TimeSpan.FromMinutes(2));
+        Quote quote = await client.Quotes.CreateAsync("TSLAx", QuoteSide.Mint, 1.5m);
+        var placed = await client.Orders.MintAsync(quote.QuoteId, "ethereum", PlatformFixture.Wallet, idempotencyKey: "e2e-mint-1");
+        Assert.Equal(202, placed.Status);
+        Assert.False(placed.IsReplay);
+        var order = placed.Value;
+        Order done = await client.Orders.WaitUntilCompletedAsync(order.OrderId, new OrderWaitOptions { Timeout = TimeSpan.FromMinutes(2) });
         Assert.True(done.IsSettled, $"{done.Status} {done.FailureCode} {done.FailureMessage}");
         Assert.NotEmpty(done.TransactionIds);
 
         // The same idempotency key again is the same order, not a second mint.
         var retried = await client.Orders.MintAsync(quote.QuoteId, "ethereum", PlatformFixture.Wallet, idempotencyKey: "e2e-mint-1");
-        Assert.Equal(order.OrderId, retried.OrderId);
+        Assert.Equal(order.OrderId, retried.Value.OrderId);
+        Assert.True(retried.IsReplay, "a repeated idempotency key is answered with Idempotent-Replayed: true");
+        Assert.Equal("true", retried.Header("Idempotent-Replayed"));
         Assert.Equal(150_000_000, (await client.Assets.GetAsync("TSLAx")).IssuedUnits);
         Assert.Equal(cashBefore - quote.Total, (await client.Account.GetAsync()).CashBalance);
-        Assert.Contains(await client.Orders.GetOrdersAsync().ToListAsync(), o => o.OrderId == order.OrderId && o.Status == "Settled");
+        Assert.Contains(await client.Orders.GetOrdersAsync().ToListAsync(), o => o.OrderId == order.OrderId && o.Status == OrderStatus.Settled);
 
         // The chain itself now holds the supply: a fresh reconciliation reads it and signs it.
         using var adminHttp = platform.Silo.CreateHttpClient();

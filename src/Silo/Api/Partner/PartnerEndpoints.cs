@@ -138,7 +138,12 @@ public static class PartnerEndpoints
                 var key = ApiRoutes.OptionalIdempotencyKey(context);
                 var quoteId = "q_" + (key is null ? Guid.NewGuid().ToString("N")[..26] : ApiRoutes.Hash($"quote\n{account}\n{key}"));
                 var request = new QuoteRequest(account, ApiRoutes.Symbol(body.Symbol), side, ApiRoutes.Tokens(body.Amount));
+                var replay = key is not null && await Idempotency.IsQuotedAsync(grains, quoteId);
                 var quote = await grains.GetGrain<IQuoteGrain>(quoteId).CreateAsync(request);
+                if (replay)
+                {
+                    context.Response.Headers[Idempotency.ReplayedHeader] = "true";
+                }
                 return TypedResults.Created($"{ApiRoutes.PartnerPrefix}/quotes/{quote.QuoteId}", QuoteView.From(quote));
             })
             .RequireScope(ApiScope.Trade)
@@ -160,8 +165,9 @@ public static class PartnerEndpoints
                 var account = principal.PartnerAccountId;
                 var orderId = OrderIds.FromIdempotencyKey(account, ApiRoutes.RequireIdempotencyKey(context));
                 await OwnQuoteAsync(grains, account, body.QuoteId);
+                var replay = await Idempotency.IsPlacedAsync(grains, orderId);
                 var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceMintAsync(new MintOrderRequest(account, body.QuoteId, body.Chain, body.Wallet));
-                return Accepted(order);
+                return Idempotency.Accepted(context, order, replay);
             })
             .RequireScope(ApiScope.Trade)
             .WithName("Mint").WithSummary("Mint a quote's amount to an allow-listed wallet. Needs an Idempotency-Key.")
@@ -179,8 +185,9 @@ public static class PartnerEndpoints
                 var amount = ApiRoutes.Tokens(body.Amount);
                 await RequireProvenWalletAsync(grains, account, body.Chain, body.Wallet);
                 var request = new RedeemOrderRequest(account, ApiRoutes.Symbol(body.Symbol), body.Chain, body.Wallet, amount, body.QuoteId);
+                var replay = await Idempotency.IsPlacedAsync(grains, orderId);
                 var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceRedeemAsync(request);
-                return Accepted(order);
+                return Idempotency.Accepted(context, order, replay);
             })
             .RequireScope(ApiScope.Trade)
             .WithName("Redeem").WithSummary("Redeem tokens from an allow-listed wallet whose control was proven, for cash. Needs an Idempotency-Key.")
@@ -223,8 +230,9 @@ public static class PartnerEndpoints
                 var amount = ApiRoutes.Tokens(body.Amount);
                 await RequireProvenWalletAsync(grains, account, body.FromChain, body.FromWallet);
                 var request = new TransferOrderRequest(account, ApiRoutes.Symbol(body.Symbol), body.FromChain, body.FromWallet, body.ToChain, body.ToWallet, amount);
+                var replay = await Idempotency.IsPlacedAsync(grains, orderId);
                 var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceTransferAsync(request);
-                return Accepted(order);
+                return Idempotency.Accepted(context, order, replay);
             })
             .RequireScope(ApiScope.Withdraw)
             .WithName("Transfer").WithSummary("Move tokens between chains (burn from a proven wallet, then mint). Needs an Idempotency-Key.")
@@ -248,9 +256,6 @@ public static class PartnerEndpoints
             .WithName("GetReservesHistory").WithSummary("Past reconciliations, newest first (public).")
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
-
-    private static Accepted<OrderView> Accepted(OrderSnapshot order) =>
-        TypedResults.Accepted($"{ApiRoutes.PartnerPrefix}/orders/{order.OrderId}", OrderView.From(order));
 
     /// <summary>The order if it is the partner's; 404 for another partner's (indistinguishable from a missing one).</summary>
     private static async Task<OrderSnapshot> OwnOrderAsync(IGrainFactory grains, string accountId, string orderId)
