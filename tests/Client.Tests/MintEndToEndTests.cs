@@ -116,6 +116,14 @@ public sealed class MintEndToEndTests(PlatformFixture platform) : IClassFixture<
         Assert.Equal("true", retried.Header("Idempotent-Replayed"));
         Assert.Equal(150_000_000, (await client.Assets.GetAsync("TSLAx")).IssuedUnits);
         Assert.Equal(cashBefore - quote.Total, (await client.Account.GetAsync()).CashBalance);
+
+        // The limits view counts the mint against the day and knows the chain's decimals and dust.
+        var limits = (await client.Account.GetLimitsAsync("TSLAx")).Value;
+        Assert.Equal(limits.MaxDailyCash - quote.Total, limits.RemainingToday);
+        var ethereum = Assert.Single(limits.Chains, c => c.Chain == "ethereum");
+        Assert.Equal(18, ethereum.Decimals);
+        Assert.Equal(0.00000001m, ethereum.AmountStep);
+        Assert.Equal("10000000000", ethereum.BaseUnitsPerStep);
         Assert.Contains(await client.Orders.GetOrdersAsync().ToListAsync(), o => o.OrderId == order.OrderId && o.Status == OrderStatus.Settled);
 
         // The chain itself now holds the supply: a fresh reconciliation reads it and signs it.

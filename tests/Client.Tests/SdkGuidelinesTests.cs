@@ -54,6 +54,34 @@ public sealed class SdkGuidelinesTests(SiloFixture fixture) : IClassFixture<Silo
     }
 
     [Fact]
+    public async Task Limits_and_fees_are_readable_per_partner_and_asset()
+    {
+        var partner = fixture.Partner(SiloFixture.DemoKeyId, fixture.DemoSecret);
+        var response = await partner.Account.GetLimitsAsync("TSLAx");
+        Assert.Equal(200, response.Status);
+        var limits = response.Value;
+        var account = await partner.Account.GetAsync();
+        Assert.Equal(("partner-demo", "TSLAx"), (limits.AccountId, limits.Symbol));
+        Assert.Equal(account.FeeRate, limits.FeeRate);
+        Assert.Equal(account.Tier, limits.Tier);
+        Assert.Equal("ceiling_cent", limits.FeeRounding);
+        Assert.Equal([("Standard", 0.005m), ("Premium", 0.003m), ("Institutional", 0.001m)], limits.FeeSchedule.Select(f => (f.Tier, f.FeeRate)));
+        Assert.Equal(account.MaxOrderCash, limits.MaxOrderCash);
+        Assert.Equal(account.MaxDailyCash - account.SpentToday, limits.RemainingToday);
+        Assert.Equal(DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(1), limits.DailyLimitResetsAt.UtcDateTime);
+        Assert.Equal(0.00000001m, limits.MinOrderAmount);
+        Assert.Equal(1_000_000_000m, limits.MaxOrderAmount);
+        Assert.True(limits.MintAllowed && limits.RedeemAllowed);
+
+        // The operator reads the same view; an unknown asset is the usual 404.
+        var admin = fixture.Admin();
+        var seenByOperator = await admin.GetPartnerLimitsAsync("partner-demo", "TSLAx");
+        Assert.Equal(JsonSerializer.Serialize(limits with { DailyLimitResetsAt = default }), JsonSerializer.Serialize(seenByOperator with { DailyLimitResetsAt = default }));
+        var missing = await Assert.ThrowsAsync<SharemintApiException>(() => partner.Account.GetLimitsAsync("NOPEx"));
+        Assert.Equal("asset_not_found", missing.Code);
+    }
+
+    [Fact]
     public void Backoff_is_jittered_exponential_capped_and_honours_retry_after()
     {
         var options = new SharemintClientOptions { RetryDelay = TimeSpan.FromMilliseconds(100), MaxRetryDelay = TimeSpan.FromSeconds(1) };

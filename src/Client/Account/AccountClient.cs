@@ -43,4 +43,11 @@ public class AccountClient
     public virtual Task<PartnerAccount> ProveWalletAsync(string chain, string address, string signature, CancellationToken cancellationToken = default) =>
         _transport.SendAsync<PartnerAccount>(HttpMethod.Post, "v1/account/wallets/proof", new { chain, address, signature },
             ApiTransport.NewIdempotencyKey(), cancellationToken);
+
+    /// <summary>
+    /// The partner's limits and fees for <paramref name="symbol"/>: minimum and maximum order, decimals, step and dust per
+    /// chain, the remaining daily limit, the fee rate and the schedule by tier. <c>asset_not_found</c> for an unknown symbol.
+    /// </summary>
+    public virtual Task<Response<AssetLimits>> GetLimitsAsync(string symbol, CancellationToken cancellationToken = default) =>
+        _transport.SendForResponseAsync<AssetLimits>(HttpMethod.Get, $"v1/limits/{Uri.EscapeDataString(symbol)}", null, null, cancellationToken);
 }

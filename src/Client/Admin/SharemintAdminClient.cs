@@ -137,6 +137,10 @@ public class SharemintAdminClient
 
     // Orders
 
+    /// <summary>A partner's limits and fees for an asset, as the partner sees them.</summary>
+    public virtual Task<AssetLimits> GetPartnerLimitsAsync(string accountId, string symbol, CancellationToken ct = default) =>
+        _t.SendAsync<AssetLimits>(HttpMethod.Get, $"admin/v1/partners/{Esc(accountId)}/limits/{Esc(symbol)}", null, null, ct);
+
     /// <summary>Orders of every partner (or of <paramref name="account"/>) matching <paramref name="filter"/>, newest first, page by page.</summary>
     public virtual AsyncPageable<OrderSummary> GetOrdersAsync(string? account = null, OrderListFilter? filter = null, CancellationToken ct = default) =>
         _t.Pageable<OrderSummary>("admin/v1/orders" + (filter ?? new OrderListFilter()).ToQuery(("account", account)), ct);

@@ -7,6 +7,7 @@ using Sharemint.Market;
 using Sharemint.Orders;
 using Sharemint.Reserves;
 using Sharemint.Silo.Api.Contracts;
+using Sharemint.Silo.Api.Limits;
 using Sharemint.Silo.Api.Paging;
 using Sharemint.Silo.Api.Partner;
 using Sharemint.Silo.Api.Problems;
@@ -33,6 +34,7 @@ public static class AdminEndpoints
         MapOrders(admin.MapGroup("/orders").WithTags("Admin: orders"));
         MapReserves(admin.MapGroup("/reserves").WithTags("Admin: reserves"));
         MapPrices(admin.MapGroup("/prices").WithTags("Admin: prices"));
+        admin.MapAdminLimits();
     }
 
     private static void MapAssets(RouteGroupBuilder assets)
@@ -305,10 +307,5 @@ public static class AdminEndpoints
         context.RequestServices.GetService<IMarketData>()
         ?? throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, "market_data_unavailable", "Market data is not available on this silo.");
 
-    private static decimal DefaultFee(PartnerTier tier) => tier switch
-    {
-        PartnerTier.Premium => 0.003m,
-        PartnerTier.Institutional => 0.001m,
-        _ => 0.005m,
-    };
+    private static decimal DefaultFee(PartnerTier tier) => Limits.FeeSchedule.DefaultFee(tier);
 }

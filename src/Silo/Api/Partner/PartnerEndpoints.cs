@@ -8,6 +8,7 @@ using Sharemint.Orders;
 using Sharemint.Quotes;
 using Sharemint.Reserves;
 using Sharemint.Silo.Api.Contracts;
+using Sharemint.Silo.Api.Limits;
 using Sharemint.Silo.Api.Paging;
 using Sharemint.Silo.Api.Problems;
 using Sharemint.Silo.Api.Security;
@@ -32,6 +33,7 @@ public static class PartnerEndpoints
         MapTransfers(v1.MapGroup("/transfers").WithTags("Orders").RequirePartnerKey());
         MapOwnKey(v1.MapGroup("/keys").WithTags("Keys").RequirePartnerKey());
         MapReserves(v1.MapGroup("/reserves").WithTags("Reserves").AllowPublic());
+        v1.MapPartnerLimits();
     }
 
     /// <summary>Every listed asset with its ledger figures.</summary>
