@@ -196,7 +196,11 @@ public sealed class OrderListingTests(ApiSilo api) : IClassFixture<ApiSilo>, IAs
     private async Task<List<Row>> ReadRowsAsync()
     {
         await using var data = NpgsqlDataSource.Create(api.ConnectionString);
-        await using var command = data.CreateCommand("SELECT order_id, kind, status, account_id, symbol, chain, created_at, client_reference FROM order_index WHERE created_at < '2026-03-03'");
+        await using var command = data.CreateCommand("""
+            SELECT i.order_id, kind, status, i.account_id, symbol, chain, i.created_at, r.client_reference
+              FROM order_index i LEFT JOIN order_client_references r ON r.order_id = i.order_id
+             WHERE i.created_at < '2026-03-03'
+            """);
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<Row>();
         while (await reader.ReadAsync())
@@ -219,10 +223,14 @@ public sealed class OrderListingTests(ApiSilo api) : IClassFixture<ApiSilo>, IAs
     {
         await using var data = NpgsqlDataSource.Create(api.ConnectionString);
         await using var command = data.CreateCommand("""
-            INSERT INTO order_index (order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at, version, client_reference)
-            SELECT id, kind, status, account, symbol, chain, 100000000, at, at, 1, reference
-              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
-                   AS r(id, kind, status, account, symbol, chain, at, reference)
+            WITH rows AS (
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
+                    AS r(id, kind, status, account, symbol, chain, at, reference)),
+            refs AS (
+                INSERT INTO order_client_references (account_id, client_reference, order_id)
+                SELECT account, reference, id FROM rows WHERE reference IS NOT NULL)
+            INSERT INTO order_index (order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at, version)
+            SELECT id, kind, status, account, symbol, chain, 100000000, at, at, 1 FROM rows
             """);
         command.Parameters.AddWithValue(rows.Select(r => r.OrderId).ToArray());
         command.Parameters.AddWithValue(rows.Select(r => r.Kind).ToArray());

@@ -101,7 +101,7 @@ public sealed class MintEndToEndTests(PlatformFixture platform) : IClassFixture<
         var cashBefore = (await client.Account.GetAsync()).CashBalance;
 
         Quote quote = await client.Quotes.CreateAsync("TSLAx", QuoteSide.Mint, 1.5m);
-        var placed = await client.Orders.MintAsync(quote.QuoteId, "ethereum", PlatformFixture.Wallet, idempotencyKey: "e2e-mint-1");
+        var placed = await client.Orders.MintAsync(quote.QuoteId, "ethereum", PlatformFixture.Wallet, idempotencyKey: "e2e-mint-1", clientReference: "desk-42");
         Assert.Equal(202, placed.Status);
         Assert.False(placed.IsReplay);
         var order = placed.Value;
@@ -114,6 +114,17 @@ public sealed class MintEndToEndTests(PlatformFixture platform) : IClassFixture<
         Assert.Equal(order.OrderId, retried.Value.OrderId);
         Assert.True(retried.IsReplay, "a repeated idempotency key is answered with Idempotent-Replayed: true");
         Assert.Equal("true", retried.Header("Idempotent-Replayed"));
+
+        // The partner's own reference is echoed on the order and finds it; another order cannot take it.
+        Assert.Equal("desk-42", placed.Value.ClientReference);
+        Assert.Equal("desk-42", retried.Value.ClientReference);
+        Assert.Equal("desk-42", (await client.Orders.GetAsync(order.OrderId)).Value.ClientReference);
+        var found = Assert.Single(await client.Orders.GetOrdersAsync(new OrderListFilter(ClientReference: "desk-42")).ToListAsync());
+        Assert.Equal((order.OrderId, "desk-42"), (found.OrderId, found.ClientReference));
+        Quote second = await client.Quotes.CreateAsync("TSLAx", QuoteSide.Mint, 0.5m);
+        var taken = await Assert.ThrowsAsync<SharemintApiException>(() =>
+            client.Orders.MintAsync(second.QuoteId, "ethereum", PlatformFixture.Wallet, idempotencyKey: "e2e-mint-2", clientReference: "desk-42"));
+        Assert.Equal("client_reference_conflict", taken.Code);
         Assert.Equal(150_000_000, (await client.Assets.GetAsync("TSLAx")).IssuedUnits);
         Assert.Equal(cashBefore - quote.Total, (await client.Account.GetAsync()).CashBalance);
 

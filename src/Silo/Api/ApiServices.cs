@@ -25,6 +25,7 @@ public static class ApiServices
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<ApiKeyCache>();
         services.AddSingleton<ReplayGuard>();
+        services.AddSingleton<Sharemint.Silo.Orders.ClientReferenceStore>();
         services.AddSingleton<ApiRateLimiter>();
         services.AddHostedService<ApiKeyBootstrap>();
         services.AddHostedService<ReplayPurger>();

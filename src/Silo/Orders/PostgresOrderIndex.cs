@@ -87,7 +87,10 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource) : IOrderInde
         if (query.Chain is { } chain) Condition("chain = @", chain);
         if (query.CreatedFrom is { } from) Condition("created_at >= @", from);
         if (query.CreatedBefore is { } before) Condition("created_at < @", before);
-        if (query.ClientReference is { } reference) Condition("client_reference = @", reference);
+        if (query.ClientReference is { } reference)
+        {
+            Condition("order_id IN (SELECT r.order_id FROM order_client_references r WHERE r.client_reference = @)", reference);
+        }
         if (query.After is { } after)
         {
             command.Parameters.AddWithValue(after.CreatedAt);
@@ -96,7 +99,8 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource) : IOrderInde
         }
         command.Parameters.AddWithValue(limit + 1);
         command.CommandText = $"""
-            SELECT order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at, client_reference
+            SELECT order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at,
+                   (SELECT r.client_reference FROM order_client_references r WHERE r.order_id = order_index.order_id)
               FROM order_index
              WHERE {where}
              ORDER BY created_at DESC, order_id DESC

@@ -248,13 +248,14 @@ public static class AdminEndpoints
             .WithSummary("Orders, newest first, a page at a time (data, has_more, next_cursor), filtered by account, status, kind, symbol, chain, creation time and client_reference.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        orders.MapGet("/{orderId}", async (string orderId, IGrainFactory grains) =>
+        orders.MapGet("/{orderId}", async (string orderId, IGrainFactory grains, Sharemint.Silo.Orders.ClientReferenceStore references, HttpContext context) =>
             {
                 if (!ApiRoutes.IsOrderId(orderId))
                 {
                     throw new LedgerException(LedgerError.OrderNotFound, $"No order '{orderId}'.");
                 }
-                return TypedResults.Ok(OrderView.From(await grains.GetGrain<IOrderGrain>(orderId).GetAsync()));
+                return TypedResults.Ok(OrderView.From(await grains.GetGrain<IOrderGrain>(orderId).GetAsync(),
+                    await references.FindAsync(orderId, context.RequestAborted)));
             })
             .WithName("AdminGetOrder").WithSummary("Any order with its steps.")
             .ProducesProblem(StatusCodes.Status404NotFound);

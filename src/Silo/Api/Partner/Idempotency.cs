@@ -47,7 +47,7 @@ public static class Idempotency
     }
 
     /// <summary>202 with the order and its location, marked as a replay when it is one.</summary>
-    public static Accepted<OrderView> Accepted(HttpContext context, OrderSnapshot order, bool replay)
+    public static Accepted<OrderView> Accepted(HttpContext context, OrderSnapshot order, bool replay, string? clientReference)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(order);
@@ -55,6 +55,40 @@ public static class Idempotency
         {
             context.Response.Headers[ReplayedHeader] = "true";
         }
-        return TypedResults.Accepted($"{ApiRoutes.PartnerPrefix}/orders/{order.OrderId}", OrderView.From(order));
+        return TypedResults.Accepted($"{ApiRoutes.PartnerPrefix}/orders/{order.OrderId}", OrderView.From(order, clientReference));
+    }
+
+    /// <summary>
+    /// Places an order under the partner's optional <paramref name="clientReference"/>: the reference is claimed for the
+    /// order id first (409 <c>client_reference_conflict</c> when it names another order), and given back when the
+    /// placement is refused, so a refused order leaves nothing behind.
+    /// </summary>
+    public static async Task<Accepted<OrderView>> PlaceAsync(HttpContext context, IGrainFactory grains, string accountId, string orderId,
+        string? clientReference, Func<IOrderGrain, Task<OrderSnapshot>> place)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(place);
+        var store = context.RequestServices.GetRequiredService<Sharemint.Silo.Orders.ClientReferenceStore>();
+        var reference = clientReference is null ? null : Paging.ClientReferences.Require(clientReference);
+        var claim = reference is null ? (Sharemint.Silo.Orders.ReferenceClaim?)null
+            : await store.ClaimAsync(accountId, reference, orderId, context.RequestAborted);
+        if (claim == Sharemint.Silo.Orders.ReferenceClaim.Conflict)
+        {
+            throw new Problems.ApiProblemException(StatusCodes.Status409Conflict, "client_reference_conflict",
+                $"client_reference '{reference}' already names another of your orders (or this order has another reference).");
+        }
+        var replay = await IsPlacedAsync(grains, orderId);
+        OrderSnapshot order;
+        try
+        {
+            order = await place(grains.GetGrain<IOrderGrain>(orderId));
+        }
+        catch (LedgerException) when (claim == Sharemint.Silo.Orders.ReferenceClaim.Claimed && !replay)
+        {
+            // A refusal changed nothing (LedgerException's contract): the order does not exist, so neither does its reference.
+            await store.ReleaseAsync(accountId, reference!, orderId, CancellationToken.None);
+            throw;
+        }
+        return Accepted(context, order, replay, reference ?? (replay ? await store.FindAsync(orderId, context.RequestAborted) : null));
     }
 }

@@ -167,9 +167,8 @@ public static class PartnerEndpoints
                 var account = principal.PartnerAccountId;
                 var orderId = OrderIds.FromIdempotencyKey(account, ApiRoutes.RequireIdempotencyKey(context));
                 await OwnQuoteAsync(grains, account, body.QuoteId);
-                var replay = await Idempotency.IsPlacedAsync(grains, orderId);
-                var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceMintAsync(new MintOrderRequest(account, body.QuoteId, body.Chain, body.Wallet));
-                return Idempotency.Accepted(context, order, replay);
+                return await Idempotency.PlaceAsync(context, grains, account, orderId, body.ClientReference,
+                    order => order.PlaceMintAsync(new MintOrderRequest(account, body.QuoteId, body.Chain, body.Wallet)));
             })
             .RequireScope(ApiScope.Trade)
             .WithName("Mint").WithSummary("Mint a quote's amount to an allow-listed wallet. Needs an Idempotency-Key.")
@@ -187,9 +186,7 @@ public static class PartnerEndpoints
                 var amount = ApiRoutes.Tokens(body.Amount);
                 await RequireProvenWalletAsync(grains, account, body.Chain, body.Wallet);
                 var request = new RedeemOrderRequest(account, ApiRoutes.Symbol(body.Symbol), body.Chain, body.Wallet, amount, body.QuoteId);
-                var replay = await Idempotency.IsPlacedAsync(grains, orderId);
-                var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceRedeemAsync(request);
-                return Idempotency.Accepted(context, order, replay);
+                return await Idempotency.PlaceAsync(context, grains, account, orderId, body.ClientReference, order => order.PlaceRedeemAsync(request));
             })
             .RequireScope(ApiScope.Trade)
             .WithName("Redeem").WithSummary("Redeem tokens from an allow-listed wallet whose control was proven, for cash. Needs an Idempotency-Key.")
@@ -207,8 +204,9 @@ public static class PartnerEndpoints
             .WithSummary("The partner's orders, newest first, a page at a time (data, has_more, next_cursor), filtered by status, kind, symbol, chain, creation time and client_reference.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        orders.MapGet("/{orderId}", async (string orderId, ApiPrincipal principal, IGrainFactory grains) =>
-                TypedResults.Ok(OrderView.From(await OwnOrderAsync(grains, principal.PartnerAccountId, orderId))))
+        orders.MapGet("/{orderId}", async (string orderId, ApiPrincipal principal, IGrainFactory grains, Sharemint.Silo.Orders.ClientReferenceStore references, HttpContext context) =>
+                TypedResults.Ok(OrderView.From(await OwnOrderAsync(grains, principal.PartnerAccountId, orderId),
+                    await references.FindAsync(orderId, context.RequestAborted))))
             .RequireScope(ApiScope.Read)
             .WithName("GetOrder").WithSummary("One of the partner's orders with its steps.")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -232,9 +230,7 @@ public static class PartnerEndpoints
                 var amount = ApiRoutes.Tokens(body.Amount);
                 await RequireProvenWalletAsync(grains, account, body.FromChain, body.FromWallet);
                 var request = new TransferOrderRequest(account, ApiRoutes.Symbol(body.Symbol), body.FromChain, body.FromWallet, body.ToChain, body.ToWallet, amount);
-                var replay = await Idempotency.IsPlacedAsync(grains, orderId);
-                var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceTransferAsync(request);
-                return Idempotency.Accepted(context, order, replay);
+                return await Idempotency.PlaceAsync(context, grains, account, orderId, body.ClientReference, order => order.PlaceTransferAsync(request));
             })
             .RequireScope(ApiScope.Withdraw)
             .WithName("Transfer").WithSummary("Move tokens between chains (burn from a proven wallet, then mint). Needs an Idempotency-Key.")
