@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Sharemint.Silo.Api.Admin;
+using Sharemint.Silo.Api.Contract;
 using Sharemint.Silo.Api.Partner;
 using Sharemint.Silo.Api.Problems;
 using Sharemint.Silo.Api.Security;
@@ -37,17 +38,7 @@ public static class ApiServices
         {
             // The document describes the API only, not health probes or the dashboard.
             openApi.ShouldInclude = description => description.RelativePath is { } path && (path.StartsWith("v1/", StringComparison.Ordinal) || path.StartsWith("admin/v1/", StringComparison.Ordinal));
-            openApi.AddDocumentTransformer((document, _, _) =>
-            {
-            document.Info.Title = "Sharemint API";
-            document.Info.Description =
-                "Partner routes (/v1) and operator routes (/admin/v1) are signed: X-Sharemint-Key (key id), X-Sharemint-Timestamp " +
-                "(Unix milliseconds), X-Sharemint-Nonce (16-64 random letters, digits, '-' or '_') and X-Sharemint-Signature = " +
-                "hex(HMAC-SHA256(secret, timestamp \\n nonce \\n METHOD \\n path-and-query \\n Idempotency-Key or empty \\n " +
-                "hex(SHA-256(body)))). A nonce is accepted once per key. Money-moving POSTs need an Idempotency-Key. Every error is " +
-                "application/problem+json with a stable `code`.";
-                return Task.CompletedTask;
-            });
+            openApi.AddSharemintContract();
         });
         return services;
     }
