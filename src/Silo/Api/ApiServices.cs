@@ -50,7 +50,9 @@ public static class ApiServices
         options.RespectNullableAnnotations = true;
         options.RespectRequiredConstructorParameters = true;
         options.AllowDuplicateProperties = false;
-        options.NumberHandling = JsonNumberHandling.Strict;
+        // Amounts travel as decimal strings ("1.50000000": exact in every language); JSON numbers are still accepted during
+        // the deprecation period. Either way a value that is not a number is refused.
+        options.NumberHandling = JsonNumberHandling.AllowReadingFromString;
     }
 
     /// <summary>Error handling and request signing for the API prefixes, the routes, and <c>/openapi/v1.json</c>.</summary>

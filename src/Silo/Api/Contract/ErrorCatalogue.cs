@@ -57,7 +57,7 @@ public static class ErrorCatalogue
         ["method_not_allowed"] = "The route does not accept that method.",
         ["nonce_invalid"] = "The nonce header is missing or malformed.",
         ["not_found"] = "No such route.",
-        ["number_out_of_range"] = "A number in the body is out of range for its field.",
+        ["number_out_of_range"] = "A number in the body (a JSON number or a decimal string) is not a number, or out of range for its field.",
         ["operator_key_required"] = "Operator routes need an operator key.",
         ["order_not_cancellable"] = "The order is under way or finished and can no longer be cancelled.",
         ["order_not_found"] = "No such order (or not the caller's).",
