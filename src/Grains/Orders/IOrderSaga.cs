@@ -6,7 +6,7 @@ using Sharemint.Operations;
 namespace Sharemint.Orders;
 
 /// <summary>
-/// What the saga engine (<see cref="OrderGrain"/>) offers a flow: the stored order, its operation ids, the grains it
+/// What the saga engine (<see cref="OrderSagaEngine"/>) offers a flow: the stored order, its operation ids, the grains it
 /// talks to, and the bookkeeping every step shares (the step log, saving, waiting, failing, holding, settling).
 /// A flow never saves state by other means and never keeps its own copy of it.
 /// </summary>

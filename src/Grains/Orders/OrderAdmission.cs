@@ -17,7 +17,7 @@ namespace Sharemint.Orders;
 /// The checks an order passes before it exists, per kind (eligibility, pauses, deployments, quotes, dust), and the
 /// order each placement becomes. Admission changes nothing but the quote it consumes; a refusal leaves no order.
 /// </summary>
-internal sealed class OrderAdmission(IGrainFactory grains, TimeProvider clock, string orderId)
+internal sealed class OrderAdmission(IOrderPeers grains, TimeProvider clock, string orderId)
 {
     /// <summary>What makes two placements under one order id the same request.</summary>
     public static string Fingerprint(MintOrderRequest r, string wallet) => $"mint|{r.AccountId}|{r.QuoteId}|{r.Chain}|{wallet}";
@@ -34,7 +34,7 @@ internal sealed class OrderAdmission(IGrainFactory grains, TimeProvider clock, s
     {
         RequireText(request.AccountId, "Account id");
         RequireText(request.QuoteId, "Quote id");
-        var quote = await grains.GetGrain<IQuoteGrain>(request.QuoteId).GetAsync();
+        var quote = await grains.Quote(request.QuoteId).GetAsync();
         if (quote.AccountId != request.AccountId)
         {
             // Another partner's quote id reads as unknown: ids are not a way to probe other accounts.
@@ -44,14 +44,14 @@ internal sealed class OrderAdmission(IGrainFactory grains, TimeProvider clock, s
         {
             throw new LedgerException(LedgerError.InvalidArgument, $"Quote '{quote.QuoteId}' prices a redemption, not a mint.");
         }
-        var asset = await grains.GetGrain<IAssetGrain>(quote.Symbol).GetAsync();
+        var asset = await grains.Asset(quote.Symbol).GetAsync();
         if (asset.Status is AssetStatus.MintPaused or AssetStatus.Halted)
         {
             throw new LedgerException(LedgerError.AssetPaused, $"{quote.Symbol} is {asset.Status}: no mints.");
         }
         await RequireDeploymentAsync(quote.Symbol, request.Chain, quote.Amount);
-        await grains.GetGrain<IHolderAccountGrain>(request.AccountId).CheckEligibilityAsync(request.Chain, wallet);
-        await grains.GetGrain<IQuoteGrain>(request.QuoteId).ConsumeAsync(orderId);
+        await grains.Account(request.AccountId).CheckEligibilityAsync(request.Chain, wallet);
+        await grains.Quote(request.QuoteId).ConsumeAsync(orderId);
 
         var order = Begin(OrderKind.Mint, Fingerprint(request, wallet), request.AccountId, quote.Symbol, asset.Definition.UnderlyingTicker,
             request.Chain, wallet, quote.Amount);
@@ -66,19 +66,19 @@ internal sealed class OrderAdmission(IGrainFactory grains, TimeProvider clock, s
         RequireText(request.AccountId, "Account id");
         RequireText(request.Symbol, "Symbol");
         LedgerValidation.RequirePositive(request.Amount, "Redemption amount");
-        var asset = await grains.GetGrain<IAssetGrain>(request.Symbol).GetAsync();
+        var asset = await grains.Asset(request.Symbol).GetAsync();
         if (asset.Status is AssetStatus.RedeemPaused or AssetStatus.Halted)
         {
             throw new LedgerException(LedgerError.AssetPaused, $"{request.Symbol} is {asset.Status}: no redemptions.");
         }
         await RequireDeploymentAsync(request.Symbol, request.Chain, request.Amount);
-        var account = grains.GetGrain<IHolderAccountGrain>(request.AccountId);
+        var account = grains.Account(request.AccountId);
         await account.CheckEligibilityAsync(request.Chain, wallet);
         var profile = (await account.GetAsync()).Profile;
         Quote? quote = null;
         if (request.QuoteId is not null)
         {
-            quote = await grains.GetGrain<IQuoteGrain>(request.QuoteId).GetAsync();
+            quote = await grains.Quote(request.QuoteId).GetAsync();
             if (quote.AccountId != request.AccountId)
             {
                 throw new LedgerException(LedgerError.QuoteNotFound, $"No quote '{request.QuoteId}'.");
@@ -87,7 +87,7 @@ internal sealed class OrderAdmission(IGrainFactory grains, TimeProvider clock, s
             {
                 throw new LedgerException(LedgerError.InvalidArgument, $"Quote '{quote.QuoteId}' does not price this redemption.");
             }
-            await grains.GetGrain<IQuoteGrain>(request.QuoteId).ConsumeAsync(orderId);
+            await grains.Quote(request.QuoteId).ConsumeAsync(orderId);
         }
 
         var order = Begin(OrderKind.Redeem, Fingerprint(request, wallet), request.AccountId, request.Symbol, asset.Definition.UnderlyingTicker,
@@ -108,14 +108,14 @@ internal sealed class OrderAdmission(IGrainFactory grains, TimeProvider clock, s
         {
             throw new LedgerException(LedgerError.InvalidArgument, "A move needs two different chains.");
         }
-        var asset = await grains.GetGrain<IAssetGrain>(request.Symbol).GetAsync();
+        var asset = await grains.Asset(request.Symbol).GetAsync();
         if (asset.Status != AssetStatus.Active)
         {
             throw new LedgerException(LedgerError.AssetPaused, $"{request.Symbol} is {asset.Status}: no moves between chains.");
         }
         await RequireDeploymentAsync(request.Symbol, request.FromChain, request.Amount);
         await RequireDeploymentAsync(request.Symbol, request.ToChain, request.Amount);
-        var account = grains.GetGrain<IHolderAccountGrain>(request.AccountId);
+        var account = grains.Account(request.AccountId);
         await account.CheckEligibilityAsync(request.FromChain, fromWallet);
         await account.CheckEligibilityAsync(request.ToChain, toWallet);
 
@@ -132,7 +132,7 @@ internal sealed class OrderAdmission(IGrainFactory grains, TimeProvider clock, s
     /// </summary>
     public async Task<OrderState> DepositAsync(string symbol, string chain, TokenDeposit deposit)
     {
-        var asset = await grains.GetGrain<IAssetGrain>(symbol).GetAsync();
+        var asset = await grains.Asset(symbol).GetAsync();
         var from = ChainAddress.Canonicalize(chain, deposit.FromAddress);
         var owner = await FindAccountByWalletAsync(chain, from);
         var order = Begin(OrderKind.Redeem, Fingerprint(symbol, chain, deposit), owner ?? "", symbol, asset.Definition.UnderlyingTicker, chain, from,
@@ -147,7 +147,7 @@ internal sealed class OrderAdmission(IGrainFactory grains, TimeProvider clock, s
         {
             holdReason = $"amount_has_dust: {deposit.RawAmount} raw units is not a whole number of canonical units";
         }
-        else if (await grains.GetGrain<ISanctionsListGrain>(0).IsSanctionedAsync(chain, from))
+        else if (await grains.Sanctions().IsSanctionedAsync(chain, from))
         {
             holdReason = $"address_sanctioned: {from} on {chain}";
         }
@@ -157,7 +157,7 @@ internal sealed class OrderAdmission(IGrainFactory grains, TimeProvider clock, s
         }
         else
         {
-            order.FeeRate = (await grains.GetGrain<IHolderAccountGrain>(owner).GetAsync()).Profile.FeeRate;
+            order.FeeRate = (await grains.Account(owner).GetAsync()).Profile.FeeRate;
         }
 
         if (holdReason is null)
@@ -203,7 +203,7 @@ internal sealed class OrderAdmission(IGrainFactory grains, TimeProvider clock, s
     private async Task RequireDeploymentAsync(string symbol, string chain, CanonicalAmount amount)
     {
         _ = ChainAddress.FamilyOf(chain);
-        var deployment = await grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(symbol, chain)).GetAsync();
+        var deployment = await grains.Bridge(symbol, chain).GetAsync();
         if (deployment.Paused)
         {
             throw new LedgerException(LedgerError.ChainPaused, $"{symbol} on {chain} is paused.");
@@ -213,9 +213,9 @@ internal sealed class OrderAdmission(IGrainFactory grains, TimeProvider clock, s
 
     private async Task<string?> FindAccountByWalletAsync(string chain, string wallet)
     {
-        foreach (var accountId in await grains.GetGrain<ICatalogGrain>(0).ListAccountsAsync())
+        foreach (var accountId in await grains.Catalog().ListAccountsAsync())
         {
-            var account = await grains.GetGrain<IHolderAccountGrain>(accountId).GetAsync();
+            var account = await grains.Account(accountId).GetAsync();
             if (account.Wallets.Contains(new AllowListedWallet(chain, wallet)))
             {
                 return accountId;

@@ -1,26 +1,16 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Sharemint.Accounts;
-using Sharemint.Assets;
-using Sharemint.Bridges;
-using Sharemint.Compliance;
-using Sharemint.Errors;
 using Sharemint.Ledger;
 using Sharemint.Market;
-using Sharemint.Operations;
 using Sharemint.Signers;
-using Sharemint.Telemetry;
 
 namespace Sharemint.Orders;
 
 /// <inheritdoc cref="IOrderGrain"/>
 /// <remarks>
-/// The saga engine: idempotent placement, persistence, the step log, the order index, timers and reminders, and the crash
-/// seam. What each kind of order does is its flow (<see cref="MintFlow"/>, <see cref="RedeemFlow"/>,
-/// <see cref="TransferFlow"/>), a step table the engine runs: one step per stage, each saved before the next. Every
-/// effect on another grain, the broker or a chain runs under an operation id derived from the order id and the step, and
-/// any exception from a remote call is an unknown outcome: the engine re-reads the stored order and the flow asks again
-/// under the same id on the next tick. Nothing is failed or compensated on an unknown outcome.
+/// The Orleans host of one order's saga: it wires the engine (<see cref="OrderSagaEngine"/>) to grain storage, grain
+/// references, a grain timer and a reminder, and forwards each call. Orleans runs one call at a time per activation, which
+/// is what the engine expects.
 /// </remarks>
 [GrainType("sharemint.order")]
 public sealed class OrderGrain(
@@ -32,450 +22,65 @@ public sealed class OrderGrain(
     IMarketCalendar calendar,
     IMarketData marketData,
     IOrderIndex index)
-    : Grain, IOrderGrain, IRemindable, IOrderSaga
+    : Grain, IOrderGrain, IRemindable, IOrderDriveScheduler
 {
     private const string DriveReminder = "drive";
-    private readonly OrderOptions _options = options.Value;
     private IGrainTimer? _timer;
-    private bool _driving;
-    // Set when a step failed part-way: memory may differ from storage until the order is re-read.
-    private bool _stale;
-    private OrderStatus? _indexedStatus;
-    // Whether a drive reminder may exist: armed by this activation, or possibly left by an earlier one.
-    private bool _reminderArmed;
-    private OrderFlow? _flow;
-    private OrderKind _flowKind;
+    private OrderSagaEngine? _engine;
 
-    public OrderState State => state.State;
-    private string OrderId => this.GetPrimaryKeyString();
-    private bool Placed => state.RecordExists;
-    private bool Terminal => State.Status is OrderStatus.Settled or OrderStatus.Failed or OrderStatus.Cancelled;
-
-    public OperationId Op(string step) => OperationId.From($"{OrderId}/{step}");
-    private OperationId HoldId => Op("hold");
-
-    public IAssetGrain Asset => GrainFactory.GetGrain<IAssetGrain>(State.Symbol);
-    public IHolderAccountGrain Account => GrainFactory.GetGrain<IHolderAccountGrain>(State.AccountId);
-    public IChainBridgeGrain Bridge(string chain) => GrainFactory.GetGrain<IChainBridgeGrain>(DeploymentKey.For(State.Symbol, chain));
-    public DateTimeOffset Now => clock.GetUtcNow();
-
-    /// <summary>The flow of this order's kind; state is never copied into it, so it can be made again after a re-read.</summary>
-    private OrderFlow Flow
-    {
-        get
-        {
-            if (_flow is null || _flowKind != State.Kind)
-            {
-                _flowKind = State.Kind;
-                _flow = State.Kind switch
-                {
-                    OrderKind.Mint => new MintFlow(this, _options, broker, calendar),
-                    OrderKind.Redeem => new RedeemFlow(this, _options, broker, calendar, marketData),
-                    _ => new TransferFlow(this, _options),
-                };
-            }
-            return _flow;
-        }
-    }
+    private OrderSagaEngine Engine => _engine ??= new OrderSagaEngine(
+        this.GetPrimaryKeyString(),
+        options.Value,
+        new OrderSagaPorts(new PersistentOrderStore(state), new GrainOrderPeers(GrainFactory), this, clock, broker, calendar, marketData, index,
+            new ProcessCrashSeam(options.Value), logger));
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (Placed && !Terminal && State.Status != OrderStatus.Held)
-        {
-            _reminderArmed = true;
-            ArmTimer();
-        }
+        Engine.Activate();
         return base.OnActivateAsync(cancellationToken);
     }
 
-    // ---------------------------------------------------------------- placing
+    public Task<OrderSnapshot> PlaceMintAsync(MintOrderRequest request) => Engine.PlaceMintAsync(request);
 
-    public async Task<OrderSnapshot> PlaceMintAsync(MintOrderRequest request)
+    public Task<OrderSnapshot> PlaceRedeemAsync(RedeemOrderRequest request) => Engine.PlaceRedeemAsync(request);
+
+    public Task<OrderSnapshot> PlaceTransferAsync(TransferOrderRequest request) => Engine.PlaceTransferAsync(request);
+
+    public Task<OrderSnapshot> PlaceDepositRedemptionAsync(string symbol, string chain, TokenDeposit deposit) =>
+        Engine.PlaceDepositRedemptionAsync(symbol, chain, deposit);
+
+    public Task<OrderSnapshot> GetAsync() => Engine.GetAsync();
+
+    public Task<OrderSnapshot> CancelAsync() => Engine.CancelAsync();
+
+    public Task<OrderSnapshot> AdvanceAsync() => Engine.AdvanceAsync();
+
+    public Task OnChainOperationFinalAsync(string operationId) => Engine.OnChainOperationFinalAsync(operationId);
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Engine.OnWakeUpAsync();
+
+    void IOrderDriveScheduler.StartTimer(Func<Task> drive, TimeSpan period) =>
+        _timer ??= this.RegisterGrainTimer(_ => drive(), new GrainTimerCreationOptions
+        {
+            DueTime = TimeSpan.Zero,
+            Period = period,
+            KeepAlive = true,
+        });
+
+    void IOrderDriveScheduler.StopTimer()
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var wallet = ChainAddress.Canonicalize(request.Chain, request.Wallet);
-        if (Placed)
-        {
-            return SamePlacement(OrderAdmission.Fingerprint(request, wallet));
-        }
-        state.State = await Admission.MintAsync(request, wallet);
-        await SaveAsync();
-        // Armed before the first remote call: a hold whose reply is lost leaves an accepted order that must still be driven
-        // (the drive re-asserts the hold under the same operation id).
-        ArmTimer();
-        try
-        {
-            await Account.HoldCashForMintAsync(HoldId, new MintPayment(State.Symbol, State.Chain, State.Wallet, State.Cash ?? 0m));
-        }
-        catch (LedgerException)
-        {
-            // Refused (funds, limits): the order never existed. The quote stays used by this order id, so a retry with
-            // the same idempotency key after topping up works, and no other order can take the price.
-            _timer?.Dispose();
-            _timer = null;
-            await state.ClearStateAsync();
-            state.State = new OrderState();
-            await index.RemoveAsync(OrderId);
-            _indexedStatus = null;
-            throw;
-        }
-        return Accepted();
+        _timer?.Dispose();
+        _timer = null;
     }
 
-    public async Task<OrderSnapshot> PlaceRedeemAsync(RedeemOrderRequest request)
+    async Task IOrderDriveScheduler.RegisterWakeUpAsync(TimeSpan period) => await this.RegisterOrUpdateReminder(DriveReminder, period, period);
+
+    async Task IOrderDriveScheduler.UnregisterWakeUpAsync()
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var wallet = ChainAddress.Canonicalize(request.Chain, request.Wallet);
-        if (Placed)
-        {
-            return SamePlacement(OrderAdmission.Fingerprint(request, wallet));
-        }
-        state.State = await Admission.RedeemAsync(request, wallet);
-        await SaveAsync();
-        return Accepted();
-    }
-
-    public async Task<OrderSnapshot> PlaceTransferAsync(TransferOrderRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var fromWallet = ChainAddress.Canonicalize(request.FromChain, request.FromWallet);
-        var toWallet = ChainAddress.Canonicalize(request.ToChain, request.ToWallet);
-        if (Placed)
-        {
-            return SamePlacement(OrderAdmission.Fingerprint(request, fromWallet, toWallet));
-        }
-        state.State = await Admission.TransferAsync(request, fromWallet, toWallet);
-        await SaveAsync();
-        return Accepted();
-    }
-
-    public async Task<OrderSnapshot> PlaceDepositRedemptionAsync(string symbol, string chain, TokenDeposit deposit)
-    {
-        ArgumentNullException.ThrowIfNull(deposit);
-        if (Placed)
-        {
-            return SamePlacement(OrderAdmission.Fingerprint(symbol, chain, deposit));
-        }
-        state.State = await Admission.DepositAsync(symbol, chain, deposit);
-        await SaveAsync();
-        if (State.Status == OrderStatus.Held)
-        {
-            logger.LogWarning("Deposit {Deposit} on {Chain} held: {Reason}", deposit.DepositId, chain, State.FailureMessage);
-            return Snapshot();
-        }
-        return Accepted();
-    }
-
-    public Task<OrderSnapshot> GetAsync() =>
-        Placed ? Task.FromResult(Snapshot()) : throw new LedgerException(LedgerError.OrderNotFound, $"No order '{OrderId}'.");
-
-    public async Task<OrderSnapshot> CancelAsync()
-    {
-        if (!Placed)
-        {
-            throw new LedgerException(LedgerError.OrderNotFound, $"No order '{OrderId}'.");
-        }
-        if (State.Status == OrderStatus.Cancelled)
-        {
-            return Snapshot();
-        }
-        if (!OrderCancellation.IsCancellable(State))
-        {
-            throw new LedgerException(LedgerError.OrderNotCancellable, $"Order '{OrderId}' is {State.Status}: it can no longer be cancelled.");
-        }
-        await Flow.UndoAsync();
-        State.Status = OrderStatus.Cancelled;
-        State.Stage = OrderStage.Done;
-        Record("cancelled", Op("cancel"), "ok", null);
-        await FinishAsync();
-        return Snapshot();
-    }
-
-    public async Task OnChainOperationFinalAsync(string operationId)
-    {
-        // A wake-up only: the drive loop re-reads the bridge; an order not placed (or finished) has nothing to do.
-        if (Placed)
-        {
-            await DriveAsync();
-        }
-    }
-
-    public async Task<OrderSnapshot> AdvanceAsync()
-    {
-        if (!Placed)
-        {
-            throw new LedgerException(LedgerError.OrderNotFound, $"No order '{OrderId}'.");
-        }
-        await DriveAsync();
-        return Snapshot();
-    }
-
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        if (!Placed || Terminal || State.Status == OrderStatus.Held)
-        {
-            await StopReminderAsync();
-            return;
-        }
-        ArmTimer();
-        await DriveAsync();
-    }
-
-    // ---------------------------------------------------------------- the saga
-
-    private async Task DriveAsync()
-    {
-        if (_driving || !Placed || Terminal || State.Status == OrderStatus.Held)
-        {
-            return;
-        }
-        if (_stale && !await TryReloadAsync())
-        {
-            return;
-        }
-        _driving = true;
-        // Timer ticks start with no trace: continue the one of the request that placed the order.
-        using var span = SharemintActivities.Continue($"order {Kind} drive", State.TraceParent);
-        try
-        {
-            for (var i = 0; i < 16 && !Terminal; i++)
-            {
-                if (!await StepAsync())
-                {
-                    break;
-                }
-            }
-        }
-        catch (Exception error) when (error is not OutOfMemoryException)
-        {
-            // A step failed part-way (another activation wrote first, a call timed out, the chain or the database is
-            // away). Memory may hold changes that were never saved, and step ids derive from the recorded steps, so
-            // re-read the stored order and re-decide from it on the next tick: never act on unsaved state.
-            logger.LogInformation(error, "Order {Order}: step failed ({Message}); re-reading and retrying", OrderId, error.Message);
-            _stale = true;
-            await TryReloadAsync();
-        }
-        finally
-        {
-            _driving = false;
-        }
-        if (Terminal)
-        {
-            _timer?.Dispose();
-            _timer = null;
-        }
-        else if (!_reminderArmed && State.Status != OrderStatus.Held)
-        {
-            // Off the acceptance path: an order still open after its first pass gets its durable reminder now. A crash
-            // before this point is covered by the resumer, which finds the order in the index at the next start.
-            await this.RegisterOrUpdateReminder(DriveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-            _reminderArmed = true;
-        }
-    }
-
-    /// <summary>Re-reads the stored order after a failed step; false while the database cannot be read (try next tick).</summary>
-    private async Task<bool> TryReloadAsync()
-    {
-        try
-        {
-            await state.ReadStateAsync();
-            _stale = false;
-            return true;
-        }
-        catch (Exception error) when (error is not OutOfMemoryException)
-        {
-            logger.LogWarning(error, "Order {Order}: re-reading the stored order failed; trying again on the next tick", OrderId);
-            return false;
-        }
-    }
-
-    /// <summary>Takes the next step. True when it moved the order on (so the next step can follow at once).</summary>
-    private async Task<bool> StepAsync()
-    {
-        if (State.RetryAfter is { } retryAfter && clock.GetUtcNow() < retryAfter)
-        {
-            return false;
-        }
-        if (State.Stage == OrderStage.Compensate)
-        {
-            await Flow.UndoAsync();
-            State.Stage = OrderStage.Done;
-            State.Status = OrderStatus.Failed;
-            Record("compensated", Op("compensate"), "ok", null);
-            await FinishAsync();
-            return true;
-        }
-        return Flow.Step(State.Stage) is { } step && await step();
-    }
-
-    public async Task<bool> SettleAsync(string name, OperationId operationId, string? detail)
-    {
-        State.Stage = OrderStage.Done;
-        State.Status = OrderStatus.Settled;
-        Record(name, operationId, "ok", detail);
-        await FinishAsync();
-        return true;
-    }
-
-    public async Task<bool> FailAsync(string code, string message)
-    {
-        State.FailureCode = code;
-        State.FailureMessage = message;
-        State.Stage = OrderStage.Compensate;
-        Record("failed", Op("fail"), code, message);
-        await SaveAsync();
-        return true;
-    }
-
-    public async Task<bool> HoldAsync(string code, string message)
-    {
-        State.FailureCode = code;
-        State.FailureMessage = message;
-        State.Status = OrderStatus.Held;
-        State.Stage = OrderStage.Done;
-        Record("held", Op("hold-for-operator"), code, message);
-        await SaveAsync();
-        await StopReminderAsync();
-        return false;
-    }
-
-    /// <summary>Records why the order waits (once per reason) and tells the loop to stop for now.</summary>
-    public async Task<bool> WaitAsync(string step, string reason, OrderStatus? status = null)
-    {
-        var last = State.Steps.Count > 0 ? State.Steps[^1] : null;
-        var newStatus = status ?? State.Status;
-        if (last?.Name != $"waiting:{step}" || last.Detail != reason || newStatus != State.Status)
-        {
-            State.Status = newStatus;
-            Record($"waiting:{step}", Op(step), "waiting", reason);
-            await SaveAsync();
-        }
-        return false;
-    }
-
-    // ---------------------------------------------------------------- bookkeeping
-
-    private OrderAdmission Admission => new(GrainFactory, clock, OrderId);
-
-    private OrderSnapshot Accepted()
-    {
-        SharemintMetrics.OrderPlaced(Kind, State.Symbol, State.Chain);
-        ArmTimer();
-        return Snapshot();
-    }
-
-    private async Task FinishAsync()
-    {
-        await SaveAsync();
-        SharemintMetrics.OrderFinished(Kind, State.Status.ToString().ToLowerInvariant(), State.Symbol, State.Chain, State.UpdatedAt - State.CreatedAt);
-        if (State.Status == OrderStatus.Settled && State.Cash is { } cash)
-        {
-            SharemintMetrics.OrderSettledVolume(Kind, State.Symbol, State.Chain, cash);
-        }
-        await StopReminderAsync();
-        Crash($"{Kind}.finished");
-    }
-
-    private async Task StopReminderAsync()
-    {
-        if (!_reminderArmed)
-        {
-            return;
-        }
-        _reminderArmed = false;
         var reminder = await this.GetReminder(DriveReminder);
         if (reminder is not null)
         {
             await this.UnregisterReminder(reminder);
         }
     }
-
-    private void ArmTimer()
-    {
-        _timer ??= this.RegisterGrainTimer(_ => DriveAsync(), new GrainTimerCreationOptions
-        {
-            DueTime = TimeSpan.Zero,
-            Period = _options.PollPeriod,
-            KeepAlive = true,
-        });
-    }
-
-    private string Kind => State.Kind.ToString().ToLowerInvariant();
-
-    public void Record(string name, OperationId operationId, string outcome, string? detail) =>
-        State.Steps.Add(new OrderStep(name, operationId.Value, outcome, clock.GetUtcNow(), detail));
-
-    public void AddTransaction(string? transactionId)
-    {
-        if (!string.IsNullOrEmpty(transactionId) && !State.TransactionIds.Contains(transactionId))
-        {
-            State.TransactionIds.Add(transactionId);
-        }
-    }
-
-    public async Task SaveAsync()
-    {
-        State.UpdatedAt = clock.GetUtcNow();
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch (Exception error)
-        {
-            logger.LogWarning(error, "Order {Order}: state write failed; reloading", OrderId);
-            await state.ReadStateAsync();
-            throw;
-        }
-        // The index lists orders by status, so it is written when the status changes; awaited so that a process that
-        // dies right after this write is found by the resumer at restart.
-        if (_indexedStatus != State.Status && await IndexAsync(Snapshot()))
-        {
-            _indexedStatus = State.Status;
-        }
-    }
-
-    private async Task<bool> IndexAsync(OrderSnapshot snapshot)
-    {
-        try
-        {
-            await index.UpsertAsync(snapshot);
-            return true;
-        }
-        catch (Exception error) when (error is not OutOfMemoryException)
-        {
-            // The index is a projection for listing; the next save tries again.
-            logger.LogWarning(error, "Order {Order}: index update failed", snapshot.OrderId);
-            return false;
-        }
-    }
-
-    /// <summary>Crash tests only: stop the process hard at a named point, once (see <see cref="OrderOptions.CrashAt"/>).</summary>
-    public void Crash(string point)
-    {
-        if (_options.CrashAt != point || _options.CrashMarker is not { } marker || File.Exists(marker))
-        {
-            return;
-        }
-        File.WriteAllText(marker, point);
-        Environment.FailFast($"crash test: stopping hard at {point}");
-    }
-
-    private OrderSnapshot SamePlacement(string fingerprint)
-    {
-        if (State.RequestFingerprint != fingerprint)
-        {
-            throw new LedgerException(LedgerError.IdempotencyConflict, $"Order '{OrderId}' was placed with a different request.");
-        }
-        // The first placement's reply may have been lost after the order was saved: make sure it is being driven.
-        if (!Terminal && State.Status != OrderStatus.Held)
-        {
-            ArmTimer();
-        }
-        return Snapshot();
-    }
-
-    private OrderSnapshot Snapshot() => new(
-        OrderId, State.Kind, State.Status, State.AccountId, State.Symbol, State.Chain, State.FromChain, State.Wallet, State.FromWallet,
-        State.Amount, State.Cash, State.QuoteId, State.Steps.ToList(), State.TransactionIds.ToList(), State.FailureCode,
-        State.FailureMessage, State.CreatedAt, State.UpdatedAt, long.TryParse(state.Etag, out var v) ? v : 0);
 }
