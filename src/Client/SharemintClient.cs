@@ -30,6 +30,7 @@ public class SharemintClient
         Transfers = null!;
         Reserves = null!;
         Keys = null!;
+        Webhooks = null!;
     }
 
     /// <summary>An unauthenticated client (public routes only) on an HttpClient whose BaseAddress is the API root.</summary>
@@ -57,7 +58,11 @@ public class SharemintClient
         Transfers = new TransfersClient(transport);
         Reserves = new ReservesClient(transport);
         Keys = new Sharemint.Client.Keys.KeysClient(transport);
+        Webhooks = new Sharemint.Client.Webhooks.WebhooksClient(transport);
     }
+
+    /// <summary>Webhook endpoints and events (verify deliveries with <see cref="Webhooks.WebhookVerifier"/>).</summary>
+    public virtual Sharemint.Client.Webhooks.WebhooksClient Webhooks { get; }
 
     /// <summary>The asset catalogue.</summary>
     public virtual AssetsClient Assets { get; }

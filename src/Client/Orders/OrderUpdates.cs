@@ -37,6 +37,23 @@ public sealed class OrderUpdateNotifier
         }
     }
 
+    /// <summary>
+    /// Wakes the waiters of the order a verified webhook event is about (<c>order.*</c> and <c>deposit.*</c> events carry
+    /// the order; other events are ignored). Returns the order id, or null.
+    /// </summary>
+    public string? Publish(Webhooks.WebhookEvent verifiedEvent)
+    {
+        ArgumentNullException.ThrowIfNull(verifiedEvent);
+        if (verifiedEvent.Data.ValueKind == System.Text.Json.JsonValueKind.Object
+            && verifiedEvent.Data.TryGetProperty("orderId", out var id) && id.ValueKind == System.Text.Json.JsonValueKind.String
+            && id.GetString() is { Length: > 0 } orderId)
+        {
+            Publish(orderId);
+            return orderId;
+        }
+        return null;
+    }
+
     /// <summary>How many waiters follow <paramref name="orderId"/> now.</summary>
     public int WaiterCount(string orderId) => _waiters.TryGetValue(orderId, out var subscriptions) ? subscriptions.Count : 0;
 

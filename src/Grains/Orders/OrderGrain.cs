@@ -34,10 +34,11 @@ public sealed class OrderGrain(
         new OrderSagaPorts(new PersistentOrderStore(state), new GrainOrderPeers(GrainFactory), this, clock, broker, calendar, marketData, index,
             new ProcessCrashSeam(options.Value), logger));
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         Engine.Activate();
-        return base.OnActivateAsync(cancellationToken);
+        await Engine.RepairIndexAsync();
+        await base.OnActivateAsync(cancellationToken);
     }
 
     public Task<OrderSnapshot> PlaceMintAsync(MintOrderRequest request) => Engine.PlaceMintAsync(request);

@@ -97,6 +97,20 @@ public sealed class OrderSagaEngine : IOrderSaga
         }
     }
 
+    /// <summary>
+    /// Called after <see cref="Activate"/>: a finished or held order writes its index row again (a no-op when the row is
+    /// current). A process that died between the order's state write and its index write left the row, and the webhook
+    /// events written with it, behind; the resumer (which finds the stale row) or a reminder loads the order again, and
+    /// this repairs both.
+    /// </summary>
+    public async Task RepairIndexAsync()
+    {
+        if (Placed && (Terminal || State.Status == OrderStatus.Held) && await IndexAsync(Snapshot()))
+        {
+            _indexedStatus = State.Status;
+        }
+    }
+
     // ---------------------------------------------------------------- placing
 
     public async Task<OrderSnapshot> PlaceMintAsync(MintOrderRequest request)

@@ -7,6 +7,7 @@ using Sharemint.Silo.Api.Contract;
 using Sharemint.Silo.Api.Partner;
 using Sharemint.Silo.Api.Problems;
 using Sharemint.Silo.Api.Security;
+using Sharemint.Silo.Webhooks;
 
 namespace Sharemint.Silo.Api;
 
@@ -31,6 +32,7 @@ public static class ApiServices
         services.AddHostedService<ApiKeyBootstrap>();
         services.AddHostedService<ReplayPurger>();
         services.AddSingleton(TimeProvider.System);
+        services.AddSharemintWebhooks(configuration);
         services.Configure<JsonOptions>(json => ConfigureStrictJson(json.SerializerOptions));
         // Binding failures throw, so ApiErrorMiddleware answers them in problem+json with a code.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -62,6 +64,8 @@ public static class ApiServices
         app.UseMiddleware<SignatureMiddleware>();
         app.MapPartnerApi();
         app.MapAdminApi();
+        app.MapWebhooksApi();
+        app.MapAdminWebhooksApi();
         app.MapOpenApi();
         return app;
     }

@@ -1,22 +1,47 @@
 using System.Text;
 using Npgsql;
 using Sharemint.Orders;
+using Sharemint.Silo.Webhooks;
 using Sharemint.Units;
 
 namespace Sharemint.Silo.Orders;
 
-/// <summary><see cref="IOrderIndex"/> on the <c>order_index</c> table (migration 0005).</summary>
-public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource) : IOrderIndex
+/// <summary>
+/// <see cref="IOrderIndex"/> on the <c>order_index</c> table (migration 0005). Each status write also records the
+/// status's webhook events and their deliveries in the same statement (migration 0070), only when the row moved forward
+/// and only for event types the partner has an endpoint for.
+/// </summary>
+public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource, OrderWebhookEvents? webhooks = null) : IOrderIndex
 {
+    private readonly OrderWebhookEvents _webhooks = webhooks ?? OrderWebhookEvents.Default;
+
     public async Task UpsertAsync(OrderSnapshot order, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(order);
+        var events = _webhooks.For(order, DateTimeOffset.UtcNow);
         await using var command = dataSource.CreateCommand("""
-            INSERT INTO order_index (order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at, version)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-            ON CONFLICT (order_id) DO UPDATE
-               SET status = excluded.status, updated_at = excluded.updated_at, version = excluded.version
-             WHERE order_index.version < excluded.version
+            WITH up AS (
+                INSERT INTO order_index (order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at, version)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                ON CONFLICT (order_id) DO UPDATE
+                   SET status = excluded.status, updated_at = excluded.updated_at, version = excluded.version
+                 WHERE order_index.version < excluded.version
+                RETURNING 1
+            ), ev AS (
+                INSERT INTO webhook_events (event_id, account_id, type, order_key, rank, body, created_at)
+                SELECT e.id, $4, e.type, $1, e.rank, e.body, now()
+                  FROM unnest($11::text[], $12::text[], $13::int[], $14::text[]) WITH ORDINALITY AS e(id, type, rank, body, n)
+                 WHERE EXISTS (SELECT 1 FROM up)
+                   AND EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.account_id = $4 AND e.type = ANY (w.event_types))
+                 ORDER BY e.n
+                ON CONFLICT (event_id) DO NOTHING
+                RETURNING seq, type, rank, event_id
+            )
+            INSERT INTO webhook_deliveries (endpoint_id, event_seq, order_key, rank, window_start, next_attempt_at)
+            SELECT w.endpoint_id, ev.seq, $1, ev.rank, now(), now() + make_interval(secs => d.delay / 1000.0)
+              FROM ev
+              JOIN unnest($11::text[], $15::int[]) AS d(id, delay) ON d.id = ev.event_id
+              JOIN webhook_endpoints w ON w.account_id = $4 AND ev.type = ANY (w.event_types)
             """);
         command.Parameters.AddWithValue(order.OrderId);
         command.Parameters.AddWithValue(order.Kind.ToString());
@@ -28,12 +53,24 @@ public sealed class PostgresOrderIndex(NpgsqlDataSource dataSource) : IOrderInde
         command.Parameters.AddWithValue(order.CreatedAt);
         command.Parameters.AddWithValue(order.UpdatedAt);
         command.Parameters.AddWithValue(order.Version);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.Parameters.AddWithValue(events.Select(e => e.EventId).ToArray());
+        command.Parameters.AddWithValue(events.Select(e => e.Type).ToArray());
+        command.Parameters.AddWithValue(events.Select(e => e.Rank).ToArray());
+        command.Parameters.AddWithValue(events.Select(e => e.Body).ToArray());
+        command.Parameters.AddWithValue(events.Select(e => e.DelayMilliseconds).ToArray());
+        if (await command.ExecuteNonQueryAsync(cancellationToken) > 0)
+        {
+            _webhooks.Recorded();
+        }
     }
 
     public async Task RemoveAsync(string orderId, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand("DELETE FROM order_index WHERE order_id = $1");
+        // The order never existed for the partner: its not yet delivered acceptance goes with it.
+        await using var command = dataSource.CreateCommand("""
+            WITH gone AS (DELETE FROM webhook_events WHERE order_key = $1)
+            DELETE FROM order_index WHERE order_id = $1
+            """);
         command.Parameters.AddWithValue(orderId);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }

@@ -97,6 +97,11 @@ public static class ApiContract
             .Append("an unknown filter is refused. Enum values in queries are lower snake case (in_progress); names in bodies are ")
             .Append("case-insensitive.\n\n");
         text.Append("Orders may carry clientReference, the partner's own id: echoed on the order and unique per partner.\n\n");
+        text.Append("Webhooks (/v1/webhooks): each delivery is a POST of the event's JSON with headers Sharemint-Webhook-Id (the event ")
+            .Append("id; deliveries are at least once, so deduplicate on it), Sharemint-Webhook-Timestamp (Unix seconds) and ")
+            .Append("Sharemint-Webhook-Signature = 'v1=' + hex(HMAC-SHA256(endpoint secret, id + '.' + timestamp + '.' + body)), one ")
+            .Append("space-separated v1= entry per valid secret during a rotation overlap. Answer 2xx to acknowledge; anything else is ")
+            .Append("retried with exponential backoff and jitter for 72 hours. Events of one order arrive in order.\n\n");
         text.Append("Errors are application/problem+json with a stable `code`:\n\n| code | meaning |\n|---|---|\n");
         foreach (var (code, meaning) in ErrorCatalogue.Codes)
         {

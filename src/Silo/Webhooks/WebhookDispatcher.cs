@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Sharemint.Silo.Webhooks;
+
+/// <summary>
+/// Sends due webhook deliveries from the outbox tables. Every silo runs one; a delivery is claimed for a lease with
+/// <c>FOR UPDATE SKIP LOCKED</c>, so silos share the work and a silo that dies mid-delivery leaves it to be retried when
+/// the lease ends (at least once). Only the earliest undelivered event of an order (or asset) is ever due for an
+/// endpoint, so a later event of the same order is never sent before an earlier one has been acknowledged. Failures are
+/// retried with exponential backoff and jitter until <see cref="WebhookOptions.RetryFor"/> has passed, then abandoned
+/// (listed, and replayable).
+/// </summary>
+public sealed class WebhookDispatcher(
+    NpgsqlDataSource dataSource,
+    WebhookStore store,
+    WebhookSignal signal,
+    IOptions<WebhookOptions> options,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    private readonly WebhookOptions _options = options.Value;
+    private readonly HttpClient _http = new(new SocketsHttpHandler
+    {
+        // A receiver's redirect is a failed delivery, not a request to somewhere else.
+        AllowAutoRedirect = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+    })
+    {
+        Timeout = options.Value.DeliveryTimeout,
+    };
+
+    private sealed record Claimed(string EndpointId, long Sequence, int Attempts, DateTimeOffset WindowStart, string EventId, string Body,
+        string Url, byte[] Nonce, byte[] Ciphertext, byte[]? PreviousNonce, byte[]? PreviousCiphertext, DateTimeOffset? PreviousExpiresAt);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var sent = 0;
+            try
+            {
+                sent = await DeliverDueAsync(stoppingToken);
+            }
+            catch (Exception error) when (error is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                logger.LogWarning(error, "Webhook dispatch failed; trying again after {Period}", _options.PollPeriod);
+            }
+            if (sent == 0)
+            {
+                try
+                {
+                    await signal.WaitAsync(_options.PollPeriod, stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Claims and sends one batch; the number claimed (a successor may be due at once, so the caller loops).</summary>
+    private async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
+    {
+        var claimed = await ClaimAsync(cancellationToken);
+        await Task.WhenAll(claimed.Select(c => DeliverAsync(c, cancellationToken)));
+        return claimed.Count;
+    }
+
+    private async Task<IReadOnlyList<Claimed>> ClaimAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            WITH due AS (
+                SELECT d.endpoint_id, d.event_seq
+                  FROM webhook_deliveries d
+                 WHERE d.delivered_at IS NULL AND d.abandoned_at IS NULL AND d.next_attempt_at <= now()
+                   AND NOT EXISTS (
+                       SELECT 1 FROM webhook_deliveries p
+                        WHERE p.endpoint_id = d.endpoint_id AND p.order_key = d.order_key
+                          AND p.delivered_at IS NULL AND p.abandoned_at IS NULL
+                          AND (p.rank, p.event_seq) < (d.rank, d.event_seq))
+                 ORDER BY d.next_attempt_at
+                 LIMIT $1
+                 FOR UPDATE SKIP LOCKED
+            ), claimed AS (
+                UPDATE webhook_deliveries d
+                   SET next_attempt_at = now() + make_interval(secs => $2), attempts = d.attempts + 1
+                  FROM due
+                 WHERE d.endpoint_id = due.endpoint_id AND d.event_seq = due.event_seq
+                RETURNING d.endpoint_id, d.event_seq, d.attempts, d.window_start
+            )
+            SELECT c.endpoint_id, c.event_seq, c.attempts, c.window_start, e.event_id, e.body, w.url,
+                   w.secret_nonce, w.secret_ciphertext, w.previous_nonce, w.previous_ciphertext, w.previous_expires_at
+              FROM claimed c
+              JOIN webhook_events e ON e.seq = c.event_seq
+              JOIN webhook_endpoints w ON w.endpoint_id = c.endpoint_id
+            """);
+        command.Parameters.AddWithValue(_options.BatchSize);
+        command.Parameters.AddWithValue(_options.ClaimLease.TotalSeconds);
+        var claimed = new List<Claimed>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            claimed.Add(new Claimed(reader.GetString(0), reader.GetInt64(1), reader.GetInt32(2), reader.GetFieldValue<DateTimeOffset>(3),
+                reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetFieldValue<byte[]>(7), reader.GetFieldValue<byte[]>(8),
+                reader.IsDBNull(9) ? null : reader.GetFieldValue<byte[]>(9), reader.IsDBNull(10) ? null : reader.GetFieldValue<byte[]>(10),
+                reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11)));
+        }
+        return claimed;
+    }
+
+    private async Task DeliverAsync(Claimed delivery, CancellationToken cancellationToken)
+    {
+        int? status = null;
+        string? error;
+        try
+        {
+            var now = DateTimeOffset.UtcNow;
+            var secrets = store.SecretsOf(delivery.EndpointId, delivery.Nonce, delivery.Ciphertext, delivery.PreviousNonce,
+                delivery.PreviousCiphertext, delivery.PreviousExpiresAt, now);
+            var timestamp = now.ToUnixTimeSeconds();
+            using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url)
+            {
+                Content = new StringContent(delivery.Body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+            };
+            request.Headers.Add(WebhookSigning.IdHeader, delivery.EventId);
+            request.Headers.Add(WebhookSigning.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            request.Headers.Add(WebhookSigning.SignatureHeader, WebhookSigning.Header(secrets, delivery.EventId, timestamp, delivery.Body));
+            request.Headers.UserAgent.ParseAdd("Sharemint-Webhooks/1");
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            status = (int)response.StatusCode;
+            error = response.IsSuccessStatusCode ? null : $"HTTP {status}";
+        }
+        catch (Exception failure) when (failure is HttpRequestException or TaskCanceledException or CryptographicException)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // The silo is stopping: the claim's lease ends and another attempt follows.
+                return;
+            }
+            error = failure is CryptographicException ? "the endpoint's secret cannot be decrypted with the configured key" : failure.Message;
+        }
+        await RecordAsync(delivery, status, error, cancellationToken);
+    }
+
+    private async Task RecordAsync(Claimed delivery, int? status, string? error, CancellationToken cancellationToken)
+    {
+        // Matched on the attempt number: a replay in the meantime reset it and owns the row now.
+        if (error is null)
+        {
+            await using var done = dataSource.CreateCommand("""
+                UPDATE webhook_deliveries SET delivered_at = now(), last_status = $3, last_error = NULL
+                 WHERE endpoint_id = $1 AND event_seq = $2 AND attempts = $4
+                """);
+            done.Parameters.AddWithValue(delivery.EndpointId);
+            done.Parameters.AddWithValue(delivery.Sequence);
+            done.Parameters.AddWithValue(status!.Value);
+            done.Parameters.AddWithValue(delivery.Attempts);
+            await done.ExecuteNonQueryAsync(cancellationToken);
+            return;
+        }
+        var giveUp = DateTimeOffset.UtcNow - delivery.WindowStart >= _options.RetryFor;
+        await using var failed = dataSource.CreateCommand("""
+            UPDATE webhook_deliveries
+               SET last_status = $3, last_error = $4,
+                   abandoned_at = CASE WHEN $5 THEN now() END,
+                   next_attempt_at = now() + make_interval(secs => $6)
+             WHERE endpoint_id = $1 AND event_seq = $2 AND attempts = $7
+            """);
+        failed.Parameters.AddWithValue(delivery.EndpointId);
+        failed.Parameters.AddWithValue(delivery.Sequence);
+        failed.Parameters.Add(new NpgsqlParameter { Value = (object?)status ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
+        failed.Parameters.AddWithValue(error.Length > 500 ? error[..500] : error);
+        failed.Parameters.AddWithValue(giveUp);
+        failed.Parameters.AddWithValue(Backoff(delivery.Attempts).TotalSeconds);
+        failed.Parameters.AddWithValue(delivery.Attempts);
+        await failed.ExecuteNonQueryAsync(cancellationToken);
+        if (giveUp)
+        {
+            logger.LogWarning("Webhook {Event} to endpoint {Endpoint} abandoned after {Attempts} attempts: {Error}",
+                delivery.EventId, delivery.EndpointId, delivery.Attempts, error);
+        }
+    }
+
+    /// <summary>The wait after the <paramref name="attempts"/>-th failure: base × 2^(n-1), capped, then between half and all of it.</summary>
+    public TimeSpan Backoff(int attempts)
+    {
+        var exponent = Math.Clamp(attempts - 1, 0, 30);
+        var ceiling = Math.Min(_options.MaxBackoff.TotalSeconds, _options.BaseBackoff.TotalSeconds * Math.Pow(2, exponent));
+        // Jitter spreads the retries of many deliveries that failed together (a receiver that was down).
+        return TimeSpan.FromSeconds(ceiling * (0.5 + (RandomNumberGenerator.GetInt32(0, 1_000_001) / 2_000_000.0)));
+    }
+
+    public override void Dispose()
+    {
+        _http.Dispose();
+        base.Dispose();
+    }
+}
