@@ -191,6 +191,21 @@ public sealed class SdkGuidelinesTests(SiloFixture fixture) : IClassFixture<Silo
         Assert.Equal(OrderStatus.Settled, (await polling).Value.Status);
     }
 
+    [Fact]
+    public async Task A_verified_webhook_event_wakes_the_waiter_of_its_order()
+    {
+        var notifier = new OrderUpdateNotifier();
+        var orders = new ScriptedOrders();
+        var waiting = orders.WaitUntilCompletedAsync("ord_hooked", new OrderWaitOptions { Timeout = TimeSpan.FromMinutes(1), FallbackPollInterval = TimeSpan.FromMinutes(10) }, notifier);
+        await orders.FirstRead.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        orders.Settle();
+        using var assetEvent = JsonDocument.Parse("""{"symbol":"TSLAx","multiplier":"1.01"}""");
+        Assert.Null(notifier.Publish(new Webhooks.WebhookEvent("evt_1", "asset.multiplier_changed", DateTimeOffset.UtcNow, assetEvent.RootElement.Clone())));
+        using var orderEvent = JsonDocument.Parse("""{"orderId":"ord_hooked","status":"settled"}""");
+        Assert.Equal("ord_hooked", notifier.Publish(new Webhooks.WebhookEvent("evt_2", "order.settled", DateTimeOffset.UtcNow, orderEvent.RootElement.Clone())));
+        Assert.Equal(OrderStatus.Settled, (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).Value.Status);
+    }
+
     /// <summary>An OrdersClient mocked by overriding one virtual method, as a partner's own tests would.</summary>
     private sealed class ScriptedOrders : OrdersClient
     {
