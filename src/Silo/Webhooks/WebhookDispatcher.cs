@@ -45,8 +45,10 @@ public sealed class WebhookDispatcher(
             {
                 sent = await DeliverDueAsync(stoppingToken);
             }
-            catch (Exception error) when (error is NpgsqlException or TimeoutException or InvalidOperationException)
+            catch (Exception error) when (error is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
+                // The database is away or a batch failed part-way: claims run out with their lease, so nothing is lost.
+                // The loop must survive anything, or one bad moment would stop the host.
                 logger.LogWarning(error, "Webhook dispatch failed; trying again after {Period}", _options.PollPeriod);
             }
             if (sent == 0)
@@ -135,7 +137,7 @@ public sealed class WebhookDispatcher(
             status = (int)response.StatusCode;
             error = response.IsSuccessStatusCode ? null : $"HTTP {status}";
         }
-        catch (Exception failure) when (failure is HttpRequestException or TaskCanceledException or CryptographicException)
+        catch (Exception failure) when (failure is not OutOfMemoryException)
         {
             if (cancellationToken.IsCancellationRequested)
             {
