@@ -61,12 +61,12 @@ public static class HttpOrderLoad
                 try
                 {
                     var quoteStarted = Stopwatch.GetTimestamp();
-                    var quote = await p.Client.Quotes.CreateAsync(partner.Symbol, QuoteSide.Mint, tokens, $"{phase}-q-{i}");
+                    var quote = (await p.Client.Quotes.CreateAsync(partner.Symbol, QuoteSide.Mint, tokens, $"{phase}-q-{i}")).Value;
                     var quoteTook = Stopwatch.GetElapsedTime(quoteStarted).TotalMilliseconds;
                     quoteMs.Add(quoteTook);
 
                     var placeStarted = Stopwatch.GetTimestamp();
-                    var order = await p.Client.Orders.MintAsync(quote.QuoteId, chain, partner.Wallets[chain], $"{phase}-{i}");
+                    var order = (await p.Client.Orders.MintAsync(quote.QuoteId, chain, partner.Wallets[chain], $"{phase}-{i}")).Value;
                     var acceptMs = Stopwatch.GetElapsedTime(placeStarted).TotalMilliseconds;
                     accepted.Add(new PlacedOrder(order.OrderId, partner.AccountId, partner.Symbol, chain, amount, acceptMs, quoteTook));
                 }

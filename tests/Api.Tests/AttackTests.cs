@@ -218,7 +218,7 @@ public sealed class AttackTests(ChainApiSilo platform, ITestOutputHelper output)
             {
                 try
                 {
-                    var quote = await partner.Client.Quotes.CreateAsync("TSLAx", QuoteSide.Mint, 0.01m);
+                    Quote quote = await partner.Client.Quotes.CreateAsync("TSLAx", QuoteSide.Mint, 0.01m);
                     var watch = Stopwatch.StartNew();
                     await partner.Client.Orders.MintAsync(quote.QuoteId, "ethereum", partner.Wallet, "mint-" + Guid.NewGuid().ToString("N"));
                     latencies.Add(watch.Elapsed.TotalMilliseconds);

@@ -22,8 +22,11 @@ public sealed class FlowTests(ApiSilo api) : IClassFixture<ApiSilo>
         Assert.False(string.IsNullOrEmpty(quote.GetProperty("signature").GetString()));
 
         // The same idempotency key names the same quote.
-        var again = await Problems.JsonAsync(await api.PartnerAsync(HttpMethod.Post, "v1/quotes", """{"symbol":"TSLAx","side":"mint","amount":2.5}""", "quote-flow-1"), HttpStatusCode.Created);
+        Assert.False(created.Headers.Contains("Idempotent-Replayed"));
+        var repeated = await api.PartnerAsync(HttpMethod.Post, "v1/quotes", """{"symbol":"TSLAx","side":"mint","amount":2.5}""", "quote-flow-1");
+        var again = await Problems.JsonAsync(repeated, HttpStatusCode.Created);
         Assert.Equal(quoteId, again.GetProperty("quoteId").GetString());
+        Assert.Equal("true", Assert.Single(repeated.Headers.GetValues("Idempotent-Replayed")));
 
         var other = await OtherPartnerAsync();
         using (var peek = ApiSilo.Signed(HttpMethod.Get, $"v1/quotes/{quoteId}", null, other.Id, other.Secret))
@@ -43,7 +46,7 @@ public sealed class FlowTests(ApiSilo api) : IClassFixture<ApiSilo>
     {
         await api.AdminAsync(HttpMethod.Put, "admin/v1/prices/NVDA", """{"price":180}""");
         var quote = await Problems.JsonAsync(await api.PartnerAsync(HttpMethod.Post, "v1/quotes", """{"symbol":"NVDAx","side":"mint","amount":1}""", "nv-1"), HttpStatusCode.Created);
-        var body = $$"""{"quoteId":"{{quote.GetProperty("quoteId").GetString()}}","chain":"ethereum","wallet":"0x00000000000000000000000000000000000000aa"}""";
+        var body = $$"""{"quoteId":"{{quote.GetProperty("quoteId").GetString()}}","chain":"ethereum","wallet":"0x00000000000000000000000000000000000000aa","clientReference":"desk-7/nv-1"}""";
 
         // No deployment of NVDAx on ethereum in this silo: refused before anything is recorded.
         var refused = await api.PartnerAsync(HttpMethod.Post, "v1/orders/mint", body, "mint-nv-1");
@@ -54,7 +57,13 @@ public sealed class FlowTests(ApiSilo api) : IClassFixture<ApiSilo>
         var orderId = SecurityTests.OrderIdFor("partner-demo", "mint-nv-1");
         await Problems.AssertAsync(await api.PartnerAsync(HttpMethod.Get, $"v1/orders/{orderId}"), HttpStatusCode.NotFound, "order_not_found");
         var listed = await Problems.JsonAsync(await api.PartnerAsync(HttpMethod.Get, "v1/orders"));
-        Assert.DoesNotContain(listed.EnumerateArray(), o => o.GetProperty("orderId").GetString() == orderId);
+        Assert.DoesNotContain(listed.GetProperty("data").EnumerateArray(), o => o.GetProperty("orderId").GetString() == orderId);
+        // The reference claimed for the refused order was given back: it names nothing.
+        var byReference = await Problems.JsonAsync(await api.PartnerAsync(HttpMethod.Get, "v1/orders?client_reference=desk-7%2Fnv-1"));
+        Assert.Empty(byReference.GetProperty("data").EnumerateArray());
+        await using var data = Npgsql.NpgsqlDataSource.Create(api.ConnectionString);
+        await using var count = data.CreateCommand("SELECT count(*) FROM order_client_references WHERE client_reference = 'desk-7/nv-1'");
+        Assert.Equal(0L, await count.ExecuteScalarAsync());
     }
 
     [Fact]

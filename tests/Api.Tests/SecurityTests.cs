@@ -152,7 +152,8 @@ public sealed class SecurityTests(ApiSilo api) : IClassFixture<ApiSilo>
     [InlineData("""{"amount": 10, "currency": "EUR"}""", "unknown_field")]
     [InlineData("""{"amount": 1e400}""", "number_out_of_range")]
     [InlineData("""{"amount": 123456789012345678901234567890123}""", "number_out_of_range")]
-    [InlineData("""{"amount": "10"}""", "malformed_json")]
+    [InlineData("""{"amount": "ten"}""", "number_out_of_range")]
+    [InlineData("""{"amount": "10 USD"}""", "number_out_of_range")]
     [InlineData("""{}""", "field_required")]
     [InlineData("""{"amount": 10, "amount": 20}""", "malformed_json")]
     public async Task Bad_bodies_are_refused_with_a_code_and_change_nothing(string body, string code)
@@ -162,6 +163,21 @@ public sealed class SecurityTests(ApiSilo api) : IClassFixture<ApiSilo>
         await Problems.AssertAsync(response, HttpStatusCode.BadRequest, code);
         var after = await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Get, "admin/v1/partners/partner-demo"));
         Assert.Equal(before.GetProperty("cashBalance").GetDecimal(), after.GetProperty("cashBalance").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Amounts_as_strings_keep_8_decimals_exactly_and_numbers_are_still_accepted()
+    {
+        var asString = await Problems.JsonAsync(await api.PartnerAsync(HttpMethod.Post, "v1/quotes",
+            """{"symbol":"TSLAx","side":"mint","amount":"12345678.12345678"}""", "string-amount"), HttpStatusCode.Created);
+        Assert.Equal(1_234_567_812_345_678, asString.GetProperty("amountUnits").GetInt64());
+        // The answer writes the amount with every decimal (a double would have rounded it to 12345678.123456780).
+        Assert.Equal("12345678.12345678", asString.GetProperty("amount").GetRawText().Trim('"'));
+        var asNumber = await Problems.JsonAsync(await api.PartnerAsync(HttpMethod.Post, "v1/quotes",
+            """{"symbol":"TSLAx","side":"mint","amount":0.00000001}""", "number-amount"), HttpStatusCode.Created);
+        Assert.Equal(1, asNumber.GetProperty("amountUnits").GetInt64());
+        var dust = await api.PartnerAsync(HttpMethod.Post, "v1/quotes", """{"symbol":"TSLAx","side":"mint","amount":"0.000000001"}""", "string-dust");
+        await Problems.AssertAsync(dust, HttpStatusCode.UnprocessableEntity, "amount_has_dust");
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using Sharemint.Client;
+using Sharemint.Client.Orders;
 using Sharemint.Client.Quotes;
 using Sharemint.Client.Webhooks;
 using Sharemint.Fixtures;
@@ -181,8 +182,8 @@ public sealed class WebhookTests(WebhookSilo platform) : IClassFixture<WebhookSi
                 events => events.Count == 6 && events.All(e => e.Deliveries.Single(d => d.EndpointId == endpoint.EndpointId).Status == "delivered"),
                 "every delivery acknowledged after the restart");
             AssertOncePerEventAndInOrder(receiver.Received, endpoint.Secret, orders);
-            var listed = await client.Orders.ListAsync();
-            Assert.Equal("Settled", listed.Single(o => o.OrderId == cut).Status);
+            var listed = await client.Orders.GetOrdersAsync().ToListAsync();
+            Assert.Equal(OrderStatus.Settled, listed.Single(o => o.OrderId == cut).Status);
         }
         finally
         {
@@ -192,10 +193,10 @@ public sealed class WebhookTests(WebhookSilo platform) : IClassFixture<WebhookSi
 
     private static async Task<string> MintAsync(SharemintClient client)
     {
-        var quote = await client.Quotes.CreateAsync("TSLAx", QuoteSide.Mint, 0.01m);
-        var order = await client.Orders.MintAsync(quote.QuoteId, "ethereum", WebhookSilo.Wallet, "webhook-" + Guid.NewGuid().ToString("N"));
-        var done = await client.Orders.WaitForCompletionAsync(order.OrderId, TimeSpan.FromSeconds(60));
-        Assert.Equal("Settled", done.Status);
+        Quote quote = await client.Quotes.CreateAsync("TSLAx", QuoteSide.Mint, 0.01m);
+        Order order = await client.Orders.MintAsync(quote.QuoteId, "ethereum", WebhookSilo.Wallet, "webhook-" + Guid.NewGuid().ToString("N"));
+        Order done = await client.Orders.WaitUntilCompletedAsync(order.OrderId, new OrderWaitOptions { Timeout = TimeSpan.FromSeconds(60) });
+        Assert.Equal(OrderStatus.Settled, done.Status);
         return order.OrderId;
     }
 

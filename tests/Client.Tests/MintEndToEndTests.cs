@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Sharemint.Chains.Evm;
 using Sharemint.Client.Admin;
+using Sharemint.Client.Orders;
 using Sharemint.Client.Quotes;
 using Sharemint.Fixtures;
 
@@ -99,18 +100,42 @@ public sealed class MintEndToEndTests(PlatformFixture platform) : IClassFixture<
         var client = provider.GetRequiredService<SharemintClient>();
         var cashBefore = (await client.Account.GetAsync()).CashBalance;
 
-        var quote = await client.Quotes.CreateAsync("TSLAx", QuoteSide.Mint, 1.5m);
-        var order = await client.Orders.MintAsync(quote.QuoteId, "ethereum", PlatformFixture.Wallet, idempotencyKey: "e2e-mint-1");
-        var done = await client.Orders.WaitForCompletionAsync(order.OrderId, timeout: TimeSpan.FromMinutes(2));
+        Quote quote = await client.Quotes.CreateAsync("TSLAx", QuoteSide.Mint, 1.5m);
+        var placed = await client.Orders.MintAsync(quote.QuoteId, "ethereum", PlatformFixture.Wallet, idempotencyKey: "e2e-mint-1", clientReference: "desk-42");
+        Assert.Equal(202, placed.Status);
+        Assert.False(placed.IsReplay);
+        var order = placed.Value;
+        Order done = await client.Orders.WaitUntilCompletedAsync(order.OrderId, new OrderWaitOptions { Timeout = TimeSpan.FromMinutes(2) });
         Assert.True(done.IsSettled, $"{done.Status} {done.FailureCode} {done.FailureMessage}");
         Assert.NotEmpty(done.TransactionIds);
 
         // The same idempotency key again is the same order, not a second mint.
         var retried = await client.Orders.MintAsync(quote.QuoteId, "ethereum", PlatformFixture.Wallet, idempotencyKey: "e2e-mint-1");
-        Assert.Equal(order.OrderId, retried.OrderId);
+        Assert.Equal(order.OrderId, retried.Value.OrderId);
+        Assert.True(retried.IsReplay, "a repeated idempotency key is answered with Idempotent-Replayed: true");
+        Assert.Equal("true", retried.Header("Idempotent-Replayed"));
+
+        // The partner's own reference is echoed on the order and finds it; another order cannot take it.
+        Assert.Equal("desk-42", placed.Value.ClientReference);
+        Assert.Equal("desk-42", retried.Value.ClientReference);
+        Assert.Equal("desk-42", (await client.Orders.GetAsync(order.OrderId)).Value.ClientReference);
+        var found = Assert.Single(await client.Orders.GetOrdersAsync(new OrderListFilter(ClientReference: "desk-42")).ToListAsync());
+        Assert.Equal((order.OrderId, "desk-42"), (found.OrderId, found.ClientReference));
+        Quote second = await client.Quotes.CreateAsync("TSLAx", QuoteSide.Mint, 0.5m);
+        var taken = await Assert.ThrowsAsync<SharemintApiException>(() =>
+            client.Orders.MintAsync(second.QuoteId, "ethereum", PlatformFixture.Wallet, idempotencyKey: "e2e-mint-2", clientReference: "desk-42"));
+        Assert.Equal("client_reference_conflict", taken.Code);
         Assert.Equal(150_000_000, (await client.Assets.GetAsync("TSLAx")).IssuedUnits);
         Assert.Equal(cashBefore - quote.Total, (await client.Account.GetAsync()).CashBalance);
-        Assert.Contains(await client.Orders.ListAsync(), o => o.OrderId == order.OrderId && o.Status == "Settled");
+
+        // The limits view counts the mint against the day and knows the chain's decimals and dust.
+        var limits = (await client.Account.GetLimitsAsync("TSLAx")).Value;
+        Assert.Equal(limits.MaxDailyCash - quote.Total, limits.RemainingToday);
+        var ethereum = Assert.Single(limits.Chains, c => c.Chain == "ethereum");
+        Assert.Equal(18, ethereum.Decimals);
+        Assert.Equal(0.00000001m, ethereum.AmountStep);
+        Assert.Equal("10000000000", ethereum.BaseUnitsPerStep);
+        Assert.Contains(await client.Orders.GetOrdersAsync().ToListAsync(), o => o.OrderId == order.OrderId && o.Status == OrderStatus.Settled);
 
         // The chain itself now holds the supply: a fresh reconciliation reads it and signs it.
         using var adminHttp = platform.Silo.CreateHttpClient();
@@ -131,7 +156,7 @@ public sealed class MintEndToEndTests(PlatformFixture platform) : IClassFixture<
         Assert.Equal("order_not_found", hidden.Code);
         var notCancellable = await Assert.ThrowsAsync<SharemintApiException>(() => other.Orders.CancelAsync(order.OrderId));
         Assert.Equal("order_not_found", notCancellable.Code);
-        Assert.DoesNotContain(await other.Orders.ListAsync(), o => o.OrderId == order.OrderId);
+        Assert.DoesNotContain(await other.Orders.GetOrdersAsync().ToListAsync(), o => o.OrderId == order.OrderId);
         Assert.Equal(order.OrderId, (await admin.GetOrderAsync(order.OrderId)).OrderId);
     }
 }

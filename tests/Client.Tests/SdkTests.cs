@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Sharemint.Client.Admin;
+using Sharemint.Client.Orders;
 using Sharemint.Client.Quotes;
 using Sharemint.Fixtures;
 
@@ -130,13 +131,18 @@ public sealed class SdkTests(SiloFixture fixture) : IClassFixture<SiloFixture>
         await admin.SetPriceAsync("AAPL", 200.10m);
         var partner = fixture.Partner(SiloFixture.DemoKeyId, fixture.DemoSecret);
 
-        var quote = await partner.Quotes.CreateAsync("AAPLx", QuoteSide.Mint, 3m, idempotencyKey: "sdk-quote-1");
+        var created = await partner.Quotes.CreateAsync("AAPLx", QuoteSide.Mint, 3m, idempotencyKey: "sdk-quote-1");
+        Assert.Equal(201, created.Status);
+        Assert.False(created.IsReplay);
+        var quote = created.Value;
         Assert.Equal(300_000_000, quote.AmountUnits);
         Assert.Equal(200.10m, quote.PricePerShare);
         Assert.Equal(quote.Gross + quote.Fee, quote.Total);
         Assert.True(quote.ExpiresAt > quote.CreatedAt);
-        Assert.Equal(quote.QuoteId, (await partner.Quotes.CreateAsync("AAPLx", QuoteSide.Mint, 3m, idempotencyKey: "sdk-quote-1")).QuoteId);
-        Assert.NotEqual(quote.QuoteId, (await partner.Quotes.CreateAsync("AAPLx", QuoteSide.Mint, 3m)).QuoteId);
+        var replayed = await partner.Quotes.CreateAsync("AAPLx", QuoteSide.Mint, 3m, idempotencyKey: "sdk-quote-1");
+        Assert.Equal(quote.QuoteId, replayed.Value.QuoteId);
+        Assert.True(replayed.IsReplay);
+        Assert.NotEqual(quote.QuoteId, (await partner.Quotes.CreateAsync("AAPLx", QuoteSide.Mint, 3m)).Value.QuoteId);
     }
 
     [Fact]
@@ -210,7 +216,7 @@ public sealed class SdkTests(SiloFixture fixture) : IClassFixture<SiloFixture>
     {
         var partner = fixture.Partner(SiloFixture.DemoKeyId, fixture.DemoSecret);
         var error = await Assert.ThrowsAsync<SharemintApiException>(() =>
-            partner.Orders.WaitForCompletionAsync("ord_11111111111111111111111111", timeout: TimeSpan.FromSeconds(5)));
+            partner.Orders.WaitUntilCompletedAsync("ord_11111111111111111111111111", new OrderWaitOptions { Timeout = TimeSpan.FromSeconds(5) }));
         Assert.Equal("order_not_found", error.Code);
     }
 

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Sharemint.Client;
 using Sharemint.Client.Admin;
+using Sharemint.Client.Orders;
 using Sharemint.Client.Quotes;
 using Sharemint.Fixtures;
 
@@ -210,10 +211,10 @@ public sealed class LocalPlatform : IAsyncLifetime
     public async Task<Sharemint.Client.Orders.Order> MintAsync(string symbol, string chain, decimal amount)
     {
         var partner = Partner();
-        var quote = await partner.Quotes.CreateAsync(symbol, QuoteSide.Mint, amount);
-        var order = await partner.Orders.MintAsync(quote.QuoteId, chain, WalletOn(chain));
-        var done = await partner.Orders.WaitForCompletionAsync(order.OrderId, timeout: TimeSpan.FromMinutes(2));
-        Assert.True(done.Status == "Settled", $"{symbol} on {chain}: {done.Status} {done.FailureCode} {done.FailureMessage}");
+        Quote quote = await partner.Quotes.CreateAsync(symbol, QuoteSide.Mint, amount);
+        Order order = await partner.Orders.MintAsync(quote.QuoteId, chain, WalletOn(chain));
+        Order done = await partner.Orders.WaitUntilCompletedAsync(order.OrderId, new OrderWaitOptions { Timeout = TimeSpan.FromMinutes(2) });
+        Assert.True(done.Status == OrderStatus.Settled, $"{symbol} on {chain}: {done.Status} {done.FailureCode} {done.FailureMessage}");
         return done;
     }
 

@@ -10,7 +10,7 @@ public sealed class RestartTests(LocalPlatform platform)
         await platform.EnsureMintedAsync();
         var partner = platform.Partner();
         var accountBefore = await partner.Account.GetAsync();
-        var ordersBefore = await partner.Orders.ListAsync(limit: 500);
+        var ordersBefore = await partner.Orders.GetOrdersAsync().ToListAsync();
         var assetsBefore = await partner.Assets.ListAsync();
         var chainBefore = await ChainSuppliesAsync();
         Assert.Contains(chainBefore, s => s.Value > 0m);
@@ -38,7 +38,7 @@ public sealed class RestartTests(LocalPlatform platform)
         Assert.Equal(accountBefore.CashBalance, accountAfter.CashBalance);
         Assert.Equal(accountBefore.Kyc, accountAfter.Kyc);
         Assert.Equal(accountBefore.Wallets.Select(w => (w.Chain, w.Address)).Order(), accountAfter.Wallets.Select(w => (w.Chain, w.Address)).Order());
-        var ordersAfter = await partner.Orders.ListAsync(limit: 500);
+        var ordersAfter = await partner.Orders.GetOrdersAsync().ToListAsync();
         Assert.Equal(ordersBefore.Select(o => (o.OrderId, o.Status, o.AmountUnits)), ordersAfter.Select(o => (o.OrderId, o.Status, o.AmountUnits)));
         Assert.Equal(assetsBefore.Select(a => (a.Symbol, a.IssuedUnits, a.CustodyShares)), (await partner.Assets.ListAsync()).Select(a => (a.Symbol, a.IssuedUnits, a.CustodyShares)));
         // ...the same tokens on every chain, read by clients we did not write...

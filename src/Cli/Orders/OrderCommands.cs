@@ -19,20 +19,27 @@ public static class OrderCommands
         var orderId = new Argument<string>("order-id") { Description = "Order id, e.g. ord_…" };
         var account = new Option<string?>("--account") { Description = "Only this partner's orders (operator key)" };
         var status = new Option<string?>("--status") { Description = "Only orders in this status, e.g. settled" };
-        var limit = new Option<int>("--limit") { Description = "At most this many (1-500)", DefaultValueFactory = _ => 50 };
+        var kind = new Option<string?>("--kind") { Description = "Only orders of this kind: mint, redeem or transfer" };
+        var symbolFilter = new Option<string?>("--symbol") { Description = "Only orders of this asset, e.g. TSLAx" };
+        var chainFilter = new Option<string?>("--chain") { Description = "Only orders on this chain (a transfer's destination)" };
+        var reference = new Option<string?>("--reference") { Description = "Only the order with this client reference" };
+        var limit = new Option<int>("--limit") { Description = "At most this many (read page by page, any number)", DefaultValueFactory = _ => 50 };
 
-        var list = new Command("list", "Orders, newest first.") { account, status, limit };
+        var list = new Command("list", "Orders, newest first.") { account, status, kind, symbolFilter, chainFilter, reference, limit };
         list.SetAction(async (parse, ct) =>
         {
+            var filter = new OrderListFilter(parse.GetValue(status), parse.GetValue(kind), parse.GetValue(symbolFilter), parse.GetValue(chainFilter),
+                ClientReference: parse.GetValue(reference));
+            var take = Math.Max(1, parse.GetValue(limit));
             var orders = await WithEitherKeyAsync(g, parse,
-                admin => admin.ListOrdersAsync(parse.GetValue(account), parse.GetValue(status), parse.GetValue(limit), ct),
-                partner => partner.Orders.ListAsync(parse.GetValue(status), parse.GetValue(limit), ct));
+                admin => admin.GetOrdersAsync(parse.GetValue(account), filter, ct).Take(take).ToListAsync(ct).AsTask(),
+                partner => partner.Orders.GetOrdersAsync(filter, ct).Take(take).ToListAsync(ct).AsTask());
             g.Print(parse, orders, () =>
             {
                 var table = new Table().AddColumns("Order", "Kind", "Status", "Account", "Symbol", "Chain", "Amount", "Updated");
                 foreach (var o in orders)
                 {
-                    table.AddRow(o.OrderId, o.Kind, o.Status, o.AccountId, o.Symbol, o.Chain, o.Amount.ToString(CultureInfo.InvariantCulture),
+                    table.AddRow(o.OrderId, o.Kind.ToString(), o.Status.ToString(), o.AccountId, o.Symbol, o.Chain, o.Amount.ToString(CultureInfo.InvariantCulture),
                         o.UpdatedAt.ToString("u", CultureInfo.InvariantCulture));
                 }
                 AnsiConsole.Write(table);
@@ -44,7 +51,7 @@ public static class OrderCommands
         show.SetAction(async (parse, ct) =>
         {
             var id = parse.GetValue(orderId)!;
-            var order = await WithEitherKeyAsync(g, parse, admin => admin.GetOrderAsync(id, ct), partner => partner.Orders.GetAsync(id, ct));
+            var order = await WithEitherKeyAsync(g, parse, admin => admin.GetOrderAsync(id, ct), async partner => (await partner.Orders.GetAsync(id, ct)).Value);
             g.Print(parse, order, () => Describe(order));
             return 0;
         });
@@ -65,7 +72,7 @@ public static class OrderCommands
         var quote = new Command("quote", "Ask for a signed price (partner key).") { symbol, amount, side };
         quote.SetAction(async (parse, ct) =>
         {
-            var q = await g.SignedPartner(parse).Quotes.CreateAsync(parse.GetValue(symbol)!,
+            Quote q = await g.SignedPartner(parse).Quotes.CreateAsync(parse.GetValue(symbol)!,
                 parse.GetValue(side) == "redeem" ? QuoteSide.Redeem : QuoteSide.Mint, CliParse.Decimal(parse.GetValue(amount)!, "amount"), cancellationToken: ct);
             g.Print(parse, q, () => Console.WriteLine(
                 $"{q.QuoteId}: {q.Side} {q.Amount.ToString(CultureInfo.InvariantCulture)} {q.Symbol} at {q.PricePerShare.ToString(CultureInfo.InvariantCulture)} USD/share, " +
@@ -77,23 +84,24 @@ public static class OrderCommands
         var wallet = new Option<string>("--wallet") { Description = "Allow-listed wallet address", Required = true };
         var idempotency = new Option<string?>("--idempotency-key") { Description = "Reuse to make a repeated command the same order (default: fresh)" };
         var wait = new Option<bool>("--wait") { Description = "Follow the order until it is done" };
+        var clientReference = new Option<string?>("--reference") { Description = "Your own reference for the order (echoed on it and searchable)" };
 
-        var mint = new Command("mint", "Quote and mint tokens to an allow-listed wallet (partner key).") { symbol, amount, chain, wallet, idempotency, wait, timeout };
+        var mint = new Command("mint", "Quote and mint tokens to an allow-listed wallet (partner key).") { symbol, amount, chain, wallet, idempotency, clientReference, wait, timeout };
         mint.SetAction(async (parse, ct) =>
         {
             var client = g.SignedPartner(parse);
             var key = parse.GetValue(idempotency) ?? Guid.NewGuid().ToString("N");
-            var q = await client.Quotes.CreateAsync(parse.GetValue(symbol)!, QuoteSide.Mint, CliParse.Decimal(parse.GetValue(amount)!, "amount"), "quote-" + key, ct);
-            var order = await client.Orders.MintAsync(q.QuoteId, parse.GetValue(chain)!, parse.GetValue(wallet)!, key, ct);
+            Quote q = await client.Quotes.CreateAsync(parse.GetValue(symbol)!, QuoteSide.Mint, CliParse.Decimal(parse.GetValue(amount)!, "amount"), "quote-" + key, ct);
+            Order order = await client.Orders.MintAsync(q.QuoteId, parse.GetValue(chain)!, parse.GetValue(wallet)!, key, parse.GetValue(clientReference), ct);
             return await PlacedAsync(g, parse, client, order, parse.GetValue(wait), TimeSpan.FromSeconds(parse.GetValue(timeout)), ct);
         });
 
-        var redeem = new Command("redeem", "Redeem tokens from an allow-listed wallet for cash (partner key).") { symbol, amount, chain, wallet, idempotency, wait, timeout };
+        var redeem = new Command("redeem", "Redeem tokens from an allow-listed wallet for cash (partner key).") { symbol, amount, chain, wallet, idempotency, clientReference, wait, timeout };
         redeem.SetAction(async (parse, ct) =>
         {
             var client = g.SignedPartner(parse);
-            var order = await client.Orders.RedeemAsync(parse.GetValue(symbol)!, parse.GetValue(chain)!, parse.GetValue(wallet)!,
-                CliParse.Decimal(parse.GetValue(amount)!, "amount"), null, parse.GetValue(idempotency), ct);
+            Order order = await client.Orders.RedeemAsync(parse.GetValue(symbol)!, parse.GetValue(chain)!, parse.GetValue(wallet)!,
+                CliParse.Decimal(parse.GetValue(amount)!, "amount"), null, parse.GetValue(idempotency), parse.GetValue(clientReference), ct);
             return await PlacedAsync(g, parse, client, order, parse.GetValue(wait), TimeSpan.FromSeconds(parse.GetValue(timeout)), ct);
         });
 
@@ -101,12 +109,13 @@ public static class OrderCommands
         var fromWallet = new Option<string>("--from-wallet") { Description = "Source wallet", Required = true };
         var toChain = new Option<string>("--to-chain") { Description = "Destination chain", Required = true };
         var toWallet = new Option<string>("--to-wallet") { Description = "Destination wallet (allow-listed)", Required = true };
-        var transfer = new Command("transfer", "Move tokens between chains (partner key).") { symbol, amount, fromChain, fromWallet, toChain, toWallet, idempotency, wait, timeout };
+        var transfer = new Command("transfer", "Move tokens between chains (partner key).") { symbol, amount, fromChain, fromWallet, toChain, toWallet, idempotency, clientReference, wait, timeout };
         transfer.SetAction(async (parse, ct) =>
         {
             var client = g.SignedPartner(parse);
-            var order = await client.Transfers.CreateAsync(parse.GetValue(symbol)!, parse.GetValue(fromChain)!, parse.GetValue(fromWallet)!,
-                parse.GetValue(toChain)!, parse.GetValue(toWallet)!, CliParse.Decimal(parse.GetValue(amount)!, "amount"), parse.GetValue(idempotency), ct);
+            Order order = await client.Transfers.CreateAsync(parse.GetValue(symbol)!, parse.GetValue(fromChain)!, parse.GetValue(fromWallet)!,
+                parse.GetValue(toChain)!, parse.GetValue(toWallet)!, CliParse.Decimal(parse.GetValue(amount)!, "amount"), parse.GetValue(idempotency),
+                parse.GetValue(clientReference), ct);
             return await PlacedAsync(g, parse, client, order, parse.GetValue(wait), TimeSpan.FromSeconds(parse.GetValue(timeout)), ct);
         });
 
@@ -128,7 +137,7 @@ public static class OrderCommands
             g.Print(parse, order, () => Console.WriteLine($"{order.OrderId}: {order.Kind} {order.Amount.ToString(CultureInfo.InvariantCulture)} {order.Symbol} on {order.Chain}, {order.Status}"));
             return 0;
         }
-        return await WatchAsync(g, parse, order.OrderId, c => client.Orders.GetAsync(order.OrderId, c), timeout, ct);
+        return await WatchAsync(g, parse, order.OrderId, async c => (await client.Orders.GetAsync(order.OrderId, c)).Value, timeout, ct);
     }
 
     /// <summary>Polls until terminal: a live progress bar on a terminal, one line per change otherwise, the final order with --json.</summary>
@@ -187,13 +196,11 @@ public static class OrderCommands
         }
     }
 
-    private static double Percent(Order o) => o.Status switch
-    {
-        "Accepted" => 10,
-        "Queued" => 15,
-        "InProgress" => Math.Min(90, 20 + (o.Steps.Count * 10)),
-        _ => 100,
-    };
+    private static double Percent(Order o) =>
+        o.Status == OrderStatus.Accepted ? 10
+        : o.Status == OrderStatus.Queued ? 15
+        : o.Status == OrderStatus.InProgress ? Math.Min(90, 20 + (o.Steps.Count * 10))
+        : 100;
 
     private static string LastStep(Order o) => o.Steps.Count == 0 ? "" : $", last: {o.Steps[^1].Name} {o.Steps[^1].Outcome}";
 
@@ -222,7 +229,7 @@ public static class OrderCommands
         catch (SharemintApiException ex) when (ex.Code == "operator_key_required")
         {
             var partner = g.SignedPartner(parse);
-            return c => partner.Orders.GetAsync(id, c);
+            return async c => (await partner.Orders.GetAsync(id, c)).Value;
         }
     }
 

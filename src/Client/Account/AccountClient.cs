@@ -18,18 +18,21 @@ public sealed record PartnerAccount(
 public sealed record WalletChallenge(string Chain, string Address, string Message, string Scheme);
 
 /// <summary>The calling partner's own account.</summary>
-public sealed class AccountClient
+public class AccountClient
 {
     private readonly ApiTransport _transport;
+
+    /// <summary>For mocking.</summary>
+    protected AccountClient() => _transport = null!;
 
     public AccountClient(ApiTransport transport) => _transport = transport;
 
     /// <summary>The account the key belongs to.</summary>
-    public Task<PartnerAccount> GetAsync(CancellationToken cancellationToken = default) =>
+    public virtual Task<PartnerAccount> GetAsync(CancellationToken cancellationToken = default) =>
         _transport.SendAsync<PartnerAccount>(HttpMethod.Get, "v1/account", null, null, cancellationToken);
 
     /// <summary>The message to sign with an allow-listed wallet's key, proving control (the holder's consent to API burns).</summary>
-    public Task<WalletChallenge> GetWalletChallengeAsync(string chain, string address, CancellationToken cancellationToken = default) =>
+    public virtual Task<WalletChallenge> GetWalletChallengeAsync(string chain, string address, CancellationToken cancellationToken = default) =>
         _transport.SendAsync<WalletChallenge>(HttpMethod.Get,
             $"v1/account/wallets/challenge?chain={Uri.EscapeDataString(chain)}&address={Uri.EscapeDataString(address)}", null, null, cancellationToken);
 
@@ -37,7 +40,14 @@ public sealed class AccountClient
     /// Records the wallet's signature of its challenge. Until this succeeds, redemptions and transfers from the wallet
     /// through the API are refused with <c>wallet_not_proven</c>.
     /// </summary>
-    public Task<PartnerAccount> ProveWalletAsync(string chain, string address, string signature, CancellationToken cancellationToken = default) =>
+    public virtual Task<PartnerAccount> ProveWalletAsync(string chain, string address, string signature, CancellationToken cancellationToken = default) =>
         _transport.SendAsync<PartnerAccount>(HttpMethod.Post, "v1/account/wallets/proof", new { chain, address, signature },
             ApiTransport.NewIdempotencyKey(), cancellationToken);
+
+    /// <summary>
+    /// The partner's limits and fees for <paramref name="symbol"/>: minimum and maximum order, decimals, step and dust per
+    /// chain, the remaining daily limit, the fee rate and the schedule by tier. <c>asset_not_found</c> for an unknown symbol.
+    /// </summary>
+    public virtual Task<Response<AssetLimits>> GetLimitsAsync(string symbol, CancellationToken cancellationToken = default) =>
+        _transport.SendForResponseAsync<AssetLimits>(HttpMethod.Get, $"v1/limits/{Uri.EscapeDataString(symbol)}", null, null, cancellationToken);
 }

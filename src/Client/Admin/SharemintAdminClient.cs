@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sharemint.Client.Account;
 using Sharemint.Client.Assets;
@@ -31,111 +32,120 @@ public sealed record PartnerOnboarding(
 /// The operators' API (<c>/admin/v1</c>), signed with an operator key: viewers read, operators act, admins also manage
 /// operator keys. Used by the <c>sharemint</c> CLI.
 /// </summary>
-public sealed class SharemintAdminClient
+public class SharemintAdminClient
 {
     private readonly ApiTransport _t;
 
-    public SharemintAdminClient(HttpClient http, SharemintClientOptions options) => _t = new ApiTransport(http, options);
+    /// <summary>For mocking.</summary>
+    protected SharemintAdminClient() => _t = null!;
+
+    /// <summary>A client signing with an operator key (<see cref="SharemintAdminClientOptions"/>, or plain options), logging when given a logger.</summary>
+    public SharemintAdminClient(HttpClient http, SharemintClientOptions options, ILogger<SharemintAdminClient>? logger = null) =>
+        _t = new ApiTransport(http, options, logger);
 
     [ActivatorUtilitiesConstructor]
-    public SharemintAdminClient(HttpClient http, IOptions<SharemintClientOptions> options) : this(http, options.Value)
+    public SharemintAdminClient(HttpClient http, IOptions<SharemintAdminClientOptions> options, ILogger<SharemintAdminClient> logger) : this(http, options.Value, logger)
     {
     }
 
     // Assets
 
-    public async Task<IReadOnlyList<Asset>> ListAssetsAsync(CancellationToken ct = default) =>
+    public virtual async Task<IReadOnlyList<Asset>> ListAssetsAsync(CancellationToken ct = default) =>
         await _t.SendAsync<Asset[]>(HttpMethod.Get, "admin/v1/assets", null, null, ct);
 
     /// <summary>Pauses <c>mint</c>, <c>redeem</c> or <c>all</c>.</summary>
-    public Task<Asset> PauseAssetAsync(string symbol, string scope = "all", CancellationToken ct = default) =>
+    public virtual Task<Asset> PauseAssetAsync(string symbol, string scope = "all", CancellationToken ct = default) =>
         _t.SendAsync<Asset>(HttpMethod.Post, $"admin/v1/assets/{Esc(symbol)}/pause", new { scope }, ApiTransport.NewIdempotencyKey(), ct);
 
-    public Task<Asset> ResumeAssetAsync(string symbol, CancellationToken ct = default) =>
+    public virtual Task<Asset> ResumeAssetAsync(string symbol, CancellationToken ct = default) =>
         _t.SendAsync<Asset>(HttpMethod.Post, $"admin/v1/assets/{Esc(symbol)}/resume", null, ApiTransport.NewIdempotencyKey(), ct);
 
     // Partners
 
-    public async Task<IReadOnlyList<PartnerAccount>> ListPartnersAsync(CancellationToken ct = default) =>
+    public virtual async Task<IReadOnlyList<PartnerAccount>> ListPartnersAsync(CancellationToken ct = default) =>
         await _t.SendAsync<PartnerAccount[]>(HttpMethod.Get, "admin/v1/partners", null, null, ct);
 
-    public Task<PartnerAccount> GetPartnerAsync(string accountId, CancellationToken ct = default) =>
+    public virtual Task<PartnerAccount> GetPartnerAsync(string accountId, CancellationToken ct = default) =>
         _t.SendAsync<PartnerAccount>(HttpMethod.Get, $"admin/v1/partners/{Esc(accountId)}", null, null, ct);
 
     /// <summary>Onboards a partner (KYC pending). Idempotent for the same profile.</summary>
-    public Task<PartnerAccount> OnboardPartnerAsync(PartnerOnboarding partner, CancellationToken ct = default) =>
+    public virtual Task<PartnerAccount> OnboardPartnerAsync(PartnerOnboarding partner, CancellationToken ct = default) =>
         _t.SendAsync<PartnerAccount>(HttpMethod.Post, "admin/v1/partners", partner, ApiTransport.NewIdempotencyKey(), ct);
 
     /// <summary>Records KYC: <c>pending</c>, <c>approved</c> or <c>rejected</c>.</summary>
-    public Task<PartnerAccount> SetKycAsync(string accountId, string status, CancellationToken ct = default) =>
+    public virtual Task<PartnerAccount> SetKycAsync(string accountId, string status, CancellationToken ct = default) =>
         _t.SendAsync<PartnerAccount>(HttpMethod.Post, $"admin/v1/partners/{Esc(accountId)}/kyc", new { status }, ApiTransport.NewIdempotencyKey(), ct);
 
-    public Task<PartnerAccount> AllowWalletAsync(string accountId, string chain, string address, CancellationToken ct = default) =>
+    public virtual Task<PartnerAccount> AllowWalletAsync(string accountId, string chain, string address, CancellationToken ct = default) =>
         _t.SendAsync<PartnerAccount>(HttpMethod.Post, $"admin/v1/partners/{Esc(accountId)}/wallets", new { chain, address }, ApiTransport.NewIdempotencyKey(), ct);
 
-    public Task<PartnerAccount> RemoveWalletAsync(string accountId, string chain, string address, CancellationToken ct = default) =>
+    public virtual Task<PartnerAccount> RemoveWalletAsync(string accountId, string chain, string address, CancellationToken ct = default) =>
         _t.SendAsync<PartnerAccount>(HttpMethod.Post, $"admin/v1/partners/{Esc(accountId)}/wallets/remove", new { chain, address }, ApiTransport.NewIdempotencyKey(), ct);
 
     /// <summary>Credits cash (USD). The idempotency key (generated unless given) makes a retry credit once.</summary>
-    public Task<PartnerAccount> CreditCashAsync(string accountId, decimal amount, string? idempotencyKey = null, CancellationToken ct = default) =>
+    public virtual Task<PartnerAccount> CreditCashAsync(string accountId, decimal amount, string? idempotencyKey = null, CancellationToken ct = default) =>
         _t.SendAsync<PartnerAccount>(HttpMethod.Post, $"admin/v1/partners/{Esc(accountId)}/cash", new { amount }, idempotencyKey ?? ApiTransport.NewIdempotencyKey(), ct);
 
-    public async Task<IReadOnlyList<ApiKey>> ListPartnerKeysAsync(string accountId, CancellationToken ct = default) =>
+    public virtual async Task<IReadOnlyList<ApiKey>> ListPartnerKeysAsync(string accountId, CancellationToken ct = default) =>
         await _t.SendAsync<ApiKey[]>(HttpMethod.Get, $"admin/v1/partners/{Esc(accountId)}/keys", null, null, ct);
 
     /// <summary>Creates a partner key; the secret is in the answer only.</summary>
-    public Task<IssuedApiKey> CreatePartnerKeyAsync(string accountId, string? label = null, CancellationToken ct = default) =>
+    public virtual Task<IssuedApiKey> CreatePartnerKeyAsync(string accountId, string? label = null, CancellationToken ct = default) =>
         CreatePartnerKeyAsync(accountId, label, null, null, ct);
 
     /// <summary>
     /// Creates a partner key limited to <paramref name="scopes"/> (<c>read</c>, <c>trade</c>, <c>withdraw</c>; all when null)
     /// and usable only from <paramref name="allowedIps"/> (IPs or CIDR ranges; anywhere when null). The secret is in this answer only.
     /// </summary>
-    public Task<IssuedApiKey> CreatePartnerKeyAsync(string accountId, string? label, IReadOnlyList<string>? scopes, IReadOnlyList<string>? allowedIps, CancellationToken ct = default) =>
+    public virtual Task<IssuedApiKey> CreatePartnerKeyAsync(string accountId, string? label, IReadOnlyList<string>? scopes, IReadOnlyList<string>? allowedIps, CancellationToken ct = default) =>
         _t.SendAsync<IssuedApiKey>(HttpMethod.Post, $"admin/v1/partners/{Esc(accountId)}/keys", new { label, scopes, allowedIps }, null, ct);
 
     // Keys
 
-    public async Task<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken ct = default) =>
+    public virtual async Task<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken ct = default) =>
         await _t.SendAsync<ApiKey[]>(HttpMethod.Get, "admin/v1/keys", null, null, ct);
 
     /// <summary>Creates an operator key with a role (<c>viewer</c>, <c>operator</c>, <c>admin</c>); admins only.</summary>
-    public Task<IssuedApiKey> CreateOperatorKeyAsync(string role, string? label = null, CancellationToken ct = default) =>
+    public virtual Task<IssuedApiKey> CreateOperatorKeyAsync(string role, string? label = null, CancellationToken ct = default) =>
         CreateOperatorKeyAsync(role, label, null, ct);
 
     /// <summary>Creates an operator key usable only from <paramref name="allowedIps"/> (anywhere when null).</summary>
-    public Task<IssuedApiKey> CreateOperatorKeyAsync(string role, string? label, IReadOnlyList<string>? allowedIps, CancellationToken ct = default) =>
+    public virtual Task<IssuedApiKey> CreateOperatorKeyAsync(string role, string? label, IReadOnlyList<string>? allowedIps, CancellationToken ct = default) =>
         _t.SendAsync<IssuedApiKey>(HttpMethod.Post, "admin/v1/keys", new { role, label, allowedIps }, null, ct);
 
     /// <summary>Replaces a key's secret; the new one is in the answer only.</summary>
-    public Task<IssuedApiKey> RotateKeyAsync(string keyId, CancellationToken ct = default) => RotateKeyAsync(keyId, null, ct);
+    public virtual Task<IssuedApiKey> RotateKeyAsync(string keyId, CancellationToken ct = default) => RotateKeyAsync(keyId, null, ct);
 
     /// <summary>Replaces a key's secret; the old one keeps working for <paramref name="overlap"/> (none when null).</summary>
-    public Task<IssuedApiKey> RotateKeyAsync(string keyId, TimeSpan? overlap, CancellationToken ct = default) =>
+    public virtual Task<IssuedApiKey> RotateKeyAsync(string keyId, TimeSpan? overlap, CancellationToken ct = default) =>
         _t.SendAsync<IssuedApiKey>(HttpMethod.Post, $"admin/v1/keys/{Esc(keyId)}/rotate",
             overlap is { } o ? new { overlapSeconds = (int)o.TotalSeconds } : null, null, ct);
 
-    public Task<ApiKey> RevokeKeyAsync(string keyId, CancellationToken ct = default) =>
+    public virtual Task<ApiKey> RevokeKeyAsync(string keyId, CancellationToken ct = default) =>
         _t.SendAsync<ApiKey>(HttpMethod.Post, $"admin/v1/keys/{Esc(keyId)}/revoke", null, null, ct);
 
     // Sanctions
 
-    public async Task<IReadOnlyList<SanctionedAddress>> ListSanctionsAsync(CancellationToken ct = default) =>
+    public virtual async Task<IReadOnlyList<SanctionedAddress>> ListSanctionsAsync(CancellationToken ct = default) =>
         await _t.SendAsync<SanctionedAddress[]>(HttpMethod.Get, "admin/v1/sanctions", null, null, ct);
 
-    public Task<Wallet> AddSanctionAsync(string chain, string address, string reason, CancellationToken ct = default) =>
+    public virtual Task<Wallet> AddSanctionAsync(string chain, string address, string reason, CancellationToken ct = default) =>
         _t.SendAsync<Wallet>(HttpMethod.Post, "admin/v1/sanctions", new { chain, address, reason }, ApiTransport.NewIdempotencyKey(), ct);
 
-    public Task<Wallet> RemoveSanctionAsync(string chain, string address, CancellationToken ct = default) =>
+    public virtual Task<Wallet> RemoveSanctionAsync(string chain, string address, CancellationToken ct = default) =>
         _t.SendAsync<Wallet>(HttpMethod.Post, "admin/v1/sanctions/remove", new { chain, address }, ApiTransport.NewIdempotencyKey(), ct);
 
     // Orders
 
-    public async Task<IReadOnlyList<OrderSummary>> ListOrdersAsync(string? account = null, string? status = null, int limit = 50, CancellationToken ct = default) =>
-        await _t.SendAsync<OrderSummary[]>(HttpMethod.Get,
-            $"admin/v1/orders?limit={limit}" + (account is null ? "" : "&account=" + Esc(account)) + (status is null ? "" : "&status=" + Esc(status)), null, null, ct);
+    /// <summary>A partner's limits and fees for an asset, as the partner sees them.</summary>
+    public virtual Task<AssetLimits> GetPartnerLimitsAsync(string accountId, string symbol, CancellationToken ct = default) =>
+        _t.SendAsync<AssetLimits>(HttpMethod.Get, $"admin/v1/partners/{Esc(accountId)}/limits/{Esc(symbol)}", null, null, ct);
 
-    public Task<Order> GetOrderAsync(string orderId, CancellationToken ct = default) =>
+    /// <summary>Orders of every partner (or of <paramref name="account"/>) matching <paramref name="filter"/>, newest first, page by page.</summary>
+    public virtual AsyncPageable<OrderSummary> GetOrdersAsync(string? account = null, OrderListFilter? filter = null, CancellationToken ct = default) =>
+        _t.Pageable<OrderSummary>("admin/v1/orders" + (filter ?? new OrderListFilter()).ToQuery(("account", account)), ct);
+
+    public virtual Task<Order> GetOrderAsync(string orderId, CancellationToken ct = default) =>
         _t.SendAsync<Order>(HttpMethod.Get, $"admin/v1/orders/{Esc(orderId)}", null, null, ct);
 
     // Deposits
@@ -152,13 +162,13 @@ public sealed class SharemintAdminClient
     // Reserves and prices
 
     /// <summary>Reconciles an asset now and returns the new signed attestation.</summary>
-    public Task<ReserveAttestation> ReconcileAsync(string symbol, CancellationToken ct = default) =>
+    public virtual Task<ReserveAttestation> ReconcileAsync(string symbol, CancellationToken ct = default) =>
         _t.SendAsync<ReserveAttestation>(HttpMethod.Post, $"admin/v1/reserves/{Esc(symbol)}/reconcile", null, ApiTransport.NewIdempotencyKey(), ct);
 
-    public Task<MarketPrice> GetPriceAsync(string ticker, CancellationToken ct = default) =>
+    public virtual Task<MarketPrice> GetPriceAsync(string ticker, CancellationToken ct = default) =>
         _t.SendAsync<MarketPrice>(HttpMethod.Get, $"admin/v1/prices/{Esc(ticker)}", null, null, ct);
 
-    public Task<MarketPrice> SetPriceAsync(string ticker, decimal price, CancellationToken ct = default) =>
+    public virtual Task<MarketPrice> SetPriceAsync(string ticker, decimal price, CancellationToken ct = default) =>
         _t.SendAsync<MarketPrice>(HttpMethod.Put, $"admin/v1/prices/{Esc(ticker)}", new { price }, ApiTransport.NewIdempotencyKey(), ct);
 
     private static string Esc(string value) => Uri.EscapeDataString(value);

@@ -16,21 +16,24 @@ public sealed record AssetDeployment(
     string Chain, string TokenAddress, int Decimals, bool Paused, string Supply, long SupplyUnits, string RedemptionAddress, string IssuerAddress);
 
 /// <summary>Reads the asset catalogue (public: no key needed).</summary>
-public sealed class AssetsClient
+public class AssetsClient
 {
     private readonly ApiTransport _transport;
+
+    /// <summary>For mocking.</summary>
+    protected AssetsClient() => _transport = null!;
 
     public AssetsClient(ApiTransport transport) => _transport = transport;
 
     /// <summary>Every listed asset with its ledger figures.</summary>
-    public async Task<IReadOnlyList<Asset>> ListAsync(CancellationToken cancellationToken = default) =>
+    public virtual async Task<IReadOnlyList<Asset>> ListAsync(CancellationToken cancellationToken = default) =>
         await _transport.SendAsync<Asset[]>(HttpMethod.Get, "v1/assets", null, null, cancellationToken);
 
     /// <summary>One asset. Throws <see cref="SharemintApiException"/> with code <c>asset_not_found</c> for an unknown symbol.</summary>
-    public Task<Asset> GetAsync(string symbol, CancellationToken cancellationToken = default) =>
+    public virtual Task<Asset> GetAsync(string symbol, CancellationToken cancellationToken = default) =>
         _transport.SendAsync<Asset>(HttpMethod.Get, $"v1/assets/{Uri.EscapeDataString(symbol)}", null, null, cancellationToken);
 
     /// <summary>The asset's deployments, one per chain. <c>asset_not_found</c> for an unknown symbol.</summary>
-    public async Task<IReadOnlyList<AssetDeployment>> GetDeploymentsAsync(string symbol, CancellationToken cancellationToken = default) =>
+    public virtual async Task<IReadOnlyList<AssetDeployment>> GetDeploymentsAsync(string symbol, CancellationToken cancellationToken = default) =>
         await _transport.SendAsync<AssetDeployment[]>(HttpMethod.Get, $"v1/assets/{Uri.EscapeDataString(symbol)}/deployments", null, null, cancellationToken);
 }

@@ -4,14 +4,17 @@ using Sharemint.Client.Http;
 namespace Sharemint.Client.Keys;
 
 /// <summary>The partner's own API key: what it may do, and self-service rotation.</summary>
-public sealed class KeysClient
+public class KeysClient
 {
     private readonly ApiTransport _transport;
+
+    /// <summary>For mocking.</summary>
+    protected KeysClient() => _transport = null!;
 
     public KeysClient(ApiTransport transport) => _transport = transport;
 
     /// <summary>The key this client signs with: scopes, allowed addresses, rotation state (never the secret).</summary>
-    public Task<ApiKey> GetSelfAsync(CancellationToken cancellationToken = default) =>
+    public virtual Task<ApiKey> GetSelfAsync(CancellationToken cancellationToken = default) =>
         _transport.SendAsync<ApiKey>(HttpMethod.Get, "v1/keys/self", null, null, cancellationToken);
 
     /// <summary>
@@ -19,7 +22,7 @@ public sealed class KeysClient
     /// <paramref name="overlap"/> (the server's default, one hour, when null; zero ends it now), so other processes that
     /// still hold it can be updated without downtime. Store the returned secret: it is shown only here.
     /// </summary>
-    public async Task<IssuedApiKey> RotateAsync(TimeSpan? overlap = null, CancellationToken cancellationToken = default)
+    public virtual async Task<IssuedApiKey> RotateAsync(TimeSpan? overlap = null, CancellationToken cancellationToken = default)
     {
         var issued = await _transport.SendAsync<IssuedApiKey>(HttpMethod.Post, "v1/keys/self/rotate",
             new { overlapSeconds = overlap is { } o ? (int?)o.TotalSeconds : null }, null, cancellationToken);

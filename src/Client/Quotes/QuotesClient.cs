@@ -19,9 +19,12 @@ public sealed record Quote(
     bool MarketOpen, string Payload, string Signature, string? UsedByOrder);
 
 /// <summary>Asks for prices.</summary>
-public sealed class QuotesClient
+public class QuotesClient
 {
     private readonly ApiTransport _transport;
+
+    /// <summary>For mocking.</summary>
+    protected QuotesClient() => _transport = null!;
 
     public QuotesClient(ApiTransport transport) => _transport = transport;
 
@@ -29,12 +32,12 @@ public sealed class QuotesClient
     /// Prices <paramref name="amount"/> tokens (at most 8 decimals) of <paramref name="symbol"/>. Retried safely: the same
     /// <paramref name="idempotencyKey"/> (generated unless given) always names the same quote.
     /// </summary>
-    public Task<Quote> CreateAsync(string symbol, QuoteSide side, decimal amount, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
-        _transport.SendAsync<Quote>(HttpMethod.Post, "v1/quotes",
+    public virtual Task<Response<Quote>> CreateAsync(string symbol, QuoteSide side, decimal amount, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        _transport.SendForResponseAsync<Quote>(HttpMethod.Post, "v1/quotes",
             new { symbol, side = side == QuoteSide.Mint ? "mint" : "redeem", amount },
             idempotencyKey ?? ApiTransport.NewIdempotencyKey(), cancellationToken);
 
     /// <summary>One of the partner's quotes.</summary>
-    public Task<Quote> GetAsync(string quoteId, CancellationToken cancellationToken = default) =>
-        _transport.SendAsync<Quote>(HttpMethod.Get, $"v1/quotes/{Uri.EscapeDataString(quoteId)}", null, null, cancellationToken);
+    public virtual Task<Response<Quote>> GetAsync(string quoteId, CancellationToken cancellationToken = default) =>
+        _transport.SendForResponseAsync<Quote>(HttpMethod.Get, $"v1/quotes/{Uri.EscapeDataString(quoteId)}", null, null, cancellationToken);
 }

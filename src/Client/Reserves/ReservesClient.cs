@@ -22,25 +22,28 @@ public sealed record ReserveAttestation(string Payload, string Signature, string
 public sealed record AttestationVerification(bool IsValid, string Reason, ReserveAttestation Attestation);
 
 /// <summary>Reads and verifies proof-of-reserves attestations (public: no key needed).</summary>
-public sealed class ReservesClient
+public class ReservesClient
 {
     private readonly ApiTransport _transport;
+
+    /// <summary>For mocking.</summary>
+    protected ReservesClient() => _transport = null!;
 
     public ReservesClient(ApiTransport transport) => _transport = transport;
 
     /// <summary>The latest attestation. <c>attestation_not_found</c> before the first reconciliation.</summary>
-    public Task<ReserveAttestation> GetAsync(string symbol, CancellationToken cancellationToken = default) =>
+    public virtual Task<ReserveAttestation> GetAsync(string symbol, CancellationToken cancellationToken = default) =>
         _transport.SendAsync<ReserveAttestation>(HttpMethod.Get, $"v1/reserves/{Uri.EscapeDataString(symbol)}", null, null, cancellationToken);
 
     /// <summary>Past reports, newest first.</summary>
-    public async Task<IReadOnlyList<ReserveReport>> GetHistoryAsync(string symbol, int limit = 50, CancellationToken cancellationToken = default) =>
+    public virtual async Task<IReadOnlyList<ReserveReport>> GetHistoryAsync(string symbol, int limit = 50, CancellationToken cancellationToken = default) =>
         await _transport.SendAsync<ReserveReport[]>(HttpMethod.Get, $"v1/reserves/{Uri.EscapeDataString(symbol)}/history?limit={limit}", null, null, cancellationToken);
 
     /// <summary>
     /// Fetches the latest attestation and verifies it: the Ed25519 signature over the payload, the payload's symbol, and —
     /// when <paramref name="trustedPublicKey"/> (base64) is given — that the issuer's known key signed it.
     /// </summary>
-    public async Task<AttestationVerification> VerifyAsync(string symbol, string? trustedPublicKey = null, CancellationToken cancellationToken = default) =>
+    public virtual async Task<AttestationVerification> VerifyAsync(string symbol, string? trustedPublicKey = null, CancellationToken cancellationToken = default) =>
         Verify(await GetAsync(symbol, cancellationToken), symbol, trustedPublicKey);
 
     /// <summary>Verifies an attestation offline (see <see cref="VerifyAsync"/>).</summary>

@@ -6,9 +6,12 @@ namespace Sharemint.Client.Webhooks;
 /// The partner's webhooks: endpoints that receive signed events (verify them with <see cref="WebhookVerifier"/>), and the
 /// events themselves, to list by cursor and to replay.
 /// </summary>
-public sealed class WebhooksClient
+public class WebhooksClient
 {
     private readonly ApiTransport _transport;
+
+    /// <summary>For mocking.</summary>
+    protected WebhooksClient() => _transport = null!;
 
     public WebhooksClient(ApiTransport transport) => _transport = transport;
 
@@ -16,7 +19,7 @@ public sealed class WebhooksClient
     /// Registers an endpoint (https; http only on a loopback address) for <paramref name="eventTypes"/>. The answer holds the
     /// endpoint's secret, shown only here.
     /// </summary>
-    public Task<IssuedWebhookEndpoint> CreateEndpointAsync(Uri url, IEnumerable<string> eventTypes, CancellationToken cancellationToken = default)
+    public virtual Task<IssuedWebhookEndpoint> CreateEndpointAsync(Uri url, IEnumerable<string> eventTypes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(url);
         ArgumentNullException.ThrowIfNull(eventTypes);
@@ -25,15 +28,15 @@ public sealed class WebhooksClient
     }
 
     /// <summary>The partner's endpoints.</summary>
-    public Task<IReadOnlyList<WebhookEndpoint>> ListEndpointsAsync(CancellationToken cancellationToken = default) =>
+    public virtual Task<IReadOnlyList<WebhookEndpoint>> ListEndpointsAsync(CancellationToken cancellationToken = default) =>
         _transport.SendAsync<IReadOnlyList<WebhookEndpoint>>(HttpMethod.Get, "v1/webhooks/endpoints", null, null, cancellationToken);
 
     /// <summary>One endpoint.</summary>
-    public Task<WebhookEndpoint> GetEndpointAsync(string endpointId, CancellationToken cancellationToken = default) =>
+    public virtual Task<WebhookEndpoint> GetEndpointAsync(string endpointId, CancellationToken cancellationToken = default) =>
         _transport.SendAsync<WebhookEndpoint>(HttpMethod.Get, $"v1/webhooks/endpoints/{Uri.EscapeDataString(endpointId)}", null, null, cancellationToken);
 
     /// <summary>Removes an endpoint; its undelivered events are no longer sent to it.</summary>
-    public async Task DeleteEndpointAsync(string endpointId, CancellationToken cancellationToken = default)
+    public virtual async Task DeleteEndpointAsync(string endpointId, CancellationToken cancellationToken = default)
     {
         using var response = await _transport.SendRawAsync(HttpMethod.Delete, $"v1/webhooks/endpoints/{Uri.EscapeDataString(endpointId)}", null, null, cancellationToken);
         await SharemintApiException.ThrowIfFailedAsync(response, cancellationToken);
@@ -43,12 +46,12 @@ public sealed class WebhooksClient
     /// Replaces the endpoint's secret. For <paramref name="overlap"/> (the server's default, a day, when null) deliveries
     /// carry a signature with the old secret too, so the receiver can switch without refusing any.
     /// </summary>
-    public Task<IssuedWebhookEndpoint> RotateSecretAsync(string endpointId, TimeSpan? overlap = null, CancellationToken cancellationToken = default) =>
+    public virtual Task<IssuedWebhookEndpoint> RotateSecretAsync(string endpointId, TimeSpan? overlap = null, CancellationToken cancellationToken = default) =>
         _transport.SendAsync<IssuedWebhookEndpoint>(HttpMethod.Post, $"v1/webhooks/endpoints/{Uri.EscapeDataString(endpointId)}/rotate",
             new { overlapSeconds = overlap is { } o ? (int?)o.TotalSeconds : null }, null, cancellationToken);
 
     /// <summary>One page of events after <paramref name="after"/> (a cursor; from the start when null), oldest first.</summary>
-    public Task<WebhookEventPage> ListEventsAsync(string? after = null, int? limit = null, string? type = null, CancellationToken cancellationToken = default)
+    public virtual Task<WebhookEventPage> ListEventsAsync(string? after = null, int? limit = null, string? type = null, CancellationToken cancellationToken = default)
     {
         var query = new List<string>();
         if (after is not null)
@@ -67,32 +70,28 @@ public sealed class WebhooksClient
         return _transport.SendAsync<WebhookEventPage>(HttpMethod.Get, path, null, null, cancellationToken);
     }
 
-    /// <summary>Every event after <paramref name="after"/>, page by page.</summary>
-    public async IAsyncEnumerable<WebhookEventRecord> ListAllEventsAsync(string? after = null, string? type = null,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var cursor = after;
-        while (true)
+    /// <summary>
+    /// Every event after <paramref name="after"/> (a cursor; from the start when null), oldest first, fetched page by page:
+    /// <c>await foreach</c> over the events, or <c>AsPages(cursor)</c> to resume from a saved page token.
+    /// </summary>
+    public virtual AsyncPageable<WebhookEventRecord> GetEventsAsync(string? after = null, string? type = null, CancellationToken cancellationToken = default) =>
+        AsyncPageable<WebhookEventRecord>.FromPages(async (cursor, size, ct) =>
         {
-            var page = await ListEventsAsync(cursor, 500, type, cancellationToken);
-            foreach (var record in page.Data)
-            {
-                yield return record;
-            }
-            if (!page.HasMore)
-            {
-                yield break;
-            }
-            cursor = page.NextCursor;
-        }
-    }
+            var page = await ListEventsAsync(cursor ?? after, size ?? 500, type, ct);
+            return new Page<WebhookEventRecord>(page.Data, page.HasMore ? page.NextCursor : null,
+                new Response(200, new Dictionary<string, IReadOnlyList<string>>()));
+        }, cancellationToken);
+
+    /// <summary>Every event after <paramref name="after"/>, page by page (as <see cref="GetEventsAsync"/>).</summary>
+    public virtual IAsyncEnumerable<WebhookEventRecord> ListAllEventsAsync(string? after = null, string? type = null, CancellationToken cancellationToken = default) =>
+        GetEventsAsync(after, type, cancellationToken);
 
     /// <summary>One event and its deliveries.</summary>
-    public Task<WebhookEventRecord> GetEventAsync(string eventId, CancellationToken cancellationToken = default) =>
+    public virtual Task<WebhookEventRecord> GetEventAsync(string eventId, CancellationToken cancellationToken = default) =>
         _transport.SendAsync<WebhookEventRecord>(HttpMethod.Get, $"v1/webhooks/events/{Uri.EscapeDataString(eventId)}", null, null, cancellationToken);
 
     /// <summary>Delivers an event again (same id and body, freshly signed) to <paramref name="endpointId"/> or every subscribed endpoint.</summary>
-    public Task<WebhookReplay> ReplayEventAsync(string eventId, string? endpointId = null, CancellationToken cancellationToken = default) =>
+    public virtual Task<WebhookReplay> ReplayEventAsync(string eventId, string? endpointId = null, CancellationToken cancellationToken = default) =>
         _transport.SendAsync<WebhookReplay>(HttpMethod.Post, $"v1/webhooks/events/{Uri.EscapeDataString(eventId)}/replay",
             new { endpointId }, null, cancellationToken);
 }

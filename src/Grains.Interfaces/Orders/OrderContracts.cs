@@ -130,7 +130,30 @@ public sealed record OrderIndexEntry(
     string Chain,
     CanonicalAmount Amount,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? ClientReference = null);
+
+/// <summary>Where a listing page ends: the last row's (created_at, order_id); the next page starts strictly after it.</summary>
+public sealed record OrderListPosition(DateTimeOffset CreatedAt, string OrderId);
+
+/// <summary>
+/// One page of an order listing, newest first (created_at, then order_id, both descending): every filter is optional
+/// and they combine with AND; <see cref="CreatedFrom"/> is inclusive, <see cref="CreatedBefore"/> exclusive.
+/// </summary>
+public sealed record OrderListQuery(
+    string? AccountId = null,
+    OrderStatus? Status = null,
+    OrderKind? Kind = null,
+    string? Symbol = null,
+    string? Chain = null,
+    DateTimeOffset? CreatedFrom = null,
+    DateTimeOffset? CreatedBefore = null,
+    string? ClientReference = null,
+    OrderListPosition? After = null,
+    int Limit = 50);
+
+/// <summary>A page of orders and whether more follow (then <see cref="Next"/> is where the next page starts).</summary>
+public sealed record OrderListPage(IReadOnlyList<OrderIndexEntry> Entries, bool HasMore, OrderListPosition? Next);
 
 /// <summary>Lists orders (grains are not queryable). Written by the order grains on every status change.</summary>
 public interface IOrderIndex
@@ -143,4 +166,10 @@ public interface IOrderIndex
 
     /// <summary>Orders, newest first, optionally for one account and/or status.</summary>
     Task<IReadOnlyList<OrderIndexEntry>> ListAsync(string? accountId, OrderStatus? status, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One page by keyset: stable under concurrent inserts: no row appears twice, and every row whose filtered fields do not
+    /// change while paging appears exactly once, however deep the history.
+    /// </summary>
+    Task<OrderListPage> PageAsync(OrderListQuery query, CancellationToken cancellationToken = default);
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Sharemint.Silo.Api.Admin;
+using Sharemint.Silo.Api.Contract;
 using Sharemint.Silo.Api.Partner;
 using Sharemint.Silo.Api.Problems;
 using Sharemint.Silo.Api.Security;
@@ -26,6 +27,7 @@ public static class ApiServices
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<ApiKeyCache>();
         services.AddSingleton<ReplayGuard>();
+        services.AddSingleton<Sharemint.Silo.Orders.ClientReferenceStore>();
         services.AddSingleton<ApiRateLimiter>();
         services.AddHostedService<ApiKeyBootstrap>();
         services.AddHostedService<ReplayPurger>();
@@ -38,22 +40,7 @@ public static class ApiServices
         {
             // The document describes the API only, not health probes or the dashboard.
             openApi.ShouldInclude = description => description.RelativePath is { } path && (path.StartsWith("v1/", StringComparison.Ordinal) || path.StartsWith("admin/v1/", StringComparison.Ordinal));
-            openApi.AddDocumentTransformer((document, _, _) =>
-            {
-            document.Info.Title = "Sharemint API";
-            document.Info.Description =
-                "Partner routes (/v1) and operator routes (/admin/v1) are signed: X-Sharemint-Key (key id), X-Sharemint-Timestamp " +
-                "(Unix milliseconds), X-Sharemint-Nonce (16-64 random letters, digits, '-' or '_') and X-Sharemint-Signature = " +
-                "hex(HMAC-SHA256(secret, timestamp \\n nonce \\n METHOD \\n path-and-query \\n Idempotency-Key or empty \\n " +
-                "hex(SHA-256(body)))). A nonce is accepted once per key. Money-moving POSTs need an Idempotency-Key. Every error is " +
-                "application/problem+json with a stable `code`. " +
-                "Webhooks (/v1/webhooks): each delivery is a POST of the event's JSON with headers Sharemint-Webhook-Id (the event " +
-                "id; deliveries are at least once, so deduplicate on it), Sharemint-Webhook-Timestamp (Unix seconds) and " +
-                "Sharemint-Webhook-Signature = 'v1=' + hex(HMAC-SHA256(endpoint secret, id + '.' + timestamp + '.' + body)), one " +
-                "space-separated v1= entry per valid secret during a rotation overlap. Answer 2xx to acknowledge; anything else is " +
-                "retried with exponential backoff and jitter for 72 hours. Events of one order arrive in order.";
-                return Task.CompletedTask;
-            });
+            openApi.AddSharemintContract();
         });
         return services;
     }
@@ -65,7 +52,9 @@ public static class ApiServices
         options.RespectNullableAnnotations = true;
         options.RespectRequiredConstructorParameters = true;
         options.AllowDuplicateProperties = false;
-        options.NumberHandling = JsonNumberHandling.Strict;
+        // Amounts travel as decimal strings ("1.50000000": exact in every language); JSON numbers are still accepted during
+        // the deprecation period. Either way a value that is not a number is refused.
+        options.NumberHandling = JsonNumberHandling.AllowReadingFromString;
     }
 
     /// <summary>Error handling and request signing for the API prefixes, the routes, and <c>/openapi/v1.json</c>.</summary>

@@ -1,3 +1,4 @@
+using System.Text;
 using Npgsql;
 using Sharemint.Orders;
 using Sharemint.Silo.Storage;
@@ -129,5 +130,71 @@ public sealed class PostgresOrderIndex : IOrderIndex
                 reader.GetFieldValue<DateTimeOffset>(8)));
         }
         return entries;
+    }
+
+    public async Task<OrderListPage> PageAsync(OrderListQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var limit = Math.Clamp(query.Limit, 1, 1000);
+        await using var command = _dataSource.CreateCommand();
+        // Only the filters given become conditions, so the planner sees a plain keyset scan on the matching index.
+        var where = new StringBuilder("TRUE");
+        void Condition(string sql, object value)
+        {
+            command.Parameters.AddWithValue(value);
+            where.Append(" AND ").Append(sql.Replace("@", "$" + command.Parameters.Count, StringComparison.Ordinal));
+        }
+        if (query.AccountId is { } account) Condition("account_id = @", account);
+        if (query.Status is { } status) Condition("status = @", status.ToString());
+        if (query.Kind is { } kind) Condition("kind = @", kind.ToString());
+        if (query.Symbol is { } symbol) Condition("symbol = @", symbol);
+        if (query.Chain is { } chain) Condition("chain = @", chain);
+        if (query.CreatedFrom is { } from) Condition("created_at >= @", from);
+        if (query.CreatedBefore is { } before) Condition("created_at < @", before);
+        if (query.ClientReference is { } reference)
+        {
+            Condition("order_id IN (SELECT r.order_id FROM order_client_references r WHERE r.client_reference = @)", reference);
+        }
+        if (query.After is { } after)
+        {
+            command.Parameters.AddWithValue(after.CreatedAt);
+            command.Parameters.AddWithValue(after.OrderId);
+            where.Append($" AND (created_at, order_id) < (${command.Parameters.Count - 1}, ${command.Parameters.Count})");
+        }
+        command.Parameters.AddWithValue(limit + 1);
+        command.CommandText = $"""
+            SELECT order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at,
+                   (SELECT r.client_reference FROM order_client_references r WHERE r.order_id = order_index.order_id)
+              FROM order_index
+             WHERE {where}
+             ORDER BY created_at DESC, order_id DESC
+             LIMIT ${command.Parameters.Count}
+            """;
+        var entries = new List<OrderIndexEntry>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                entries.Add(new OrderIndexEntry(
+                    reader.GetString(0),
+                    Enum.Parse<OrderKind>(reader.GetString(1)),
+                    Enum.Parse<OrderStatus>(reader.GetString(2)),
+                    reader.GetString(3),
+                    reader.GetString(4),
+                    reader.GetString(5),
+                    CanonicalAmount.FromUnits(reader.GetInt64(6)),
+                    reader.GetFieldValue<DateTimeOffset>(7),
+                    reader.GetFieldValue<DateTimeOffset>(8),
+                    reader.IsDBNull(9) ? null : reader.GetString(9)));
+            }
+        }
+        // One row more than asked says whether another page follows without a second query.
+        var hasMore = entries.Count > limit;
+        if (hasMore)
+        {
+            entries.RemoveAt(limit);
+        }
+        var next = hasMore ? new OrderListPosition(entries[^1].CreatedAt, entries[^1].OrderId) : null;
+        return new OrderListPage(entries, hasMore, next);
     }
 }

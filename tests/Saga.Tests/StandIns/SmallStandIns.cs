@@ -160,4 +160,7 @@ public sealed class OrderIndexStandIn : IOrderIndex
 
     public Task<IReadOnlyList<OrderIndexEntry>> ListAsync(string? accountId, OrderStatus? status, int limit, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("listing is not part of an order's saga");
+
+    public Task<OrderListPage> PageAsync(OrderListQuery query, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("listing is not part of an order's saga");
 }

@@ -7,6 +7,8 @@ using Sharemint.Market;
 using Sharemint.Orders;
 using Sharemint.Reserves;
 using Sharemint.Silo.Api.Contracts;
+using Sharemint.Silo.Api.Limits;
+using Sharemint.Silo.Api.Paging;
 using Sharemint.Silo.Api.Partner;
 using Sharemint.Silo.Api.Problems;
 using Sharemint.Silo.Api.Security;
@@ -35,6 +37,7 @@ public static class AdminEndpoints
         MapReserves(admin.MapGroup("/reserves").WithTags("Admin: reserves"));
         MapPrices(admin.MapGroup("/prices").WithTags("Admin: prices"));
         DepositEndpoints.Map(admin.MapGroup("/deposits").WithTags("Admin: deposits"));
+        admin.MapAdminLimits();
     }
 
     private static void MapAssets(RouteGroupBuilder assets)
@@ -234,26 +237,28 @@ public static class AdminEndpoints
 
     private static void MapOrders(RouteGroupBuilder orders)
     {
-        orders.MapGet("/", async (string? account, string? status, int? limit, HttpContext context) =>
+        orders.MapGet("/", async (string? account, [AsParameters] OrderListParameters parameters, HttpContext context) =>
             {
                 if (account is not null && !ApiRoutes.IsAccountId(account))
                 {
                     throw new ApiProblemException(StatusCodes.Status400BadRequest, "account_id_invalid", "account must be 3-64 lower-case letters, digits or '-'.");
                 }
-                var filter = status is null ? (OrderStatus?)null : ApiRoutes.ParseEnum<OrderStatus>(status, "status_invalid", "status");
-                var entries = await PartnerEndpoints.OrderIndex(context).ListAsync(account, filter, ApiRoutes.Limit(limit), context.RequestAborted);
-                return TypedResults.Ok(entries.Select(OrderSummaryView.From).ToArray());
+                var query = OrderListing.Query(context, parameters, account, "account");
+                var page = await PartnerEndpoints.OrderIndex(context).PageAsync(query, context.RequestAborted);
+                return TypedResults.Ok(OrderListing.View(page, OrderSummaryView.From));
             })
-            .WithName("AdminListOrders").WithSummary("Orders, newest first, optionally for one account and status.")
+            .WithName("AdminListOrders")
+            .WithSummary("Orders, newest first, a page at a time (data, has_more, next_cursor), filtered by account, status, kind, symbol, chain, creation time and client_reference.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        orders.MapGet("/{orderId}", async (string orderId, IGrainFactory grains) =>
+        orders.MapGet("/{orderId}", async (string orderId, IGrainFactory grains, Sharemint.Silo.Orders.ClientReferenceStore references, HttpContext context) =>
             {
                 if (!ApiRoutes.IsOrderId(orderId))
                 {
                     throw new LedgerException(LedgerError.OrderNotFound, $"No order '{orderId}'.");
                 }
-                return TypedResults.Ok(OrderView.From(await grains.GetGrain<IOrderGrain>(orderId).GetAsync()));
+                return TypedResults.Ok(OrderView.From(await grains.GetGrain<IOrderGrain>(orderId).GetAsync(),
+                    await references.FindAsync(orderId, context.RequestAborted)));
             })
             .WithName("AdminGetOrder").WithSummary("Any order with its steps.")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -306,10 +311,5 @@ public static class AdminEndpoints
         context.RequestServices.GetService<IMarketData>()
         ?? throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, "market_data_unavailable", "Market data is not available on this silo.");
 
-    private static decimal DefaultFee(PartnerTier tier) => tier switch
-    {
-        PartnerTier.Premium => 0.003m,
-        PartnerTier.Institutional => 0.001m,
-        _ => 0.005m,
-    };
+    private static decimal DefaultFee(PartnerTier tier) => Limits.FeeSchedule.DefaultFee(tier);
 }

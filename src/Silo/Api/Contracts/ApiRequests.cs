@@ -2,18 +2,20 @@ namespace Sharemint.Silo.Api.Contracts;
 
 // Request bodies. Parsed strictly: unknown fields, missing required fields, malformed JSON and numbers out of range
 // are refused with 400 and a code before anything runs. Token amounts are decimals of whole tokens (at most 8 decimals).
+// clientReference (optional, 1-64 printable ASCII characters) is the partner's own id for an order: echoed on the order,
+// searchable with GET /v1/orders?client_reference=…, and unique per partner (409 client_reference_conflict).
 
 /// <summary>Price <paramref name="Amount"/> tokens of <paramref name="Symbol"/>; side is <c>mint</c> or <c>redeem</c>.</summary>
 public sealed record CreateQuoteBody(string Symbol, string Side, decimal Amount);
 
 /// <summary>Mint a quote's amount on a chain to an allow-listed wallet.</summary>
-public sealed record MintOrderBody(string QuoteId, string Chain, string Wallet);
+public sealed record MintOrderBody(string QuoteId, string Chain, string Wallet, string? ClientReference = null);
 
 /// <summary>Redeem tokens from an allow-listed wallet; with a redeem quote, at its price.</summary>
-public sealed record RedeemOrderBody(string Symbol, string Chain, string Wallet, decimal Amount, string? QuoteId = null);
+public sealed record RedeemOrderBody(string Symbol, string Chain, string Wallet, decimal Amount, string? QuoteId = null, string? ClientReference = null);
 
 /// <summary>Move tokens between chains.</summary>
-public sealed record TransferBody(string Symbol, string FromChain, string FromWallet, string ToChain, string ToWallet, decimal Amount);
+public sealed record TransferBody(string Symbol, string FromChain, string FromWallet, string ToChain, string ToWallet, decimal Amount, string? ClientReference = null);
 
 /// <summary>Pause an asset: <c>mint</c>, <c>redeem</c> or <c>all</c> (the default).</summary>
 public sealed record PauseBody(string? Scope = null);

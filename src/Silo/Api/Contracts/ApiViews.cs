@@ -66,22 +66,23 @@ public sealed record OrderView(
     string OrderId, string Kind, string Status, string AccountId, string Symbol, string Chain, string Wallet,
     string? FromChain, string? FromWallet, decimal Amount, long AmountUnits, decimal? Cash, string? QuoteId,
     IReadOnlyList<OrderStepView> Steps, IReadOnlyList<string> TransactionIds, string? FailureCode, string? FailureMessage,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool IsTerminal)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool IsTerminal, string? ClientReference)
 {
-    public static OrderView From(OrderSnapshot o) => new(
+    public static OrderView From(OrderSnapshot o, string? clientReference = null) => new(
         o.OrderId, o.Kind.ToString(), o.Status.ToString(), o.AccountId, o.Symbol, o.Chain, o.Wallet, o.FromChain, o.FromWallet,
         o.Amount.Tokens, o.Amount.Units, o.Cash, o.QuoteId,
         o.Steps.Select(s => new OrderStepView(s.Name, s.OperationId, s.Outcome, s.At, s.Detail)).ToArray(),
-        o.TransactionIds, o.FailureCode, o.FailureMessage, o.CreatedAt, o.UpdatedAt, o.IsTerminal);
+        o.TransactionIds, o.FailureCode, o.FailureMessage, o.CreatedAt, o.UpdatedAt, o.IsTerminal, clientReference);
 }
 
 /// <summary>A row of an order listing.</summary>
 public sealed record OrderSummaryView(
     string OrderId, string Kind, string Status, string AccountId, string Symbol, string Chain, decimal Amount, long AmountUnits,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? ClientReference)
 {
     public static OrderSummaryView From(OrderIndexEntry e) => new(
-        e.OrderId, e.Kind.ToString(), e.Status.ToString(), e.AccountId, e.Symbol, e.Chain, e.Amount.Tokens, e.Amount.Units, e.CreatedAt, e.UpdatedAt);
+        e.OrderId, e.Kind.ToString(), e.Status.ToString(), e.AccountId, e.Symbol, e.Chain, e.Amount.Tokens, e.Amount.Units, e.CreatedAt, e.UpdatedAt,
+        e.ClientReference);
 }
 
 /// <summary>One deployment in a reserve report.</summary>

@@ -8,6 +8,8 @@ using Sharemint.Orders;
 using Sharemint.Quotes;
 using Sharemint.Reserves;
 using Sharemint.Silo.Api.Contracts;
+using Sharemint.Silo.Api.Limits;
+using Sharemint.Silo.Api.Paging;
 using Sharemint.Silo.Api.Problems;
 using Sharemint.Silo.Api.Security;
 
@@ -32,6 +34,7 @@ public static class PartnerEndpoints
         MapTransfers(v1.MapGroup("/transfers").WithTags("Orders").RequirePartnerKey());
         MapOwnKey(v1.MapGroup("/keys").WithTags("Keys").RequirePartnerKey());
         MapReserves(v1.MapGroup("/reserves").WithTags("Reserves").AllowPublic());
+        v1.MapPartnerLimits();
     }
 
     /// <summary>Every listed asset with its ledger figures.</summary>
@@ -143,7 +146,12 @@ public static class PartnerEndpoints
                 var key = ApiRoutes.OptionalIdempotencyKey(context);
                 var quoteId = "q_" + (key is null ? Guid.NewGuid().ToString("N")[..26] : ApiRoutes.Hash($"quote\n{account}\n{key}"));
                 var request = new QuoteRequest(account, ApiRoutes.Symbol(body.Symbol), side, ApiRoutes.Tokens(body.Amount));
+                var replay = key is not null && await Idempotency.IsQuotedAsync(grains, quoteId);
                 var quote = await grains.GetGrain<IQuoteGrain>(quoteId).CreateAsync(request);
+                if (replay)
+                {
+                    context.Response.Headers[Idempotency.ReplayedHeader] = "true";
+                }
                 return TypedResults.Created($"{ApiRoutes.PartnerPrefix}/quotes/{quote.QuoteId}", QuoteView.From(quote));
             })
             .RequireScope(ApiScope.Trade)
@@ -165,8 +173,8 @@ public static class PartnerEndpoints
                 var account = principal.PartnerAccountId;
                 var orderId = OrderIds.FromIdempotencyKey(account, ApiRoutes.RequireIdempotencyKey(context));
                 await OwnQuoteAsync(grains, account, body.QuoteId);
-                var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceMintAsync(new MintOrderRequest(account, body.QuoteId, body.Chain, body.Wallet));
-                return Accepted(order);
+                return await Idempotency.PlaceAsync(context, grains, account, orderId, body.ClientReference,
+                    order => order.PlaceMintAsync(new MintOrderRequest(account, body.QuoteId, body.Chain, body.Wallet)));
             })
             .RequireScope(ApiScope.Trade)
             .WithName("Mint").WithSummary("Mint a quote's amount to an allow-listed wallet. Needs an Idempotency-Key.")
@@ -184,26 +192,27 @@ public static class PartnerEndpoints
                 var amount = ApiRoutes.Tokens(body.Amount);
                 await RequireProvenWalletAsync(grains, account, body.Chain, body.Wallet);
                 var request = new RedeemOrderRequest(account, ApiRoutes.Symbol(body.Symbol), body.Chain, body.Wallet, amount, body.QuoteId);
-                var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceRedeemAsync(request);
-                return Accepted(order);
+                return await Idempotency.PlaceAsync(context, grains, account, orderId, body.ClientReference, order => order.PlaceRedeemAsync(request));
             })
             .RequireScope(ApiScope.Trade)
             .WithName("Redeem").WithSummary("Redeem tokens from an allow-listed wallet whose control was proven, for cash. Needs an Idempotency-Key.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        orders.MapGet("/", async (string? status, int? limit, ApiPrincipal principal, HttpContext context) =>
+        orders.MapGet("/", async ([AsParameters] OrderListParameters parameters, ApiPrincipal principal, HttpContext context) =>
             {
-                var filter = status is null ? (OrderStatus?)null : ApiRoutes.ParseEnum<OrderStatus>(status, "status_invalid", "status");
-                var entries = await OrderIndex(context).ListAsync(principal.PartnerAccountId, filter, ApiRoutes.Limit(limit), context.RequestAborted);
-                return TypedResults.Ok(entries.Select(OrderSummaryView.From).ToArray());
+                var query = OrderListing.Query(context, parameters, principal.PartnerAccountId);
+                var page = await OrderIndex(context).PageAsync(query, context.RequestAborted);
+                return TypedResults.Ok(OrderListing.View(page, OrderSummaryView.From));
             })
             .RequireScope(ApiScope.Read)
-            .WithName("ListOrders").WithSummary("The partner's orders, newest first.")
+            .WithName("ListOrders")
+            .WithSummary("The partner's orders, newest first, a page at a time (data, has_more, next_cursor), filtered by status, kind, symbol, chain, creation time and client_reference.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        orders.MapGet("/{orderId}", async (string orderId, ApiPrincipal principal, IGrainFactory grains) =>
-                TypedResults.Ok(OrderView.From(await OwnOrderAsync(grains, principal.PartnerAccountId, orderId))))
+        orders.MapGet("/{orderId}", async (string orderId, ApiPrincipal principal, IGrainFactory grains, Sharemint.Silo.Orders.ClientReferenceStore references, HttpContext context) =>
+                TypedResults.Ok(OrderView.From(await OwnOrderAsync(grains, principal.PartnerAccountId, orderId),
+                    await references.FindAsync(orderId, context.RequestAborted))))
             .RequireScope(ApiScope.Read)
             .WithName("GetOrder").WithSummary("One of the partner's orders with its steps.")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -227,8 +236,7 @@ public static class PartnerEndpoints
                 var amount = ApiRoutes.Tokens(body.Amount);
                 await RequireProvenWalletAsync(grains, account, body.FromChain, body.FromWallet);
                 var request = new TransferOrderRequest(account, ApiRoutes.Symbol(body.Symbol), body.FromChain, body.FromWallet, body.ToChain, body.ToWallet, amount);
-                var order = await grains.GetGrain<IOrderGrain>(orderId).PlaceTransferAsync(request);
-                return Accepted(order);
+                return await Idempotency.PlaceAsync(context, grains, account, orderId, body.ClientReference, order => order.PlaceTransferAsync(request));
             })
             .RequireScope(ApiScope.Withdraw)
             .WithName("Transfer").WithSummary("Move tokens between chains (burn from a proven wallet, then mint). Needs an Idempotency-Key.")
@@ -252,9 +260,6 @@ public static class PartnerEndpoints
             .WithName("GetReservesHistory").WithSummary("Past reconciliations, newest first (public).")
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
-
-    private static Accepted<OrderView> Accepted(OrderSnapshot order) =>
-        TypedResults.Accepted($"{ApiRoutes.PartnerPrefix}/orders/{order.OrderId}", OrderView.From(order));
 
     /// <summary>The order if it is the partner's; 404 for another partner's (indistinguishable from a missing one).</summary>
     private static async Task<OrderSnapshot> OwnOrderAsync(IGrainFactory grains, string accountId, string orderId)

@@ -79,7 +79,7 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
         }
         if (json.InnerException is FormatException or OverflowException)
         {
-            return (400, "number_out_of_range", $"A number in the body is out of range{where}.");
+            return (400, "number_out_of_range", $"A number in the body is not a decimal number in range (a JSON number or a string such as \"1.5\"){where}.");
         }
         if (json.Message.Contains("missing required", StringComparison.Ordinal) || json.Message.Contains("allow null", StringComparison.Ordinal)
             || json.Message.Contains("allow setting null", StringComparison.Ordinal))
