@@ -9,6 +9,12 @@ public static class ErrorCatalogue
     /// <summary>Code → meaning, in alphabetical order.</summary>
     public static IReadOnlyDictionary<string, string> Codes { get; } = new SortedDictionary<string, string>(StringComparer.Ordinal)
     {
+        ["chain_invalid"] = "A chain filter names no chain the platform runs.",
+        ["chain_unknown"] = "The platform runs no chain by that name (asset deployments).",
+        ["corporate_action_conflict"] = "Another corporate action on the asset is still open.",
+        ["corporate_action_not_found"] = "No such corporate action on the asset.",
+        ["isin_invalid"] = "The ISIN is malformed or its check digit is wrong.",
+        ["symbol_invalid"] = "A symbol filter names no listed asset.",
         ["account_already_exists"] = "An account with this id exists with a different profile.",
         ["account_id_invalid"] = "An account id is 3-64 lower-case letters, digits or '-'.",
         ["account_not_found"] = "No such account.",
