@@ -128,7 +128,8 @@ public sealed class AttackTests(ChainApiSilo platform, ITestOutputHelper output)
 
         Assert.Equal(0, baseline.Refused);
         Assert.Equal(0, underFlood.Refused);
-        Assert.True(underFlood.Accepted >= 20 * phase.TotalSeconds * 0.5, $"only {underFlood.Accepted} mints were accepted under the flood");
+        // Measured against the same run's baseline: the machine's load moves both, a starving flood moves only one.
+        Assert.True(underFlood.Accepted >= Math.Max(1, baseline.Accepted / 2), $"only {underFlood.Accepted} mints were accepted under the flood against {baseline.Accepted} without it");
         Assert.Equal(0, floodStats.ServerErrors + aloneStats.ServerErrors);
         Assert.Equal(0, floodStats.Accepted + aloneStats.Accepted);
         // Every flooding address may cost at most its failure budget in key lookups (plus what refills), never one per request.

@@ -51,7 +51,8 @@ public sealed class ProviderFaultTests(AnvilFixture anvil)
         proxy.TooManyRequests(1, retryAfterSeconds: 0);
         await rpc.CallAsync("eth_sendTransaction", [new Dictionary<string, object?> { ["from"] = from, ["to"] = from, ["value"] = "0x1" }]);
         Assert.Equal(3, proxy.Refused);
-        var after = (await rpc.CallAsync("eth_getTransactionCount", [from, "latest"])).GetString();
+        // pending counts the mempool too: whether or not the node has mined yet, one send is one nonce.
+        var after = (await rpc.CallAsync("eth_getTransactionCount", [from, "pending"])).GetString();
         Assert.Equal(Convert.ToInt64(nonce, 16) + 1, Convert.ToInt64(after, 16));
     }
 
