@@ -99,6 +99,24 @@ public sealed class ApiCommandTests(CliSilo cli) : IClassFixture<CliSilo>
     }
 
     [Fact]
+    public async Task Operator_delists_an_asset_with_a_redemption_window()
+    {
+        var until = DateTimeOffset.UtcNow.AddDays(30).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        var delist = await cli.AdminAsync("admin", "assets", "delist", "XLEx", "--redeem-until", until);
+        Assert.Equal(0, delist.ExitCode);
+        Assert.Contains("XLEx Delisting: redemptions until", delist.StandardOutput, StringComparison.Ordinal);
+        var again = await cli.AdminAsync("admin", "assets", "delist", "XLEx", "--redeem-until", until, "--json");
+        Assert.Equal(0, again.ExitCode);
+        using var asset = JsonDocument.Parse(again.StandardOutput);
+        Assert.Equal("Delisting", asset.RootElement.GetProperty("status").GetString());
+
+        var past = await cli.AdminAsync("admin", "assets", "delist", "XLEx", "--redeem-until", "2020-01-01T00:00:00Z", "--json");
+        Assert.NotEqual(0, past.ExitCode);
+        using var error = JsonDocument.Parse(past.StandardOutput);
+        Assert.Equal("asset_delisting", error.RootElement.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task Operator_onboards_a_partner_whose_new_key_then_works_from_the_environment()
     {
         var id = "partner-" + Guid.NewGuid().ToString("N")[..8];

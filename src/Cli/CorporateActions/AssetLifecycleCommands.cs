@@ -3,7 +3,7 @@ using Sharemint.Client.Lifecycle;
 
 namespace Sharemint.Cli.CorporateActions;
 
-/// <summary><c>sharemint admin assets add SYMBOL --ticker --name --isin --kind [--price] | deploy SYMBOL --chain … [--wait] | progress SYMBOL</c>.</summary>
+/// <summary><c>sharemint admin assets add SYMBOL --ticker --name --isin --kind [--price] | deploy SYMBOL --chain … [--wait] | progress SYMBOL | delist SYMBOL --redeem-until T</c>.</summary>
 public static class AssetLifecycleCommands
 {
     public static Command Create(CliGlobals g)
@@ -63,7 +63,16 @@ public static class AssetLifecycleCommands
             return 0;
         });
 
-        return new Command("assets", "List and deploy assets (pause, halt and resume: sharemint assets pause|resume).") { add, deploy, show };
+        var redeemUntil = new Option<DateTimeOffset>("--redeem-until") { Description = "End of the redemption-only window, ISO 8601 with an offset, e.g. 2026-12-31T21:00:00Z", Required = true };
+        var delist = new Command("delist", "Delist an asset: only redemptions until --redeem-until, then closed (operator).") { symbol, redeemUntil };
+        delist.SetAction(async (parse, ct) =>
+        {
+            var asset = await Client(g, parse).DelistAsync(parse.GetValue(symbol)!, parse.GetValue(redeemUntil), ct);
+            g.Print(parse, asset, () => Console.WriteLine($"{asset.Symbol} {asset.Status}: redemptions until {asset.RedeemUntil:O}"));
+            return 0;
+        });
+
+        return new Command("assets", "List, deploy and delist assets (pause, halt and resume: sharemint assets pause|resume).") { add, deploy, show, delist };
     }
 
     private static AssetLifecycleClient Client(CliGlobals g, ParseResult parse)

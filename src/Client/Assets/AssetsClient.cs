@@ -5,7 +5,7 @@ namespace Sharemint.Client.Assets;
 /// <summary>An xStock as the API reports it. <see cref="IssuedUnits"/> is in canonical units (8 decimals).</summary>
 public sealed record Asset(
     string Symbol, string UnderlyingTicker, string Name, string Isin, string Kind, string Status,
-    decimal Multiplier, decimal CustodyShares, decimal ReservedShares, string Issued, long IssuedUnits);
+    decimal Multiplier, decimal CustodyShares, decimal ReservedShares, string Issued, long IssuedUnits, DateTimeOffset? RedeemUntil = null);
 
 /// <summary>
 /// Where an asset lives on one chain: its token, the platform's ledger supply there, and the issuer's addresses. Send

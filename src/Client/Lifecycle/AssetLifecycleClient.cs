@@ -28,6 +28,15 @@ public sealed class AssetLifecycleClient
         _transport.SendAsync<AssetDeploymentProgress>(HttpMethod.Post, $"admin/v1/assets/{Uri.EscapeDataString(symbol)}/deployments", new { chains },
             ApiTransport.NewIdempotencyKey(), cancellationToken);
 
+    /// <summary>
+    /// Delists an asset: redemptions only until <paramref name="redeemUntil"/>, then closed. The same time again changes
+    /// nothing; refusals: <c>invalid_argument</c> (time not in the future), <c>asset_delisting</c> (another time already set),
+    /// <c>asset_delisted</c> (already closed).
+    /// </summary>
+    public Task<Asset> DelistAsync(string symbol, DateTimeOffset redeemUntil, CancellationToken cancellationToken = default) =>
+        _transport.SendAsync<Asset>(HttpMethod.Post, $"admin/v1/assets/{Uri.EscapeDataString(symbol)}/delist", new { redeemUntil },
+            ApiTransport.NewIdempotencyKey(), cancellationToken);
+
     /// <summary>The deployment job's progress.</summary>
     public Task<AssetDeploymentProgress> ProgressAsync(string symbol, CancellationToken cancellationToken = default) =>
         _transport.SendAsync<AssetDeploymentProgress>(HttpMethod.Get, $"admin/v1/assets/{Uri.EscapeDataString(symbol)}/deployments/progress", null, null, cancellationToken);

@@ -11,7 +11,8 @@ public enum AssetKind
 
 /// <summary>
 /// Trading status. <see cref="MintPaused"/> stops new reservations and settlements; <see cref="RedeemPaused"/> stops burns;
-/// <see cref="Halted"/> stops both (invariant 6: pause means stop).
+/// <see cref="Halted"/> stops both (invariant 6: pause means stop). <see cref="Delisting"/> is the redemption-only window
+/// before <see cref="Delisted"/>, after which the asset is closed for good.
 /// </summary>
 public enum AssetStatus
 {
@@ -19,6 +20,29 @@ public enum AssetStatus
     MintPaused,
     RedeemPaused,
     Halted,
+    Delisting,
+    Delisted,
+}
+
+/// <summary>What each status lets through, and the error that names a refusal.</summary>
+public static class AssetStatusRules
+{
+    /// <summary>True when new mints (reservations, settlements, quotes) are allowed.</summary>
+    public static bool AllowsMint(this AssetStatus status) => status is AssetStatus.Active or AssetStatus.RedeemPaused;
+
+    /// <summary>True when redemptions (burns back to cash) are allowed: also during a delisting window.</summary>
+    public static bool AllowsRedeem(this AssetStatus status) => status is AssetStatus.Active or AssetStatus.MintPaused or AssetStatus.Delisting;
+
+    /// <summary>True when moves between chains are allowed.</summary>
+    public static bool AllowsMove(this AssetStatus status) => status == AssetStatus.Active;
+
+    /// <summary>The error a refused operation carries: delisting and delisted have their own codes, the rest are pauses.</summary>
+    public static Errors.LedgerError RefusalError(this AssetStatus status) => status switch
+    {
+        AssetStatus.Delisting => Errors.LedgerError.AssetDelisting,
+        AssetStatus.Delisted => Errors.LedgerError.AssetDelisted,
+        _ => Errors.LedgerError.AssetPaused,
+    };
 }
 
 /// <summary>What an xStock is: its symbol and the security behind it.</summary>
@@ -43,7 +67,8 @@ public sealed record AssetSnapshot(
     [property: Id(7)] CanonicalAmount PendingBurn,
     [property: Id(8)] long Version,
     [property: Id(9)] CanonicalAmount InTransit,
-    [property: Id(10)] string? CorporateActionWindow = null)
+    [property: Id(10)] string? CorporateActionWindow = null,
+    [property: Id(11)] DateTimeOffset? RedeemUntil = null)
 {
     /// <summary>Shares that back the issued tokens at the current multiplier (rounded up).</summary>
     public decimal BackingShares => Multiplier.SharesToBack(Issued);

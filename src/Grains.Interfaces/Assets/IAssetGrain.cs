@@ -28,6 +28,15 @@ public interface IAssetGrain : IGrainWithStringKey
     [Alias("SetStatus")]
     Task<AssetSnapshot> SetStatusAsync(OperationId operationId, AssetStatus status);
 
+    /// <summary>
+    /// Starts delisting: until <paramref name="redeemUntil"/> only redemptions are accepted (mints and moves are refused
+    /// with <c>AssetDelisting</c>); from then on the asset reads <see cref="AssetStatus.Delisted"/> and refuses everything
+    /// with <c>AssetDelisted</c>. Idempotent for the same time; a different time once delisting has started, or a time
+    /// not in the future, is refused and changes nothing. Pause and resume are refused once delisting has started.
+    /// </summary>
+    [Alias("Delist")]
+    Task<AssetSnapshot> DelistAsync(OperationId operationId, DateTimeOffset redeemUntil);
+
     /// <summary>Sets the multiplier; refused with <c>InsufficientBacking</c> if custody would no longer back the issued tokens.</summary>
     [Alias("SetMultiplier")]
     Task<AssetSnapshot> SetMultiplierAsync(OperationId operationId, Multiplier multiplier);

@@ -40,6 +40,8 @@ public enum LedgerError
     WalletProofInvalid,
     CorporateActionConflict,
     CorporateActionNotFound,
+    AssetDelisting,
+    AssetDelisted,
 }
 
 /// <summary>The stable, snake_case codes partners see in problem+json responses.</summary>
@@ -58,6 +60,8 @@ public static class LedgerErrors
         LedgerError.AccountAlreadyExists => "account_already_exists",
         LedgerError.DeploymentNotFound => "deployment_not_found",
         LedgerError.AssetPaused => "asset_paused",
+        LedgerError.AssetDelisting => "asset_delisting",
+        LedgerError.AssetDelisted => "asset_delisted",
         LedgerError.ChainPaused => "chain_paused",
         LedgerError.InsufficientBacking => "insufficient_backing",
         LedgerError.InsufficientCash => "insufficient_cash",

@@ -61,11 +61,54 @@ public sealed class AssetGrain(
         {
             return Snapshot();
         }
+        if (status is AssetStatus.Delisting or AssetStatus.Delisted)
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, "Delisting takes a redemption window: use delist.");
+        }
+        if (EffectiveStatus() is AssetStatus.Delisting or AssetStatus.Delisted)
+        {
+            // A pause or resume would end the window early or reopen a closed asset.
+            throw new LedgerException(EffectiveStatus().RefusalError(), $"{Symbol} is {EffectiveStatus()}: its status no longer changes.");
+        }
         State.Status = status;
         State.Applied.Record(operationId, fingerprint);
         await CommitAsync();
         return Snapshot();
     }
+
+    public async Task<AssetSnapshot> DelistAsync(OperationId operationId, DateTimeOffset redeemUntil)
+    {
+        RequireDefined();
+        var fingerprint = $"delist|{redeemUntil.UtcTicks}";
+        if (await WasAppliedAsync(operationId, fingerprint))
+        {
+            return Snapshot();
+        }
+        if (State.Status == AssetStatus.Delisting && State.RedeemUntil == redeemUntil)
+        {
+            return Snapshot();
+        }
+        if (State.Status == AssetStatus.Delisting)
+        {
+            throw new LedgerException(EffectiveStatus().RefusalError(),
+                $"{Symbol} is already {EffectiveStatus()} with redemptions until {State.RedeemUntil:O}.");
+        }
+        if (redeemUntil <= clock.GetUtcNow())
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, $"redeem_until {redeemUntil:O} is not in the future.");
+        }
+        State.Status = AssetStatus.Delisting;
+        State.RedeemUntil = redeemUntil.ToUniversalTime();
+        State.Applied.Record(operationId, fingerprint);
+        await CommitAsync();
+        return Snapshot();
+    }
+
+    /// <summary>The status now: a delisting whose window has passed reads as delisted (no reminder needed to close it).</summary>
+    private AssetStatus EffectiveStatus() =>
+        State.Status == AssetStatus.Delisting && State.RedeemUntil is { } until && clock.GetUtcNow() >= until
+            ? AssetStatus.Delisted
+            : State.Status;
 
     public async Task<AssetSnapshot> SetMultiplierAsync(OperationId operationId, Multiplier multiplier)
     {
@@ -344,9 +387,9 @@ public sealed class AssetGrain(
         {
             return Snapshot();
         }
-        if (State.Status is AssetStatus.RedeemPaused or AssetStatus.Halted)
+        if (!EffectiveStatus().AllowsRedeem())
         {
-            throw new LedgerException(LedgerError.AssetPaused, $"{Symbol} is {State.Status}: no burns.");
+            throw new LedgerException(EffectiveStatus().RefusalError(), $"{Symbol} is {EffectiveStatus()}: no burns.");
         }
         RequireNoCorporateActionWindow("burns");
         if (PendingBurnAmount() + InTransitAmount() + amount > State.Issued)
@@ -503,7 +546,7 @@ public sealed class AssetGrain(
     /// <summary>Logs and counts a final mint the asset's current rules would refuse (recorded anyway: the chain decided).</summary>
     private void AlertIfRefusedNow(OperationId mintOperationId, CanonicalAmount amount, decimal reservedShares, CanonicalAmount newIssued)
     {
-        if (State.Status is AssetStatus.MintPaused or AssetStatus.Halted)
+        if (!EffectiveStatus().AllowsMint())
         {
             Bridges.LedgerAlerts.ForcedRecord(Symbol, "asset_paused");
             logger.LogError("{Symbol}: mint {Mint} of {Amount} is final on-chain while the asset is {Status}; recorded, operators alerted",
@@ -521,9 +564,9 @@ public sealed class AssetGrain(
     private void RequireMintingAllowed()
     {
         RequireNoCorporateActionWindow("mints");
-        if (State.Status is AssetStatus.MintPaused or AssetStatus.Halted)
+        if (!EffectiveStatus().AllowsMint())
         {
-            throw new LedgerException(LedgerError.AssetPaused, $"{Symbol} is {State.Status}: no mints.");
+            throw new LedgerException(EffectiveStatus().RefusalError(), $"{Symbol} is {EffectiveStatus()}: no mints.");
         }
     }
 
@@ -552,8 +595,8 @@ public sealed class AssetGrain(
     private AssetSnapshot Snapshot()
     {
         RequireDefined();
-        return new AssetSnapshot(State.Definition!, State.Status, State.Multiplier, State.CustodyShares, ReservedShares(),
-            State.Issued, PendingMint(), PendingBurnAmount(), StateVersion, InTransitAmount(), State.CorporateActionWindow);
+        return new AssetSnapshot(State.Definition!, EffectiveStatus(), State.Multiplier, State.CustodyShares, ReservedShares(),
+            State.Issued, PendingMint(), PendingBurnAmount(), StateVersion, InTransitAmount(), State.CorporateActionWindow, State.RedeemUntil);
     }
 
     private async Task ArmMultiplierReminderAsync()

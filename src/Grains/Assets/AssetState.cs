@@ -29,6 +29,9 @@ public sealed class AssetState : IRecordsOperations
 
     /// <summary>The corporate action whose pause window is open (no mints, no burns), or null.</summary>
     [Id(11)] public string? CorporateActionWindow { get; set; }
+
+    /// <summary>End of the redemption-only window of a delisting (status <see cref="AssetStatus.Delisting"/>), or null.</summary>
+    [Id(12)] public DateTimeOffset? RedeemUntil { get; set; }
 }
 
 /// <summary>A move between chains whose source burn is final and whose destination mint is not yet recorded.</summary>

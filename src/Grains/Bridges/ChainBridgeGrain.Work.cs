@@ -109,9 +109,9 @@ public sealed partial class ChainBridgeGrain
         }
         var status = (await Asset.GetAsync()).Status;
         return new WorkGate(
-            status is not (AssetStatus.MintPaused or AssetStatus.Halted),
-            status is not (AssetStatus.RedeemPaused or AssetStatus.Halted),
-            status == AssetStatus.Active);
+            status.AllowsMint(),
+            status.AllowsRedeem(),
+            status.AllowsMove());
     }
 
     /// <summary>True when a write in flight is due for a check; each pending answer doubles the wait, up to the cap.</summary>

@@ -228,9 +228,9 @@ public sealed partial class ChainBridgeGrain(
         else
         {
             var asset = await Asset.GetAsync();
-            if (asset.Status != AssetStatus.Active)
+            if (!asset.Status.AllowsMove())
             {
-                throw new LedgerException(LedgerError.AssetPaused, $"{Key.Symbol} is {asset.Status}: no moves between chains.");
+                throw new LedgerException(asset.Status.RefusalError(), $"{Key.Symbol} is {asset.Status}: no moves between chains.");
             }
         }
 

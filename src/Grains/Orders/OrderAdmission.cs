@@ -45,9 +45,9 @@ internal sealed class OrderAdmission(IOrderPeers grains, TimeProvider clock, str
             throw new LedgerException(LedgerError.InvalidArgument, $"Quote '{quote.QuoteId}' prices a redemption, not a mint.");
         }
         var asset = await grains.Asset(quote.Symbol).GetAsync();
-        if (asset.Status is AssetStatus.MintPaused or AssetStatus.Halted)
+        if (!asset.Status.AllowsMint())
         {
-            throw new LedgerException(LedgerError.AssetPaused, $"{quote.Symbol} is {asset.Status}: no mints.");
+            throw new LedgerException(asset.Status.RefusalError(), $"{quote.Symbol} is {asset.Status}: no mints.");
         }
         await RequireDeploymentAsync(quote.Symbol, request.Chain, quote.Amount);
         await grains.Account(request.AccountId).CheckEligibilityAsync(request.Chain, wallet);
@@ -67,9 +67,9 @@ internal sealed class OrderAdmission(IOrderPeers grains, TimeProvider clock, str
         RequireText(request.Symbol, "Symbol");
         LedgerValidation.RequirePositive(request.Amount, "Redemption amount");
         var asset = await grains.Asset(request.Symbol).GetAsync();
-        if (asset.Status is AssetStatus.RedeemPaused or AssetStatus.Halted)
+        if (!asset.Status.AllowsRedeem())
         {
-            throw new LedgerException(LedgerError.AssetPaused, $"{request.Symbol} is {asset.Status}: no redemptions.");
+            throw new LedgerException(asset.Status.RefusalError(), $"{request.Symbol} is {asset.Status}: no redemptions.");
         }
         await RequireDeploymentAsync(request.Symbol, request.Chain, request.Amount);
         var account = grains.Account(request.AccountId);
@@ -109,9 +109,9 @@ internal sealed class OrderAdmission(IOrderPeers grains, TimeProvider clock, str
             throw new LedgerException(LedgerError.InvalidArgument, "A move needs two different chains.");
         }
         var asset = await grains.Asset(request.Symbol).GetAsync();
-        if (asset.Status != AssetStatus.Active)
+        if (!asset.Status.AllowsMove())
         {
-            throw new LedgerException(LedgerError.AssetPaused, $"{request.Symbol} is {asset.Status}: no moves between chains.");
+            throw new LedgerException(asset.Status.RefusalError(), $"{request.Symbol} is {asset.Status}: no moves between chains.");
         }
         await RequireDeploymentAsync(request.Symbol, request.FromChain, request.Amount);
         await RequireDeploymentAsync(request.Symbol, request.ToChain, request.Amount);
@@ -150,6 +150,10 @@ internal sealed class OrderAdmission(IOrderPeers grains, TimeProvider clock, str
         else if (await grains.Sanctions().IsSanctionedAsync(chain, from))
         {
             holdReason = $"address_sanctioned: {from} on {chain}";
+        }
+        else if (asset.Status == AssetStatus.Delisted)
+        {
+            holdReason = $"asset_delisted: {symbol} closed at {asset.RedeemUntil:O}; an operator decides what to do with the tokens";
         }
         else if (owner is null)
         {

@@ -67,12 +67,10 @@ public sealed class QuoteGrain(
         LedgerValidation.RequirePositive(request.Amount, "Quote amount");
         var account = await GrainFactory.GetGrain<IHolderAccountGrain>(request.AccountId).GetAsync();
         var asset = await GrainFactory.GetGrain<IAssetGrain>(request.Symbol).GetAsync();
-        var paused = request.Side == QuoteSide.Mint
-            ? asset.Status is AssetStatus.MintPaused or AssetStatus.Halted
-            : asset.Status is AssetStatus.RedeemPaused or AssetStatus.Halted;
-        if (paused)
+        var allowed = request.Side == QuoteSide.Mint ? asset.Status.AllowsMint() : asset.Status.AllowsRedeem();
+        if (!allowed)
         {
-            throw new LedgerException(LedgerError.AssetPaused, $"{request.Symbol} is {asset.Status}.");
+            throw new LedgerException(asset.Status.RefusalError(), $"{request.Symbol} is {asset.Status}.");
         }
         if (asset.CorporateActionWindow is { } action)
         {

@@ -140,7 +140,8 @@ public sealed class RecoveryCheck(IGrainFactory grains, NpgsqlDataSource databas
                 record.Parameters.AddWithValue(checkId);
                 await record.ExecuteNonQueryAsync(cancellationToken);
             }
-            if (status != AssetStatus.Halted)
+            // A delisting asset keeps its window (status no longer changes); its redemptions are the only traffic left.
+            if (status is not (AssetStatus.Halted or AssetStatus.Delisting or AssetStatus.Delisted))
             {
                 await asset.SetStatusAsync(OperationId.From($"{checkId}/pause/{symbol}"), AssetStatus.Halted);
             }

@@ -267,6 +267,7 @@ public sealed class AssetStandIn(SagaWorld world, string symbol) : IAssetGrain
     public Task<AssetSnapshot> OpenCorporateActionWindowAsync(string actionId) => throw NotModelled();
     public Task<AssetSnapshot> ApplyCorporateActionAsync(string actionId, Multiplier newMultiplier, decimal custodyFactor, decimal addedShares) => throw NotModelled();
     public Task<AssetSnapshot> CloseCorporateActionWindowAsync(string actionId) => throw NotModelled();
+    public Task<AssetSnapshot> DelistAsync(OperationId operationId, DateTimeOffset redeemUntil) => throw NotModelled();
 
     private static NotSupportedException NotModelled() => new("asset administration is not part of an order's saga");
 }

@@ -14,6 +14,9 @@ namespace Sharemint.Silo.Api.Admin;
 /// <summary>List a new asset: its underlying, name, ISIN (check digit verified), kind (stock or etf) and an optional first price.</summary>
 public sealed record ListAssetBody(string? Symbol, string? UnderlyingTicker, string? Name, string? Isin, string? Kind, decimal? Price = null);
 
+/// <summary>Delist an asset: redemptions only until <c>redeem_until</c> (ISO 8601 with an offset), then closed.</summary>
+public sealed record DelistAssetBody(DateTimeOffset? RedeemUntil);
+
 /// <summary>Deploy a listed asset on these chains.</summary>
 public sealed record DeployAssetBody(IReadOnlyList<string>? Chains);
 
@@ -29,7 +32,8 @@ public sealed record AssetChainDeploymentView(string Chain, string State, string
 
 /// <summary>
 /// The asset lifecycle under <c>/admin/v1/assets</c>: list a new asset, deploy it on chosen chains (asynchronous, idempotent,
-/// resumable) and follow the deployment. Pausing and halting are <c>POST /{symbol}/pause</c> with scope mint, redeem or all.
+/// resumable) and follow the deployment. Pausing and halting are <c>POST /{symbol}/pause</c> with scope mint, redeem or all;
+/// <c>POST /{symbol}/delist</c> opens the redemption-only window that ends with the asset closed.
 /// </summary>
 public static class AssetLifecycleEndpoints
 {
@@ -41,6 +45,10 @@ public static class AssetLifecycleEndpoints
         assets.MapPost("/{symbol}/deployments", DeployAsync).RequireOperatorRole(OperatorRole.Operator)
             .WithName("DeployAsset").WithSummary("Deploy a listed asset on chosen chains, in the background.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        assets.MapPost("/{symbol}/delist", DelistAsync).RequireOperatorRole(OperatorRole.Operator)
+            .WithName("DelistAsset").WithSummary("Delist: only redemptions until redeem_until, then closed (the same time again changes nothing).")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         assets.MapGet("/{symbol}/deployments/progress", ProgressAsync)
             .WithName("GetAssetDeploymentProgress").WithSummary("Where the asset's deployment job stands on every chain.");
     }
@@ -102,6 +110,16 @@ public static class AssetLifecycleEndpoints
         var canonical = ApiRoutes.Symbol(symbol);
         var progress = await grains.GetGrain<IAssetDeploymentGrain>(canonical).DeployAsync(chains);
         return TypedResults.Accepted($"{ApiRoutes.AdminPrefix}/assets/{canonical}/deployments/progress", AssetDeploymentView.From(progress));
+    }
+
+    private static async Task<Ok<AssetView>> DelistAsync(string symbol, DelistAssetBody? body, HttpContext context, IGrainFactory grains)
+    {
+        var until = body?.RedeemUntil
+            ?? throw new ApiProblemException(StatusCodes.Status400BadRequest, "field_required", "redeem_until is required (ISO 8601 with an offset).");
+        var canonical = ApiRoutes.Symbol(symbol);
+        var asset = grains.GetGrain<IAssetGrain>(canonical);
+        var operation = ApiRoutes.OperationFor(context, $"delist\n{canonical}\n{until.UtcTicks}");
+        return TypedResults.Ok(AssetView.From(await asset.DelistAsync(operation, until)));
     }
 
     private static async Task<Ok<AssetDeploymentView>> ProgressAsync(string symbol, IGrainFactory grains) =>

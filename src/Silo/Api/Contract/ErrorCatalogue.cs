@@ -29,6 +29,8 @@ public static class ErrorCatalogue
         ["api_keys_unavailable"] = "Keys cannot be managed: the server has no secret encryption key configured.",
         ["asset_already_exists"] = "An asset with this symbol exists with a different definition.",
         ["asset_not_found"] = "No such asset.",
+        ["asset_delisted"] = "The asset is delisted and closed: nothing is minted, redeemed or moved; deposits are held for operators.",
+        ["asset_delisting"] = "The asset is being delisted: only redemptions are accepted until its redeem_until time.",
         ["asset_paused"] = "The asset is paused for this operation.",
         ["attestation_not_found"] = "No reserves attestation has been published for the asset yet.",
         ["body_required"] = "The route needs a JSON body.",

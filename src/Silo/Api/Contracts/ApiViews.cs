@@ -14,12 +14,12 @@ namespace Sharemint.Silo.Api.Contracts;
 /// <summary>An asset: what is issued and how it is backed.</summary>
 public sealed record AssetView(
     string Symbol, string UnderlyingTicker, string Name, string Isin, string Kind, string Status,
-    decimal Multiplier, decimal CustodyShares, decimal ReservedShares, string Issued, long IssuedUnits)
+    decimal Multiplier, decimal CustodyShares, decimal ReservedShares, string Issued, long IssuedUnits, DateTimeOffset? RedeemUntil = null)
 {
     public static AssetView From(AssetSnapshot s) => new(
         s.Definition.Symbol, s.Definition.UnderlyingTicker, s.Definition.Name, s.Definition.Isin,
         s.Definition.Kind.ToString(), s.Status.ToString(), s.Multiplier.Value, s.CustodyShares, s.ReservedShares,
-        s.Issued.ToString(), s.Issued.Units);
+        s.Issued.ToString(), s.Issued.Units, s.RedeemUntil);
 }
 
 /// <summary>

@@ -88,8 +88,8 @@ public static class LimitsEndpoints
         var now = clock.GetUtcNow();
         return new LimitsView(
             account.AccountId, symbol, asset.Status.ToString(),
-            MintAllowed: asset.Status is not (AssetStatus.MintPaused or AssetStatus.Halted),
-            RedeemAllowed: asset.Status is not (AssetStatus.RedeemPaused or AssetStatus.Halted),
+            MintAllowed: asset.Status.AllowsMint(),
+            RedeemAllowed: asset.Status.AllowsRedeem(),
             account.Profile.Tier.ToString(), account.Profile.FeeRate, "ceiling_cent",
             [.. FeeSchedule.Tiers.Select(t => new TierFeeView(t.Tier.ToString(), t.FeeRate))],
             limits.MaxOrderCash, limits.MaxDailyCash, account.SpentToday, Math.Max(0m, limits.MaxDailyCash - account.SpentToday),
