@@ -70,6 +70,23 @@ public sealed class StatementTests(ChainApiSilo platform)
         Assert.Equal(account.CashBalance, decimal.Parse(rows[^1].Split(',')[6], CultureInfo.InvariantCulture));
         Assert.Equal(10_000m - orders.Where(o => o.Status == OrderStatus.Settled).Sum(o => o.Cash!.Value), account.CashBalance);
 
+        // Fills: each settled order once, with its quote's price and fee and its transactions; the CSV has the same rows.
+        var settled = orders.Where(o => o.Status == OrderStatus.Settled).ToList();
+        var fills = await partner.Statements.GetFillsAsync(from, to).AsPages(pageSizeHint: 1).SelectMany(p => p.Values.ToAsyncEnumerable()).ToListAsync();
+        Assert.Equal(settled.Select(o => o.OrderId).Order(), fills.Select(f => f.OrderId).Order());
+        foreach (var fill in fills)
+        {
+            var order = settled.Single(o => o.OrderId == fill.OrderId);
+            Assert.Equal(order.Cash, fill.Cash);
+            Assert.Equal(order.AmountUnits, fill.AmountUnits);
+            Assert.Equal(250m, fill.PricePerShare);
+            Assert.True(fill.Fee > 0m);
+            Assert.NotEmpty(fill.TransactionIds);
+        }
+        var fillRows = (await partner.Statements.GetFillsCsvAsync(from, to)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(settled.Count, fillRows.Length - 1);
+        Assert.Equal(settled.Sum(o => o.Cash!.Value), fillRows.Skip(1).Sum(r => decimal.Parse(r.Split(',')[8], CultureInfo.InvariantCulture)));
+
         // Accept: text/csv answers the same document; a range that ends before the first line is empty.
         using (var request = ApiSilo.Signed(HttpMethod.Get, Path(from, to), null, keyId, secret))
         {
@@ -99,6 +116,8 @@ public sealed class StatementTests(ChainApiSilo platform)
             (Path(now.AddDays(-1), now) + "&format=xml", "format_invalid"),
             (Path(now.AddDays(-1), now) + "&limit=0", "limit_invalid"),
             (Path(now.AddDays(-1), now) + "&kind=hold", "filter_unknown"),
+            (Path(now, now).Replace("/cash", "/fills", StringComparison.Ordinal), "statement_range_invalid"),
+            (Path(now.AddDays(-1), now).Replace("/cash", "/fills", StringComparison.Ordinal) + "&cursor=garbage", "cursor_invalid"),
         };
         foreach (var (path, code) in cases)
         {

@@ -5,7 +5,7 @@ using Sharemint.Client;
 
 namespace Sharemint.Cli.Statements;
 
-/// <summary>Statements for the partner's reconciliation (partner key): <c>statements cash --from --to [--csv]</c>.</summary>
+/// <summary>Statements for the partner's reconciliation (partner key): <c>statements cash|fills --from --to [--csv]</c>.</summary>
 public static class StatementCommands
 {
     public static Command Create(CliGlobals g)
@@ -39,6 +39,31 @@ public static class StatementCommands
             });
             return 0;
         });
-        return new Command("statements", "Statements for reconciliation (partner key).") { cash };
+        var fills = new Command("fills", "Settled orders created in the range, newest first, with price, fee, cash and transactions.") { from, to, csv };
+        fills.SetAction(async (parse, ct) =>
+        {
+            var statements = g.SignedPartner(parse).Statements;
+            var (start, end) = (parse.GetValue(from), parse.GetValue(to));
+            if (parse.GetValue(csv))
+            {
+                Console.Write(await statements.GetFillsCsvAsync(start, end, ct));
+                return 0;
+            }
+            var entries = await statements.GetFillsAsync(start, end, ct).ToListAsync(ct);
+            g.Print(parse, entries, () =>
+            {
+                var table = new Table().AddColumns("Order", "Kind", "Symbol", "Chain", "Amount", "Price", "Fee", "Cash", "Settled", "Transactions");
+                foreach (var f in entries)
+                {
+                    table.AddRow(f.OrderId, f.Kind, f.Symbol, f.Chain, f.Amount.ToString(CultureInfo.InvariantCulture),
+                        f.PricePerShare?.ToString(CultureInfo.InvariantCulture) ?? "", f.Fee?.ToString(CultureInfo.InvariantCulture) ?? "",
+                        f.Cash?.ToString(CultureInfo.InvariantCulture) ?? "", f.SettledAt.ToString("u", CultureInfo.InvariantCulture),
+                        Markup.Escape(string.Join(' ', f.TransactionIds)));
+                }
+                AnsiConsole.Write(table);
+            });
+            return 0;
+        });
+        return new Command("statements", "Statements for reconciliation (partner key).") { cash, fills };
     }
 }

@@ -5,6 +5,8 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Sharemint.Accounts;
+using Sharemint.Orders;
+using Sharemint.Quotes;
 using Sharemint.Silo.Api.Paging;
 using Sharemint.Silo.Api.Problems;
 using Sharemint.Silo.Api.Security;
@@ -37,6 +39,26 @@ public sealed record CashEntryView(
 }
 
 /// <summary>
+/// One settled order: what moved, at what price and fee, and the chain transactions. Mints and redemptions carry
+/// their quote's price per share and fee (USD); a transfer carries none.
+/// </summary>
+public sealed record FillView(
+    [property: JsonPropertyName("order_id")] string OrderId,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("symbol")] string Symbol,
+    [property: JsonPropertyName("chain")] string Chain,
+    [property: JsonPropertyName("wallet")] string Wallet,
+    [property: JsonPropertyName("amount")] string Amount,
+    [property: JsonPropertyName("amount_units")] long AmountUnits,
+    [property: JsonPropertyName("price_per_share")] decimal? PricePerShare,
+    [property: JsonPropertyName("fee")] decimal? Fee,
+    [property: JsonPropertyName("cash")] decimal? Cash,
+    [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
+    [property: JsonPropertyName("settled_at")] DateTimeOffset SettledAt,
+    [property: JsonPropertyName("transaction_ids")] IReadOnlyList<string> TransactionIds,
+    [property: JsonPropertyName("client_reference")] string? ClientReference);
+
+/// <summary>
 /// Statements under <c>/v1/statements</c>: the partner's cash journal by time range, as JSON pages or as CSV
 /// (<c>Accept: text/csv</c> or <c>format=csv</c>; the CSV holds the whole range, oldest first).
 /// </summary>
@@ -55,7 +77,55 @@ public static class StatementEndpoints
             .WithName("GetCashStatement")
             .WithSummary("The partner's cash journal (every credit, debit, hold, capture and release) in [from, to), oldest first: JSON pages (data, has_more, next_cursor), or the whole range as CSV with Accept: text/csv or format=csv.")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+        statements.MapGet("/fills", GetFillsAsync)
+            .RequireScope(ApiScope.Read)
+            .WithName("GetFillsStatement")
+            .WithSummary("The partner's settled orders created in [from, to), newest first, with amounts, price, fee, cash and transaction ids: JSON pages (data, has_more, next_cursor), or the whole range as CSV with Accept: text/csv or format=csv.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
+
+    private static async Task<Results<Ok<PageView<FillView>>, ContentHttpResult>> GetFillsAsync(
+        [AsParameters] StatementParameters parameters, ApiPrincipal principal, HttpContext context, IGrainFactory grains)
+    {
+        RefuseUnknownKeys(context);
+        var (from, to) = Range(parameters);
+        var csv = Csv(parameters.Format, context);
+        var query = new OrderListQuery(AccountId: principal.PartnerAccountId, Status: OrderStatus.Settled, CreatedFrom: from, CreatedBefore: to,
+            After: ListCursor.Decode(parameters.Cursor), Limit: csv ? 500 : Limit(parameters.Limit));
+        var index = Partner.PartnerEndpoints.OrderIndex(context);
+        if (!csv)
+        {
+            var page = await index.PageAsync(query, context.RequestAborted);
+            var fills = await FillsAsync(grains, page);
+            return TypedResults.Ok(new PageView<FillView>(fills, page.HasMore, page.Next is { } next ? ListCursor.Encode(next) : null));
+        }
+        var text = new StringBuilder("order_id,kind,symbol,chain,wallet,amount,price_per_share,fee,cash,created_at,settled_at,transaction_ids,client_reference\n");
+        OrderListPage chunk;
+        do
+        {
+            chunk = await index.PageAsync(query, context.RequestAborted);
+            foreach (var f in await FillsAsync(grains, chunk))
+            {
+                text.Append(CultureInfo.InvariantCulture,
+                    $"{f.OrderId},{f.Kind},{f.Symbol},{f.Chain},{f.Wallet},{f.Amount},{f.PricePerShare},{f.Fee},{f.Cash},{f.CreatedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ss.ffffffZ},{f.SettledAt.UtcDateTime:yyyy-MM-ddTHH:mm:ss.ffffffZ},{string.Join(';', f.TransactionIds)},{Field(f.ClientReference ?? "")}\n");
+            }
+            query = query with { After = chunk.Next };
+        }
+        while (chunk.HasMore && chunk.Next is not null);
+        return TypedResults.Text(text.ToString(), "text/csv; charset=utf-8");
+    }
+
+    // The index row says which orders; the order grain (and its quote) holds the figures.
+    private static async Task<FillView[]> FillsAsync(IGrainFactory grains, OrderListPage page) =>
+        await Task.WhenAll(page.Entries.Select(async entry =>
+        {
+            var order = await grains.GetGrain<IOrderGrain>(entry.OrderId).GetAsync();
+            var quote = order.QuoteId is { } quoteId ? await grains.GetGrain<IQuoteGrain>(quoteId).GetAsync() : null;
+            return new FillView(order.OrderId, order.Kind.ToString().ToLowerInvariant(), order.Symbol, order.Chain, order.Wallet,
+                order.Amount.ToString(), order.Amount.Units, quote?.PricePerShare, quote?.Fee, order.Cash, order.CreatedAt, order.UpdatedAt,
+                order.TransactionIds, entry.ClientReference);
+        }));
 
     private static async Task<Results<Ok<PageView<CashEntryView>>, ContentHttpResult>> GetCashStatementAsync(
         [AsParameters] StatementParameters parameters, ApiPrincipal principal, HttpContext context, IGrainFactory grains)
