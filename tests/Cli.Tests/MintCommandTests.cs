@@ -119,6 +119,9 @@ public sealed class MintCommandTests(CliPlatform platform) : IClassFixture<CliPl
         var table = await platform.RunAsync("pk_demo", platform.DemoSecret, ["statements", "cash", .. range]);
         Assert.Equal(0, table.ExitCode);
         Assert.Contains("capture", table.StandardOutput, StringComparison.Ordinal);
+        var fills = await platform.RunAsync("pk_demo", platform.DemoSecret, ["statements", "fills", .. range, "--csv"]);
+        Assert.True(fills.ExitCode == 0, fills.StandardOutput + fills.StandardError);
+        Assert.Single(fills.StandardOutput.Split('\n'), l => l.StartsWith(orderId + ",mint,TSLAx,ethereum,", StringComparison.Ordinal));
         var bad = await platform.RunAsync("pk_demo", platform.DemoSecret, "statements", "cash", "--from", "2026-02-01T00:00:00Z", "--to", "2026-01-01T00:00:00Z");
         Assert.NotEqual(0, bad.ExitCode);
         Assert.Contains("statement_range_invalid", bad.StandardError, StringComparison.Ordinal);
