@@ -26,6 +26,7 @@ var root = new RootCommand("sharemint: operate the Sharemint tokenized-equities 
     Sharemint.Cli.Recovery.RecoveryCommands.Create(globals),
     Sharemint.Cli.Deposits.DepositCommands.Create(globals),
     Sharemint.Cli.CorporateActions.CorporateActionCommands.Create(globals),
+    Sharemint.Cli.Statements.StatementCommands.Create(globals),
 };
 foreach (var option in globals.All)
 {

@@ -31,6 +31,7 @@ public class SharemintClient
         Reserves = null!;
         Keys = null!;
         Webhooks = null!;
+        Statements = null!;
     }
 
     /// <summary>An unauthenticated client (public routes only) on an HttpClient whose BaseAddress is the API root.</summary>
@@ -59,7 +60,11 @@ public class SharemintClient
         Reserves = new ReservesClient(transport);
         Keys = new Sharemint.Client.Keys.KeysClient(transport);
         Webhooks = new Sharemint.Client.Webhooks.WebhooksClient(transport);
+        Statements = new Sharemint.Client.Statements.StatementsClient(transport);
     }
+
+    /// <summary>Statements for reconciliation: the cash journal by time range, as pages or CSV.</summary>
+    public virtual Sharemint.Client.Statements.StatementsClient Statements { get; }
 
     /// <summary>Webhook endpoints and events (verify deliveries with <see cref="Webhooks.WebhookVerifier"/>).</summary>
     public virtual Sharemint.Client.Webhooks.WebhooksClient Webhooks { get; }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Sharemint.Chains.Evm;
@@ -106,6 +107,24 @@ public sealed class MintCommandTests(CliPlatform platform) : IClassFixture<CliPl
         var list = await platform.RunAsync("pk_demo", platform.DemoSecret, "orders", "list");
         Assert.Equal(0, list.ExitCode);
         Assert.Contains(orderId, list.StandardOutput, StringComparison.Ordinal);
+
+        // The partner's cash statement shows the mint's hold and its capture, as CSV and as a table.
+        var range = new[] { "--from", DateTimeOffset.UtcNow.AddDays(-1).ToString("O", CultureInfo.InvariantCulture), "--to", DateTimeOffset.UtcNow.AddDays(1).ToString("O", CultureInfo.InvariantCulture) };
+        var csv = await platform.RunAsync("pk_demo", platform.DemoSecret, ["statements", "cash", .. range, "--csv"]);
+        Assert.True(csv.ExitCode == 0, csv.StandardOutput + csv.StandardError);
+        var lines = csv.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("sequence,at,kind,reference,cash_change,held_change,cash_balance_after", lines[0], StringComparison.Ordinal);
+        Assert.Single(lines, l => l.Contains(",hold,", StringComparison.Ordinal) && l.Contains(orderId, StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains(",capture,", StringComparison.Ordinal) && l.Contains(orderId, StringComparison.Ordinal));
+        var table = await platform.RunAsync("pk_demo", platform.DemoSecret, ["statements", "cash", .. range]);
+        Assert.Equal(0, table.ExitCode);
+        Assert.Contains("capture", table.StandardOutput, StringComparison.Ordinal);
+        var fills = await platform.RunAsync("pk_demo", platform.DemoSecret, ["statements", "fills", .. range, "--csv"]);
+        Assert.True(fills.ExitCode == 0, fills.StandardOutput + fills.StandardError);
+        Assert.Single(fills.StandardOutput.Split('\n'), l => l.StartsWith(orderId + ",mint,TSLAx,ethereum,", StringComparison.Ordinal));
+        var bad = await platform.RunAsync("pk_demo", platform.DemoSecret, "statements", "cash", "--from", "2026-02-01T00:00:00Z", "--to", "2026-01-01T00:00:00Z");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("statement_range_invalid", bad.StandardError, StringComparison.Ordinal);
 
         var asset = await platform.RunAsync(null, null, "assets", "show", "TSLAx");
         Assert.Contains("issued 2.00000000", asset.StandardOutput, StringComparison.Ordinal);

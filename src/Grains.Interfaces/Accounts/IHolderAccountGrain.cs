@@ -14,6 +14,14 @@ public interface IHolderAccountGrain : IGrainWithStringKey
     [Alias("Get"), ReadOnly]
     Task<AccountSnapshot> GetAsync();
 
+    /// <summary>
+    /// The cash journal: entries with <paramref name="from"/> &lt;= time &lt; <paramref name="before"/> and sequence
+    /// above <paramref name="afterSequence"/>, oldest first, at most <paramref name="limit"/>. Every hold, capture,
+    /// release, credit and debit is in it, committed with the balance change it records.
+    /// </summary>
+    [Alias("CashJournal"), ReadOnly]
+    Task<CashJournalPage> GetCashJournalAsync(DateTimeOffset from, DateTimeOffset before, long afterSequence, int limit);
+
     /// <summary>Onboards the partner with KYC pending. Idempotent for the same profile; a different profile is <c>AccountAlreadyExists</c>.</summary>
     [Alias("Onboard")]
     Task<AccountSnapshot> OnboardAsync(PartnerProfile profile);

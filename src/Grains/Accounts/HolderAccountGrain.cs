@@ -162,6 +162,7 @@ public sealed class HolderAccountGrain(
             return Snapshot();
         }
         State.CashBalance = AddCash(State.CashBalance, amount);
+        Journal(CashEntryKind.Credit, operationId.Value, amount, 0m);
         State.Applied.Record(operationId, fingerprint);
         await CommitAsync();
         return Snapshot();
@@ -178,6 +179,7 @@ public sealed class HolderAccountGrain(
         }
         RequireFunds(amount);
         State.CashBalance -= amount;
+        Journal(CashEntryKind.Debit, operationId.Value, -amount, 0m);
         State.Applied.Record(operationId, fingerprint);
         await CommitAsync();
         return Snapshot();
@@ -214,6 +216,7 @@ public sealed class HolderAccountGrain(
         State.Holds[operationId.Value] = new CashHold(payment.Cash, today, payment with { Wallet = wallet });
         State.SpendingDay = today;
         State.SpentToday = spentToday + payment.Cash;
+        Journal(CashEntryKind.Hold, operationId.Value, -payment.Cash, payment.Cash);
         State.Applied.Record(operationId, fingerprint);
         await CommitAsync();
         return Snapshot();
@@ -228,10 +231,11 @@ public sealed class HolderAccountGrain(
                 ? Snapshot()
                 : throw new LedgerException(LedgerError.IdempotencyConflict, $"Hold '{holdId}' was {outcome}; it cannot be captured.");
         }
-        if (!State.Holds.Remove(holdId.Value))
+        if (!State.Holds.Remove(holdId.Value, out var hold))
         {
             throw new LedgerException(LedgerError.InvalidArgument, $"No hold '{holdId}'.");
         }
+        Journal(CashEntryKind.Capture, holdId.Value, 0m, -hold.Cash);
         State.Applied.Record(ClosedHoldKey(holdId), "captured");
         await CommitAsync();
         return Snapshot();
@@ -255,6 +259,7 @@ public sealed class HolderAccountGrain(
         {
             State.SpentToday -= hold.Cash;
         }
+        Journal(CashEntryKind.Release, holdId.Value, hold.Cash, -hold.Cash);
         State.Applied.Record(ClosedHoldKey(holdId), "released");
         await CommitAsync();
         return Snapshot();
@@ -288,6 +293,27 @@ public sealed class HolderAccountGrain(
     }
 
     private static string ClosedHoldKey(OperationId holdId) => $"hold:{holdId}";
+
+    public Task<CashJournalPage> GetCashJournalAsync(DateTimeOffset from, DateTimeOffset before, long afterSequence, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        RequireOnboarded();
+        // Sequence and time both grow with the list, so the matching entries are one contiguous run.
+        var matching = State.CashJournal.Where(e => e.Sequence > afterSequence && e.At >= from && e.At < before);
+        var page = matching.Take(limit + 1).ToArray();
+        return Task.FromResult(new CashJournalPage(page.Take(limit).ToArray(), page.Length > limit));
+    }
+
+    // Appended before the commit that carries the balance change: the line and the balance are one write.
+    private void Journal(CashEntryKind kind, string reference, decimal cashChange, decimal heldChange)
+    {
+        var journal = State.CashJournal;
+        var sequence = journal.Count == 0 ? 1 : journal[^1].Sequence + 1;
+        var now = clock.GetUtcNow();
+        // Keep times non-decreasing along the list even if the clock steps back.
+        var at = journal.Count > 0 && journal[^1].At > now ? journal[^1].At : now;
+        journal.Add(new CashJournalEntry(sequence, at, kind, reference, cashChange, heldChange, State.CashBalance));
+    }
 
     private static decimal AddCash(decimal balance, decimal amount)
     {

@@ -22,6 +22,9 @@ public sealed class HolderAccountState : IRecordsOperations
 
     /// <summary>Allow-listed wallets whose holder signed the control proof: the only ones the API may burn from.</summary>
     [Id(9)] public List<AllowListedWallet> ProvenWallets { get; set; } = [];
+
+    /// <summary>Every cash movement, oldest first, written with the balance change it records.</summary>
+    [Id(10)] public List<CashJournalEntry> CashJournal { get; set; } = [];
 }
 
 /// <summary>Cash set aside for one order.</summary>

@@ -7,6 +7,7 @@ using Sharemint.Silo.Api.Contract;
 using Sharemint.Silo.Api.Partner;
 using Sharemint.Silo.Api.Problems;
 using Sharemint.Silo.Api.Security;
+using Sharemint.Silo.Api.Statements;
 using Sharemint.Silo.Webhooks;
 
 namespace Sharemint.Silo.Api;
@@ -63,6 +64,7 @@ public static class ApiServices
         app.UseMiddleware<ApiErrorMiddleware>();
         app.UseMiddleware<SignatureMiddleware>();
         app.MapPartnerApi();
+        app.MapStatements();
         app.MapAdminApi();
         app.MapWebhooksApi();
         app.MapAdminWebhooksApi();

@@ -114,6 +114,7 @@ public sealed class AccountStandIn(SagaWorld world, string accountId) : IHolderA
     public Task<AccountSnapshot> RemoveWalletAsync(OperationId operationId, string chain, string address) => throw NotModelled();
     public Task<AccountSnapshot> ProveWalletControlAsync(OperationId operationId, string chain, string address, string signature) => throw NotModelled();
     public Task<AccountSnapshot> DebitCashAsync(OperationId operationId, decimal amount) => throw NotModelled();
+    public Task<CashJournalPage> GetCashJournalAsync(DateTimeOffset from, DateTimeOffset before, long afterSequence, int limit) => throw NotModelled();
 
     private static NotSupportedException NotModelled() => new("account administration is not part of an order's saga");
 }
