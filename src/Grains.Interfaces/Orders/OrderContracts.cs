@@ -155,7 +155,11 @@ public sealed record OrderListQuery(
 /// <summary>A page of orders and whether more follow (then <see cref="Next"/> is where the next page starts).</summary>
 public sealed record OrderListPage(IReadOnlyList<OrderIndexEntry> Entries, bool HasMore, OrderListPosition? Next);
 
-/// <summary>Lists orders (grains are not queryable). Written by the order grains on every status change.</summary>
+/// <summary>
+/// Lists orders (grains are not queryable). The order grains write a row at acceptance and when the order is final or held
+/// (and once more when an activation saves for the first time); queued and in-progress orders list at their last written
+/// status, normally accepted.
+/// </summary>
 public interface IOrderIndex
 {
     /// <summary>Records an order's current status (upsert; an older version never overwrites a newer one).</summary>

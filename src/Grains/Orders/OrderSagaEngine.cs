@@ -107,7 +107,7 @@ public sealed class OrderSagaEngine : IOrderSaga
     {
         if (Placed && (Terminal || State.Status == OrderStatus.Held) && await IndexAsync(Snapshot()))
         {
-            _indexedStatus = State.Status;
+            _indexedStatus = Listed(State.Status);
         }
     }
 
@@ -473,13 +473,19 @@ public sealed class OrderSagaEngine : IOrderSaga
             await _store.ReadAsync();
             throw;
         }
-        // The index lists orders by status, so it is written when the status changes; awaited so that a process that
-        // dies right after this write is found by the resumer at restart.
-        if (_indexedStatus != State.Status && await IndexAsync(Snapshot()))
+        // The index (and the webhook events written with it) changes only at acceptance, when the order is held, and when
+        // it is final: Queued and InProgress list as the row last written ("accepted"); the order itself has the live
+        // status. Awaited so that a process that dies right after this write is found by the resumer at restart.
+        var listed = Listed(State.Status);
+        if (_indexedStatus != listed && await IndexAsync(Snapshot()))
         {
-            _indexedStatus = State.Status;
+            _indexedStatus = listed;
         }
     }
+
+    /// <summary>The status the index must show: the in-between statuses count as accepted, so they write nothing.</summary>
+    private static OrderStatus Listed(OrderStatus status) =>
+        status is OrderStatus.Queued or OrderStatus.InProgress ? OrderStatus.Accepted : status;
 
     private async Task<bool> IndexAsync(OrderSnapshot snapshot)
     {

@@ -143,8 +143,12 @@ public sealed class OrderIndexStandIn : IOrderIndex
 {
     public Dictionary<string, OrderSnapshot> Rows { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Every upsert in call order (order id and status), to count index writes per order.</summary>
+    public List<(string OrderId, OrderStatus Status)> Writes { get; } = [];
+
     public Task UpsertAsync(OrderSnapshot order, CancellationToken cancellationToken = default)
     {
+        Writes.Add((order.OrderId, order.Status));
         if (!Rows.TryGetValue(order.OrderId, out var row) || row.Version <= order.Version)
         {
             Rows[order.OrderId] = order;
