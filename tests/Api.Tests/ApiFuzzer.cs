@@ -165,7 +165,8 @@ internal sealed partial class ApiFuzzer(string adminKey, string adminSecret, str
                 var type = TypeOf(property, null);
                 yield return Make($"wrong-type:{name}", path, With(body, name, type switch
                 {
-                    "number" or "integer" => JsonValue.Create("12"),
+                    // Numeric strings are amounts now (accepted); a word is not.
+                    "number" or "integer" => JsonValue.Create("twelve"),
                     "array" => new JsonObject(),
                     "boolean" => JsonValue.Create("yes"),
                     _ => JsonValue.Create(12345),
