@@ -18,6 +18,11 @@ public sealed class LedgerGauges
         var meter = SharemintMetrics.Meter;
         _sampleErrors = meter.CreateCounter<long>("sharemint.telemetry.sample.errors", "{error}",
             "Grain reads of the ledger sampler that failed, by source.");
+        // Every source starts at zero, so "no errors" is a series at 0 rather than no series (rate() and alerts see it).
+        foreach (var source in SampleSources)
+        {
+            _sampleErrors.Add(0, new KeyValuePair<string, object?>("source", source));
+        }
 
         Gauge("sharemint.asset.issued.tokens", "{token}", "Tokens issued (canonical units ÷ 10^8), by asset.",
             o => o.Assets.Select(a => M(a.IssuedTokens, ("asset", a.Symbol))));
@@ -85,6 +90,9 @@ public sealed class LedgerGauges
     public void Publish(LedgerObservation observation) => Volatile.Write(ref _latest, observation);
 
     /// <summary>Counts a failed read.</summary>
+    /// <summary>The sources the samplers read from, named as <see cref="SampleFailed"/> labels them.</summary>
+    public static readonly string[] SampleSources = ["catalog", "deployment", "asset", "reserves", "account", "price", "database"];
+
     public void SampleFailed(string source) => _sampleErrors.Add(1, new KeyValuePair<string, object?>("source", source));
 
     private void Gauge(string name, string unit, string description, Func<LedgerObservation, IEnumerable<Measurement<double>>> read) =>
