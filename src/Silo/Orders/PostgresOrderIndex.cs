@@ -118,16 +118,7 @@ public sealed class PostgresOrderIndex : IOrderIndex
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            entries.Add(new OrderIndexEntry(
-                reader.GetString(0),
-                Enum.Parse<OrderKind>(reader.GetString(1)),
-                Enum.Parse<OrderStatus>(reader.GetString(2)),
-                reader.GetString(3),
-                reader.GetString(4),
-                reader.GetString(5),
-                CanonicalAmount.FromUnits(reader.GetInt64(6)),
-                reader.GetFieldValue<DateTimeOffset>(7),
-                reader.GetFieldValue<DateTimeOffset>(8)));
+            entries.Add(ReadEntry(reader));
         }
         return entries;
     }
@@ -175,17 +166,7 @@ public sealed class PostgresOrderIndex : IOrderIndex
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                entries.Add(new OrderIndexEntry(
-                    reader.GetString(0),
-                    Enum.Parse<OrderKind>(reader.GetString(1)),
-                    Enum.Parse<OrderStatus>(reader.GetString(2)),
-                    reader.GetString(3),
-                    reader.GetString(4),
-                    reader.GetString(5),
-                    CanonicalAmount.FromUnits(reader.GetInt64(6)),
-                    reader.GetFieldValue<DateTimeOffset>(7),
-                    reader.GetFieldValue<DateTimeOffset>(8),
-                    reader.IsDBNull(9) ? null : reader.GetString(9)));
+                entries.Add(ReadEntry(reader));
             }
         }
         // One row more than asked says whether another page follows without a second query.
@@ -197,4 +178,17 @@ public sealed class PostgresOrderIndex : IOrderIndex
         var next = hasMore ? new OrderListPosition(entries[^1].CreatedAt, entries[^1].OrderId) : null;
         return new OrderListPage(entries, hasMore, next);
     }
+
+    /// <summary>One listing row: the nine index columns, then the client reference where the query selects it.</summary>
+    private static OrderIndexEntry ReadEntry(NpgsqlDataReader reader) => new(
+        reader.GetString(0),
+        Enum.Parse<OrderKind>(reader.GetString(1)),
+        Enum.Parse<OrderStatus>(reader.GetString(2)),
+        reader.GetString(3),
+        reader.GetString(4),
+        reader.GetString(5),
+        CanonicalAmount.FromUnits(reader.GetInt64(6)),
+        reader.GetFieldValue<DateTimeOffset>(7),
+        reader.GetFieldValue<DateTimeOffset>(8),
+        reader.FieldCount > 9 && !reader.IsDBNull(9) ? reader.GetString(9) : null);
 }
