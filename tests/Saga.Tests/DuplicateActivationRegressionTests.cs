@@ -110,4 +110,32 @@ public sealed class DuplicateActivationRegressionTests
         Assert.Equal(10_000m, account.Cash);
         Assert.Empty(harness.Violations(quiescent: true));
     }
+
+    [Fact]
+    public async Task A_redemption_whose_freed_shares_a_mint_reserved_first_sells_nothing_and_still_pays()
+    {
+        // Found by CoyoteExplorationTests (deposit redemptions, a market closed for part of the run): "d1 is still
+        // InProgress at Sell". The burn freed its shares; a mint short of inventory reserved them before the redemption
+        // sold. The broker then sold shares that backed the mint, custody could not follow, and the order hung at Sell.
+        var harness = new SagaHarness(NoFaults.Instance);
+        var account = harness.World.AddPartner("p1", 10_000m);
+        harness.World.Asset.Custody = 0m;
+        harness.Seed("p1", "ethereum", 5m);
+        Assert.Equal("ok", await harness.PlaceRedeemAsync("r1", "p1", "ethereum", 1m));
+        await harness.CallAsync("r1", e => e.AdvanceAsync());
+        await harness.ChainWorkAsync();
+        Assert.Equal("ok", await harness.PlaceMintAsync("m1", "p1", "solana", 1m));
+        await harness.CallAsync("m1", e => e.AdvanceAsync());
+        Assert.True(harness.World.Asset.IsOpen("m1/reserve"), "the mint reserved the freed share");
+
+        await harness.CallAsync("r1", e => e.AdvanceAsync());
+        await harness.SettleAllAsync();
+
+        Assert.Equal(OrderStatus.Settled, harness.Stored("r1")!.Status);
+        Assert.Equal(OrderStatus.Settled, harness.Stored("m1")!.Status);
+        Assert.Equal(0m, harness.World.Broker.Sold);
+        Assert.Equal(5m, harness.World.Asset.Custody);
+        Assert.Equal(account.InitialCash - harness.Stored("m1")!.Cash + harness.Stored("r1")!.Cash, account.Cash);
+        Assert.Empty(harness.Violations(quiescent: true));
+    }
 }
