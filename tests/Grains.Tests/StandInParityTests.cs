@@ -51,6 +51,59 @@ public sealed class StandInParityTests(LedgerClusterFixture fixture)
         Assert.Contains(expected.Outcomes, o => o.Status == nameof(OrderStatus.Cancelled));
     }
 
+    [Fact]
+    public async Task A_hold_released_before_it_was_made_is_refused_alike_by_the_account_stand_in_and_the_real_account()
+    {
+        var accountId = $"parity-hold-{Guid.NewGuid():N}"[..24];
+        var real = await LedgerSetup.ApprovedPartnerAsync(fixture.Grains, accountId, 1_000m);
+        var standIn = new SagaWorld(NoFaults.Instance).AddPartner(accountId, 1_000m);
+        var expected = await HoldRulesAsync(standIn, SagaWorld.WalletOf("solana", accountId), accountId);
+        var actual = await HoldRulesAsync(real, LedgerSetup.SolanaWalletOf(accountId), accountId);
+        Assert.Equal(expected, actual);
+        Assert.Contains("late hold: idempotency_conflict, cash 1000, held 0", expected);
+    }
+
+    /// <summary>Each hold rule as one line: the call, its answer, and the cash and held after it.</summary>
+    private static async Task<List<string>> HoldRulesAsync(Accounts.IHolderAccountGrain account, string wallet, string orderPrefix)
+    {
+        var payment = new Accounts.MintPayment("TSLAx", "solana", wallet, 50m);
+        var lines = new List<string>();
+        async Task CallAsync(string name, Func<Task> call)
+        {
+            string answer;
+            try
+            {
+                await call();
+                answer = "ok";
+            }
+            catch (LedgerException error)
+            {
+                answer = error.Code;
+            }
+            var now = await account.GetAsync();
+            lines.Add($"{name}: {answer}, cash {now.CashBalance}, held {now.CashHeld}");
+        }
+        // Released before it was made (the release overtook the hold): closed, so the late hold is refused.
+        var unheld = Operations.OperationId.From($"{orderPrefix}-a/hold");
+        await CallAsync("early release", () => account.ReleaseHoldAsync(unheld));
+        await CallAsync("early release again", () => account.ReleaseHoldAsync(unheld));
+        await CallAsync("late hold", () => account.HoldCashForMintAsync(unheld, payment));
+        await CallAsync("capture after early release", () => account.CaptureHoldAsync(unheld));
+        // Held, then released: a repeat of the hold answers without holding again; a capture is refused.
+        var released = Operations.OperationId.From($"{orderPrefix}-b/hold");
+        await CallAsync("hold", () => account.HoldCashForMintAsync(released, payment));
+        await CallAsync("release", () => account.ReleaseHoldAsync(released));
+        await CallAsync("hold repeated", () => account.HoldCashForMintAsync(released, payment));
+        await CallAsync("capture after release", () => account.CaptureHoldAsync(released));
+        // Held, then captured: a release is refused; a capture of a hold never made is an invalid argument.
+        var captured = Operations.OperationId.From($"{orderPrefix}-c/hold");
+        await CallAsync("hold to capture", () => account.HoldCashForMintAsync(captured, payment));
+        await CallAsync("capture", () => account.CaptureHoldAsync(captured));
+        await CallAsync("release after capture", () => account.ReleaseHoldAsync(captured));
+        await CallAsync("capture never held", () => account.CaptureHoldAsync(Operations.OperationId.From($"{orderPrefix}-d/hold")));
+        return lines;
+    }
+
     private static async Task<(List<Outcome> Outcomes, Ledger Ledger)> RunAsync(ISide side)
     {
         var outcomes = new List<Outcome>();

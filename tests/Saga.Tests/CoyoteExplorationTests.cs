@@ -53,20 +53,27 @@ public sealed class CoyoteExplorationTests(ITestOutputHelper output)
         return (string.IsNullOrEmpty(replay) ? asked : 1, explored);
     }
 
-    /// <summary>A mint, a redemption and a move driven at once by their timers, a duplicate activation, the chains, a crash, a pause and a cancel.</summary>
+    /// <summary>
+    /// A mint, an API redemption, a deposit redemption and a move driven at once by their timers, a duplicate activation,
+    /// the chains, a crash, a pause, a cancel, and a market that is closed for the first part of the run (the mint may
+    /// have to buy its shares, and a redemption may be priced off-hours).
+    /// </summary>
     private static async Task ConcurrentOrdersAsync()
     {
         var choices = Generator.Create();
         var harness = new SagaHarness(new CoyoteFaults(choices, 20));
         var world = harness.World;
         world.AddPartner("p1", 10_000m);
-        world.Asset.Custody = 100m;
+        // Short of inventory, the mint buys its shares from the broker, which waits for the market to open.
+        world.Asset.Custody = choices.NextBoolean() ? 100m : 1m;
+        world.Market.Open = false;
         harness.Seed("p1", "ethereum", 5m);
 
         await harness.PlaceMintAsync("m1", "p1", "solana", 2m);
         await harness.PlaceRedeemAsync("r1", "p1", "ethereum", 1m);
+        await harness.DepositAsync("d1", "p1", "ethereum", 1m);
         await harness.PlaceTransferAsync("t1", "p1", "ethereum", "solana", 1m);
-        var orders = new[] { "m1", "r1", "t1" };
+        var orders = new[] { "m1", "r1", "d1", "t1" };
         var duplicated = orders[choices.NextInteger(orders.Length)];
         var crashed = orders[choices.NextInteger(orders.Length)];
         var cancelled = orders[choices.NextInteger(orders.Length)];
@@ -108,6 +115,11 @@ public sealed class CoyoteExplorationTests(ITestOutputHelper output)
             bridge.Paused = true;
             await Task.Yield();
             bridge.Paused = false;
+        }));
+        work.Add(Task.Run(async () =>
+        {
+            await Task.Yield();
+            world.Market.Open = true;
         }));
         work.Add(Task.Run(() => harness.CancelAsync(cancelled)));
         await Task.WhenAll(work);

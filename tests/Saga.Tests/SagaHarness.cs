@@ -281,7 +281,8 @@ public sealed class SagaHarness
             if (quiescent && IsOpen(id))
             {
                 v.Add($"every accepted order is driven: {id} is still {order.Status} at {order.Stage} (steps {string.Join(", ", order.Steps.Select(x => x.Name))}; " +
-                    $"indexed {World.Index.Rows.ContainsKey(id)}, wake-up {World.WakeUps.Contains(id)})");
+                    $"indexed {World.Index.Rows.ContainsKey(id)}, wake-up {World.WakeUps.Contains(id)}; asset custody {asset.Custody}, reserved {asset.Reserved}, " +
+                    $"issued {asset.Issued}, pending burn {asset.PendingBurn}, in transit {asset.InTransit})");
             }
             CheckOrder(id, order, v);
             if (order.Status == OrderStatus.Settled && order.Kind == OrderKind.Mint)

@@ -64,7 +64,8 @@ public interface IHolderAccountGrain : IGrainWithStringKey
 
     /// <summary>
     /// Checks mint eligibility (invariant 7: KYC approved, not a US person, wallet allow-listed, not sanctioned, within limits)
-    /// and holds the payment. The operation id names the hold. Nothing changes when any check fails.
+    /// and holds the payment. The operation id names the hold. Nothing changes when any check fails. A hold whose id was
+    /// released before it was made (the release overtook it) is refused with <c>IdempotencyConflict</c>.
     /// </summary>
     [Alias("HoldForMint")]
     Task<AccountSnapshot> HoldCashForMintAsync(OperationId operationId, MintPayment payment);
@@ -73,7 +74,10 @@ public interface IHolderAccountGrain : IGrainWithStringKey
     [Alias("CaptureHold")]
     Task<AccountSnapshot> CaptureHoldAsync(OperationId holdId);
 
-    /// <summary>Releases a hold back to the balance (the order failed or was cancelled). Idempotent; a captured hold cannot be released.</summary>
+    /// <summary>
+    /// Releases a hold back to the balance (the order failed or was cancelled). Idempotent; a captured hold cannot be
+    /// released. Releasing a hold never made moves no cash and closes its id, so that hold can no longer be made.
+    /// </summary>
     [Alias("ReleaseHold")]
     Task<AccountSnapshot> ReleaseHoldAsync(OperationId holdId);
 

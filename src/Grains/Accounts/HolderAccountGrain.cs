@@ -16,6 +16,9 @@ public sealed class HolderAccountGrain(
     IWalletOwnerRegistry owners)
     : LedgerGrain<HolderAccountState>(state, logger), IHolderAccountGrain
 {
+    private const string Released = "released";
+    private const string ReleasedUnheld = "released-unheld";
+
     // US persons may not hold xStocks: the United States and its territories.
     private static readonly HashSet<string> IneligibleJurisdictions = ["US", "PR", "GU", "VI", "AS", "MP", "UM"];
 
@@ -192,7 +195,14 @@ public sealed class HolderAccountGrain(
         LedgerValidation.RequireCash(payment.Cash);
         var wallet = ChainAddress.Canonicalize(payment.Chain, payment.Wallet);
         var fingerprint = $"hold|{payment.Symbol}|{payment.Chain}|{wallet}|{payment.Cash.ToString(CultureInfo.InvariantCulture)}";
-        if (await WasAppliedAsync(operationId, fingerprint))
+        var recorded = await RecallAsync(operationId.Value);
+        if (recorded == ReleasedUnheld)
+        {
+            // Released before it was made: the release overtook this call (a duplicate activation cancelled the order
+            // while the hold was in transit, or a stale one re-asserts it). Holding now would take cash no one releases.
+            throw new LedgerException(LedgerError.IdempotencyConflict, $"Hold '{operationId}' was released before it was made; it cannot be made now.");
+        }
+        if (AppliedOperations.Matches(operationId, recorded, fingerprint))
         {
             return Snapshot();
         }
@@ -246,13 +256,19 @@ public sealed class HolderAccountGrain(
         RequireOnboarded();
         if (await RecallAsync(ClosedHoldKey(holdId)) is { } outcome)
         {
-            return outcome == "released"
+            return outcome is Released or ReleasedUnheld
                 ? Snapshot()
                 : throw new LedgerException(LedgerError.IdempotencyConflict, $"Hold '{holdId}' was {outcome}; it cannot be released.");
         }
         if (!State.Holds.Remove(holdId.Value, out var hold))
         {
-            throw new LedgerException(LedgerError.InvalidArgument, $"No hold '{holdId}'.");
+            // Never held: nothing to give back, but the id is closed all the same (operation ids are terminal), so a hold
+            // that arrives under it later is refused instead of holding cash for an order that is already over.
+            // Recorded under the hold's own id too, where the hold's apply-once check reads it first (one lookup).
+            State.Applied.Record(ClosedHoldKey(holdId), ReleasedUnheld);
+            State.Applied.Record(holdId, ReleasedUnheld);
+            await CommitAsync();
+            return Snapshot();
         }
         State.CashBalance = AddCash(State.CashBalance, hold.Cash);
         if (State.SpendingDay == hold.Day)
@@ -260,7 +276,7 @@ public sealed class HolderAccountGrain(
             State.SpentToday -= hold.Cash;
         }
         Journal(CashEntryKind.Release, holdId.Value, hold.Cash, -hold.Cash);
-        State.Applied.Record(ClosedHoldKey(holdId), "released");
+        State.Applied.Record(ClosedHoldKey(holdId), Released);
         await CommitAsync();
         return Snapshot();
     }

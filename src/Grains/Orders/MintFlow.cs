@@ -145,13 +145,8 @@ internal sealed class MintFlow(IOrderSaga saga, OrderOptions options, IBroker br
             // Never reserved: nothing to give back.
         }
         State.Reserved = false;
-        try
-        {
-            await Saga.Account.ReleaseHoldAsync(HoldId);
-        }
-        catch (LedgerException error) when (error.Error == LedgerError.InvalidArgument)
-        {
-            // Never held (the process died before the hold): nothing to give back.
-        }
+        // Released even when never held (the process died before the hold, or the hold is still in transit): that moves
+        // no cash and closes the hold's id, so a hold arriving later is refused instead of taking cash for a dead order.
+        await Saga.Account.ReleaseHoldAsync(HoldId);
     }
 }

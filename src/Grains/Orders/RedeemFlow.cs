@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Numerics;
 using Sharemint.Bridges;
+using Sharemint.Errors;
 using Sharemint.Market;
+using Sharemint.Operations;
 using Sharemint.Units;
 
 namespace Sharemint.Orders;
@@ -47,27 +49,63 @@ internal sealed class RedeemFlow(IOrderSaga saga, OrderOptions options, IBroker 
         var asset = await Saga.Asset.GetAsync();
         var shares = SharesReleased(asset.Multiplier, State.Amount);
         var now = Saga.Now;
-        decimal gross;
-        string detail;
         var sellOp = Saga.Op("sell");
+        var custodyOut = Saga.Op("custody-out");
         // A sale made before a crash stands even if the market has closed since: settle from that fill, never from a price.
         var earlierSale = await broker.FindFillAsync(sellOp.Value);
-        if (earlierSale is not null || calendar.IsOpen(now))
-        {
-            var fill = earlierSale ?? await broker.ExecuteAsync(sellOp.Value, State.Underlying, BrokerSide.Sell, shares);
-            await Saga.Asset.RemoveCustodyAsync(Saga.Op("custody-out"), fill.Shares);
-            gross = fill.Cash;
-            detail = $"sold {fill.Shares.ToString(CultureInfo.InvariantCulture)} at {fill.Price.ToString(CultureInfo.InvariantCulture)}";
-        }
-        else
+        var saleStarted = State.Steps.Any(s => s.Name == "selling");
+        if (earlierSale is null && !calendar.IsOpen(now))
         {
             // Outside market hours the shares stay in custody as inventory, and the partner is paid at the last price
-            // less the off-hours spread (documented rule; the issuer carries the overnight risk).
-            var price = (await marketData.GetLastPriceAsync(State.Underlying)).Price;
-            var widened = price * (10_000m - Options.OffHoursSpreadBps) / 10_000m;
-            gross = Math.Floor(shares * widened * 100m) / 100m;
-            detail = $"kept {shares.ToString(CultureInfo.InvariantCulture)} shares as inventory (market closed), priced at {widened.ToString("0.######", CultureInfo.InvariantCulture)}";
+            // less the off-hours spread (documented rule; the issuer carries the overnight risk). A sale already begun
+            // (its shares may have left custody) waits for the open instead.
+            return saleStarted
+                ? await Saga.WaitAsync("sell", $"market closed: the broker sells at the next open ({calendar.NextOpen(now):u})")
+                : await PayFromInventoryAsync(shares, sellOp, Options.OffHoursSpreadBps, "market closed");
         }
+        if (!saleStarted)
+        {
+            // Saved before the custody leaves: once it may have left, the shares must be sold, even after the market closed.
+            Saga.Record("selling", custodyOut, "ok", $"{shares.ToString(CultureInfo.InvariantCulture)} shares");
+            await Saga.SaveAsync();
+        }
+        // The shares leave custody before the broker sells them. The burn freed them, and until now another order (a mint
+        // short of inventory) could reserve them: a sale first would then sell shares that back tokens.
+        try
+        {
+            await Saga.Asset.RemoveCustodyAsync(custodyOut, shares);
+        }
+        catch (LedgerException error) when (error.Error == LedgerError.InsufficientBacking && earlierSale is null)
+        {
+            // Refused, so never removed (a repeat of a removal answers without checking): the shares back another order
+            // now. Nothing to sell; they stay in custody and the partner is paid from inventory at the price.
+            return await PayFromInventoryAsync(shares, sellOp, 0, "they back another order");
+        }
+        BrokerFill fill;
+        try
+        {
+            fill = earlierSale ?? await broker.ExecuteAsync(sellOp.Value, State.Underlying, BrokerSide.Sell, shares);
+        }
+        catch (LedgerException error) when (error.Error == LedgerError.MarketClosed)
+        {
+            return await Saga.WaitAsync("sell", error.Message);
+        }
+        return await SoldAsync(shares, sellOp, fill.Cash,
+            $"sold {fill.Shares.ToString(CultureInfo.InvariantCulture)} at {fill.Price.ToString(CultureInfo.InvariantCulture)}");
+    }
+
+    /// <summary>The shares stay in custody as inventory; the partner is paid at the last price less <paramref name="spreadBps"/>.</summary>
+    private async Task<bool> PayFromInventoryAsync(decimal shares, OperationId sellOp, int spreadBps, string why)
+    {
+        var price = (await marketData.GetLastPriceAsync(State.Underlying)).Price;
+        var widened = price * (10_000m - spreadBps) / 10_000m;
+        var gross = Math.Floor(shares * widened * 100m) / 100m;
+        return await SoldAsync(shares, sellOp, gross,
+            $"kept {shares.ToString(CultureInfo.InvariantCulture)} shares as inventory ({why}), priced at {widened.ToString("0.######", CultureInfo.InvariantCulture)}");
+    }
+
+    private async Task<bool> SoldAsync(decimal shares, OperationId sellOp, decimal gross, string detail)
+    {
         if (State.Cash is null)
         {
             var fee = Math.Ceiling(gross * State.FeeRate * 100m) / 100m;

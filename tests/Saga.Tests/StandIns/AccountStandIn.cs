@@ -8,6 +8,8 @@ namespace Sharemint.Saga.Tests.StandIns;
 /// <summary>A partner's account in memory, with the real grain's rules for holds (one outcome each) and credits (once per id).</summary>
 public sealed class AccountStandIn(SagaWorld world, string accountId) : IHolderAccountGrain
 {
+    private const string ReleasedUnheld = "released-unheld";
+
     private readonly Dictionary<string, decimal> _holds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _closedHolds = new(StringComparer.Ordinal);
     private readonly HashSet<string> _applied = new(StringComparer.Ordinal);
@@ -48,6 +50,10 @@ public sealed class AccountStandIn(SagaWorld world, string accountId) : IHolderA
 
     public Task<AccountSnapshot> HoldCashForMintAsync(OperationId operationId, MintPayment payment) => world.CallAsync("account.hold", () =>
     {
+        if (_closedHolds.TryGetValue(operationId.Value, out var closed) && closed == ReleasedUnheld)
+        {
+            throw new LedgerException(LedgerError.IdempotencyConflict, $"Hold '{operationId}' was {closed} before it was made.");
+        }
         if (_holds.ContainsKey(operationId.Value) || _closedHolds.ContainsKey(operationId.Value))
         {
             return Snapshot();
@@ -81,11 +87,13 @@ public sealed class AccountStandIn(SagaWorld world, string accountId) : IHolderA
     {
         if (_closedHolds.TryGetValue(holdId.Value, out var outcome))
         {
-            return outcome == "released" ? Snapshot() : throw new LedgerException(LedgerError.IdempotencyConflict, $"Hold '{holdId}' was {outcome}.");
+            return outcome is "released" or ReleasedUnheld ? Snapshot() : throw new LedgerException(LedgerError.IdempotencyConflict, $"Hold '{holdId}' was {outcome}.");
         }
         if (!_holds.Remove(holdId.Value, out var cash))
         {
-            throw new LedgerException(LedgerError.InvalidArgument, $"No hold '{holdId}'.");
+            // Never held: no cash moves, and the id is closed so that a hold arriving later is refused.
+            _closedHolds[holdId.Value] = ReleasedUnheld;
+            return Snapshot();
         }
         Cash += cash;
         _closedHolds[holdId.Value] = "released";
@@ -103,7 +111,7 @@ public sealed class AccountStandIn(SagaWorld world, string accountId) : IHolderA
         return Snapshot();
     });
 
-    /// <summary>Outcome of a hold: "captured", "released", "held" or null when none was made.</summary>
+    /// <summary>Outcome of a hold: "captured", "released", "released-unheld" (released before it was made), "held" or null when none was made.</summary>
     public string? HoldOutcome(string holdId) => _closedHolds.TryGetValue(holdId, out var o) ? o : _holds.ContainsKey(holdId) ? "held" : null;
 
     // Onboarding and profile administration are not part of an order's saga: not modelled here.

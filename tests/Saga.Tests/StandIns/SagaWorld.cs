@@ -60,6 +60,12 @@ public sealed class SagaWorld
 
     public int CallsMade { get; private set; }
 
+    /// <summary>
+    /// Holds a call in transit before it reaches its callee (null: none is held). Deterministic tests use it to let another
+    /// activation overtake a call, the reordering Coyote finds by itself.
+    /// </summary>
+    public Func<string, Task>? InTransit { get; set; }
+
     /// <summary>One call across a boundary: a scheduling point, then the effect as one step, with the chosen fault.</summary>
     public async Task<T> CallAsync<T>(string boundary, Func<T> effect)
     {
@@ -73,6 +79,10 @@ public sealed class SagaWorld
         if (fault == Fault.FailBeforeDelivery)
         {
             throw new CallTimedOutException(boundary);
+        }
+        if (InTransit is { } transit)
+        {
+            await transit(boundary);
         }
         var result = effect();
         switch (fault)
