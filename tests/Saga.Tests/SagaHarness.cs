@@ -17,6 +17,8 @@ public sealed class SagaHarness
     private readonly Dictionary<string, List<OrderHost>> _hosts = new(StringComparer.Ordinal);
     private readonly OrderOptions _options = new() { MintRetryDelay = TimeSpan.FromSeconds(5) };
     private int _incarnations;
+    // Shares in custody before the first order, all held at the broker; orders move both sides by the fills.
+    private decimal? _custodyBeforeOrders;
 
     public SagaHarness(IFaultChooser faults) => World = new SagaWorld(faults);
 
@@ -152,6 +154,7 @@ public sealed class SagaHarness
 
     private void Track(string orderId)
     {
+        _custodyBeforeOrders ??= World.Asset.Custody - (World.Broker.Bought - World.Broker.Sold);
         if (!OrderIds.Contains(orderId))
         {
             OrderIds.Add(orderId);
@@ -239,6 +242,16 @@ public sealed class SagaHarness
         if (asset.Custody < asset.Reserved + Multiplier.One.SharesToBack(asset.Issued))
         {
             v.Add($"backing: custody {asset.Custody} < reserved {asset.Reserved} + backing of {asset.Issued}");
+        }
+        // Invariant 1 where the shares really are: the broker's position, not only the ledger's custody figure.
+        var atBroker = (_custodyBeforeOrders ?? asset.Custody) + World.Broker.Bought - World.Broker.Sold;
+        if (atBroker < asset.Reserved + Multiplier.One.SharesToBack(asset.Issued))
+        {
+            v.Add($"backing at the broker: {atBroker} shares < reserved {asset.Reserved} + backing of {asset.Issued}");
+        }
+        if (quiescent && atBroker != asset.Custody)
+        {
+            v.Add($"broker = ledger: the broker holds {atBroker} shares, the ledger's custody is {asset.Custody}");
         }
         foreach (var bridge in World.Bridges.Values)
         {
