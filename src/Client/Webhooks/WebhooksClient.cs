@@ -16,7 +16,7 @@ public class WebhooksClient
     public WebhooksClient(ApiTransport transport) => _transport = transport;
 
     /// <summary>
-    /// Registers an endpoint (https; http only on a loopback address) for <paramref name="eventTypes"/>. The answer holds the
+    /// Registers an endpoint (https, on a public address) for <paramref name="eventTypes"/>. The answer holds the
     /// endpoint's secret, shown only here.
     /// </summary>
     public virtual Task<IssuedWebhookEndpoint> CreateEndpointAsync(Uri url, IEnumerable<string> eventTypes, CancellationToken cancellationToken = default)

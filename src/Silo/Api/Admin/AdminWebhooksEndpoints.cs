@@ -39,11 +39,11 @@ public static class AdminWebhooksEndpoints
     }
 
     private static async Task<Created<IssuedWebhookEndpointView>> CreatePartnerEndpoint(string accountId, CreateWebhookEndpointBody body,
-        IGrainFactory grains, WebhookStore store, IOptions<WebhookOptions> options, HttpContext context)
+        IGrainFactory grains, WebhookStore store, WebhookTargetCheck targets, IOptions<WebhookOptions> options, HttpContext context)
     {
         // The account must exist (404 account_not_found): an endpoint for nobody would never receive anything.
         _ = await grains.GetGrain<IHolderAccountGrain>(ApiRoutes.Account(accountId)).GetAsync();
-        return await WebhooksEndpoints.CreateAsync(accountId, body, store, options.Value,
+        return await WebhooksEndpoints.CreateAsync(accountId, body, store, targets, options.Value,
             $"{ApiRoutes.AdminPrefix}/partners/{accountId}/webhooks/endpoints", context.RequestAborted);
     }
 

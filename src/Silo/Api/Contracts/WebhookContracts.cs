@@ -5,7 +5,7 @@ using Sharemint.Silo.Webhooks;
 namespace Sharemint.Silo.Api.Contracts;
 
 /// <summary>
-/// Register an endpoint: an https URL (http only on a loopback address) and the event types it receives (see
+/// Register an endpoint: an https URL that reaches a public address and the event types it receives (see
 /// <c>WebhookEventTypes</c>: <c>order.accepted</c>, <c>order.settled</c>, <c>order.failed</c>, <c>order.cancelled</c>,
 /// <c>deposit.redemption_created</c>, <c>deposit.held</c>, <c>asset.multiplier_changed</c>).
 /// </summary>

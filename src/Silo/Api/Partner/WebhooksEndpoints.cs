@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -48,8 +47,8 @@ public static partial class WebhooksEndpoints
     }
 
     private static Task<Created<IssuedWebhookEndpointView>> CreateOwnEndpoint(CreateWebhookEndpointBody body, ApiPrincipal principal,
-        WebhookStore store, IOptions<WebhookOptions> options, HttpContext context) =>
-        CreateAsync(principal.PartnerAccountId, body, store, options.Value, ApiRoutes.PartnerPrefix + "/webhooks/endpoints", context.RequestAborted);
+        WebhookStore store, WebhookTargetCheck targets, IOptions<WebhookOptions> options, HttpContext context) =>
+        CreateAsync(principal.PartnerAccountId, body, store, targets, options.Value, ApiRoutes.PartnerPrefix + "/webhooks/endpoints", context.RequestAborted);
 
     private static Task<Ok<WebhookEndpointView[]>> ListOwnEndpoints(ApiPrincipal principal, WebhookStore store, HttpContext context) =>
         ListAsync(principal.PartnerAccountId, store, context.RequestAborted);
@@ -78,10 +77,15 @@ public static partial class WebhooksEndpoints
     // ------------------------------------------------------------ shared with the operators' routes
 
     internal static async Task<Created<IssuedWebhookEndpointView>> CreateAsync(string accountId, CreateWebhookEndpointBody body, WebhookStore store,
-        WebhookOptions options, string location, CancellationToken cancellationToken)
+        WebhookTargetCheck targets, WebhookOptions options, string location, CancellationToken cancellationToken)
     {
-        var url = Url(body.Url);
+        var url = Url(body.Url, targets.AllowsPrivateNetworks);
         var types = EventTypes(body.EventTypes);
+        if (await targets.RefusalAsync(new Uri(url), cancellationToken) is { } refusal)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "webhook_url_private",
+                $"url must reach a public address: {refusal}.");
+        }
         var issued = await store.CreateAsync(accountId, url, types, options.MaxEndpointsPerPartner, cancellationToken)
             ?? throw new ApiProblemException(StatusCodes.Status409Conflict, "webhook_endpoint_limit",
                 $"An account may have at most {options.MaxEndpointsPerPartner} webhook endpoints; remove one first.");
@@ -153,19 +157,19 @@ public static partial class WebhooksEndpoints
     }
 
     /// <summary>
-    /// An endpoint URL: absolute, https (http only to a loopback address, for local development), no credentials, at most
-    /// 2048 characters; 400 <c>webhook_url_invalid</c> otherwise.
+    /// An endpoint URL: absolute, https (http too only when private networks are allowed, for tests and run-local), no
+    /// credentials or fragment, at most 2048 characters; 400 <c>webhook_url_invalid</c> otherwise. Where it points is
+    /// checked separately (<see cref="WebhookTargetCheck"/>).
     /// </summary>
-    public static string Url(string? url)
+    public static string Url(string? url, bool allowPrivateNetworks)
     {
         if (url is null || url.Length > 2048 || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
         {
             throw new ApiProblemException(StatusCodes.Status400BadRequest, "webhook_url_invalid", "url must be an absolute https URL of at most 2048 characters.");
         }
-        var loopback = uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
-        if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && loopback))
+        if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && allowPrivateNetworks))
         {
-            throw new ApiProblemException(StatusCodes.Status400BadRequest, "webhook_url_invalid", "url must use https (http is accepted only for a loopback address).");
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "webhook_url_invalid", "url must use https.");
         }
         if (uri.UserInfo.Length > 0 || uri.Fragment.Length > 0)
         {
