@@ -27,6 +27,7 @@ public sealed class WebhookDispatcherTests : IAsyncLifetime
     private WebhookStore _store = null!;
     private PostgresOrderIndex _index = null!;
     private readonly WebhookSignal _signal = new();
+    private readonly List<IDisposable> _disposables = [];
 
     public async Task InitializeAsync()
     {
@@ -39,6 +40,7 @@ public sealed class WebhookDispatcherTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        _disposables.ForEach(d => d.Dispose());
         await _data.DisposeAsync();
         if (_postgres is not null)
         {
@@ -122,8 +124,9 @@ public sealed class WebhookDispatcherTests : IAsyncLifetime
     private WebhookDispatcher Dispatcher(TimeProvider clock, bool allowPrivate, WebhookHostLookup? lookup = null)
     {
         var options = Options.Create(new WebhookOptions { AllowPrivateNetworks = allowPrivate, DeliveryTimeout = TimeSpan.FromSeconds(5) });
-        return new WebhookDispatcher(_data, _store, _signal, new WebhookTargetCheck(options, lookup ?? SystemWebhookHostLookup.LookupAsync), clock, options,
-            NullLogger<WebhookDispatcher>.Instance);
+        var http = new WebhookHttp(new WebhookTargetCheck(options, lookup ?? SystemWebhookHostLookup.LookupAsync), options);
+        _disposables.Add(http);
+        return new WebhookDispatcher(_data, _store, _signal, http, clock, options, NullLogger<WebhookDispatcher>.Instance);
     }
 
     private async Task<WebhookDeliveryView> DeliveryAsync(string endpointId)

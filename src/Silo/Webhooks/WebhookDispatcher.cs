@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -21,36 +18,21 @@ public sealed class WebhookDispatcher : BackgroundService
     private readonly NpgsqlDataSource _dataSource;
     private readonly WebhookStore _store;
     private readonly WebhookSignal _signal;
-    private readonly WebhookTargetCheck _targets;
     private readonly TimeProvider _clock;
     private readonly ILogger<WebhookDispatcher> _logger;
     private readonly WebhookOptions _options;
-    private readonly HttpClient _http;
+    private readonly WebhookHttp _http;
 
-    public WebhookDispatcher(NpgsqlDataSource dataSource, WebhookStore store, WebhookSignal signal, WebhookTargetCheck targets,
+    public WebhookDispatcher(NpgsqlDataSource dataSource, WebhookStore store, WebhookSignal signal, WebhookHttp http,
         TimeProvider clock, IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger)
     {
         _dataSource = dataSource;
         _store = store;
         _signal = signal;
-        _targets = targets;
+        _http = http;
         _clock = clock;
         _logger = logger;
         _options = options.Value;
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            // A receiver's redirect is a failed delivery, not a request to somewhere else.
-            AllowAutoRedirect = false,
-            // A proxy would connect on our behalf, past the address check below.
-            UseProxy = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            // Every new connection resolves the host itself and connects only to addresses the policy allows, so a name
-            // that now resolves inside our network (DNS rebinding) is refused at the moment it would be used.
-            ConnectCallback = ConnectAsync,
-        })
-        {
-            Timeout = _options.DeliveryTimeout,
-        };
     }
 
     private sealed record Claimed(string EndpointId, long Sequence, int Attempts, DateTimeOffset WindowStart, string EventId, string Body,
@@ -141,40 +123,16 @@ public sealed class WebhookDispatcher : BackgroundService
 
     private async Task DeliverAsync(Claimed delivery, CancellationToken cancellationToken)
     {
-        int? status = null;
-        string? error;
-        try
+        var now = _clock.GetUtcNow();
+        var result = await _http.SendAsync(delivery.Url, delivery.EventId, delivery.Body,
+            () => _store.SecretsOf(delivery.EndpointId, delivery.Nonce, delivery.Ciphertext, delivery.PreviousNonce, delivery.PreviousCiphertext,
+                delivery.PreviousExpiresAt, now), now, cancellationToken);
+        if (cancellationToken.IsCancellationRequested)
         {
-            var now = _clock.GetUtcNow();
-            if (!_targets.AllowsPrivateNetworks && !delivery.Url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new WebhookTargetRefusedException("the endpoint is not https");
-            }
-            var secrets = _store.SecretsOf(delivery.EndpointId, delivery.Nonce, delivery.Ciphertext, delivery.PreviousNonce,
-                delivery.PreviousCiphertext, delivery.PreviousExpiresAt, now);
-            var timestamp = now.ToUnixTimeSeconds();
-            using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url)
-            {
-                Content = new StringContent(delivery.Body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
-            };
-            request.Headers.Add(WebhookSigning.IdHeader, delivery.EventId);
-            request.Headers.Add(WebhookSigning.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            request.Headers.Add(WebhookSigning.SignatureHeader, WebhookSigning.Header(secrets, delivery.EventId, timestamp, delivery.Body));
-            request.Headers.UserAgent.ParseAdd("Sharemint-Webhooks/1");
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            status = (int)response.StatusCode;
-            error = response.IsSuccessStatusCode ? null : $"HTTP {status}";
+            // The silo is stopping: the claim's lease ends and another attempt follows.
+            return;
         }
-        catch (Exception failure) when (failure is not OutOfMemoryException)
-        {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                // The silo is stopping: the claim's lease ends and another attempt follows.
-                return;
-            }
-            error = failure is CryptographicException ? "the endpoint's secret cannot be decrypted with the configured key" : Describe(failure);
-        }
-        await RecordAsync(delivery, status, error, cancellationToken);
+        await RecordAsync(delivery, result.Status, result.Error, cancellationToken);
     }
 
     private async Task RecordAsync(Claimed delivery, int? status, string? error, CancellationToken cancellationToken)
@@ -226,40 +184,5 @@ public sealed class WebhookDispatcher : BackgroundService
         var ceiling = Math.Min(_options.MaxBackoff.TotalSeconds, _options.BaseBackoff.TotalSeconds * Math.Pow(2, exponent));
         // Jitter spreads the retries of many deliveries that failed together (a receiver that was down).
         return TimeSpan.FromSeconds(ceiling * (0.5 + (RandomNumberGenerator.GetInt32(0, 1_000_001) / 2_000_000.0)));
-    }
-
-    /// <summary>The message of a refusal wherever the HTTP stack wrapped it, else the failure's own message.</summary>
-    private static string Describe(Exception failure)
-    {
-        for (var inner = failure; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is WebhookTargetRefusedException)
-            {
-                return inner.Message;
-            }
-        }
-        return failure.Message;
-    }
-
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var addresses = await _targets.ResolveForDeliveryAsync(context.DnsEndPoint.Host, cancellationToken);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    public override void Dispose()
-    {
-        _http.Dispose();
-        base.Dispose();
     }
 }

@@ -19,6 +19,7 @@ public static class WebhookServices
         services.TryAddSingleton<IWebhookOutbox, WebhookOutbox>();
         services.TryAddSingleton<WebhookHostLookup>(SystemWebhookHostLookup.LookupAsync);
         services.AddSingleton<WebhookTargetCheck>();
+        services.AddSingleton<WebhookHttp>();
         services.AddHostedService<WebhookDispatcher>();
         return services;
     }

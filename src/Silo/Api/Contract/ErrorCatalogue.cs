@@ -101,6 +101,7 @@ public static class ErrorCatalogue
         ["unknown_error"] = "An error without a more specific code.",
         ["unknown_field"] = "The body has a field the route does not know.",
         ["unsupported_media_type"] = "Send JSON (Content-Type: application/json).",
+        ["webhook_delivery_status_invalid"] = "A delivery status filter is pending, delivered or abandoned.",
         ["webhook_endpoint_limit"] = "The account has the most webhook endpoints allowed; remove one first.",
         ["webhook_endpoint_not_found"] = "No such webhook endpoint (or not the caller's).",
         ["webhook_event_not_found"] = "No such webhook event (or not the caller's).",

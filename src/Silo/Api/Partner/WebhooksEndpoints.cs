@@ -36,6 +36,12 @@ public static partial class WebhooksEndpoints
         webhooks.MapPost("/endpoints/{endpointId}/rotate", RotateOwnEndpoint).RequireScope(ApiScope.Trade)
             .WithName("RotateWebhookSecret")
             .WithSummary("Replace the endpoint's secret; deliveries carry a signature with the old one too for overlapSeconds (default 86400).");
+        webhooks.MapGet("/endpoints/{endpointId}/deliveries", ListOwnDeliveries).RequireScope(ApiScope.Read)
+            .WithName("ListWebhookDeliveries")
+            .WithSummary("The endpoint's deliveries, newest first; status filters pending, delivered or abandoned.");
+        webhooks.MapPost("/endpoints/{endpointId}/test", TestOwnEndpoint).RequireScope(ApiScope.Trade)
+            .WithName("TestWebhookEndpoint")
+            .WithSummary("Send a signed webhook.test event to the endpoint now and report what the receiver answered (nothing is recorded or retried).");
         webhooks.MapGet("/events", ListOwnEvents).RequireScope(ApiScope.Read)
             .WithName("ListWebhookEvents")
             .WithSummary("The partner's events after a cursor, oldest first, with each endpoint's delivery state (data, has_more, next_cursor).");
@@ -62,6 +68,14 @@ public static partial class WebhooksEndpoints
     private static Task<Ok<IssuedWebhookEndpointView>> RotateOwnEndpoint(string endpointId, RotateWebhookSecretBody body, ApiPrincipal principal,
         WebhookStore store, IOptions<ApiOptions> options, HttpContext context) =>
         RotateAsync(principal.PartnerAccountId, endpointId, body, store, options.Value, context.RequestAborted);
+
+    private static Task<Ok<WebhookEndpointDeliveryView[]>> ListOwnDeliveries(string endpointId, string? status, int? limit, ApiPrincipal principal,
+        WebhookStore store, HttpContext context) =>
+        ListDeliveriesAsync(principal.PartnerAccountId, endpointId, status, limit, store, context.RequestAborted);
+
+    private static Task<Ok<WebhookTestView>> TestOwnEndpoint(string endpointId, ApiPrincipal principal, WebhookStore store, WebhookHttp http,
+        TimeProvider clock, HttpContext context) =>
+        TestAsync(principal.PartnerAccountId, endpointId, store, http, clock, context.RequestAborted);
 
     private static Task<Ok<WebhookEventPage>> ListOwnEvents(string? after, int? limit, string? type, ApiPrincipal principal, WebhookStore store,
         HttpContext context) =>
@@ -109,6 +123,37 @@ public static partial class WebhooksEndpoints
         var issued = (IsEndpointId(endpointId) ? await store.RotateAsync(accountId, endpointId, overlap, cancellationToken) : null)
             ?? throw EndpointNotFound();
         return TypedResults.Ok(IssuedWebhookEndpointView.From(issued));
+    }
+
+    internal static async Task<Ok<WebhookEndpointDeliveryView[]>> ListDeliveriesAsync(string accountId, string endpointId, string? status, int? limit,
+        WebhookStore store, CancellationToken cancellationToken)
+    {
+        var size = ApiRoutes.Limit(limit);
+        if (status is not null and not ("pending" or "delivered" or "abandoned"))
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "webhook_delivery_status_invalid",
+                "status must be pending, delivered or abandoned.");
+        }
+        if (!IsEndpointId(endpointId) || await store.FindAsync(accountId, endpointId, cancellationToken) is null)
+        {
+            throw EndpointNotFound();
+        }
+        var deliveries = await store.ListDeliveriesAsync(accountId, endpointId, status, size, cancellationToken);
+        return TypedResults.Ok(deliveries.Select(WebhookEndpointDeliveryView.From).ToArray());
+    }
+
+    internal static async Task<Ok<WebhookTestView>> TestAsync(string accountId, string endpointId, WebhookStore store, WebhookHttp http,
+        TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var target = (IsEndpointId(endpointId) ? await store.SigningTargetAsync(accountId, endpointId, now, cancellationToken) : null)
+            ?? throw EndpointNotFound();
+        var eventId = "evt_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(13));
+        var body = WebhookEventBody.Serialize(eventId, WebhookEventTypes.EndpointTest, now, new { endpointId });
+        var started = clock.GetTimestamp();
+        var result = await http.SendAsync(target.Url, eventId, body, () => target.Secrets, now, cancellationToken);
+        return TypedResults.Ok(new WebhookTestView(endpointId, eventId, result.Delivered, result.Status, result.Error,
+            (long)clock.GetElapsedTime(started).TotalMilliseconds));
     }
 
     internal static async Task<Ok<WebhookEventPage>> ListEventsAsync(string accountId, string? after, int? limit, string? type, WebhookStore store,
