@@ -61,6 +61,14 @@ public sealed class WebhookUrlPolicyTests(ApiSilo platform) : IClassFixture<ApiS
         await Assert.ThrowsAsync<WebhookTargetRefusedException>(() => check.ResolveForDeliveryAsync("hooks.mixed.test", default));
         Assert.Equal(2, (await check.ResolveForDeliveryAsync("hooks.public.test", default)).Length);
 
+        // A resolver that never answers does not hold the registration beyond its timeout.
+        var silent = new WebhookTargetCheck(Options.Create(new WebhookOptions()), async (_, ct) =>
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return [];
+        });
+        Assert.Null(await silent.RefusalAsync(new Uri("https://hooks.silent.test/x"), default).WaitAsync(TimeSpan.FromSeconds(30)));
+
         var permissive = new WebhookTargetCheck(Options.Create(new WebhookOptions { AllowPrivateNetworks = true }), (_, _) => Task.FromResult(new[] { IPAddress.Loopback }));
         Assert.Null(await permissive.RefusalAsync(new Uri("https://hooks.mixed.test/x"), default));
         Assert.Equal([IPAddress.Loopback], await permissive.ResolveForDeliveryAsync("hooks.local.test", default));

@@ -10,6 +10,7 @@ namespace Sharemint.Silo.Webhooks;
 /// </summary>
 public sealed class WebhookTargetCheck(IOptions<WebhookOptions> options, WebhookHostLookup lookup)
 {
+    private static readonly TimeSpan RegistrationLookupTimeout = TimeSpan.FromSeconds(5);
     private readonly bool _allowPrivate = options.Value.AllowPrivateNetworks;
 
     /// <summary>Whether plain http and private addresses are allowed (tests, run-local).</summary>
@@ -38,11 +39,15 @@ public sealed class WebhookTargetCheck(IOptions<WebhookOptions> options, Webhook
         }
         else
         {
+            // A resolver that does not answer must not hold the partner's request: treated as not resolvable yet.
+            using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            patience.CancelAfter(RegistrationLookupTimeout);
             try
             {
-                addresses = await lookup(host, cancellationToken);
+                addresses = await lookup(host, patience.Token);
             }
-            catch (SocketException)
+            catch (Exception unresolved) when (unresolved is SocketException
+                                                   || (unresolved is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 return null;
             }
