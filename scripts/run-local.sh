@@ -177,6 +177,7 @@ Sharemint__Signing__AttestationKey="$(cat "$dev_dir/signing.key")" Sharemint__Si
 Sharemint__Api__SecretEncryptionKey="$(cat "$dev_dir/api.key")" \
 Sharemint__Api__BootstrapAdminKeyId="$admin_key_id" Sharemint__Api__BootstrapAdminSecret="$admin_secret" \
 Sharemint__Api__DemoPartnerKeyId="$partner_key_id" Sharemint__Api__DemoPartnerSecret="$partner_secret" \
+Sharemint__Webhooks__AllowPrivateNetworks=true \
 Sharemint__GatewayPort="$gateway_port" \
 Sharemint__DeploySymbols="$deploy_symbols" \
 Sharemint__ManagementPort="$management_port" \

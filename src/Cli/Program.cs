@@ -27,6 +27,7 @@ var root = new RootCommand("sharemint: operate the Sharemint tokenized-equities 
     Sharemint.Cli.Deposits.DepositCommands.Create(globals),
     Sharemint.Cli.CorporateActions.CorporateActionCommands.Create(globals),
     Sharemint.Cli.Statements.StatementCommands.Create(globals),
+    Sharemint.Cli.Webhooks.WebhookCommands.Create(globals),
 };
 foreach (var option in globals.All)
 {

@@ -114,6 +114,13 @@ public sealed class WebhookSilo : IAsyncLifetime
                 ["Sharemint__Webhooks__PollPeriod"] = "00:00:00.200",
                 ["Sharemint__Webhooks__AcceptedDelay"] = "00:00:00.300",
                 ["Sharemint__Webhooks__DeliveryTimeout"] = "00:00:05",
+                // A corporate action may take effect seconds after its declaration.
+                ["Sharemint__CorporateActions__MinimumLead"] = "00:00:08",
+                ["Sharemint__CorporateActions__PauseBefore"] = "00:00:04",
+                ["Sharemint__CorporateActions__PauseAfter"] = "00:00:01",
+                ["Sharemint__CorporateActions__Tick"] = "00:00:00.500",
+                // The receivers listen on loopback over http.
+                ["Sharemint__Webhooks__AllowPrivateNetworks"] = "true",
             });
         Http = Silo.CreateHttpClient();
     }

@@ -20,8 +20,7 @@ public sealed class WebhookTests(WebhookSilo platform) : IClassFixture<WebhookSi
     {
         var before = await Problems.JsonAsync(await platform.PartnerAsync(HttpMethod.Get, "v1/webhooks/endpoints"));
 
-        await Problems.AssertAsync(await platform.PartnerAsync(HttpMethod.Post, "v1/webhooks/endpoints",
-            """{"url":"http://hooks.example.com/sharemint","eventTypes":["order.settled"]}"""), HttpStatusCode.BadRequest, "webhook_url_invalid");
+        // (Plain http and private addresses are refused without AllowPrivateNetworks: WebhookUrlPolicyTests.)
         await Problems.AssertAsync(await platform.PartnerAsync(HttpMethod.Post, "v1/webhooks/endpoints",
             """{"url":"ftp://hooks.example.com/x","eventTypes":["order.settled"]}"""), HttpStatusCode.BadRequest, "webhook_url_invalid");
         await Problems.AssertAsync(await platform.PartnerAsync(HttpMethod.Post, "v1/webhooks/endpoints",
@@ -137,11 +136,26 @@ public sealed class WebhookTests(WebhookSilo platform) : IClassFixture<WebhookSi
                 "failed attempts while the receiver is down");
             Assert.Empty(receiver.Received);
 
+            // The endpoint's log shows the six pending deliveries, and operators see the endpoint among the failing ones.
+            var pending = await client.Webhooks.ListDeliveriesAsync(endpoint.EndpointId, "pending");
+            Assert.Equal(6, pending.Count);
+            Assert.All(pending, d => Assert.Equal("pending", d.Status));
+            Assert.Contains(pending, d => d.Attempts >= 2 && d.LastError is not null);
+            var failing = await Problems.JsonAsync(await platform.AdminAsync(HttpMethod.Get, "admin/v1/webhooks/failing?accountId=partner-demo"));
+            var mine = Assert.Single(failing.EnumerateArray(), f => f.GetProperty("endpointId").GetString() == endpoint.EndpointId);
+            Assert.Equal(3, mine.GetProperty("failing").GetInt32());
+            Assert.Equal(0, mine.GetProperty("abandoned").GetInt32());
+            Assert.False(string.IsNullOrEmpty(mine.GetProperty("lastError").GetString()));
+
             await receiver.StartAsync();
             await WaitForListingAsync(client, orders, endpoint.EndpointId,
                 events => events.Count == 6 && events.All(e => e.Deliveries.Single(d => d.EndpointId == endpoint.EndpointId).Status == "delivered"),
                 "every delivery acknowledged");
             AssertOncePerEventAndInOrder(receiver.Received, endpoint.Secret, orders);
+            Assert.Empty(await client.Webhooks.ListDeliveriesAsync(endpoint.EndpointId, "pending"));
+            Assert.Equal(6, (await client.Webhooks.ListDeliveriesAsync(endpoint.EndpointId, "delivered")).Count);
+            var recovered = await Problems.JsonAsync(await platform.AdminAsync(HttpMethod.Get, "admin/v1/webhooks/failing?accountId=partner-demo"));
+            Assert.DoesNotContain(recovered.EnumerateArray(), f => f.GetProperty("endpointId").GetString() == endpoint.EndpointId);
         }
         finally
         {
@@ -191,6 +205,55 @@ public sealed class WebhookTests(WebhookSilo platform) : IClassFixture<WebhookSi
         }
     }
 
+    [Fact]
+    public async Task A_multiplier_change_reaches_partners_holding_the_asset_once()
+    {
+        var client = platform.Partner();
+        await using var receiver = new WebhookReceiver(FreePort.Next());
+        await receiver.StartAsync();
+        var endpoint = await client.Webhooks.CreateEndpointAsync(receiver.Url, [WebhookEventTypes.AssetMultiplierChanged]);
+        try
+        {
+            // The partner holds TSLAx; the split takes effect a few seconds from now (the fixture's short corporate-action lead).
+            await MintAsync(client);
+            var actionId = "split-" + Guid.NewGuid().ToString("N")[..8];
+            var at = DateTimeOffset.UtcNow.AddSeconds(12).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            var declared = await Problems.JsonAsync(await platform.AdminAsync(HttpMethod.Post, "admin/v1/assets/TSLAx/corporate-actions",
+                $$"""{"actionId":"{{actionId}}","kind":"split","effectiveAt":"{{at}}","newShares":2,"oldShares":1}"""), HttpStatusCode.Created);
+            var oldMultiplier = declared.GetProperty("oldMultiplier").GetString()!;
+            var newMultiplier = declared.GetProperty("newMultiplier").GetString()!;
+
+            await receiver.WaitUntilAsync(r => r.Count > 0, TimeSpan.FromSeconds(90), "the multiplier change");
+            var delivered = Assert.Single(receiver.Received);
+            var change = new WebhookVerifier(endpoint.Secret).Verify(delivered.EventId, delivered.Timestamp, delivered.Signature, delivered.Body);
+            Assert.Equal(WebhookEventTypes.AssetMultiplierChanged, change.Type);
+            Assert.Equal("TSLAx", change.Data.GetProperty("symbol").GetString());
+            Assert.Equal(actionId, change.Data.GetProperty("actionId").GetString());
+            Assert.Equal(oldMultiplier, change.Data.GetProperty("oldMultiplier").GetString());
+            Assert.Equal(newMultiplier, change.Data.GetProperty("newMultiplier").GetString());
+            Assert.Equal(2m * decimal.Parse(oldMultiplier, System.Globalization.CultureInfo.InvariantCulture),
+                decimal.Parse(newMultiplier, System.Globalization.CultureInfo.InvariantCulture));
+
+            // The action runs on to completion (more ticks, chains re-checked) without a second event.
+            var deadline = DateTime.UtcNow.AddSeconds(90);
+            while ((await Problems.JsonAsync(await platform.AdminAsync(HttpMethod.Get, $"admin/v1/assets/TSLAx/corporate-actions/{actionId}")))
+                   .GetProperty("stage").GetString() != "completed")
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the split did not complete");
+                await Task.Delay(250);
+            }
+            var listed = await client.Webhooks.ListAllEventsAsync(type: WebhookEventTypes.AssetMultiplierChanged).ToListAsync();
+            var recorded = Assert.Single(listed, e => e.Payload.GetProperty("data").GetProperty("actionId").GetString() == actionId);
+            Assert.Equal(delivered.EventId, recorded.EventId);
+            Assert.Equal("delivered", Assert.Single(recorded.Deliveries).Status);
+            Assert.Single(receiver.Received);
+        }
+        finally
+        {
+            await client.Webhooks.DeleteEndpointAsync(endpoint.EndpointId);
+        }
+    }
+
     private static async Task<string> MintAsync(SharemintClient client)
     {
         Quote quote = await client.Quotes.CreateAsync("TSLAx", QuoteSide.Mint, 0.01m);
@@ -227,7 +290,8 @@ public sealed class WebhookTests(WebhookSilo platform) : IClassFixture<WebhookSi
         var events = new List<WebhookEventRecord>();
         await foreach (var record in client.Webhooks.ListAllEventsAsync())
         {
-            if (record.Payload.GetProperty("data").GetProperty("orderId").GetString() == orderId)
+            // Asset events (a multiplier change) carry no order.
+            if (record.Payload.GetProperty("data").TryGetProperty("orderId", out var id) && id.GetString() == orderId)
             {
                 events.Add(record);
             }

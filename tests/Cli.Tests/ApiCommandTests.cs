@@ -29,6 +29,8 @@ public sealed class CliSilo : IAsyncLifetime
             ["Sharemint__Api__DemoPartnerKeyId"] = DemoKeyId,
             ["Sharemint__Api__DemoPartnerSecret"] = DemoSecret,
             ["Sharemint__Market__Hours"] = "always",
+            // The webhook commands' receiver listens on loopback over http.
+            ["Sharemint__Webhooks__AllowPrivateNetworks"] = "true",
         });
     }
 

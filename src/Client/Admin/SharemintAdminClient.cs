@@ -32,7 +32,7 @@ public sealed record PartnerOnboarding(
 /// The operators' API (<c>/admin/v1</c>), signed with an operator key: viewers read, operators act, admins also manage
 /// operator keys. Used by the <c>sharemint</c> CLI.
 /// </summary>
-public class SharemintAdminClient
+public partial class SharemintAdminClient
 {
     private readonly ApiTransport _t;
 

@@ -14,6 +14,9 @@ public static class WebhookEventTypes
     public const string DepositRedemptionCreated = "deposit.redemption_created";
     public const string DepositHeld = "deposit.held";
     public const string AssetMultiplierChanged = "asset.multiplier_changed";
+
+    /// <summary>A test ping an endpoint receives when asked for one; never recorded or retried.</summary>
+    public const string EndpointTest = "webhook.test";
 }
 
 /// <summary>A registered endpoint (never its secret).</summary>
@@ -31,6 +34,17 @@ public sealed record WebhookDelivery(string EndpointId, string Status, int Attem
 /// <summary>A recorded event: <see cref="Payload"/> is exactly the body delivered to endpoints.</summary>
 public sealed record WebhookEventRecord(string EventId, string Type, string Cursor, DateTimeOffset CreatedAt, JsonElement Payload,
     IReadOnlyList<WebhookDelivery> Deliveries);
+
+/// <summary>One delivery in an endpoint's log: <see cref="Status"/> is <c>pending</c>, <c>delivered</c> or <c>abandoned</c>.</summary>
+public sealed record WebhookEndpointDelivery(string EventId, string Type, DateTimeOffset CreatedAt, string Status, int Attempts,
+    DateTimeOffset? DeliveredAt, DateTimeOffset? NextAttemptAt, int? LastStatus, string? LastError);
+
+/// <summary>An endpoint whose deliveries fail: still retried (<see cref="Failing"/>) or given up (<see cref="Abandoned"/>).</summary>
+public sealed record FailingWebhookEndpoint(string AccountId, string EndpointId, string Url, int Failing, int Abandoned, DateTimeOffset FailingSince,
+    string? LastError, DateTimeOffset? LastDeliveredAt);
+
+/// <summary>What the receiver answered a test ping: its HTTP status, or why nothing was delivered.</summary>
+public sealed record WebhookTestResult(string EndpointId, string EventId, bool Delivered, int? Status, string? Error, long DurationMs);
 
 /// <summary>A page of events, oldest first.</summary>
 public sealed record WebhookEventPage(

@@ -16,7 +16,7 @@ public class WebhooksClient
     public WebhooksClient(ApiTransport transport) => _transport = transport;
 
     /// <summary>
-    /// Registers an endpoint (https; http only on a loopback address) for <paramref name="eventTypes"/>. The answer holds the
+    /// Registers an endpoint (https, on a public address) for <paramref name="eventTypes"/>. The answer holds the
     /// endpoint's secret, shown only here.
     /// </summary>
     public virtual Task<IssuedWebhookEndpoint> CreateEndpointAsync(Uri url, IEnumerable<string> eventTypes, CancellationToken cancellationToken = default)
@@ -49,6 +49,23 @@ public class WebhooksClient
     public virtual Task<IssuedWebhookEndpoint> RotateSecretAsync(string endpointId, TimeSpan? overlap = null, CancellationToken cancellationToken = default) =>
         _transport.SendAsync<IssuedWebhookEndpoint>(HttpMethod.Post, $"v1/webhooks/endpoints/{Uri.EscapeDataString(endpointId)}/rotate",
             new { overlapSeconds = overlap is { } o ? (int?)o.TotalSeconds : null }, null, cancellationToken);
+
+    /// <summary>
+    /// The endpoint's deliveries, newest first, at most <paramref name="limit"/> (50 when null, up to 500);
+    /// <paramref name="status"/> keeps only <c>pending</c>, <c>delivered</c> or <c>abandoned</c> ones.
+    /// </summary>
+    public virtual Task<IReadOnlyList<WebhookEndpointDelivery>> ListDeliveriesAsync(string endpointId, string? status = null, int? limit = null,
+        CancellationToken cancellationToken = default) =>
+        _transport.SendAsync<IReadOnlyList<WebhookEndpointDelivery>>(HttpMethod.Get,
+            WebhookPaths.Deliveries("v1/webhooks", endpointId, status, limit), null, null, cancellationToken);
+
+    /// <summary>
+    /// Sends a signed <c>webhook.test</c> event to the endpoint now and returns what the receiver answered. Nothing is
+    /// recorded or retried; a receiver that is down is a result with <see cref="WebhookTestResult.Delivered"/> false.
+    /// </summary>
+    public virtual Task<WebhookTestResult> TestEndpointAsync(string endpointId, CancellationToken cancellationToken = default) =>
+        _transport.SendAsync<WebhookTestResult>(HttpMethod.Post, $"v1/webhooks/endpoints/{Uri.EscapeDataString(endpointId)}/test", null, null,
+            cancellationToken);
 
     /// <summary>One page of events after <paramref name="after"/> (a cursor; from the start when null), oldest first.</summary>
     public virtual Task<WebhookEventPage> ListEventsAsync(string? after = null, int? limit = null, string? type = null, CancellationToken cancellationToken = default)

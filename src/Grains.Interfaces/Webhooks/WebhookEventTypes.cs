@@ -24,6 +24,9 @@ public static class WebhookEventTypes
     /// <summary>An asset's multiplier (shares per token) changes: a dividend reinvested or a split.</summary>
     public const string AssetMultiplierChanged = "asset.multiplier_changed";
 
+    /// <summary>A test ping sent on request to one endpoint (<c>POST …/endpoints/{id}/test</c>): not subscribable, never recorded.</summary>
+    public const string EndpointTest = "webhook.test";
+
     /// <summary>Every type, in documentation order.</summary>
     public static IReadOnlyList<string> All { get; } =
     [

@@ -10,6 +10,7 @@ using Sharemint.Ledger;
 using Sharemint.Market;
 using Sharemint.Signers;
 using Sharemint.Units;
+using Sharemint.Webhooks;
 
 namespace Sharemint.CorporateActions;
 
@@ -21,6 +22,7 @@ public sealed class CorporateActionGrain(
     IOptions<CorporateActionOptions> options,
     IOptions<Sharemint.Orders.OrderOptions> crashSwitch,
     TimeProvider clock,
+    IWebhookOutbox webhooks,
     ILogger<CorporateActionGrain> logger)
     : Grain, ICorporateActionGrain, IRemindable
 {
@@ -190,6 +192,7 @@ public sealed class CorporateActionGrain(
         }
         if (action.Stage == CorporateActionStage.Applied)
         {
+            await AnnounceAsync(action);
             await WriteChainsAsync(action);
             if (now >= action.PauseUntil && await VerifyAsync(action, pending: false))
             {
@@ -231,6 +234,32 @@ public sealed class CorporateActionGrain(
         action.AppliedAt = clock.GetUtcNow();
         await state.WriteStateAsync();
         logger.LogInformation("{Symbol}: corporate action {Action} applied to the ledger (multiplier {New})", Symbol, request.ActionId, action.NewMultiplier);
+    }
+
+    /// <summary>
+    /// Records <c>asset.multiplier_changed</c> for the partners that hold the asset, once the ledger has switched. The
+    /// outbox keys the event on the action id, so a publication repeated after a crash before <c>Announced</c> was
+    /// written records nothing new: exactly one event per change.
+    /// </summary>
+    private async Task AnnounceAsync(CorporateActionRecord action)
+    {
+        if (action.Announced)
+        {
+            return;
+        }
+        var request = action.Request;
+        await webhooks.PublishAssetEventAsync(Symbol, WebhookEventTypes.AssetMultiplierChanged, $"multiplier/{request.ActionId}", new
+        {
+            symbol = Symbol,
+            actionId = request.ActionId,
+            kind = request.Kind.ToString(),
+            oldMultiplier = action.OldMultiplier.Value.ToString(CultureInfo.InvariantCulture),
+            newMultiplier = action.NewMultiplier.Value.ToString(CultureInfo.InvariantCulture),
+            effectiveAt = request.EffectiveAt,
+            appliedAt = action.AppliedAt,
+        });
+        action.Announced = true;
+        await state.WriteStateAsync();
     }
 
     /// <summary>

@@ -25,6 +25,9 @@ public sealed class CorporateActionRecord
     [Id(9)] public DateTimeOffset DeclaredAt { get; set; }
     [Id(10)] public DateTimeOffset? AppliedAt { get; set; }
     [Id(11)] public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>Whether the change was recorded in the webhook outbox (partners holding the asset hear of it once).</summary>
+    [Id(12)] public bool Announced { get; set; }
 }
 
 /// <summary>

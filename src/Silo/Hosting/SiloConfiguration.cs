@@ -51,6 +51,9 @@ public static class SiloConfiguration
         silo.Services.TryAddSingleton(_ => Npgsql.NpgsqlDataSource.Create(connectionString));
         silo.Services.AddSingleton<IAppliedOperationArchive, PostgresAppliedOperationArchive>();
         silo.Services.AddSingleton<Sharemint.Accounts.IWalletOwnerRegistry, PostgresWalletOwnerRegistry>();
+        // Grains publish asset events (a multiplier change) into the webhook outbox, in test clusters as in the host.
+        silo.Services.TryAddSingleton<Sharemint.Silo.Webhooks.WebhookSignal>();
+        silo.Services.TryAddSingleton<Sharemint.Webhooks.IWebhookOutbox, Sharemint.Silo.Webhooks.WebhookOutbox>();
         return silo;
     }
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -15,23 +13,27 @@ namespace Sharemint.Silo.Webhooks;
 /// retried with exponential backoff and jitter until <see cref="WebhookOptions.RetryFor"/> has passed, then abandoned
 /// (listed, and replayable).
 /// </summary>
-public sealed class WebhookDispatcher(
-    NpgsqlDataSource dataSource,
-    WebhookStore store,
-    WebhookSignal signal,
-    IOptions<WebhookOptions> options,
-    ILogger<WebhookDispatcher> logger) : BackgroundService
+public sealed class WebhookDispatcher : BackgroundService
 {
-    private readonly WebhookOptions _options = options.Value;
-    private readonly HttpClient _http = new(new SocketsHttpHandler
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly WebhookStore _store;
+    private readonly WebhookSignal _signal;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<WebhookDispatcher> _logger;
+    private readonly WebhookOptions _options;
+    private readonly WebhookHttp _http;
+
+    public WebhookDispatcher(NpgsqlDataSource dataSource, WebhookStore store, WebhookSignal signal, WebhookHttp http,
+        TimeProvider clock, IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger)
     {
-        // A receiver's redirect is a failed delivery, not a request to somewhere else.
-        AllowAutoRedirect = false,
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-    })
-    {
-        Timeout = options.Value.DeliveryTimeout,
-    };
+        _dataSource = dataSource;
+        _store = store;
+        _signal = signal;
+        _http = http;
+        _clock = clock;
+        _logger = logger;
+        _options = options.Value;
+    }
 
     private sealed record Claimed(string EndpointId, long Sequence, int Attempts, DateTimeOffset WindowStart, string EventId, string Body,
         string Url, byte[] Nonce, byte[] Ciphertext, byte[]? PreviousNonce, byte[]? PreviousCiphertext, DateTimeOffset? PreviousExpiresAt);
@@ -49,13 +51,13 @@ public sealed class WebhookDispatcher(
             {
                 // The database is away or a batch failed part-way: claims run out with their lease, so nothing is lost.
                 // The loop must survive anything, or one bad moment would stop the host.
-                logger.LogWarning(error, "Webhook dispatch failed; trying again after {Period}", _options.PollPeriod);
+                _logger.LogWarning(error, "Webhook dispatch failed; trying again after {Period}", _options.PollPeriod);
             }
             if (sent == 0)
             {
                 try
                 {
-                    await signal.WaitAsync(_options.PollPeriod, stoppingToken);
+                    await _signal.WaitAsync(_options.PollPeriod, stoppingToken);
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
@@ -65,8 +67,11 @@ public sealed class WebhookDispatcher(
         }
     }
 
-    /// <summary>Claims and sends one batch; the number claimed (a successor may be due at once, so the caller loops).</summary>
-    private async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims and sends one batch of deliveries due by this dispatcher's clock; the number claimed (a successor may be due
+    /// at once, so the caller loops).
+    /// </summary>
+    public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
     {
         var claimed = await ClaimAsync(cancellationToken);
         await Task.WhenAll(claimed.Select(c => DeliverAsync(c, cancellationToken)));
@@ -75,11 +80,11 @@ public sealed class WebhookDispatcher(
 
     private async Task<IReadOnlyList<Claimed>> ClaimAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var command = _dataSource.CreateCommand("""
             WITH due AS (
                 SELECT d.endpoint_id, d.event_seq
                   FROM webhook_deliveries d
-                 WHERE d.delivered_at IS NULL AND d.abandoned_at IS NULL AND d.next_attempt_at <= now()
+                 WHERE d.delivered_at IS NULL AND d.abandoned_at IS NULL AND d.next_attempt_at <= $3
                    AND NOT EXISTS (
                        SELECT 1 FROM webhook_deliveries p
                         WHERE p.endpoint_id = d.endpoint_id AND p.order_key = d.order_key
@@ -90,7 +95,7 @@ public sealed class WebhookDispatcher(
                  FOR UPDATE SKIP LOCKED
             ), claimed AS (
                 UPDATE webhook_deliveries d
-                   SET next_attempt_at = now() + make_interval(secs => $2), attempts = d.attempts + 1
+                   SET next_attempt_at = $3 + make_interval(secs => $2), attempts = d.attempts + 1
                   FROM due
                  WHERE d.endpoint_id = due.endpoint_id AND d.event_seq = due.event_seq
                 RETURNING d.endpoint_id, d.event_seq, d.attempts, d.window_start
@@ -103,6 +108,7 @@ public sealed class WebhookDispatcher(
             """);
         command.Parameters.AddWithValue(_options.BatchSize);
         command.Parameters.AddWithValue(_options.ClaimLease.TotalSeconds);
+        command.Parameters.AddWithValue(_clock.GetUtcNow());
         var claimed = new List<Claimed>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -117,36 +123,16 @@ public sealed class WebhookDispatcher(
 
     private async Task DeliverAsync(Claimed delivery, CancellationToken cancellationToken)
     {
-        int? status = null;
-        string? error;
-        try
+        var now = _clock.GetUtcNow();
+        var result = await _http.SendAsync(delivery.Url, delivery.EventId, delivery.Body,
+            () => _store.SecretsOf(delivery.EndpointId, delivery.Nonce, delivery.Ciphertext, delivery.PreviousNonce, delivery.PreviousCiphertext,
+                delivery.PreviousExpiresAt, now), now, cancellationToken);
+        if (cancellationToken.IsCancellationRequested)
         {
-            var now = DateTimeOffset.UtcNow;
-            var secrets = store.SecretsOf(delivery.EndpointId, delivery.Nonce, delivery.Ciphertext, delivery.PreviousNonce,
-                delivery.PreviousCiphertext, delivery.PreviousExpiresAt, now);
-            var timestamp = now.ToUnixTimeSeconds();
-            using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url)
-            {
-                Content = new StringContent(delivery.Body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
-            };
-            request.Headers.Add(WebhookSigning.IdHeader, delivery.EventId);
-            request.Headers.Add(WebhookSigning.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            request.Headers.Add(WebhookSigning.SignatureHeader, WebhookSigning.Header(secrets, delivery.EventId, timestamp, delivery.Body));
-            request.Headers.UserAgent.ParseAdd("Sharemint-Webhooks/1");
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            status = (int)response.StatusCode;
-            error = response.IsSuccessStatusCode ? null : $"HTTP {status}";
+            // The silo is stopping: the claim's lease ends and another attempt follows.
+            return;
         }
-        catch (Exception failure) when (failure is not OutOfMemoryException)
-        {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                // The silo is stopping: the claim's lease ends and another attempt follows.
-                return;
-            }
-            error = failure is CryptographicException ? "the endpoint's secret cannot be decrypted with the configured key" : failure.Message;
-        }
-        await RecordAsync(delivery, status, error, cancellationToken);
+        await RecordAsync(delivery, result.Status, result.Error, cancellationToken);
     }
 
     private async Task RecordAsync(Claimed delivery, int? status, string? error, CancellationToken cancellationToken)
@@ -154,23 +140,25 @@ public sealed class WebhookDispatcher(
         // Matched on the attempt number: a replay in the meantime reset it and owns the row now.
         if (error is null)
         {
-            await using var done = dataSource.CreateCommand("""
-                UPDATE webhook_deliveries SET delivered_at = now(), last_status = $3, last_error = NULL
+            await using var done = _dataSource.CreateCommand("""
+                UPDATE webhook_deliveries SET delivered_at = $5, last_status = $3, last_error = NULL
                  WHERE endpoint_id = $1 AND event_seq = $2 AND attempts = $4
                 """);
             done.Parameters.AddWithValue(delivery.EndpointId);
             done.Parameters.AddWithValue(delivery.Sequence);
             done.Parameters.AddWithValue(status!.Value);
             done.Parameters.AddWithValue(delivery.Attempts);
+            done.Parameters.AddWithValue(_clock.GetUtcNow());
             await done.ExecuteNonQueryAsync(cancellationToken);
             return;
         }
-        var giveUp = DateTimeOffset.UtcNow - delivery.WindowStart >= _options.RetryFor;
-        await using var failed = dataSource.CreateCommand("""
+        var now = _clock.GetUtcNow();
+        var giveUp = now - delivery.WindowStart >= _options.RetryFor;
+        await using var failed = _dataSource.CreateCommand("""
             UPDATE webhook_deliveries
                SET last_status = $3, last_error = $4,
-                   abandoned_at = CASE WHEN $5 THEN now() END,
-                   next_attempt_at = now() + make_interval(secs => $6)
+                   abandoned_at = CASE WHEN $5 THEN $8 END,
+                   next_attempt_at = $8 + make_interval(secs => $6)
              WHERE endpoint_id = $1 AND event_seq = $2 AND attempts = $7
             """);
         failed.Parameters.AddWithValue(delivery.EndpointId);
@@ -180,10 +168,11 @@ public sealed class WebhookDispatcher(
         failed.Parameters.AddWithValue(giveUp);
         failed.Parameters.AddWithValue(Backoff(delivery.Attempts).TotalSeconds);
         failed.Parameters.AddWithValue(delivery.Attempts);
+        failed.Parameters.AddWithValue(now);
         await failed.ExecuteNonQueryAsync(cancellationToken);
         if (giveUp)
         {
-            logger.LogWarning("Webhook {Event} to endpoint {Endpoint} abandoned after {Attempts} attempts: {Error}",
+            _logger.LogWarning("Webhook {Event} to endpoint {Endpoint} abandoned after {Attempts} attempts: {Error}",
                 delivery.EventId, delivery.EndpointId, delivery.Attempts, error);
         }
     }
@@ -195,11 +184,5 @@ public sealed class WebhookDispatcher(
         var ceiling = Math.Min(_options.MaxBackoff.TotalSeconds, _options.BaseBackoff.TotalSeconds * Math.Pow(2, exponent));
         // Jitter spreads the retries of many deliveries that failed together (a receiver that was down).
         return TimeSpan.FromSeconds(ceiling * (0.5 + (RandomNumberGenerator.GetInt32(0, 1_000_001) / 2_000_000.0)));
-    }
-
-    public override void Dispose()
-    {
-        _http.Dispose();
-        base.Dispose();
     }
 }

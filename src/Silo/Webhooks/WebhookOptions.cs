@@ -32,6 +32,13 @@ public sealed class WebhookOptions
     /// <summary>Endpoints one partner may register.</summary>
     public int MaxEndpointsPerPartner { get; set; } = 10;
 
+    /// <summary>
+    /// Whether endpoints may be plain http and may point at loopback, private, link-local or metadata addresses. Off in
+    /// production: a partner's URL must not reach the platform's own network. On only for tests and run-local, whose
+    /// receivers listen on loopback.
+    /// </summary>
+    public bool AllowPrivateNetworks { get; set; }
+
     /// <summary>How long a claimed delivery is reserved for the silo that claimed it before another may try.</summary>
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromSeconds(60);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sharemint.Webhooks;
 
 namespace Sharemint.Silo.Webhooks;
@@ -12,10 +13,13 @@ public static class WebhookServices
                 "Sharemint:Webhooks:RetryFor must be at least 24 hours.")
             .Validate(o => o.BaseBackoff > TimeSpan.Zero && o.MaxBackoff >= o.BaseBackoff && o.BatchSize > 0 && o.PollPeriod > TimeSpan.Zero,
                 "Sharemint:Webhooks: backoffs, batch size and poll period must be positive.");
-        services.AddSingleton<WebhookSignal>();
+        services.TryAddSingleton<WebhookSignal>();
         services.AddSingleton<WebhookStore>();
         services.AddSingleton<OrderWebhookEvents>();
-        services.AddSingleton<IWebhookOutbox, WebhookOutbox>();
+        services.TryAddSingleton<IWebhookOutbox, WebhookOutbox>();
+        services.TryAddSingleton<WebhookHostLookup>(SystemWebhookHostLookup.LookupAsync);
+        services.AddSingleton<WebhookTargetCheck>();
+        services.AddSingleton<WebhookHttp>();
         services.AddHostedService<WebhookDispatcher>();
         return services;
     }

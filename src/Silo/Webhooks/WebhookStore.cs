@@ -19,6 +19,13 @@ public sealed record WebhookEventRecord(long Sequence, string EventId, string Ty
 public sealed record WebhookDeliveryState(string EndpointId, int Attempts, DateTimeOffset? DeliveredAt, DateTimeOffset? AbandonedAt,
     DateTimeOffset NextAttemptAt, int? LastStatus, string? LastError);
 
+/// <summary>One endpoint's delivery of one event, for the endpoint's delivery log.</summary>
+public sealed record WebhookEndpointDelivery(string EventId, string Type, DateTimeOffset CreatedAt, WebhookDeliveryState Delivery);
+
+/// <summary>An endpoint whose deliveries fail: how many are failing or abandoned, since when, and the latest error.</summary>
+public sealed record FailingWebhookEndpoint(string AccountId, string EndpointId, string Url, int Failing, int Abandoned, DateTimeOffset FailingSince,
+    string? LastError, DateTimeOffset? LastDeliveredAt);
+
 /// <summary>Endpoints, the events listing and replays, on the webhook tables (migration 0070). Secrets are encrypted at rest.</summary>
 public sealed class WebhookStore(NpgsqlDataSource dataSource, SecretProtector protector)
 {
@@ -120,6 +127,95 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource, SecretProtector pr
         command.Parameters.AddWithValue(now);
         var endpoint = (await ReadEndpointsAsync(command, cancellationToken)).SingleOrDefault();
         return endpoint is null ? null : new IssuedWebhookEndpoint(endpoint, secret);
+    }
+
+    /// <summary>
+    /// The endpoint's deliveries, newest event first: all, or only <c>pending</c>, <c>delivered</c> or <c>abandoned</c>
+    /// ones. Empty for an endpoint that is not the partner's.
+    /// </summary>
+    public async Task<IReadOnlyList<WebhookEndpointDelivery>> ListDeliveriesAsync(string accountId, string endpointId, string? status, int limit,
+        CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT e.event_id, e.type, e.created_at,
+                   d.endpoint_id, d.attempts, d.delivered_at, d.abandoned_at, d.next_attempt_at, d.last_status, d.last_error
+              FROM webhook_deliveries d
+              JOIN webhook_endpoints w ON w.endpoint_id = d.endpoint_id
+              JOIN webhook_events e ON e.seq = d.event_seq
+             WHERE w.account_id = $1 AND d.endpoint_id = $2
+               AND ($3::text IS NULL
+                    OR ($3 = 'delivered' AND d.delivered_at IS NOT NULL)
+                    OR ($3 = 'abandoned' AND d.delivered_at IS NULL AND d.abandoned_at IS NOT NULL)
+                    OR ($3 = 'pending' AND d.delivered_at IS NULL AND d.abandoned_at IS NULL))
+             ORDER BY d.event_seq DESC
+             LIMIT $4
+            """);
+        command.Parameters.AddWithValue(accountId);
+        command.Parameters.AddWithValue(endpointId);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.AddWithValue(limit);
+        var deliveries = new List<WebhookEndpointDelivery>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            deliveries.Add(new WebhookEndpointDelivery(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2),
+                ReadDelivery(reader, 3)));
+        }
+        return deliveries;
+    }
+
+    /// <summary>
+    /// Endpoints with deliveries that failed and are not yet delivered (retrying or abandoned), longest failing first; of one
+    /// partner, or of all when <paramref name="accountId"/> is null.
+    /// </summary>
+    public async Task<IReadOnlyList<FailingWebhookEndpoint>> ListFailingAsync(string? accountId, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT w.account_id, w.endpoint_id, w.url,
+                   count(*) FILTER (WHERE d.abandoned_at IS NULL)::int,
+                   count(*) FILTER (WHERE d.abandoned_at IS NOT NULL)::int,
+                   min(d.window_start),
+                   (array_agg(d.last_error ORDER BY d.attempts DESC, d.event_seq DESC))[1],
+                   (SELECT max(x.delivered_at) FROM webhook_deliveries x WHERE x.endpoint_id = w.endpoint_id)
+              FROM webhook_endpoints w
+              JOIN webhook_deliveries d ON d.endpoint_id = w.endpoint_id
+             WHERE d.delivered_at IS NULL AND (d.abandoned_at IS NOT NULL OR d.last_error IS NOT NULL)
+               AND ($1::text IS NULL OR w.account_id = $1)
+             GROUP BY w.account_id, w.endpoint_id, w.url
+             ORDER BY min(d.window_start), w.endpoint_id
+             LIMIT $2
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)accountId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.AddWithValue(limit);
+        var failing = new List<FailingWebhookEndpoint>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            failing.Add(new FailingWebhookEndpoint(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt32(4),
+                reader.GetFieldValue<DateTimeOffset>(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7)));
+        }
+        return failing;
+    }
+
+    /// <summary>The endpoint's URL and its current signing secrets; null when it is not the partner's.</summary>
+    public async Task<(string Url, IReadOnlyList<string> Secrets)?> SigningTargetAsync(string accountId, string endpointId, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT url, secret_nonce, secret_ciphertext, previous_nonce, previous_ciphertext, previous_expires_at
+              FROM webhook_endpoints WHERE account_id = $1 AND endpoint_id = $2
+            """);
+        command.Parameters.AddWithValue(accountId);
+        command.Parameters.AddWithValue(endpointId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        return (reader.GetString(0), SecretsOf(endpointId, reader.GetFieldValue<byte[]>(1), reader.GetFieldValue<byte[]>(2),
+            reader.IsDBNull(3) ? null : reader.GetFieldValue<byte[]>(3), reader.IsDBNull(4) ? null : reader.GetFieldValue<byte[]>(4),
+            reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5), now));
     }
 
     /// <summary>The secrets to sign with now: the current one, then the previous one while its overlap lasts.</summary>
@@ -229,14 +325,17 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource, SecretProtector pr
             }
             if (!reader.IsDBNull(6))
             {
-                deliveries!.Add(new WebhookDeliveryState(reader.GetString(6), reader.GetInt32(7),
-                    reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
-                    reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),
-                    reader.GetFieldValue<DateTimeOffset>(10),
-                    reader.IsDBNull(11) ? null : reader.GetInt32(11),
-                    reader.IsDBNull(12) ? null : reader.GetString(12)));
+                deliveries!.Add(ReadDelivery(reader, 6));
             }
         }
         return events;
     }
+
+    /// <summary>A delivery's seven columns from <paramref name="at"/>: endpoint, attempts, delivered, abandoned, next attempt, last status, last error.</summary>
+    private static WebhookDeliveryState ReadDelivery(NpgsqlDataReader reader, int at) => new(reader.GetString(at), reader.GetInt32(at + 1),
+        reader.IsDBNull(at + 2) ? null : reader.GetFieldValue<DateTimeOffset>(at + 2),
+        reader.IsDBNull(at + 3) ? null : reader.GetFieldValue<DateTimeOffset>(at + 3),
+        reader.GetFieldValue<DateTimeOffset>(at + 4),
+        reader.IsDBNull(at + 5) ? null : reader.GetInt32(at + 5),
+        reader.IsDBNull(at + 6) ? null : reader.GetString(at + 6));
 }

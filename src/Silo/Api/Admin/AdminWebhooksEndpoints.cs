@@ -16,6 +16,10 @@ public static class AdminWebhooksEndpoints
 {
     public static void MapAdminWebhooksApi(this IEndpointRouteBuilder endpoints)
     {
+        endpoints.MapGroup(ApiRoutes.AdminPrefix + "/webhooks").WithTags("Admin: webhooks").RequireOperatorRole(OperatorRole.Viewer)
+            .ProducesCommonProblems()
+            .MapGet("/failing", ListFailingEndpoints).WithName("AdminListFailingWebhookEndpoints")
+            .WithSummary("Endpoints whose deliveries fail (retrying or abandoned), longest failing first; accountId narrows to one partner.");
         var webhooks = endpoints.MapGroup(ApiRoutes.AdminPrefix + "/partners/{accountId}/webhooks")
             .WithTags("Admin: webhooks").RequireOperatorRole(OperatorRole.Viewer).ProducesCommonProblems()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -31,6 +35,10 @@ public static class AdminWebhooksEndpoints
             .WithName("AdminDeleteWebhookEndpoint").WithSummary("Remove a partner's endpoint.");
         webhooks.MapPost("/endpoints/{endpointId}/rotate", RotatePartnerEndpoint).RequireOperatorRole(OperatorRole.Operator)
             .WithName("AdminRotateWebhookSecret").WithSummary("Replace a partner endpoint's secret.");
+        webhooks.MapGet("/endpoints/{endpointId}/deliveries", ListPartnerDeliveries)
+            .WithName("AdminListWebhookDeliveries").WithSummary("A partner endpoint's deliveries, newest first; status filters pending, delivered or abandoned.");
+        webhooks.MapPost("/endpoints/{endpointId}/test", TestPartnerEndpoint).RequireOperatorRole(OperatorRole.Operator)
+            .WithName("AdminTestWebhookEndpoint").WithSummary("Send a signed webhook.test event to a partner's endpoint and report the answer.");
         webhooks.MapGet("/events", ListPartnerEvents)
             .WithName("AdminListWebhookEvents").WithSummary("A partner's events after a cursor, with delivery state.");
         webhooks.MapPost("/events/{eventId}/replay", ReplayPartnerEvent).RequireOperatorRole(OperatorRole.Operator)
@@ -38,12 +46,27 @@ public static class AdminWebhooksEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
     }
 
+    private static async Task<Ok<FailingWebhookEndpointView[]>> ListFailingEndpoints(string? accountId, int? limit, WebhookStore store, HttpContext context)
+    {
+        var size = ApiRoutes.Limit(limit);
+        var failing = await store.ListFailingAsync(accountId is null ? null : ApiRoutes.Account(accountId), size, context.RequestAborted);
+        return TypedResults.Ok(failing.Select(FailingWebhookEndpointView.From).ToArray());
+    }
+
+    private static Task<Ok<WebhookEndpointDeliveryView[]>> ListPartnerDeliveries(string accountId, string endpointId, string? status, int? limit,
+        WebhookStore store, HttpContext context) =>
+        WebhooksEndpoints.ListDeliveriesAsync(ApiRoutes.Account(accountId), endpointId, status, limit, store, context.RequestAborted);
+
+    private static Task<Ok<WebhookTestView>> TestPartnerEndpoint(string accountId, string endpointId, WebhookStore store, WebhookHttp http,
+        TimeProvider clock, HttpContext context) =>
+        WebhooksEndpoints.TestAsync(ApiRoutes.Account(accountId), endpointId, store, http, clock, context.RequestAborted);
+
     private static async Task<Created<IssuedWebhookEndpointView>> CreatePartnerEndpoint(string accountId, CreateWebhookEndpointBody body,
-        IGrainFactory grains, WebhookStore store, IOptions<WebhookOptions> options, HttpContext context)
+        IGrainFactory grains, WebhookStore store, WebhookTargetCheck targets, IOptions<WebhookOptions> options, HttpContext context)
     {
         // The account must exist (404 account_not_found): an endpoint for nobody would never receive anything.
         _ = await grains.GetGrain<IHolderAccountGrain>(ApiRoutes.Account(accountId)).GetAsync();
-        return await WebhooksEndpoints.CreateAsync(accountId, body, store, options.Value,
+        return await WebhooksEndpoints.CreateAsync(accountId, body, store, targets, options.Value,
             $"{ApiRoutes.AdminPrefix}/partners/{accountId}/webhooks/endpoints", context.RequestAborted);
     }
 

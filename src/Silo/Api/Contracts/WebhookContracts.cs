@@ -5,7 +5,7 @@ using Sharemint.Silo.Webhooks;
 namespace Sharemint.Silo.Api.Contracts;
 
 /// <summary>
-/// Register an endpoint: an https URL (http only on a loopback address) and the event types it receives (see
+/// Register an endpoint: an https URL that reaches a public address and the event types it receives (see
 /// <c>WebhookEventTypes</c>: <c>order.accepted</c>, <c>order.settled</c>, <c>order.failed</c>, <c>order.cancelled</c>,
 /// <c>deposit.redemption_created</c>, <c>deposit.held</c>, <c>asset.multiplier_changed</c>).
 /// </summary>
@@ -61,3 +61,29 @@ public sealed record WebhookEventPage(
 
 /// <summary>The endpoints an event was queued for again.</summary>
 public sealed record WebhookReplayView(string EventId, IReadOnlyList<string> EndpointIds);
+
+/// <summary>One delivery in an endpoint's log: the event, and <c>pending</c>, <c>delivered</c> or <c>abandoned</c> with the last attempt's outcome.</summary>
+public sealed record WebhookEndpointDeliveryView(string EventId, string Type, DateTimeOffset CreatedAt, string Status, int Attempts,
+    DateTimeOffset? DeliveredAt, DateTimeOffset? NextAttemptAt, int? LastStatus, string? LastError)
+{
+    public static WebhookEndpointDeliveryView From(WebhookEndpointDelivery d)
+    {
+        var delivery = WebhookDeliveryView.From(d.Delivery);
+        return new(d.EventId, d.Type, d.CreatedAt, delivery.Status, delivery.Attempts, delivery.DeliveredAt, delivery.NextAttemptAt,
+            delivery.LastStatus, delivery.LastError);
+    }
+}
+
+/// <summary>
+/// An endpoint whose deliveries fail: <c>failing</c> still retried, <c>abandoned</c> given up (replay them once it is
+/// fixed), the oldest such event's time, the latest error and the last successful delivery.
+/// </summary>
+public sealed record FailingWebhookEndpointView(string AccountId, string EndpointId, string Url, int Failing, int Abandoned, DateTimeOffset FailingSince,
+    string? LastError, DateTimeOffset? LastDeliveredAt)
+{
+    public static FailingWebhookEndpointView From(FailingWebhookEndpoint f) =>
+        new(f.AccountId, f.EndpointId, f.Url, f.Failing, f.Abandoned, f.FailingSince, f.LastError, f.LastDeliveredAt);
+}
+
+/// <summary>The outcome of a test ping (<c>webhook.test</c>, signed like any event): the receiver's status, or why it failed.</summary>
+public sealed record WebhookTestView(string EndpointId, string EventId, bool Delivered, int? Status, string? Error, long DurationMs);

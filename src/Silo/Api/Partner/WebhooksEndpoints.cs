@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -37,6 +36,12 @@ public static partial class WebhooksEndpoints
         webhooks.MapPost("/endpoints/{endpointId}/rotate", RotateOwnEndpoint).RequireScope(ApiScope.Trade)
             .WithName("RotateWebhookSecret")
             .WithSummary("Replace the endpoint's secret; deliveries carry a signature with the old one too for overlapSeconds (default 86400).");
+        webhooks.MapGet("/endpoints/{endpointId}/deliveries", ListOwnDeliveries).RequireScope(ApiScope.Read)
+            .WithName("ListWebhookDeliveries")
+            .WithSummary("The endpoint's deliveries, newest first; status filters pending, delivered or abandoned.");
+        webhooks.MapPost("/endpoints/{endpointId}/test", TestOwnEndpoint).RequireScope(ApiScope.Trade)
+            .WithName("TestWebhookEndpoint")
+            .WithSummary("Send a signed webhook.test event to the endpoint now and report what the receiver answered (nothing is recorded or retried).");
         webhooks.MapGet("/events", ListOwnEvents).RequireScope(ApiScope.Read)
             .WithName("ListWebhookEvents")
             .WithSummary("The partner's events after a cursor, oldest first, with each endpoint's delivery state (data, has_more, next_cursor).");
@@ -48,8 +53,8 @@ public static partial class WebhooksEndpoints
     }
 
     private static Task<Created<IssuedWebhookEndpointView>> CreateOwnEndpoint(CreateWebhookEndpointBody body, ApiPrincipal principal,
-        WebhookStore store, IOptions<WebhookOptions> options, HttpContext context) =>
-        CreateAsync(principal.PartnerAccountId, body, store, options.Value, ApiRoutes.PartnerPrefix + "/webhooks/endpoints", context.RequestAborted);
+        WebhookStore store, WebhookTargetCheck targets, IOptions<WebhookOptions> options, HttpContext context) =>
+        CreateAsync(principal.PartnerAccountId, body, store, targets, options.Value, ApiRoutes.PartnerPrefix + "/webhooks/endpoints", context.RequestAborted);
 
     private static Task<Ok<WebhookEndpointView[]>> ListOwnEndpoints(ApiPrincipal principal, WebhookStore store, HttpContext context) =>
         ListAsync(principal.PartnerAccountId, store, context.RequestAborted);
@@ -63,6 +68,14 @@ public static partial class WebhooksEndpoints
     private static Task<Ok<IssuedWebhookEndpointView>> RotateOwnEndpoint(string endpointId, RotateWebhookSecretBody body, ApiPrincipal principal,
         WebhookStore store, IOptions<ApiOptions> options, HttpContext context) =>
         RotateAsync(principal.PartnerAccountId, endpointId, body, store, options.Value, context.RequestAborted);
+
+    private static Task<Ok<WebhookEndpointDeliveryView[]>> ListOwnDeliveries(string endpointId, string? status, int? limit, ApiPrincipal principal,
+        WebhookStore store, HttpContext context) =>
+        ListDeliveriesAsync(principal.PartnerAccountId, endpointId, status, limit, store, context.RequestAborted);
+
+    private static Task<Ok<WebhookTestView>> TestOwnEndpoint(string endpointId, ApiPrincipal principal, WebhookStore store, WebhookHttp http,
+        TimeProvider clock, HttpContext context) =>
+        TestAsync(principal.PartnerAccountId, endpointId, store, http, clock, context.RequestAborted);
 
     private static Task<Ok<WebhookEventPage>> ListOwnEvents(string? after, int? limit, string? type, ApiPrincipal principal, WebhookStore store,
         HttpContext context) =>
@@ -78,10 +91,15 @@ public static partial class WebhooksEndpoints
     // ------------------------------------------------------------ shared with the operators' routes
 
     internal static async Task<Created<IssuedWebhookEndpointView>> CreateAsync(string accountId, CreateWebhookEndpointBody body, WebhookStore store,
-        WebhookOptions options, string location, CancellationToken cancellationToken)
+        WebhookTargetCheck targets, WebhookOptions options, string location, CancellationToken cancellationToken)
     {
-        var url = Url(body.Url);
+        var url = Url(body.Url, targets.AllowsPrivateNetworks);
         var types = EventTypes(body.EventTypes);
+        if (await targets.RefusalAsync(new Uri(url), cancellationToken) is { } refusal)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "webhook_url_private",
+                $"url must reach a public address: {refusal}.");
+        }
         var issued = await store.CreateAsync(accountId, url, types, options.MaxEndpointsPerPartner, cancellationToken)
             ?? throw new ApiProblemException(StatusCodes.Status409Conflict, "webhook_endpoint_limit",
                 $"An account may have at most {options.MaxEndpointsPerPartner} webhook endpoints; remove one first.");
@@ -105,6 +123,37 @@ public static partial class WebhooksEndpoints
         var issued = (IsEndpointId(endpointId) ? await store.RotateAsync(accountId, endpointId, overlap, cancellationToken) : null)
             ?? throw EndpointNotFound();
         return TypedResults.Ok(IssuedWebhookEndpointView.From(issued));
+    }
+
+    internal static async Task<Ok<WebhookEndpointDeliveryView[]>> ListDeliveriesAsync(string accountId, string endpointId, string? status, int? limit,
+        WebhookStore store, CancellationToken cancellationToken)
+    {
+        var size = ApiRoutes.Limit(limit);
+        if (status is not null and not ("pending" or "delivered" or "abandoned"))
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "webhook_delivery_status_invalid",
+                "status must be pending, delivered or abandoned.");
+        }
+        if (!IsEndpointId(endpointId) || await store.FindAsync(accountId, endpointId, cancellationToken) is null)
+        {
+            throw EndpointNotFound();
+        }
+        var deliveries = await store.ListDeliveriesAsync(accountId, endpointId, status, size, cancellationToken);
+        return TypedResults.Ok(deliveries.Select(WebhookEndpointDeliveryView.From).ToArray());
+    }
+
+    internal static async Task<Ok<WebhookTestView>> TestAsync(string accountId, string endpointId, WebhookStore store, WebhookHttp http,
+        TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var target = (IsEndpointId(endpointId) ? await store.SigningTargetAsync(accountId, endpointId, now, cancellationToken) : null)
+            ?? throw EndpointNotFound();
+        var eventId = "evt_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(13));
+        var body = WebhookEventBody.Serialize(eventId, WebhookEventTypes.EndpointTest, now, new { endpointId });
+        var started = clock.GetTimestamp();
+        var result = await http.SendAsync(target.Url, eventId, body, () => target.Secrets, now, cancellationToken);
+        return TypedResults.Ok(new WebhookTestView(endpointId, eventId, result.Delivered, result.Status, result.Error,
+            (long)clock.GetElapsedTime(started).TotalMilliseconds));
     }
 
     internal static async Task<Ok<WebhookEventPage>> ListEventsAsync(string accountId, string? after, int? limit, string? type, WebhookStore store,
@@ -153,19 +202,19 @@ public static partial class WebhooksEndpoints
     }
 
     /// <summary>
-    /// An endpoint URL: absolute, https (http only to a loopback address, for local development), no credentials, at most
-    /// 2048 characters; 400 <c>webhook_url_invalid</c> otherwise.
+    /// An endpoint URL: absolute, https (http too only when private networks are allowed, for tests and run-local), no
+    /// credentials or fragment, at most 2048 characters; 400 <c>webhook_url_invalid</c> otherwise. Where it points is
+    /// checked separately (<see cref="WebhookTargetCheck"/>).
     /// </summary>
-    public static string Url(string? url)
+    public static string Url(string? url, bool allowPrivateNetworks)
     {
         if (url is null || url.Length > 2048 || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
         {
             throw new ApiProblemException(StatusCodes.Status400BadRequest, "webhook_url_invalid", "url must be an absolute https URL of at most 2048 characters.");
         }
-        var loopback = uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
-        if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && loopback))
+        if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && allowPrivateNetworks))
         {
-            throw new ApiProblemException(StatusCodes.Status400BadRequest, "webhook_url_invalid", "url must use https (http is accepted only for a loopback address).");
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "webhook_url_invalid", "url must use https.");
         }
         if (uri.UserInfo.Length > 0 || uri.Fragment.Length > 0)
         {
