@@ -13,7 +13,7 @@ namespace Sharemint.EndToEnd.Tests;
 
 /// <summary>
 /// Corporate actions end to end on NVDAx (the flow tests price TSLAx at multiplier 1): a 2-for-1 split and then a reinvested
-/// dividend, each a few seconds ahead, written to ethereum, bnb and solana, read back with cast and web3.js + spl-token.
+/// dividend, each a few seconds ahead, written to ethereum, bnb, solana and tron, read back with cast, TronWeb and web3.js + spl-token.
 /// </summary>
 [Collection(PlatformCollection.Name)]
 public sealed class CorporateActionTests(PlatformFixture platform)
@@ -82,6 +82,11 @@ public sealed class CorporateActionTests(PlatformFixture platform)
         var ethereumToken = (await _holders.TokenAsync(Symbol, "ethereum")).TokenAddress;
         Assert.Equal(split.NewMultiplier.Raw.ToString(CultureInfo.InvariantCulture),
             FirstWord(await CastAsync("call", ethereumToken, "uiMultiplier()(uint256)", "--rpc-url", platform.Ethereum.RpcUrl.ToString())));
+        // The same on Tron once a mint has run there after the effective time (its contracts read the time of the last block
+        // that ran a transaction).
+        await platform.MintAsync(_holders, Symbol, "tron", Tokens(0.5m));
+        var tronRead = await TronWebHolder.RunAsync(platform, "multiplier", "--token", (await _holders.TokenAsync(Symbol, "tron")).TokenAddress);
+        Assert.Equal(split.NewMultiplier.Raw.ToString(CultureInfo.InvariantCulture), tronRead.GetProperty("uiMultiplier").GetString());
 
         // A reinvested dividend: $1.25 on a $125 reference price raises the multiplier by 1 % and buys the shares.
         var dividendAt = DateTimeOffset.UtcNow.AddSeconds(20);
@@ -233,7 +238,7 @@ public sealed class CorporateActionTests(PlatformFixture platform)
         return result;
     }
 
-    /// <summary>Reads the multiplier with clients we did not write: cast on ethereum and bnb, web3.js + spl-token on solana.</summary>
+    /// <summary>Reads the multiplier with clients we did not write: cast on ethereum and bnb, TronWeb on tron, web3.js + spl-token on solana.</summary>
     private async Task AssertChainsShowAsync(Multiplier expected, DateTimeOffset at)
     {
         var raw = expected.Raw.ToString(CultureInfo.InvariantCulture);
@@ -244,6 +249,10 @@ public sealed class CorporateActionTests(PlatformFixture platform)
             Assert.Equal(raw, FirstWord(await CastAsync("call", token, "newUIMultiplier()(uint256)", "--rpc-url", url)));
             Assert.Equal(at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), FirstWord(await CastAsync("call", token, "effectiveAt()(uint256)", "--rpc-url", url)));
         }
+        // Tron's TRC-20 carries the EVM token's multiplier functions: TronWeb reads them through the node's HTTP API.
+        var tron = await TronWebHolder.RunAsync(platform, "multiplier", "--token", (await _holders.TokenAsync(Symbol, "tron")).TokenAddress);
+        Assert.Equal(raw, tron.GetProperty("newUIMultiplier").GetString());
+        Assert.Equal(at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), tron.GetProperty("effectiveAt").GetString());
         var mint = (await _holders.TokenAsync(Symbol, "solana")).TokenAddress;
         var read = await ReadWithWeb3Async(mint);
         Assert.Equal((double)expected.Value, read.GetProperty("newMultiplier").GetDouble());

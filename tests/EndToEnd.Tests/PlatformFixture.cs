@@ -97,6 +97,8 @@ public sealed class PlatformFixture : IAsyncLifetime
             ["Sharemint__Signing__QuoteKey"] = AttestationSeed,
             ["Sharemint__Orders__PollPeriod"] = "00:00:00.100",
             ["Sharemint__Faults__Enabled"] = "true",
+            // Gauges (holders counted on chain among them) follow the chains within seconds.
+            ["Sharemint__Telemetry__SampleIntervalSeconds"] = "2",
             ["Sharemint__Orders__MintRetryDelay"] = "00:00:01",
             ["Sharemint__Bridges__DepositScanInterval"] = "00:00:00.500",
             ["Sharemint__Quotes__Lifetime"] = "00:00:05",

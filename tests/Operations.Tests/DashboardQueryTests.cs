@@ -200,6 +200,10 @@ public sealed class DashboardQueryTests(DashboardFixture fixture) : IClassFixtur
         Assert.True(volume > 0, "settled mints carry their cash value");
         Assert.Equal((double)volume, await ScalarAsync("sum(sharemint_orders_volume_usd_total{kind=\"mint\",asset=\"TSLAx\"})"), 6);
 
+        // Holders counted from the chain's Transfer events: both mints went to the one demo wallet, which holds them all.
+        Assert.Equal(onChain, await fixture.Token.BalanceAsync(FlowSilos.PartnerWallet));
+        await Prometheus.WaitForSeriesAsync("sharemint_holders{asset=\"TSLAx\",chain=\"ethereum\"} == 1", TimeSpan.FromSeconds(30));
+
         // Chain calls: the signer's real RPC calls to anvil, and the head probe (a real head; real failures from the dead endpoint).
         Assert.True(await ScalarAsync("sum(sharemint_chain_rpc_calls_total{chain=\"ethereum\",operation!=\"head\"})") > 0);
         await Prometheus.WaitForSeriesAsync("sharemint_chain_head{chain=\"ethereum\"} > 0", TimeSpan.FromSeconds(30));

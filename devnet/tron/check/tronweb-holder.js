@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// A holder's wallet for the signer tests, TronWeb unchanged: reads a TRC-20's totalSupply and balances, or sends a
+// A holder's wallet for the signer tests, TronWeb unchanged: reads a TRC-20's totalSupply and balances or its multiplier, or sends a
 // TRC-20 transfer from the holder's key and waits until it is in a block. Prints one JSON object.
 //
 //   node devnet/tron/check/tronweb-holder.js read --node <url> --artifact <json> --token <base58> [--accounts a,b]
+//   node devnet/tron/check/tronweb-holder.js holders --node <url> --artifact <json> --token <base58>
+//   node devnet/tron/check/tronweb-holder.js multiplier --node <url> --artifact <json> --token <base58>
 //   node devnet/tron/check/tronweb-holder.js transfer --node <url> --artifact <json> --token <base58> --key <hex> --to <base58> --amount <raw>
 'use strict';
 const fs = require('fs');
@@ -30,6 +32,42 @@ async function main() {
     console.log(JSON.stringify({ totalSupply: (await token.totalSupply().call()).toString(), balances }));
     return;
   }
+  if (o.mode === 'multiplier') {
+    // ERC-8056's views, which the TRC-20 shares with the EVM token: the multiplier in force, the pending one and its time.
+    const tronWeb = new TronWeb({ fullHost: o.node });
+    tronWeb.setAddress(o.token);
+    const token = tronWeb.contract(abi, o.token);
+    console.log(JSON.stringify({
+      uiMultiplier: (await token.uiMultiplier().call()).toString(),
+      newUIMultiplier: (await token.newUIMultiplier().call()).toString(),
+      effectiveAt: (await token.effectiveAt().call()).toString(),
+    }));
+    return;
+  }
+  if (o.mode === 'holders') {
+    // Holders from TronWeb's event API (Transfer events, confirmed blocks) and balanceOf for every address they name.
+    const tronWeb = new TronWeb({ fullHost: o.node });
+    tronWeb.setAddress(o.token);
+    const token = tronWeb.contract(abi, o.token);
+    const events = await tronWeb.event.getEventsByContractAddress(o.token, { eventName: 'Transfer', onlyConfirmed: true, limit: 200, orderBy: 'block_timestamp,asc' });
+    const list = Array.isArray(events) ? events : events.data || [];
+    if (list.length >= 200) throw new Error('more than one page of Transfer events: this check reads one');
+    const zero = '410000000000000000000000000000000000000000';
+    const addresses = new Set();
+    for (const e of list) {
+      for (const side of [e.result.from, e.result.to]) {
+        const hex = '41' + String(side).replace(/^0x/, '').replace(/^41/, '').padStart(40, '0').slice(-40);
+        if (hex !== zero) addresses.add(tronWeb.address.fromHex(hex));
+      }
+    }
+    const holders = [];
+    for (const a of addresses) {
+      const balance = (await token.balanceOf(a).call()).toString();
+      if (balance !== '0') holders.push({ address: a, balance });
+    }
+    console.log(JSON.stringify({ holders: holders.length, accounts: holders, events: list.length }));
+    return;
+  }
   if (o.mode === 'transfer') {
     const tronWeb = new TronWeb({ fullHost: o.node, privateKey: o.key });
     const token = tronWeb.contract(abi, o.token);
@@ -45,7 +83,7 @@ async function main() {
     }
     throw new Error(`${txid} not in a block after 30 s`);
   }
-  throw new Error(`unknown mode '${o.mode}' (read or transfer)`);
+  throw new Error(`unknown mode '${o.mode}' (read, holders, multiplier or transfer)`);
 }
 
 main().catch((e) => {

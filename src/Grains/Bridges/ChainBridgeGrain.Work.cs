@@ -32,6 +32,10 @@ public sealed partial class ChainBridgeGrain
         var finished = new List<string>();
         var gate = WorkGate.Closed;
         await IsolatedAsync("pause check", async () => gate = await ReadGateAsync());
+        if (gate.MintsEnded is { } refusal)
+        {
+            await IsolatedAsync("ending unsent mints", () => EndUnsentMintsAsync(refusal, finished));
+        }
         if (gate.Mints)
         {
             await IsolatedAsync("mint batching", ComposeBatchesAsync);
@@ -111,7 +115,32 @@ public sealed partial class ChainBridgeGrain
         return new WorkGate(
             status.AllowsMint(),
             status.AllowsRedeem(),
-            status.AllowsMove());
+            status.AllowsMove(),
+            status is AssetStatus.Delisting or AssetStatus.Delisted ? status.RefusalError() : null);
+    }
+
+    /// <summary>
+    /// A delisting never lets minting resume, so a mint for a reservation that is not in a batch yet (nothing signed) fails
+    /// now and its order refunds. A move's mint keeps waiting: its tokens were burned on another chain, an operator decides.
+    /// </summary>
+    private async Task EndUnsentMintsAsync(LedgerError refusal, List<string> finished)
+    {
+        var ended = State.Mints.Where(m => m.Value.BatchId is null && m.Value.Request.Backing == MintBacking.Reservation).Select(m => m.Key).ToList();
+        if (ended.Count == 0)
+        {
+            return;
+        }
+        foreach (var id in ended)
+        {
+            State.Mints.Remove(id);
+            if (await RecallAsync(id) is null)
+            {
+                State.Applied.Record(FailedKey(id), $"{LedgerErrors.Code(refusal)}|{Key.Symbol} is being delisted: nothing more is minted");
+            }
+        }
+        await CommitAsync();
+        finished.AddRange(ended);
+        logger.LogInformation("{Deployment}: {Count} queued mint(s) ended, the asset is being delisted", this.GetPrimaryKeyString(), ended.Count);
     }
 
     /// <summary>True when a write in flight is due for a check; each pending answer doubles the wait, up to the cap.</summary>
@@ -334,7 +363,7 @@ public sealed partial class ChainBridgeGrain
     }
 
     /// <summary>What the current pause state lets the work loop send.</summary>
-    private readonly record struct WorkGate(bool Mints, bool RedemptionBurns, bool TransferBurns)
+    private readonly record struct WorkGate(bool Mints, bool RedemptionBurns, bool TransferBurns, LedgerError? MintsEnded = null)
     {
         public static WorkGate Open => new(true, true, true);
 

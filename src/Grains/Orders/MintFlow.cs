@@ -64,6 +64,11 @@ internal sealed class MintFlow(IOrderSaga saga, OrderOptions options, IBroker br
         {
             return await Saga.WaitAsync("reserve", error.Message);
         }
+        catch (LedgerException error) when (error.Error is LedgerError.AssetDelisting or LedgerError.AssetDelisted)
+        {
+            // A delisting never resumes minting: end the order now and give the cash back.
+            return await Saga.FailAsync(error.Code, error.Message);
+        }
         return await ReservedAsync();
     }
 
@@ -89,9 +94,10 @@ internal sealed class MintFlow(IOrderSaga saga, OrderOptions options, IBroker br
             // One asset write for both: the bought shares enter custody and back this order's reservation.
             await Saga.Asset.ReserveWithPurchaseAsync(ReserveOp, State.Chain, State.Amount, CustodyInOp, fill.Shares);
         }
-        catch (LedgerException error) when (error.Error is LedgerError.InsufficientBacking or LedgerError.AssetPaused)
+        catch (LedgerException error) when (error.Error is LedgerError.InsufficientBacking or LedgerError.AssetPaused
+                                                or LedgerError.AssetDelisting or LedgerError.AssetDelisted)
         {
-            // The shares are in custody as inventory; try the reservation again from the start.
+            // The shares are in custody as inventory; try the reservation again from the start (which ends a delisted order).
             State.Stage = OrderStage.Start;
             await Saga.SaveAsync();
             Saga.Crash("mint.bought");

@@ -91,7 +91,7 @@ public sealed class LedgerGauges
 
     /// <summary>Counts a failed read.</summary>
     /// <summary>The sources the samplers read from, named as <see cref="SampleFailed"/> labels them.</summary>
-    public static readonly string[] SampleSources = ["catalog", "deployment", "asset", "reserves", "account", "price", "database"];
+    public static readonly string[] SampleSources = ["catalog", "deployment", "asset", "reserves", "account", "price", "database", "holders"];
 
     public void SampleFailed(string source) => _sampleErrors.Add(1, new KeyValuePair<string, object?>("source", source));
 

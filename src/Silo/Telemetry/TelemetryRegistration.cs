@@ -58,6 +58,7 @@ public static class TelemetryRegistration
         builder.Services.AddSingleton<LedgerGauges>();
         builder.Services.AddHostedService<LedgerSampler>();
         builder.Services.AddHostedService<ChainHeadProbe>();
+        builder.Services.AddHostedService<HolderSampler>();
         builder.Services.AddHostedService<DatabaseGauges>();
         return builder;
     }

@@ -293,6 +293,18 @@ public sealed class SharemintToken
         return new TokenEventScan<TokenTransfer>(scan.Logs.Select(DecodeTransfer).ToList(), scan.Cursor, scan.ReorgDetected);
     }
 
+    /// <summary>
+    /// Every Transfer of this token (mints from and burns to the zero address included) in final blocks after
+    /// <paramref name="cursor"/> (or from <paramref name="firstBlock"/>), in chain order: what a holder index replays.
+    /// </summary>
+    public async Task<TokenEventScan<TokenTransfer>> ScanTransfersAsync(EvmLogCursor? cursor, ulong firstBlock = 0, CancellationToken cancellationToken = default)
+    {
+        var filter = new EvmLogFilter(Address, [_abi.Event("Transfer").Topic0]);
+        var scan = await _client.ScanLogsAsync(filter, cursor, firstBlock, cancellationToken);
+        var transfers = scan.Logs.OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex).Select(DecodeTransfer).ToList();
+        return new TokenEventScan<TokenTransfer>(transfers, scan.Cursor, scan.ReorgDetected);
+    }
+
     /// <summary>Minted and Burned events (with operation ids) in final blocks after the cursor, in chain order.</summary>
     public async Task<TokenEventScan<TokenSupplyChange>> ScanSupplyChangesAsync(EvmLogCursor? cursor, ulong firstBlock = 0, CancellationToken cancellationToken = default)
     {
