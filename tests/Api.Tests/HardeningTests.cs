@@ -117,7 +117,7 @@ public sealed class HardeningTests(ApiSilo api) : IClassFixture<ApiSilo>
         using var swapped = ApiSilo.Signed(HttpMethod.Post, $"admin/v1/partners/{accountId}/cash", """{"amount":10}""",
             ApiSilo.AdminKeyId, api.AdminSecret, idempotencyKey: "attacker-chosen", signWithIdempotencyKey: "signed-key");
         await Problems.AssertAsync(await api.Http.SendAsync(swapped), HttpStatusCode.Unauthorized, "signature_invalid");
-        Assert.Equal(0m, (await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Get, $"admin/v1/partners/{accountId}"))).GetProperty("cashBalance").GetDecimal());
+        Assert.Equal(0m, (await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Get, $"admin/v1/partners/{accountId}"))).GetProperty("cashBalance").GetAmount());
 
         using var duplicated = ApiSilo.Signed(HttpMethod.Post, $"admin/v1/partners/{accountId}/cash", """{"amount":10}""",
             ApiSilo.AdminKeyId, api.AdminSecret, idempotencyKey: "dup-1");
@@ -125,7 +125,7 @@ public sealed class HardeningTests(ApiSilo api) : IClassFixture<ApiSilo>
         await Problems.AssertAsync(await api.Http.SendAsync(duplicated), HttpStatusCode.BadRequest, "idempotency_key_invalid");
 
         var credited = await api.AdminAsync(HttpMethod.Post, $"admin/v1/partners/{accountId}/cash", """{"amount":10}""", "signed-key");
-        Assert.Equal(10m, (await Problems.JsonAsync(credited)).GetProperty("cashBalance").GetDecimal());
+        Assert.Equal(10m, (await Problems.JsonAsync(credited)).GetProperty("cashBalance").GetAmount());
     }
 
     [Fact]

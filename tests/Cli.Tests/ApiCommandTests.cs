@@ -91,11 +91,11 @@ public sealed class ApiCommandTests(CliSilo cli) : IClassFixture<CliSilo>
     {
         var pause = await cli.AdminAsync("assets", "pause", "COINx", "--scope", "redeem");
         Assert.Equal(0, pause.ExitCode);
-        Assert.Contains("COINx is now RedeemPaused", pause.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("COINx is now redeem_paused", pause.StandardOutput, StringComparison.Ordinal);
         var resume = await cli.AdminAsync("assets", "resume", "COINx", "--json");
         Assert.Equal(0, resume.ExitCode);
         using var asset = JsonDocument.Parse(resume.StandardOutput);
-        Assert.Equal("Active", asset.RootElement.GetProperty("status").GetString());
+        Assert.Equal("active", asset.RootElement.GetProperty("status").GetString());
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class ApiCommandTests(CliSilo cli) : IClassFixture<CliSilo>
         var again = await cli.AdminAsync("admin", "assets", "delist", "XLEx", "--redeem-until", until, "--json");
         Assert.Equal(0, again.ExitCode);
         using var asset = JsonDocument.Parse(again.StandardOutput);
-        Assert.Equal("Delisting", asset.RootElement.GetProperty("status").GetString());
+        Assert.Equal("delisting", asset.RootElement.GetProperty("status").GetString());
 
         var past = await cli.AdminAsync("admin", "assets", "delist", "XLEx", "--redeem-until", "2020-01-01T00:00:00Z", "--json");
         Assert.NotEqual(0, past.ExitCode);

@@ -94,7 +94,7 @@ public sealed class MintCommandTests(CliPlatform platform) : IClassFixture<CliPl
             "mint", "TSLAx", "2", "--chain", "ethereum", "--wallet", CliPlatform.Wallet, "--wait", "--json");
         Assert.True(mint.ExitCode == 0, mint.StandardOutput + mint.StandardError);
         using var order = JsonDocument.Parse(mint.StandardOutput);
-        Assert.Equal("Settled", order.RootElement.GetProperty("status").GetString());
+        Assert.Equal("settled", order.RootElement.GetProperty("status").GetString());
         Assert.Equal(200_000_000, order.RootElement.GetProperty("amountUnits").GetInt64());
         var orderId = order.RootElement.GetProperty("orderId").GetString()!;
 

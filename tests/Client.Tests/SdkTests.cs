@@ -87,7 +87,7 @@ public sealed class SdkTests(SiloFixture fixture) : IClassFixture<SiloFixture>
 
         var account = await client.Account.GetAsync();
         Assert.Equal("partner-demo", account.AccountId);
-        Assert.Equal("Approved", account.Kyc);
+        Assert.Equal("approved", account.Kyc);
         Assert.True(account.CashBalance >= 1_000_000m);
         // Many calls in a row: every one is signed afresh, so none is taken for a replay.
         for (var i = 0; i < 5; i++)
@@ -174,9 +174,9 @@ public sealed class SdkTests(SiloFixture fixture) : IClassFixture<SiloFixture>
         var partner = fixture.Partner(issued.Key.KeyId, issued.Secret);
         var account = await partner.Account.GetAsync();
         Assert.Equal(id, account.AccountId);
-        Assert.Equal("Institutional", account.Tier);
+        Assert.Equal("institutional", account.Tier);
         Assert.Single(account.Wallets);
-        Assert.Contains(await admin.ListPartnerKeysAsync(id), k => k.KeyId == issued.Key.KeyId && k.RevokedAt is null);
+        Assert.Contains(await admin.GetPartnerKeysAsync(id).ToListAsync(), k => k.KeyId == issued.Key.KeyId && k.RevokedAt is null);
 
         await admin.RevokeKeyAsync(issued.Key.KeyId);
         var refused = await Assert.ThrowsAsync<SharemintApiException>(() => partner.Account.GetAsync());

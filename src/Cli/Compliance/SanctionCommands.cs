@@ -12,7 +12,7 @@ public static class SanctionCommands
         var list = new Command("list", "Every sanctioned address.");
         list.SetAction(async (parse, ct) =>
         {
-            var entries = await g.Admin(parse).ListSanctionsAsync(ct);
+            var entries = await g.Admin(parse).GetSanctionsAsync(ct).ToListAsync(ct);
             g.Print(parse, entries, () =>
             {
                 var table = new Table().AddColumns("Chain", "Address", "Reason", "Listed");

@@ -11,7 +11,7 @@ public static class KeyCommands
         var list = new Command("list", "Every API key (admin).");
         list.SetAction(async (parse, ct) =>
         {
-            var keys = await g.Admin(parse).ListKeysAsync(ct);
+            var keys = await g.Admin(parse).GetKeysAsync(ct).ToListAsync(ct);
             g.Print(parse, keys, () => KeyCommandsTable.Write(keys));
             return 0;
         });

@@ -16,7 +16,7 @@ public static class PartnerCommands
         var list = new Command("list", "List onboarded partners.");
         list.SetAction(async (parse, ct) =>
         {
-            var partners = await g.Admin(parse).ListPartnersAsync(ct);
+            var partners = await g.Admin(parse).GetPartnersAsync(ct).ToListAsync(ct);
             g.Print(parse, partners, () =>
             {
                 var table = new Table().AddColumns("Account", "Name", "Jurisdiction", "Tier", "KYC", "Wallets", "Cash");
@@ -92,7 +92,7 @@ public static class PartnerCommands
         var keysList = new Command("list", "A partner's API keys (never their secrets).") { account };
         keysList.SetAction(async (parse, ct) =>
         {
-            var keys = await g.Admin(parse).ListPartnerKeysAsync(parse.GetValue(account)!, ct);
+            var keys = await g.Admin(parse).GetPartnerKeysAsync(parse.GetValue(account)!, ct).ToListAsync(ct);
             g.Print(parse, keys, () => KeyCommandsTable.Write(keys));
             return 0;
         });

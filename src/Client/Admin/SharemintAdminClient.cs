@@ -50,8 +50,8 @@ public class SharemintAdminClient
 
     // Assets
 
-    public virtual async Task<IReadOnlyList<Asset>> ListAssetsAsync(CancellationToken ct = default) =>
-        await _t.SendAsync<Asset[]>(HttpMethod.Get, "admin/v1/assets", null, null, ct);
+    /// <summary>Every asset by symbol, fetched a page at a time.</summary>
+    public virtual AsyncPageable<Asset> GetAssetsAsync(CancellationToken ct = default) => _t.Pageable<Asset>("admin/v1/assets", ct);
 
     /// <summary>Pauses <c>mint</c>, <c>redeem</c> or <c>all</c>.</summary>
     public virtual Task<Asset> PauseAssetAsync(string symbol, string scope = "all", CancellationToken ct = default) =>
@@ -62,8 +62,8 @@ public class SharemintAdminClient
 
     // Partners
 
-    public virtual async Task<IReadOnlyList<PartnerAccount>> ListPartnersAsync(CancellationToken ct = default) =>
-        await _t.SendAsync<PartnerAccount[]>(HttpMethod.Get, "admin/v1/partners", null, null, ct);
+    /// <summary>Every onboarded partner by account id, fetched a page at a time.</summary>
+    public virtual AsyncPageable<PartnerAccount> GetPartnersAsync(CancellationToken ct = default) => _t.Pageable<PartnerAccount>("admin/v1/partners", ct);
 
     public virtual Task<PartnerAccount> GetPartnerAsync(string accountId, CancellationToken ct = default) =>
         _t.SendAsync<PartnerAccount>(HttpMethod.Get, $"admin/v1/partners/{Esc(accountId)}", null, null, ct);
@@ -86,8 +86,9 @@ public class SharemintAdminClient
     public virtual Task<PartnerAccount> CreditCashAsync(string accountId, decimal amount, string? idempotencyKey = null, CancellationToken ct = default) =>
         _t.SendAsync<PartnerAccount>(HttpMethod.Post, $"admin/v1/partners/{Esc(accountId)}/cash", new { amount }, idempotencyKey ?? ApiTransport.NewIdempotencyKey(), ct);
 
-    public virtual async Task<IReadOnlyList<ApiKey>> ListPartnerKeysAsync(string accountId, CancellationToken ct = default) =>
-        await _t.SendAsync<ApiKey[]>(HttpMethod.Get, $"admin/v1/partners/{Esc(accountId)}/keys", null, null, ct);
+    /// <summary>A partner's keys by key id (never their secrets), fetched a page at a time.</summary>
+    public virtual AsyncPageable<ApiKey> GetPartnerKeysAsync(string accountId, CancellationToken ct = default) =>
+        _t.Pageable<ApiKey>($"admin/v1/partners/{Esc(accountId)}/keys", ct);
 
     /// <summary>Creates a partner key; the secret is in the answer only.</summary>
     public virtual Task<IssuedApiKey> CreatePartnerKeyAsync(string accountId, string? label = null, CancellationToken ct = default) =>
@@ -102,8 +103,8 @@ public class SharemintAdminClient
 
     // Keys
 
-    public virtual async Task<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken ct = default) =>
-        await _t.SendAsync<ApiKey[]>(HttpMethod.Get, "admin/v1/keys", null, null, ct);
+    /// <summary>Every key by key id (never their secrets), fetched a page at a time; admins only.</summary>
+    public virtual AsyncPageable<ApiKey> GetKeysAsync(CancellationToken ct = default) => _t.Pageable<ApiKey>("admin/v1/keys", ct);
 
     /// <summary>Creates an operator key with a role (<c>viewer</c>, <c>operator</c>, <c>admin</c>); admins only.</summary>
     public virtual Task<IssuedApiKey> CreateOperatorKeyAsync(string role, string? label = null, CancellationToken ct = default) =>
@@ -126,8 +127,8 @@ public class SharemintAdminClient
 
     // Sanctions
 
-    public virtual async Task<IReadOnlyList<SanctionedAddress>> ListSanctionsAsync(CancellationToken ct = default) =>
-        await _t.SendAsync<SanctionedAddress[]>(HttpMethod.Get, "admin/v1/sanctions", null, null, ct);
+    /// <summary>Every sanctioned address by chain and address, fetched a page at a time.</summary>
+    public virtual AsyncPageable<SanctionedAddress> GetSanctionsAsync(CancellationToken ct = default) => _t.Pageable<SanctionedAddress>("admin/v1/sanctions", ct);
 
     public virtual Task<Wallet> AddSanctionAsync(string chain, string address, string reason, CancellationToken ct = default) =>
         _t.SendAsync<Wallet>(HttpMethod.Post, "admin/v1/sanctions", new { chain, address, reason }, ApiTransport.NewIdempotencyKey(), ct);

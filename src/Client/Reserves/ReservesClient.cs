@@ -35,9 +35,9 @@ public class ReservesClient
     public virtual Task<ReserveAttestation> GetAsync(string symbol, CancellationToken cancellationToken = default) =>
         _transport.SendAsync<ReserveAttestation>(HttpMethod.Get, $"v1/reserves/{Uri.EscapeDataString(symbol)}", null, null, cancellationToken);
 
-    /// <summary>Past reports, newest first.</summary>
-    public virtual async Task<IReadOnlyList<ReserveReport>> GetHistoryAsync(string symbol, int limit = 50, CancellationToken cancellationToken = default) =>
-        await _transport.SendAsync<ReserveReport[]>(HttpMethod.Get, $"v1/reserves/{Uri.EscapeDataString(symbol)}/history?limit={limit}", null, null, cancellationToken);
+    /// <summary>Past reports the silo keeps, newest first, fetched a page at a time.</summary>
+    public virtual AsyncPageable<ReserveReport> GetHistoryAsync(string symbol, CancellationToken cancellationToken = default) =>
+        _transport.Pageable<ReserveReport>($"v1/reserves/{Uri.EscapeDataString(symbol)}/history", cancellationToken);
 
     /// <summary>
     /// Fetches the latest attestation and verifies it: the Ed25519 signature over the payload, the payload's symbol, and —

@@ -56,6 +56,8 @@ public static class ApiServices
         // Amounts travel as decimal strings ("1.50000000": exact in every language); JSON numbers are still accepted during
         // the deprecation period. Either way a value that is not a number is refused.
         options.NumberHandling = JsonNumberHandling.AllowReadingFromString;
+        // Answers write decimals and 64-bit integers as exact strings (see ExactNumbers).
+        Json.ExactNumbers.Register(options);
     }
 
     /// <summary>Error handling and request signing for the API prefixes, the routes, and <c>/openapi/v1.json</c>.</summary>
