@@ -141,7 +141,7 @@ public sealed class HardeningTests(ApiSilo api) : IClassFixture<ApiSilo>
         var clients = Enumerable.Range(0, 2).Select(_ => new SharemintClient(api.Silo.CreateHttpClient(),
             new SharemintClientOptions { KeyId = ApiSilo.DemoKeyId, Secret = api.DemoSecret, MaxRetries = 0 })).ToArray();
         var accounts = await Task.WhenAll(clients.Select(c => c.Account.GetAsync()));
-        Assert.All(accounts, a => Assert.Equal("partner-demo", a.AccountId));
+        Assert.All(accounts, a => Assert.Equal("partner-demo", a.Value.AccountId));
 
         var nonce = RequestSigner.NewNonce();
         using var once = ApiSilo.Signed(HttpMethod.Get, "v1/account?n=a", null, ApiSilo.DemoKeyId, api.DemoSecret, nonce: nonce);
@@ -248,11 +248,11 @@ public sealed class HardeningTests(ApiSilo api) : IClassFixture<ApiSilo>
         var sdk = new SharemintClient(api.Silo.CreateHttpClient(), new SharemintClientOptions { KeyId = ApiSilo.DemoKeyId, Secret = api.DemoSecret });
         var (sdkKey, sdkSecret) = await NewPartnerKeyAsync("partner-demo");
         var client = new SharemintClient(api.Silo.CreateHttpClient(), new SharemintClientOptions { KeyId = sdkKey, Secret = sdkSecret });
-        var rotated = await client.Keys.RotateAsync(TimeSpan.FromMinutes(5));
+        var rotated = (await client.Keys.RotateAsync(TimeSpan.FromMinutes(5))).Value;
         Assert.Equal(sdkKey, rotated.Key.KeyId);
-        Assert.Equal("partner-demo", (await client.Account.GetAsync()).AccountId);
-        Assert.NotNull((await client.Keys.GetSelfAsync()).OverlapEndsAt);
-        Assert.Equal("partner-demo", (await sdk.Account.GetAsync()).AccountId);
+        Assert.Equal("partner-demo", (await client.Account.GetAsync()).Value.AccountId);
+        Assert.NotNull((await client.Keys.GetSelfAsync()).Value.OverlapEndsAt);
+        Assert.Equal("partner-demo", (await sdk.Account.GetAsync()).Value.AccountId);
     }
 
     [Fact]

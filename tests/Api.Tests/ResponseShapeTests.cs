@@ -39,6 +39,18 @@ public sealed class ResponseShapeTests(ApiSilo api) : IClassFixture<ApiSilo>
         Assert.Equal(JsonValueKind.String, asset.GetProperty("issuedUnits").ValueKind);
         Assert.Equal("active", asset.GetProperty("status").GetString());
 
+        // The remaining clients answer Response<T>: the value, the status and the request id the silo stamped.
+        var accountResponse = await Partner().Account.GetAsync();
+        Assert.Equal(200, accountResponse.Status);
+        Assert.Equal(account.GetProperty("cashBalance").GetAmount(), accountResponse.Value.CashBalance);
+        Assert.False(string.IsNullOrEmpty(accountResponse.RequestId));
+        var assetResponse = await Partner().Assets.GetAsync("NVDAx");
+        Assert.Equal("active", assetResponse.Value.Status);
+        Assert.NotEqual(accountResponse.RequestId, assetResponse.RequestId);
+        Assert.Equal(200, (await Partner().Keys.GetSelfAsync()).Status);
+        var refused = await api.AdminAsync(HttpMethod.Get, "admin/v1/keys?limit=501");
+        Assert.False(string.IsNullOrEmpty(Assert.Single(refused.Headers.GetValues("X-Request-Id"))));
+
         // The SDK's public types keep decimal and read every digit.
         var sdk = Partner().Quotes;
         Quote read = await sdk.GetAsync(quote.GetProperty("quoteId").GetString()!);

@@ -32,8 +32,8 @@ public class ReservesClient
     public ReservesClient(ApiTransport transport) => _transport = transport;
 
     /// <summary>The latest attestation. <c>attestation_not_found</c> before the first reconciliation.</summary>
-    public virtual Task<ReserveAttestation> GetAsync(string symbol, CancellationToken cancellationToken = default) =>
-        _transport.SendAsync<ReserveAttestation>(HttpMethod.Get, $"v1/reserves/{Uri.EscapeDataString(symbol)}", null, null, cancellationToken);
+    public virtual Task<Response<ReserveAttestation>> GetAsync(string symbol, CancellationToken cancellationToken = default) =>
+        _transport.SendForResponseAsync<ReserveAttestation>(HttpMethod.Get, $"v1/reserves/{Uri.EscapeDataString(symbol)}", null, null, cancellationToken);
 
     /// <summary>Past reports the silo keeps, newest first, fetched a page at a time.</summary>
     public virtual AsyncPageable<ReserveReport> GetHistoryAsync(string symbol, CancellationToken cancellationToken = default) =>
@@ -44,7 +44,7 @@ public class ReservesClient
     /// when <paramref name="trustedPublicKey"/> (base64) is given — that the issuer's known key signed it.
     /// </summary>
     public virtual async Task<AttestationVerification> VerifyAsync(string symbol, string? trustedPublicKey = null, CancellationToken cancellationToken = default) =>
-        Verify(await GetAsync(symbol, cancellationToken), symbol, trustedPublicKey);
+        Verify((await GetAsync(symbol, cancellationToken)).Value, symbol, trustedPublicKey);
 
     /// <summary>Verifies an attestation offline (see <see cref="VerifyAsync"/>).</summary>
     public static AttestationVerification Verify(ReserveAttestation attestation, string? expectedSymbol = null, string? trustedPublicKey = null)

@@ -60,9 +60,23 @@ public static class ApiServices
         Json.ExactNumbers.Register(options);
     }
 
+    /// <summary>The header naming the request in the silo's logs and traces (the W3C trace id), on every API answer.</summary>
+    public const string RequestIdHeader = "X-Request-Id";
+
+    // Set before anything can answer, so refusals carry it too: a partner quotes it to support.
+    private static Task StampRequestId(HttpContext context, Func<Task> next)
+    {
+        if (ApiRoutes.IsApiPath(context.Request.Path))
+        {
+            context.Response.Headers[RequestIdHeader] = System.Diagnostics.Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
+        }
+        return next();
+    }
+
     /// <summary>Error handling and request signing for the API prefixes, the routes, and <c>/openapi/v1.json</c>.</summary>
     public static WebApplication MapSharemintApi(this WebApplication app)
     {
+        app.Use(StampRequestId);
         app.UseMiddleware<ApiErrorMiddleware>();
         app.UseMiddleware<SignatureMiddleware>();
         app.MapPartnerApi();
