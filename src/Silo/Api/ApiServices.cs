@@ -63,12 +63,18 @@ public static class ApiServices
     /// <summary>The header naming the request in the silo's logs and traces (the W3C trace id), on every API answer.</summary>
     public const string RequestIdHeader = "X-Request-Id";
 
-    // Set before anything can answer, so refusals carry it too: a partner quotes it to support.
+    // Stamped on every API answer, refusals too: a partner quotes it to support.
     private static Task StampRequestId(HttpContext context, Func<Task> next)
     {
         if (ApiRoutes.IsApiPath(context.Request.Path))
         {
-            context.Response.Headers[RequestIdHeader] = System.Diagnostics.Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
+            var id = System.Diagnostics.Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
+            // At the start of the answer, so an error handler that clears the response cannot drop it.
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers[RequestIdHeader] = id;
+                return Task.CompletedTask;
+            });
         }
         return next();
     }
