@@ -101,8 +101,8 @@ public sealed class MintCommandTests(CliPlatform platform) : IClassFixture<CliPl
         // Redirected output: one line per change, then the order; exit 0 because it settled.
         var watch = await platform.RunAsync("ok_admin", platform.AdminSecret, "orders", "watch", orderId);
         Assert.Equal(0, watch.ExitCode);
-        Assert.Contains($"{orderId} Settled", watch.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("status Settled", watch.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"{orderId} settled", watch.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("status settled", watch.StandardOutput, StringComparison.Ordinal);
 
         var list = await platform.RunAsync("pk_demo", platform.DemoSecret, "orders", "list");
         Assert.Equal(0, list.ExitCode);
