@@ -111,7 +111,7 @@ public sealed class SiloHostTests(PostgresFixture postgres)
         await using var cmd = new NpgsqlCommand("SELECT state FROM grain_state WHERE grain_type = 'account' AND grain_key = 'partner-demo'", connection);
         using var account = JsonDocument.Parse((string)(await cmd.ExecuteScalarAsync())!);
         // Seeded twice (once per start), credited once: the seed's operation ids are fixed.
-        Assert.Equal(1_000_000m, account.RootElement.GetProperty("cashBalance").GetAmount());
+        Assert.Equal(1_000_000m, account.RootElement.GetProperty("cashBalance").GetDecimal());
         // Stored rows are plain JSON without .NET type names.
         Assert.DoesNotContain("$type", account.RootElement.GetRawText(), StringComparison.Ordinal);
         Assert.DoesNotContain("Sharemint.", account.RootElement.GetRawText(), StringComparison.Ordinal);
