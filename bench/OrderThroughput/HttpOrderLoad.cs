@@ -23,7 +23,7 @@ public static class HttpOrderLoad
         var keys = new ConcurrentBag<(BenchPartner, string, string)>();
         await Parallel.ForEachAsync(partners, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (partner, cancel) =>
         {
-            var key = await admin.CreatePartnerKeyAsync(partner.AccountId, "bench", ["read", "trade"], null, cancel);
+            var key = (await admin.CreatePartnerKeyAsync(partner.AccountId, "bench", ["read", "trade"], null, cancel)).Value;
             keys.Add((partner, key.Key.KeyId, key.Secret));
         });
         return [.. keys.OrderBy(k => k.Item1.Index)];

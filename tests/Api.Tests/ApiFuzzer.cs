@@ -363,6 +363,11 @@ internal sealed partial class ApiFuzzer(string adminKey, string adminSecret, str
     private static string TypeOf(JsonNode? schema, JsonObject? schemas)
     {
         var resolved = schema?["$ref"] is not null && schemas is not null ? Resolve(schema, schemas) : schema;
+        // Exact numbers are documented as strings (how answers carry them) but requests still take JSON numbers: fuzz them as numbers.
+        if (resolved?["format"] is JsonValue format && format.GetValue<string>() is "decimal" or "int64")
+        {
+            return "number";
+        }
         return resolved?["type"] switch
         {
             JsonValue value => value.GetValue<string>(),

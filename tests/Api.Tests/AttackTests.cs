@@ -30,7 +30,7 @@ public sealed class AttackTests(ChainApiSilo platform, ITestOutputHelper output)
     public async Task A_fuzzer_over_every_route_gets_no_5xx_only_coded_problems_and_changes_nothing()
     {
         var admin = platform.Admin();
-        var viewer = await admin.CreateOperatorKeyAsync("viewer", "fuzz viewer");
+        var viewer = (await admin.CreateOperatorKeyAsync("viewer", "fuzz viewer")).Value;
         var document = JsonNode.Parse(await platform.Http.GetStringAsync("openapi/v1.json"))!.AsObject();
         var operations = ApiFuzzer.Operations(document);
         Assert.True(operations.Count >= 30, $"only {operations.Count} operations in the document");
@@ -198,7 +198,7 @@ public sealed class AttackTests(ChainApiSilo platform, ITestOutputHelper output)
         await admin.SetKycAsync(id, "approved");
         await admin.AllowWalletAsync(id, "ethereum", wallet);
         await admin.CreditCashAsync(id, 10_000_000m);
-        var key = await admin.CreatePartnerKeyAsync(id, "abuse", ["read", "trade"], null);
+        var key = (await admin.CreatePartnerKeyAsync(id, "abuse", ["read", "trade"], null)).Value;
         var client = new SharemintClient(platform.Silo.CreateHttpClient(),
             new SharemintClientOptions { KeyId = key.Key.KeyId, Secret = key.Secret, MaxRetries = 0 });
         return new Partner(id, wallet, client);

@@ -21,14 +21,14 @@ public sealed class DelistTests(ApiSilo api) : IClassFixture<ApiSilo>
         await Problems.AssertAsync(await DelistAsync(Body(DateTimeOffset.UtcNow.AddMinutes(-1))), HttpStatusCode.BadRequest, "invalid_argument");
         await Problems.AssertAsync(await api.AdminAsync(HttpMethod.Post, "admin/v1/assets/NOPEx/delist", Body(DateTimeOffset.UtcNow.AddMinutes(1)), "delist-nope"),
             HttpStatusCode.NotFound, "asset_not_found");
-        Assert.Equal("Active", (await AssetAsync()).GetProperty("status").GetString());
+        Assert.Equal("active", (await AssetAsync()).GetProperty("status").GetString());
 
         var until = DateTimeOffset.UtcNow.AddSeconds(8);
         var delisting = await Problems.JsonAsync(await DelistAsync(Body(until)));
-        Assert.Equal("Delisting", delisting.GetProperty("status").GetString());
+        Assert.Equal("delisting", delisting.GetProperty("status").GetString());
         Assert.Equal(until.UtcTicks / 10_000, delisting.GetProperty("redeemUntil").GetDateTimeOffset().UtcTicks / 10_000);
         // The same time again (another request) changes nothing; another time, a pause or a resume is refused.
-        Assert.Equal("Delisting", (await Problems.JsonAsync(await DelistAsync(Body(until)))).GetProperty("status").GetString());
+        Assert.Equal("delisting", (await Problems.JsonAsync(await DelistAsync(Body(until)))).GetProperty("status").GetString());
         await Problems.AssertAsync(await DelistAsync(Body(until.AddDays(1))), HttpStatusCode.UnprocessableEntity, "asset_delisting");
         await Problems.AssertAsync(await api.AdminAsync(HttpMethod.Post, $"admin/v1/assets/{Symbol}/resume", null, "delist-resume"),
             HttpStatusCode.UnprocessableEntity, "asset_delisting");
@@ -37,14 +37,14 @@ public sealed class DelistTests(ApiSilo api) : IClassFixture<ApiSilo>
         await Problems.AssertAsync(await QuoteAsync("mint"), HttpStatusCode.UnprocessableEntity, "asset_delisting");
         await Problems.JsonAsync(await QuoteAsync("redeem"), HttpStatusCode.Created);
 
-        var closed = await WaitForStatusAsync("Delisted", until.AddSeconds(30));
+        var closed = await WaitForStatusAsync("delisted", until.AddSeconds(30));
         Assert.Equal(until.UtcTicks / 10_000, closed.GetProperty("redeemUntil").GetDateTimeOffset().UtcTicks / 10_000);
         await Problems.AssertAsync(await QuoteAsync("redeem"), HttpStatusCode.UnprocessableEntity, "asset_delisted");
         await Problems.AssertAsync(await QuoteAsync("mint"), HttpStatusCode.UnprocessableEntity, "asset_delisted");
         await Problems.AssertAsync(await DelistAsync(Body(DateTimeOffset.UtcNow.AddDays(1))), HttpStatusCode.UnprocessableEntity, "asset_delisted");
         await Problems.AssertAsync(await api.AdminAsync(HttpMethod.Post, $"admin/v1/assets/{Symbol}/pause", """{"scope":"all"}""", "delist-pause"),
             HttpStatusCode.UnprocessableEntity, "asset_delisted");
-        Assert.Equal("Delisted", (await AssetAsync()).GetProperty("status").GetString());
+        Assert.Equal("delisted", (await AssetAsync()).GetProperty("status").GetString());
     }
 
     private static string Body(DateTimeOffset until) =>

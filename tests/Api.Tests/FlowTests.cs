@@ -1,3 +1,4 @@
+using Sharemint.Fixtures;
 using System.Net;
 using System.Net.Http.Json;
 using Sharemint.Client.Reserves;
@@ -11,14 +12,14 @@ public sealed class FlowTests(ApiSilo api) : IClassFixture<ApiSilo>
     public async Task Operator_sets_a_price_partner_gets_a_signed_quote_that_no_other_partner_can_see_or_use()
     {
         var price = await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Put, "admin/v1/prices/TSLA", """{"price":250.125}"""));
-        Assert.Equal(250.125m, price.GetProperty("price").GetDecimal());
+        Assert.Equal(250.125m, price.GetProperty("price").GetAmount());
 
         var created = await api.PartnerAsync(HttpMethod.Post, "v1/quotes", """{"symbol":"TSLAx","side":"mint","amount":2.5}""", "quote-flow-1");
         var quote = await Problems.JsonAsync(created, HttpStatusCode.Created);
         var quoteId = quote.GetProperty("quoteId").GetString()!;
-        Assert.Equal(250_000_000, quote.GetProperty("amountUnits").GetInt64());
-        Assert.Equal(250.125m, quote.GetProperty("pricePerShare").GetDecimal());
-        Assert.True(quote.GetProperty("total").GetDecimal() > quote.GetProperty("gross").GetDecimal());
+        Assert.Equal(250_000_000, quote.GetProperty("amountUnits").GetUnits());
+        Assert.Equal(250.125m, quote.GetProperty("pricePerShare").GetAmount());
+        Assert.True(quote.GetProperty("total").GetAmount() > quote.GetProperty("gross").GetAmount());
         Assert.False(string.IsNullOrEmpty(quote.GetProperty("signature").GetString()));
 
         // The same idempotency key names the same quote.
@@ -84,7 +85,8 @@ public sealed class FlowTests(ApiSilo api) : IClassFixture<ApiSilo>
         Assert.False(ReservesClient.Verify(forged).IsValid);
 
         var history = await Problems.JsonAsync(await api.Http.GetAsync("v1/reserves/SPYx/history?limit=5"));
-        Assert.Equal(1, history.GetArrayLength());
+        Assert.Equal(1, history.GetProperty("data").GetArrayLength());
+        Assert.False(history.GetProperty("has_more").GetBoolean());
         await Problems.AssertAsync(await api.Http.GetAsync("v1/reserves/SPYx/history?limit=100000"), HttpStatusCode.BadRequest, "limit_invalid");
     }
 
@@ -94,8 +96,8 @@ public sealed class FlowTests(ApiSilo api) : IClassFixture<ApiSilo>
         var id = "partner-" + Guid.NewGuid().ToString("N")[..8];
         await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Post, "admin/v1/partners", $$"""{"accountId":"{{id}}","displayName":"Flow Exchange","jurisdiction":"SG","tier":"premium"}"""), HttpStatusCode.Created);
         var kyc = await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Post, $"admin/v1/partners/{id}/kyc", """{"status":"approved"}"""));
-        Assert.Equal("Approved", kyc.GetProperty("kyc").GetString());
-        Assert.Equal("Premium", kyc.GetProperty("tier").GetString());
+        Assert.Equal("approved", kyc.GetProperty("kyc").GetString());
+        Assert.Equal("premium", kyc.GetProperty("tier").GetString());
 
         const string wallet = "0x00000000000000000000000000000000000000bb";
         var allowed = await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Post, $"admin/v1/partners/{id}/wallets", $$"""{"chain":"base","address":"{{wallet}}"}"""));
@@ -106,17 +108,17 @@ public sealed class FlowTests(ApiSilo api) : IClassFixture<ApiSilo>
         const string bad = "0x00000000000000000000000000000000000000cc";
         await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Post, "admin/v1/sanctions", $$"""{"chain":"base","address":"{{bad}}","reason":"OFAC SDN"}"""));
         var list = await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Get, "admin/v1/sanctions"));
-        Assert.Contains(list.EnumerateArray(), s => s.GetProperty("address").GetString() == bad);
+        Assert.Contains(list.GetProperty("data").EnumerateArray(), s => s.GetProperty("address").GetString() == bad);
         await Problems.AssertAsync(await api.AdminAsync(HttpMethod.Post, $"admin/v1/partners/{id}/wallets", $$"""{"chain":"base","address":"{{bad}}"}"""),
             HttpStatusCode.Forbidden, "address_sanctioned");
         await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Post, "admin/v1/sanctions/remove", $$"""{"chain":"base","address":"{{bad}}"}"""));
-        Assert.DoesNotContain((await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Get, "admin/v1/sanctions"))).EnumerateArray(), s => s.GetProperty("address").GetString() == bad);
+        Assert.DoesNotContain((await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Get, "admin/v1/sanctions"))).GetProperty("data").EnumerateArray(), s => s.GetProperty("address").GetString() == bad);
 
         var removed = await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Post, $"admin/v1/partners/{id}/wallets/remove", $$"""{"chain":"base","address":"{{wallet}}"}"""));
         Assert.Equal(0, removed.GetProperty("wallets").GetArrayLength());
 
         var credited = await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Post, $"admin/v1/partners/{id}/cash", """{"amount":5000}""", "wire-1"));
-        Assert.Equal(5000m, credited.GetProperty("cashBalance").GetDecimal());
+        Assert.Equal(5000m, credited.GetProperty("cashBalance").GetAmount());
         await Problems.AssertAsync(await api.AdminAsync(HttpMethod.Get, "admin/v1/partners/partner-nobody"), HttpStatusCode.NotFound, "account_not_found");
     }
 

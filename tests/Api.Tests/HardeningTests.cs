@@ -127,7 +127,7 @@ public sealed class HardeningTests(ApiSilo api) : IClassFixture<ApiSilo>
         using var swapped = ApiSilo.Signed(HttpMethod.Post, $"admin/v1/partners/{accountId}/cash", """{"amount":10}""",
             ApiSilo.AdminKeyId, api.AdminSecret, idempotencyKey: "attacker-chosen", signWithIdempotencyKey: "signed-key");
         await Problems.AssertAsync(await api.Http.SendAsync(swapped), HttpStatusCode.Unauthorized, "signature_invalid");
-        Assert.Equal(0m, (await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Get, $"admin/v1/partners/{accountId}"))).GetProperty("cashBalance").GetDecimal());
+        Assert.Equal(0m, (await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Get, $"admin/v1/partners/{accountId}"))).GetProperty("cashBalance").GetAmount());
 
         using var duplicated = ApiSilo.Signed(HttpMethod.Post, $"admin/v1/partners/{accountId}/cash", """{"amount":10}""",
             ApiSilo.AdminKeyId, api.AdminSecret, idempotencyKey: "dup-1");
@@ -135,7 +135,7 @@ public sealed class HardeningTests(ApiSilo api) : IClassFixture<ApiSilo>
         await Problems.AssertAsync(await api.Http.SendAsync(duplicated), HttpStatusCode.BadRequest, "idempotency_key_invalid");
 
         var credited = await api.AdminAsync(HttpMethod.Post, $"admin/v1/partners/{accountId}/cash", """{"amount":10}""", "signed-key");
-        Assert.Equal(10m, (await Problems.JsonAsync(credited)).GetProperty("cashBalance").GetDecimal());
+        Assert.Equal(10m, (await Problems.JsonAsync(credited)).GetProperty("cashBalance").GetAmount());
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public sealed class HardeningTests(ApiSilo api) : IClassFixture<ApiSilo>
         var clients = Enumerable.Range(0, 2).Select(_ => new SharemintClient(api.Silo.CreateHttpClient(),
             new SharemintClientOptions { KeyId = ApiSilo.DemoKeyId, Secret = api.DemoSecret, MaxRetries = 0 })).ToArray();
         var accounts = await Task.WhenAll(clients.Select(c => c.Account.GetAsync()));
-        Assert.All(accounts, a => Assert.Equal("partner-demo", a.AccountId));
+        Assert.All(accounts, a => Assert.Equal("partner-demo", a.Value.AccountId));
 
         var nonce = RequestSigner.NewNonce();
         using var once = ApiSilo.Signed(HttpMethod.Get, "v1/account?n=a", null, ApiSilo.DemoKeyId, api.DemoSecret, nonce: nonce);
@@ -258,11 +258,11 @@ public sealed class HardeningTests(ApiSilo api) : IClassFixture<ApiSilo>
         var sdk = new SharemintClient(api.Silo.CreateHttpClient(), new SharemintClientOptions { KeyId = ApiSilo.DemoKeyId, Secret = api.DemoSecret });
         var (sdkKey, sdkSecret) = await NewPartnerKeyAsync("partner-demo");
         var client = new SharemintClient(api.Silo.CreateHttpClient(), new SharemintClientOptions { KeyId = sdkKey, Secret = sdkSecret });
-        var rotated = await client.Keys.RotateAsync(TimeSpan.FromMinutes(5));
+        var rotated = (await client.Keys.RotateAsync(TimeSpan.FromMinutes(5))).Value;
         Assert.Equal(sdkKey, rotated.Key.KeyId);
-        Assert.Equal("partner-demo", (await client.Account.GetAsync()).AccountId);
-        Assert.NotNull((await client.Keys.GetSelfAsync()).OverlapEndsAt);
-        Assert.Equal("partner-demo", (await sdk.Account.GetAsync()).AccountId);
+        Assert.Equal("partner-demo", (await client.Account.GetAsync()).Value.AccountId);
+        Assert.NotNull((await client.Keys.GetSelfAsync()).Value.OverlapEndsAt);
+        Assert.Equal("partner-demo", (await sdk.Account.GetAsync()).Value.AccountId);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Sharemint.Fixtures;
 using System.Net;
 using System.Text;
 using Npgsql;
@@ -16,8 +17,8 @@ public sealed class SecurityTests(ApiSilo api) : IClassFixture<ApiSilo>
 
         var signed = await Problems.JsonAsync(await api.PartnerAsync(HttpMethod.Get, "v1/account"));
         Assert.Equal("partner-demo", signed.GetProperty("accountId").GetString());
-        Assert.Equal("Approved", signed.GetProperty("kyc").GetString());
-        Assert.Equal(1_000_000m, signed.GetProperty("cashBalance").GetDecimal());
+        Assert.Equal("approved", signed.GetProperty("kyc").GetString());
+        Assert.Equal(1_000_000m, signed.GetProperty("cashBalance").GetAmount());
     }
 
     [Fact]
@@ -41,7 +42,7 @@ public sealed class SecurityTests(ApiSilo api) : IClassFixture<ApiSilo>
         await Problems.AssertAsync(await api.Http.SendAsync(unknownKey), HttpStatusCode.Unauthorized, "signature_invalid");
 
         var account = await Problems.JsonAsync(await api.PartnerAsync(HttpMethod.Get, "v1/account"));
-        Assert.Equal(1_000_000m, account.GetProperty("cashBalance").GetDecimal());
+        Assert.Equal(1_000_000m, account.GetProperty("cashBalance").GetAmount());
     }
 
     [Fact]
@@ -84,7 +85,7 @@ public sealed class SecurityTests(ApiSilo api) : IClassFixture<ApiSilo>
         await Problems.AssertAsync(await api.AdminAsync(HttpMethod.Get, "v1/account"), HttpStatusCode.Forbidden, "partner_key_required");
 
         var account = await Problems.JsonAsync(await api.PartnerAsync(HttpMethod.Get, "v1/account"));
-        Assert.Equal(1_000_000m, account.GetProperty("cashBalance").GetDecimal());
+        Assert.Equal(1_000_000m, account.GetProperty("cashBalance").GetAmount());
     }
 
     [Fact]
@@ -102,15 +103,15 @@ public sealed class SecurityTests(ApiSilo api) : IClassFixture<ApiSilo>
             await Problems.AssertAsync(await api.Http.SendAsync(pause), HttpStatusCode.Forbidden, "role_insufficient");
         }
         var gold = await Problems.JsonAsync(await api.Http.GetAsync("v1/assets/GLDx"));
-        Assert.Equal("Active", gold.GetProperty("status").GetString());
+        Assert.Equal("active", gold.GetProperty("status").GetString());
 
         using (var pause = ApiSilo.Signed(HttpMethod.Post, "admin/v1/assets/GLDx/pause", """{"scope":"mint"}""", @operator.Id, @operator.Secret))
         {
-            Assert.Equal("MintPaused", (await Problems.JsonAsync(await api.Http.SendAsync(pause))).GetProperty("status").GetString());
+            Assert.Equal("mint_paused", (await Problems.JsonAsync(await api.Http.SendAsync(pause))).GetProperty("status").GetString());
         }
         using (var resume = ApiSilo.Signed(HttpMethod.Post, "admin/v1/assets/GLDx/resume", null, @operator.Id, @operator.Secret))
         {
-            Assert.Equal("Active", (await Problems.JsonAsync(await api.Http.SendAsync(resume))).GetProperty("status").GetString());
+            Assert.Equal("active", (await Problems.JsonAsync(await api.Http.SendAsync(resume))).GetProperty("status").GetString());
         }
         // Operator keys are managed by admins only.
         using (var escalate = ApiSilo.Signed(HttpMethod.Post, "admin/v1/keys", """{"role":"admin"}""", @operator.Id, @operator.Secret))
@@ -162,7 +163,7 @@ public sealed class SecurityTests(ApiSilo api) : IClassFixture<ApiSilo>
         var response = await api.AdminAsync(HttpMethod.Post, "admin/v1/partners/partner-demo/cash", body, "bad-body-" + Guid.NewGuid().ToString("N"));
         await Problems.AssertAsync(response, HttpStatusCode.BadRequest, code);
         var after = await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Get, "admin/v1/partners/partner-demo"));
-        Assert.Equal(before.GetProperty("cashBalance").GetDecimal(), after.GetProperty("cashBalance").GetDecimal());
+        Assert.Equal(before.GetProperty("cashBalance").GetAmount(), after.GetProperty("cashBalance").GetAmount());
     }
 
     [Fact]
@@ -170,12 +171,12 @@ public sealed class SecurityTests(ApiSilo api) : IClassFixture<ApiSilo>
     {
         var asString = await Problems.JsonAsync(await api.PartnerAsync(HttpMethod.Post, "v1/quotes",
             """{"symbol":"TSLAx","side":"mint","amount":"12345678.12345678"}""", "string-amount"), HttpStatusCode.Created);
-        Assert.Equal(1_234_567_812_345_678, asString.GetProperty("amountUnits").GetInt64());
+        Assert.Equal(1_234_567_812_345_678, asString.GetProperty("amountUnits").GetUnits());
         // The answer writes the amount with every decimal (a double would have rounded it to 12345678.123456780).
         Assert.Equal("12345678.12345678", asString.GetProperty("amount").GetRawText().Trim('"'));
         var asNumber = await Problems.JsonAsync(await api.PartnerAsync(HttpMethod.Post, "v1/quotes",
             """{"symbol":"TSLAx","side":"mint","amount":0.00000001}""", "number-amount"), HttpStatusCode.Created);
-        Assert.Equal(1, asNumber.GetProperty("amountUnits").GetInt64());
+        Assert.Equal(1, asNumber.GetProperty("amountUnits").GetUnits());
         var dust = await api.PartnerAsync(HttpMethod.Post, "v1/quotes", """{"symbol":"TSLAx","side":"mint","amount":"0.000000001"}""", "string-dust");
         await Problems.AssertAsync(dust, HttpStatusCode.UnprocessableEntity, "amount_has_dust");
     }
@@ -202,7 +203,7 @@ public sealed class SecurityTests(ApiSilo api) : IClassFixture<ApiSilo>
         for (var i = 0; i < 3; i++)
         {
             var credited = await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Post, $"admin/v1/partners/{accountId}/cash", """{"amount":250.50}""", "deposit-42"));
-            Assert.Equal(250.50m, credited.GetProperty("cashBalance").GetDecimal());
+            Assert.Equal(250.50m, credited.GetProperty("cashBalance").GetAmount());
         }
         // Same key, different amount: the same operation with other arguments.
         await Problems.AssertAsync(await api.AdminAsync(HttpMethod.Post, $"admin/v1/partners/{accountId}/cash", """{"amount":999}""", "deposit-42"),
@@ -306,7 +307,7 @@ public sealed class SecurityTests(ApiSilo api) : IClassFixture<ApiSilo>
         var id = "partner-" + Guid.NewGuid().ToString("N")[..10];
         var body = $$"""{"accountId":"{{id}}","displayName":"Test Exchange","jurisdiction":"DE"}""";
         var created = await Problems.JsonAsync(await api.AdminAsync(HttpMethod.Post, "admin/v1/partners", body), HttpStatusCode.Created);
-        Assert.Equal("Pending", created.GetProperty("kyc").GetString());
+        Assert.Equal("pending", created.GetProperty("kyc").GetString());
         return id;
     }
 

@@ -44,7 +44,7 @@ public sealed class StatementTests(ChainApiSilo platform)
             orders.Add(await partner.Orders.WaitUntilCompletedAsync(placed.OrderId, new OrderWaitOptions { Timeout = TimeSpan.FromMinutes(2) }));
         }
         var to = DateTimeOffset.UtcNow.AddSeconds(1);
-        var account = await partner.Account.GetAsync();
+        var account = (await partner.Account.GetAsync()).Value;
 
         // Every page once, in sequence order, and the same lines as the CSV.
         var entries = await partner.Statements.GetCashAsync(from, to).AsPages(pageSizeHint: 2).SelectMany(p => p.Values.ToAsyncEnumerable()).ToListAsync();
@@ -144,7 +144,7 @@ public sealed class StatementTests(ChainApiSilo platform)
         await admin.OnboardPartnerAsync(new PartnerOnboarding(id, "Statements", "DE", MaxOrderCash: 1_000_000m, MaxDailyCash: 100_000_000m));
         await admin.SetKycAsync(id, "approved");
         await admin.AllowWalletAsync(id, "ethereum", wallet);
-        var key = await admin.CreatePartnerKeyAsync(id, "statements", ["read", "trade"], null);
+        var key = (await admin.CreatePartnerKeyAsync(id, "statements", ["read", "trade"], null)).Value;
         return (id, key.Key.KeyId, key.Secret, wallet);
     }
 }

@@ -84,7 +84,7 @@ public sealed class WebhookTests(WebhookSilo platform) : IClassFixture<WebhookSi
             var genuine = events[1].Delivery;
             var verifier = new WebhookVerifier(endpoint.Secret);
             Assert.Equal(genuine.EventId, verifier.Verify(genuine.EventId, genuine.Timestamp, genuine.Signature, genuine.Body).Id);
-            AssertRefused("signature_invalid", () => verifier.Verify(genuine.EventId, genuine.Timestamp, genuine.Signature, genuine.Body.Replace("Settled", "Failed", StringComparison.Ordinal)));
+            AssertRefused("signature_invalid", () => verifier.Verify(genuine.EventId, genuine.Timestamp, genuine.Signature, genuine.Body.Replace("\"settled\"", "\"failed\"", StringComparison.Ordinal)));
             AssertRefused("signature_invalid", () => verifier.Verify(genuine.EventId, (long.Parse(genuine.Timestamp!, System.Globalization.CultureInfo.InvariantCulture) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), genuine.Signature, genuine.Body));
             AssertRefused("signature_invalid", () => verifier.Verify(events[0].Event.Id, genuine.Timestamp, genuine.Signature, genuine.Body));
             AssertRefused("signature_invalid", () => new WebhookVerifier("whsec_" + new string('1', 64)).Verify(genuine.EventId, genuine.Timestamp, genuine.Signature, genuine.Body));

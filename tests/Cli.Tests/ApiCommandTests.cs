@@ -93,11 +93,11 @@ public sealed class ApiCommandTests(CliSilo cli) : IClassFixture<CliSilo>
     {
         var pause = await cli.AdminAsync("assets", "pause", "COINx", "--scope", "redeem");
         Assert.Equal(0, pause.ExitCode);
-        Assert.Contains("COINx is now RedeemPaused", pause.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("COINx is now redeem_paused", pause.StandardOutput, StringComparison.Ordinal);
         var resume = await cli.AdminAsync("assets", "resume", "COINx", "--json");
         Assert.Equal(0, resume.ExitCode);
         using var asset = JsonDocument.Parse(resume.StandardOutput);
-        Assert.Equal("Active", asset.RootElement.GetProperty("status").GetString());
+        Assert.Equal("active", asset.RootElement.GetProperty("status").GetString());
     }
 
     [Fact]
@@ -106,11 +106,11 @@ public sealed class ApiCommandTests(CliSilo cli) : IClassFixture<CliSilo>
         var until = DateTimeOffset.UtcNow.AddDays(30).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
         var delist = await cli.AdminAsync("admin", "assets", "delist", "XLEx", "--redeem-until", until);
         Assert.Equal(0, delist.ExitCode);
-        Assert.Contains("XLEx Delisting: redemptions until", delist.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("XLEx delisting: redemptions until", delist.StandardOutput, StringComparison.Ordinal);
         var again = await cli.AdminAsync("admin", "assets", "delist", "XLEx", "--redeem-until", until, "--json");
         Assert.Equal(0, again.ExitCode);
         using var asset = JsonDocument.Parse(again.StandardOutput);
-        Assert.Equal("Delisting", asset.RootElement.GetProperty("status").GetString());
+        Assert.Equal("delisting", asset.RootElement.GetProperty("status").GetString());
 
         var past = await cli.AdminAsync("admin", "assets", "delist", "XLEx", "--redeem-until", "2020-01-01T00:00:00Z", "--json");
         Assert.NotEqual(0, past.ExitCode);
@@ -125,7 +125,7 @@ public sealed class ApiCommandTests(CliSilo cli) : IClassFixture<CliSilo>
         Assert.Equal(0, (await cli.AdminAsync("partners", "onboard", id, "--name", "CLI Exchange", "--jurisdiction", "GB")).ExitCode);
         var kyc = await cli.AdminAsync("partners", "kyc", id, "approved");
         Assert.Equal(0, kyc.ExitCode);
-        Assert.Contains("KYC Approved", kyc.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("KYC approved", kyc.StandardOutput, StringComparison.Ordinal);
         var allow = await cli.AdminAsync("partners", "wallets", "allow", id, "base", "0x00000000000000000000000000000000000000dd");
         Assert.Equal(0, allow.ExitCode);
         Assert.Contains("base:0x00000000000000000000000000000000000000dd", allow.StandardOutput, StringComparison.Ordinal);

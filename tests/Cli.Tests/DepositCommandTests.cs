@@ -51,7 +51,7 @@ public sealed class DepositCommandTests(CliPlatform platform) : IClassFixture<Cl
             Assert.True(DateTime.UtcNow < deadline, "the stranger's deposit was never listed as held: " + list.StandardOutput);
             await Task.Delay(500);
         }
-        Assert.Equal("Held", held.GetProperty("status").GetString());
+        Assert.Equal("held", held.GetProperty("status").GetString());
         Assert.Equal("TSLAx", held.GetProperty("symbol").GetString());
         Assert.Equal(50_000_000, held.GetProperty("amountUnits").GetInt64());
         var orderId = held.GetProperty("orderId").GetString()!;

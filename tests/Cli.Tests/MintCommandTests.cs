@@ -94,15 +94,15 @@ public sealed class MintCommandTests(CliPlatform platform) : IClassFixture<CliPl
             "mint", "TSLAx", "2", "--chain", "ethereum", "--wallet", CliPlatform.Wallet, "--wait", "--json");
         Assert.True(mint.ExitCode == 0, mint.StandardOutput + mint.StandardError);
         using var order = JsonDocument.Parse(mint.StandardOutput);
-        Assert.Equal("Settled", order.RootElement.GetProperty("status").GetString());
+        Assert.Equal("settled", order.RootElement.GetProperty("status").GetString());
         Assert.Equal(200_000_000, order.RootElement.GetProperty("amountUnits").GetInt64());
         var orderId = order.RootElement.GetProperty("orderId").GetString()!;
 
         // Redirected output: one line per change, then the order; exit 0 because it settled.
         var watch = await platform.RunAsync("ok_admin", platform.AdminSecret, "orders", "watch", orderId);
         Assert.Equal(0, watch.ExitCode);
-        Assert.Contains($"{orderId} Settled", watch.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("status Settled", watch.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"{orderId} settled", watch.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("status settled", watch.StandardOutput, StringComparison.Ordinal);
 
         var list = await platform.RunAsync("pk_demo", platform.DemoSecret, "orders", "list");
         Assert.Equal(0, list.ExitCode);

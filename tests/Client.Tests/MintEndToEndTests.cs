@@ -98,7 +98,7 @@ public sealed class MintEndToEndTests(PlatformFixture platform) : IClassFixture<
         });
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<SharemintClient>();
-        var cashBefore = (await client.Account.GetAsync()).CashBalance;
+        var cashBefore = (await client.Account.GetAsync()).Value.CashBalance;
 
         Quote quote = await client.Quotes.CreateAsync("TSLAx", QuoteSide.Mint, 1.5m);
         var placed = await client.Orders.MintAsync(quote.QuoteId, "ethereum", PlatformFixture.Wallet, idempotencyKey: "e2e-mint-1", clientReference: "desk-42");
@@ -125,8 +125,8 @@ public sealed class MintEndToEndTests(PlatformFixture platform) : IClassFixture<
         var taken = await Assert.ThrowsAsync<SharemintApiException>(() =>
             client.Orders.MintAsync(second.QuoteId, "ethereum", PlatformFixture.Wallet, idempotencyKey: "e2e-mint-2", clientReference: "desk-42"));
         Assert.Equal("client_reference_conflict", taken.Code);
-        Assert.Equal(150_000_000, (await client.Assets.GetAsync("TSLAx")).IssuedUnits);
-        Assert.Equal(cashBefore - quote.Total, (await client.Account.GetAsync()).CashBalance);
+        Assert.Equal(150_000_000, (await client.Assets.GetAsync("TSLAx")).Value.IssuedUnits);
+        Assert.Equal(cashBefore - quote.Total, (await client.Account.GetAsync()).Value.CashBalance);
 
         // The limits view counts the mint against the day and knows the chain's decimals and dust.
         var limits = (await client.Account.GetLimitsAsync("TSLAx")).Value;
@@ -149,7 +149,7 @@ public sealed class MintEndToEndTests(PlatformFixture platform) : IClassFixture<
         // Another partner cannot see the order: 404, exactly as for an id that does not exist.
         var otherId = "partner-" + Guid.NewGuid().ToString("N")[..8];
         await admin.OnboardPartnerAsync(new PartnerOnboarding(otherId, "Other Exchange", "FR"));
-        var otherKey = await admin.CreatePartnerKeyAsync(otherId);
+        var otherKey = (await admin.CreatePartnerKeyAsync(otherId)).Value;
         using var otherHttp = platform.Silo.CreateHttpClient();
         var other = new SharemintClient(otherHttp, new SharemintClientOptions { KeyId = otherKey.Key.KeyId, Secret = otherKey.Secret });
         var hidden = await Assert.ThrowsAsync<SharemintApiException>(() => other.Orders.GetAsync(order.OrderId));
@@ -157,6 +157,6 @@ public sealed class MintEndToEndTests(PlatformFixture platform) : IClassFixture<
         var notCancellable = await Assert.ThrowsAsync<SharemintApiException>(() => other.Orders.CancelAsync(order.OrderId));
         Assert.Equal("order_not_found", notCancellable.Code);
         Assert.DoesNotContain(await other.Orders.GetOrdersAsync().ToListAsync(), o => o.OrderId == order.OrderId);
-        Assert.Equal(order.OrderId, (await admin.GetOrderAsync(order.OrderId)).OrderId);
+        Assert.Equal(order.OrderId, (await admin.GetOrderAsync(order.OrderId)).Value.OrderId);
     }
 }

@@ -43,13 +43,13 @@ public sealed class SdkGuidelinesTests(SiloFixture fixture) : IClassFixture<Silo
         var options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<SharemintClientOptions>>().Value;
         Assert.Equal(5, options.MaxRetries);
         Assert.Equal(TimeSpan.FromSeconds(2), options.MaxRetryDelay);
-        var account = await provider.GetRequiredService<SharemintClient>().Account.GetAsync();
+        var account = (await provider.GetRequiredService<SharemintClient>().Account.GetAsync()).Value;
         Assert.Equal("partner-demo", account.AccountId);
         Assert.Equal([HttpStatusCode.OK], seen);
 
         // The operator client has its own options: its key is not the partner's.
         var admin = provider.GetRequiredService<Admin.SharemintAdminClient>();
-        Assert.NotEmpty(await admin.ListAssetsAsync());
+        Assert.NotEmpty(await admin.GetAssetsAsync().ToListAsync());
         Assert.NotNull(provider.GetRequiredService<OrderUpdateNotifier>());
     }
 
@@ -60,12 +60,12 @@ public sealed class SdkGuidelinesTests(SiloFixture fixture) : IClassFixture<Silo
         var response = await partner.Account.GetLimitsAsync("TSLAx");
         Assert.Equal(200, response.Status);
         var limits = response.Value;
-        var account = await partner.Account.GetAsync();
+        var account = (await partner.Account.GetAsync()).Value;
         Assert.Equal(("partner-demo", "TSLAx"), (limits.AccountId, limits.Symbol));
         Assert.Equal(account.FeeRate, limits.FeeRate);
         Assert.Equal(account.Tier, limits.Tier);
         Assert.Equal("ceiling_cent", limits.FeeRounding);
-        Assert.Equal([("Standard", 0.005m), ("Premium", 0.003m), ("Institutional", 0.001m)], limits.FeeSchedule.Select(f => (f.Tier, f.FeeRate)));
+        Assert.Equal([("standard", 0.005m), ("premium", 0.003m), ("institutional", 0.001m)], limits.FeeSchedule.Select(f => (f.Tier, f.FeeRate)));
         Assert.Equal(account.MaxOrderCash, limits.MaxOrderCash);
         Assert.Equal(account.MaxDailyCash - account.SpentToday, limits.RemainingToday);
         Assert.Equal(DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(1), limits.DailyLimitResetsAt.UtcDateTime);
@@ -75,7 +75,7 @@ public sealed class SdkGuidelinesTests(SiloFixture fixture) : IClassFixture<Silo
 
         // The operator reads the same view; an unknown asset is the usual 404.
         var admin = fixture.Admin();
-        var seenByOperator = await admin.GetPartnerLimitsAsync("partner-demo", "TSLAx");
+        var seenByOperator = (await admin.GetPartnerLimitsAsync("partner-demo", "TSLAx")).Value;
         Assert.Equal(JsonSerializer.Serialize(limits with { DailyLimitResetsAt = default }), JsonSerializer.Serialize(seenByOperator with { DailyLimitResetsAt = default }));
         var missing = await Assert.ThrowsAsync<SharemintApiException>(() => partner.Account.GetLimitsAsync("NOPEx"));
         Assert.Equal("asset_not_found", missing.Code);
@@ -125,7 +125,7 @@ public sealed class SdkGuidelinesTests(SiloFixture fixture) : IClassFixture<Silo
         using var testSource = new ActivitySource("Sharemint.Client.Tests");
         using var root = testSource.StartActivity("test")!;
         var started = Stopwatch.StartNew();
-        var account = await client.Account.GetAsync();
+        var account = (await client.Account.GetAsync()).Value;
         Assert.Equal("partner-demo", account.AccountId);
         Assert.Equal(2, handler.Attempts);
         // The HTTP date has whole seconds: the wait is at least the part of the second that remained, not the 1 ms delay.

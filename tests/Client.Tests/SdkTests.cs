@@ -63,9 +63,9 @@ public sealed class SdkTests(SiloFixture fixture) : IClassFixture<SiloFixture>
         using var http = fixture.Silo.CreateHttpClient();
         var client = new SharemintClient(http);
 
-        var assets = await client.Assets.ListAsync();
+        var assets = (await client.Assets.ListAsync()).Value;
         Assert.Equal(DemoCatalogueFile.Symbols.Count, assets.Count);
-        var tesla = await client.Assets.GetAsync("TSLAx");
+        var tesla = (await client.Assets.GetAsync("TSLAx")).Value;
         Assert.Equal("TSLA", tesla.UnderlyingTicker);
         Assert.Equal("US88160R1014", tesla.Isin);
         Assert.Equal(1m, tesla.Multiplier);
@@ -85,14 +85,14 @@ public sealed class SdkTests(SiloFixture fixture) : IClassFixture<SiloFixture>
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<SharemintClient>();
 
-        var account = await client.Account.GetAsync();
+        var account = (await client.Account.GetAsync()).Value;
         Assert.Equal("partner-demo", account.AccountId);
-        Assert.Equal("Approved", account.Kyc);
+        Assert.Equal("approved", account.Kyc);
         Assert.True(account.CashBalance >= 1_000_000m);
         // Many calls in a row: every one is signed afresh, so none is taken for a replay.
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal("partner-demo", (await client.Account.GetAsync()).AccountId);
+            Assert.Equal("partner-demo", (await client.Account.GetAsync()).Value.AccountId);
         }
     }
 
@@ -155,10 +155,10 @@ public sealed class SdkTests(SiloFixture fixture) : IClassFixture<SiloFixture>
         // The first attempt reaches the silo and is applied, but its answer is lost on the way back.
         using var lossy = new LoseFirstResponse(new SocketsHttpHandler());
         var flaky = fixture.Admin(lossy);
-        var account = await flaky.CreditCashAsync(id, 1234.56m);
+        var account = (await flaky.CreditCashAsync(id, 1234.56m)).Value;
         Assert.Equal(2, lossy.Attempts);
         Assert.Equal(1234.56m, account.CashBalance);
-        Assert.Equal(1234.56m, (await admin.GetPartnerAsync(id)).CashBalance);
+        Assert.Equal(1234.56m, (await admin.GetPartnerAsync(id)).Value.CashBalance);
     }
 
     [Fact]
@@ -169,14 +169,14 @@ public sealed class SdkTests(SiloFixture fixture) : IClassFixture<SiloFixture>
         await admin.OnboardPartnerAsync(new PartnerOnboarding(id, "Key Exchange", "JP", Tier: "institutional"));
         await admin.SetKycAsync(id, "approved");
         await admin.AllowWalletAsync(id, "solana", "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T");
-        var issued = await admin.CreatePartnerKeyAsync(id, "sdk test");
+        var issued = (await admin.CreatePartnerKeyAsync(id, "sdk test")).Value;
 
         var partner = fixture.Partner(issued.Key.KeyId, issued.Secret);
-        var account = await partner.Account.GetAsync();
+        var account = (await partner.Account.GetAsync()).Value;
         Assert.Equal(id, account.AccountId);
-        Assert.Equal("Institutional", account.Tier);
+        Assert.Equal("institutional", account.Tier);
         Assert.Single(account.Wallets);
-        Assert.Contains(await admin.ListPartnerKeysAsync(id), k => k.KeyId == issued.Key.KeyId && k.RevokedAt is null);
+        Assert.Contains(await admin.GetPartnerKeysAsync(id).ToListAsync(), k => k.KeyId == issued.Key.KeyId && k.RevokedAt is null);
 
         await admin.RevokeKeyAsync(issued.Key.KeyId);
         var refused = await Assert.ThrowsAsync<SharemintApiException>(() => partner.Account.GetAsync());

@@ -9,9 +9,9 @@ public sealed class RestartTests(LocalPlatform platform)
     {
         await platform.EnsureMintedAsync();
         var partner = platform.Partner();
-        var accountBefore = await partner.Account.GetAsync();
+        var accountBefore = (await partner.Account.GetAsync()).Value;
         var ordersBefore = await partner.Orders.GetOrdersAsync().ToListAsync();
-        var assetsBefore = await partner.Assets.ListAsync();
+        var assetsBefore = (await partner.Assets.ListAsync()).Value;
         var chainBefore = await ChainSuppliesAsync();
         Assert.Contains(chainBefore, s => s.Value > 0m);
 
@@ -34,13 +34,13 @@ public sealed class RestartTests(LocalPlatform platform)
 
         // The same partner, cash, wallets, orders and assets...
         partner = platform.Partner();
-        var accountAfter = await partner.Account.GetAsync();
+        var accountAfter = (await partner.Account.GetAsync()).Value;
         Assert.Equal(accountBefore.CashBalance, accountAfter.CashBalance);
         Assert.Equal(accountBefore.Kyc, accountAfter.Kyc);
         Assert.Equal(accountBefore.Wallets.Select(w => (w.Chain, w.Address)).Order(), accountAfter.Wallets.Select(w => (w.Chain, w.Address)).Order());
         var ordersAfter = await partner.Orders.GetOrdersAsync().ToListAsync();
         Assert.Equal(ordersBefore.Select(o => (o.OrderId, o.Status, o.AmountUnits)), ordersAfter.Select(o => (o.OrderId, o.Status, o.AmountUnits)));
-        Assert.Equal(assetsBefore.Select(a => (a.Symbol, a.IssuedUnits, a.CustodyShares)), (await partner.Assets.ListAsync()).Select(a => (a.Symbol, a.IssuedUnits, a.CustodyShares)));
+        Assert.Equal(assetsBefore.Select(a => (a.Symbol, a.IssuedUnits, a.CustodyShares)), (await partner.Assets.ListAsync()).Value.Select(a => (a.Symbol, a.IssuedUnits, a.CustodyShares)));
         // ...the same tokens on every chain, read by clients we did not write...
         Assert.Equal(chainBefore, await ChainSuppliesAsync());
 
@@ -48,7 +48,7 @@ public sealed class RestartTests(LocalPlatform platform)
         var admin = platform.Admin();
         foreach (var symbol in LocalPlatform.Symbols)
         {
-            var attestation = await admin.ReconcileAsync(symbol);
+            var attestation = (await admin.ReconcileAsync(symbol)).Value;
             Assert.True(attestation.Report.Balanced, $"{symbol} not balanced after the restart: {attestation.Payload}");
             Assert.All(attestation.Report.Deployments, d => Assert.Equal(0, d.DriftUnits));
             Assert.Equal(LocalPlatform.Chains, attestation.Report.Deployments.Select(d => d.Chain).Order(StringComparer.Ordinal));
@@ -59,8 +59,8 @@ public sealed class RestartTests(LocalPlatform platform)
         await platform.MintAsync("TSLAx", "bnb", 0.5m);
         await platform.MintAsync("TSLAx", "tron", 0.5m);
         await platform.MintAsync("TSLAx", "solana", 0.5m);
-        Assert.Equal(tsla + 150_000_000, (await partner.Assets.GetAsync("TSLAx")).IssuedUnits);
-        var after = await admin.ReconcileAsync("TSLAx");
+        Assert.Equal(tsla + 150_000_000, (await partner.Assets.GetAsync("TSLAx")).Value.IssuedUnits);
+        var after = (await admin.ReconcileAsync("TSLAx")).Value;
         Assert.True(after.Report.Balanced, after.Payload);
     }
 

@@ -13,7 +13,7 @@ public static class AssetCommands
         var list = new Command("list", "List the catalogue with issued supply and custody.");
         list.SetAction(async (parse, ct) =>
         {
-            var assets = await g.Partner(parse).Assets.ListAsync(ct);
+            var assets = (await g.Partner(parse).Assets.ListAsync(ct)).Value;
             g.Print(parse, assets, () =>
             {
                 var table = new Table().AddColumns("Symbol", "Underlying", "Name", "ISIN", "Status", "Multiplier", "Custody", "Issued");
@@ -31,7 +31,7 @@ public static class AssetCommands
         var show = new Command("show", "Show one asset.") { symbol };
         show.SetAction(async (parse, ct) =>
         {
-            var a = await g.Partner(parse).Assets.GetAsync(parse.GetValue(symbol)!, ct);
+            var a = (await g.Partner(parse).Assets.GetAsync(parse.GetValue(symbol)!, ct)).Value;
             g.Print(parse, a, () => Describe(a));
             return 0;
         });
@@ -41,7 +41,7 @@ public static class AssetCommands
         var pause = new Command("pause", "Pause minting, redeeming or both (operator).") { symbol, scope };
         pause.SetAction(async (parse, ct) =>
         {
-            var a = await g.Admin(parse).PauseAssetAsync(parse.GetValue(symbol)!, parse.GetValue(scope)!, ct);
+            var a = (await g.Admin(parse).PauseAssetAsync(parse.GetValue(symbol)!, parse.GetValue(scope)!, ct)).Value;
             g.Print(parse, a, () => Console.WriteLine($"{a.Symbol} is now {a.Status}"));
             return 0;
         });
@@ -49,7 +49,7 @@ public static class AssetCommands
         var resume = new Command("resume", "Resume minting and redeeming (operator).") { symbol };
         resume.SetAction(async (parse, ct) =>
         {
-            var a = await g.Admin(parse).ResumeAssetAsync(parse.GetValue(symbol)!, ct);
+            var a = (await g.Admin(parse).ResumeAssetAsync(parse.GetValue(symbol)!, ct)).Value;
             g.Print(parse, a, () => Console.WriteLine($"{a.Symbol} is now {a.Status}"));
             return 0;
         });

@@ -12,7 +12,7 @@ public static class SanctionCommands
         var list = new Command("list", "Every sanctioned address.");
         list.SetAction(async (parse, ct) =>
         {
-            var entries = await g.Admin(parse).ListSanctionsAsync(ct);
+            var entries = await g.Admin(parse).GetSanctionsAsync(ct).ToListAsync(ct);
             g.Print(parse, entries, () =>
             {
                 var table = new Table().AddColumns("Chain", "Address", "Reason", "Listed");
@@ -31,14 +31,14 @@ public static class SanctionCommands
         var add = new Command("add", "List an address.") { chain, address, reason };
         add.SetAction(async (parse, ct) =>
         {
-            var listed = await g.Admin(parse).AddSanctionAsync(parse.GetValue(chain)!, parse.GetValue(address)!, parse.GetValue(reason)!, ct);
+            var listed = (await g.Admin(parse).AddSanctionAsync(parse.GetValue(chain)!, parse.GetValue(address)!, parse.GetValue(reason)!, ct)).Value;
             g.Print(parse, listed, () => Console.WriteLine($"sanctioned {listed.Chain}:{listed.Address}"));
             return 0;
         });
         var remove = new Command("remove", "De-list an address.") { chain, address };
         remove.SetAction(async (parse, ct) =>
         {
-            var removed = await g.Admin(parse).RemoveSanctionAsync(parse.GetValue(chain)!, parse.GetValue(address)!, ct);
+            var removed = (await g.Admin(parse).RemoveSanctionAsync(parse.GetValue(chain)!, parse.GetValue(address)!, ct)).Value;
             g.Print(parse, removed, () => Console.WriteLine($"removed {removed.Chain}:{removed.Address}"));
             return 0;
         });

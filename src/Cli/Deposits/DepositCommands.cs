@@ -15,7 +15,7 @@ public static class DepositCommands
         var held = new Command("held", "Deposits that were not redeemed: parked by a watcher, or held as redemption orders.") { symbol, chain, limit };
         held.SetAction(async (parse, ct) =>
         {
-            var deposits = await g.Admin(parse).ListHeldDepositsAsync(parse.GetValue(symbol), parse.GetValue(chain), parse.GetValue(limit), ct);
+            var deposits = (await g.Admin(parse).ListHeldDepositsAsync(parse.GetValue(symbol), parse.GetValue(chain), parse.GetValue(limit), ct)).Value;
             g.Print(parse, deposits, () =>
             {
                 var parked = new Table().Title("Parked by a watcher (no order)").AddColumns("Asset", "Chain", "Deposit", "From", "Amount", "Raw", "Reason", "Held");

@@ -11,7 +11,7 @@ public static class KeyCommands
         var list = new Command("list", "Every API key (admin).");
         list.SetAction(async (parse, ct) =>
         {
-            var keys = await g.Admin(parse).ListKeysAsync(ct);
+            var keys = await g.Admin(parse).GetKeysAsync(ct).ToListAsync(ct);
             g.Print(parse, keys, () => KeyCommandsTable.Write(keys));
             return 0;
         });
@@ -22,7 +22,7 @@ public static class KeyCommands
         var createOperator = new Command("create-operator", "Create an operator key (admin); the secret is printed once.") { role, label };
         createOperator.SetAction(async (parse, ct) =>
         {
-            var issued = await g.Admin(parse).CreateOperatorKeyAsync(parse.GetValue(role)!, parse.GetValue(label), ct);
+            var issued = (await g.Admin(parse).CreateOperatorKeyAsync(parse.GetValue(role)!, parse.GetValue(label), ct)).Value;
             g.Print(parse, issued, () => KeyCommandsTable.WriteIssued(issued));
             return 0;
         });
@@ -36,7 +36,7 @@ public static class KeyCommands
         rotate.SetAction(async (parse, ct) =>
         {
             var seconds = parse.GetValue(overlap);
-            var issued = await g.Admin(parse).RotateKeyAsync(parse.GetValue(key)!, seconds is { } s ? TimeSpan.FromSeconds(s) : null, ct);
+            var issued = (await g.Admin(parse).RotateKeyAsync(parse.GetValue(key)!, seconds is { } s ? TimeSpan.FromSeconds(s) : null, ct)).Value;
             g.Print(parse, issued, () => KeyCommandsTable.WriteIssued(issued));
             return 0;
         });
@@ -44,7 +44,7 @@ public static class KeyCommands
         var revoke = new Command("revoke", "Revoke a key for good.") { key };
         revoke.SetAction(async (parse, ct) =>
         {
-            var revoked = await g.Admin(parse).RevokeKeyAsync(parse.GetValue(key)!, ct);
+            var revoked = (await g.Admin(parse).RevokeKeyAsync(parse.GetValue(key)!, ct)).Value;
             g.Print(parse, revoked, () => Console.WriteLine($"{revoked.KeyId} revoked"));
             return 0;
         });
@@ -52,7 +52,7 @@ public static class KeyCommands
         var self = new Command("self", "The key in SHAREMINT_KEY_ID: scopes, allowed addresses, rotation state (partner key).");
         self.SetAction(async (parse, ct) =>
         {
-            var info = await g.SignedPartner(parse).Keys.GetSelfAsync(ct);
+            var info = (await g.SignedPartner(parse).Keys.GetSelfAsync(ct)).Value;
             g.Print(parse, info, () => KeyCommandsTable.Write([info]));
             return 0;
         });
@@ -62,7 +62,7 @@ public static class KeyCommands
         rotateSelf.SetAction(async (parse, ct) =>
         {
             var seconds = parse.GetValue(overlap);
-            var issued = await g.SignedPartner(parse).Keys.RotateAsync(seconds is { } s ? TimeSpan.FromSeconds(s) : null, ct);
+            var issued = (await g.SignedPartner(parse).Keys.RotateAsync(seconds is { } s ? TimeSpan.FromSeconds(s) : null, ct)).Value;
             g.Print(parse, issued, () => KeyCommandsTable.WriteIssued(issued));
             return 0;
         });

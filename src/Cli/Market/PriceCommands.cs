@@ -12,7 +12,7 @@ public static class PriceCommands
         var show = new Command("show", "The last price.") { ticker };
         show.SetAction(async (parse, ct) =>
         {
-            var p = await g.Admin(parse).GetPriceAsync(parse.GetValue(ticker)!, ct);
+            var p = (await g.Admin(parse).GetPriceAsync(parse.GetValue(ticker)!, ct)).Value;
             g.Print(parse, p, () => Console.WriteLine($"{p.Ticker} {p.Price.ToString(CultureInfo.InvariantCulture)} USD as of {p.AsOf:u}"));
             return 0;
         });
@@ -20,7 +20,7 @@ public static class PriceCommands
         var set = new Command("set", "Set the last price (operator).") { ticker, price };
         set.SetAction(async (parse, ct) =>
         {
-            var p = await g.Admin(parse).SetPriceAsync(parse.GetValue(ticker)!, CliParse.Decimal(parse.GetValue(price)!, "price"), ct);
+            var p = (await g.Admin(parse).SetPriceAsync(parse.GetValue(ticker)!, CliParse.Decimal(parse.GetValue(price)!, "price"), ct)).Value;
             g.Print(parse, p, () => Console.WriteLine($"{p.Ticker} {p.Price.ToString(CultureInfo.InvariantCulture)} USD as of {p.AsOf:u}"));
             return 0;
         });

@@ -51,7 +51,7 @@ public static class OrderCommands
         show.SetAction(async (parse, ct) =>
         {
             var id = parse.GetValue(orderId)!;
-            var order = await WithEitherKeyAsync(g, parse, admin => admin.GetOrderAsync(id, ct), async partner => (await partner.Orders.GetAsync(id, ct)).Value);
+            var order = await WithEitherKeyAsync(g, parse, async admin => (await admin.GetOrderAsync(id, ct)).Value, async partner => (await partner.Orders.GetAsync(id, ct)).Value);
             g.Print(parse, order, () => Describe(order));
             return 0;
         });
@@ -122,7 +122,7 @@ public static class OrderCommands
         var me = new Command("account", "The partner's own account (partner key).");
         me.SetAction(async (parse, ct) =>
         {
-            var a = await g.SignedPartner(parse).Account.GetAsync(ct);
+            var a = (await g.SignedPartner(parse).Account.GetAsync(ct)).Value;
             g.Print(parse, a, () => PartnerCommands.Describe(a));
             return 0;
         });
@@ -224,7 +224,7 @@ public static class OrderCommands
         try
         {
             await admin.GetOrderAsync(id, ct);
-            return c => admin.GetOrderAsync(id, c);
+            return async c => (await admin.GetOrderAsync(id, c)).Value;
         }
         catch (SharemintApiException ex) when (ex.Code == "operator_key_required")
         {

@@ -16,7 +16,7 @@ public static class PartnerCommands
         var list = new Command("list", "List onboarded partners.");
         list.SetAction(async (parse, ct) =>
         {
-            var partners = await g.Admin(parse).ListPartnersAsync(ct);
+            var partners = await g.Admin(parse).GetPartnersAsync(ct).ToListAsync(ct);
             g.Print(parse, partners, () =>
             {
                 var table = new Table().AddColumns("Account", "Name", "Jurisdiction", "Tier", "KYC", "Wallets", "Cash");
@@ -33,7 +33,7 @@ public static class PartnerCommands
         var show = new Command("show", "Show one partner.") { account };
         show.SetAction(async (parse, ct) =>
         {
-            var p = await g.Admin(parse).GetPartnerAsync(parse.GetValue(account)!, ct);
+            var p = (await g.Admin(parse).GetPartnerAsync(parse.GetValue(account)!, ct)).Value;
             g.Print(parse, p, () => Describe(p));
             return 0;
         });
@@ -46,8 +46,8 @@ public static class PartnerCommands
         onboard.SetAction(async (parse, ct) =>
         {
             var feeText = parse.GetValue(fee);
-            var p = await g.Admin(parse).OnboardPartnerAsync(new PartnerOnboarding(parse.GetValue(account)!, parse.GetValue(name)!,
-                parse.GetValue(jurisdiction)!, parse.GetValue(tier), feeText is null ? null : CliParse.Decimal(feeText, "--fee-rate")), ct);
+            var p = (await g.Admin(parse).OnboardPartnerAsync(new PartnerOnboarding(parse.GetValue(account)!, parse.GetValue(name)!,
+                parse.GetValue(jurisdiction)!, parse.GetValue(tier), feeText is null ? null : CliParse.Decimal(feeText, "--fee-rate")), ct)).Value;
             g.Print(parse, p, () => Console.WriteLine($"onboarded {p.AccountId} ({p.DisplayName}), KYC {p.Kyc}"));
             return 0;
         });
@@ -57,7 +57,7 @@ public static class PartnerCommands
         var kyc = new Command("kyc", "Record a KYC outcome.") { account, status };
         kyc.SetAction(async (parse, ct) =>
         {
-            var p = await g.Admin(parse).SetKycAsync(parse.GetValue(account)!, parse.GetValue(status)!, ct);
+            var p = (await g.Admin(parse).SetKycAsync(parse.GetValue(account)!, parse.GetValue(status)!, ct)).Value;
             g.Print(parse, p, () => Console.WriteLine($"{p.AccountId} KYC {p.Kyc}"));
             return 0;
         });
@@ -67,14 +67,14 @@ public static class PartnerCommands
         var allow = new Command("allow", "Allow-list a wallet.") { account, chain, address };
         allow.SetAction(async (parse, ct) =>
         {
-            var p = await g.Admin(parse).AllowWalletAsync(parse.GetValue(account)!, parse.GetValue(chain)!, parse.GetValue(address)!, ct);
+            var p = (await g.Admin(parse).AllowWalletAsync(parse.GetValue(account)!, parse.GetValue(chain)!, parse.GetValue(address)!, ct)).Value;
             g.Print(parse, p, () => Console.WriteLine($"{p.AccountId} wallets: {string.Join(", ", p.Wallets.Select(w => $"{w.Chain}:{w.Address}"))}"));
             return 0;
         });
         var remove = new Command("remove", "Remove a wallet from the allow-list.") { account, chain, address };
         remove.SetAction(async (parse, ct) =>
         {
-            var p = await g.Admin(parse).RemoveWalletAsync(parse.GetValue(account)!, parse.GetValue(chain)!, parse.GetValue(address)!, ct);
+            var p = (await g.Admin(parse).RemoveWalletAsync(parse.GetValue(account)!, parse.GetValue(chain)!, parse.GetValue(address)!, ct)).Value;
             g.Print(parse, p, () => Console.WriteLine($"{p.AccountId} wallets: {string.Join(", ", p.Wallets.Select(w => $"{w.Chain}:{w.Address}"))}"));
             return 0;
         });
@@ -84,7 +84,7 @@ public static class PartnerCommands
         var credit = new Command("credit", "Credit cash to a partner.") { account, amount, idempotency };
         credit.SetAction(async (parse, ct) =>
         {
-            var p = await g.Admin(parse).CreditCashAsync(parse.GetValue(account)!, CliParse.Decimal(parse.GetValue(amount)!, "amount"), parse.GetValue(idempotency), ct);
+            var p = (await g.Admin(parse).CreditCashAsync(parse.GetValue(account)!, CliParse.Decimal(parse.GetValue(amount)!, "amount"), parse.GetValue(idempotency), ct)).Value;
             g.Print(parse, p, () => Console.WriteLine($"{p.AccountId} cash {p.CashBalance.ToString(CultureInfo.InvariantCulture)} USD"));
             return 0;
         });
@@ -92,7 +92,7 @@ public static class PartnerCommands
         var keysList = new Command("list", "A partner's API keys (never their secrets).") { account };
         keysList.SetAction(async (parse, ct) =>
         {
-            var keys = await g.Admin(parse).ListPartnerKeysAsync(parse.GetValue(account)!, ct);
+            var keys = await g.Admin(parse).GetPartnerKeysAsync(parse.GetValue(account)!, ct).ToListAsync(ct);
             g.Print(parse, keys, () => KeyCommandsTable.Write(keys));
             return 0;
         });
@@ -113,7 +113,7 @@ public static class PartnerCommands
         {
             var scopeList = parse.GetValue(scopes) is { Length: > 0 } given ? given : null;
             var ipList = parse.GetValue(allowedIps) is { Length: > 0 } ips ? ips : null;
-            var issued = await g.Admin(parse).CreatePartnerKeyAsync(parse.GetValue(account)!, parse.GetValue(label), scopeList, ipList, ct);
+            var issued = (await g.Admin(parse).CreatePartnerKeyAsync(parse.GetValue(account)!, parse.GetValue(label), scopeList, ipList, ct)).Value;
             g.Print(parse, issued, () => KeyCommandsTable.WriteIssued(issued));
             return 0;
         });

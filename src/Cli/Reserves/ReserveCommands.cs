@@ -14,7 +14,7 @@ public static class ReserveCommands
         var show = new Command("show", "The latest signed proof of reserves (public).") { symbol };
         show.SetAction(async (parse, ct) =>
         {
-            var a = await g.Partner(parse).Reserves.GetAsync(parse.GetValue(symbol)!, ct);
+            var a = (await g.Partner(parse).Reserves.GetAsync(parse.GetValue(symbol)!, ct)).Value;
             g.Print(parse, a, () => Describe(a.Report));
             return 0;
         });
@@ -32,7 +32,7 @@ public static class ReserveCommands
         var reconcile = new Command("reconcile", "Reconcile now and publish a signed attestation (operator).") { symbol };
         reconcile.SetAction(async (parse, ct) =>
         {
-            var a = await g.Admin(parse).ReconcileAsync(parse.GetValue(symbol)!, ct);
+            var a = (await g.Admin(parse).ReconcileAsync(parse.GetValue(symbol)!, ct)).Value;
             g.Print(parse, a, () => Describe(a.Report));
             return 0;
         });

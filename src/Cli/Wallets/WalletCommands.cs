@@ -21,7 +21,7 @@ public static class WalletCommands
         var challenge = new Command("challenge", "Print the message the holder signs with the wallet's key.") { chain, address };
         challenge.SetAction(async (parse, ct) =>
         {
-            var issued = await g.SignedPartner(parse).Account.GetWalletChallengeAsync(parse.GetValue(chain)!, parse.GetValue(address)!, ct);
+            var issued = (await g.SignedPartner(parse).Account.GetWalletChallengeAsync(parse.GetValue(chain)!, parse.GetValue(address)!, ct)).Value;
             g.Print(parse, issued, () =>
             {
                 Console.WriteLine($"sign with {issued.Scheme}:");
@@ -33,7 +33,7 @@ public static class WalletCommands
         var prove = new Command("prove", "Record the holder's signature: API redemptions and transfers may then burn from the wallet.") { chain, address, signature };
         prove.SetAction(async (parse, ct) =>
         {
-            var account = await g.SignedPartner(parse).Account.ProveWalletAsync(parse.GetValue(chain)!, parse.GetValue(address)!, parse.GetValue(signature)!, ct);
+            var account = (await g.SignedPartner(parse).Account.ProveWalletAsync(parse.GetValue(chain)!, parse.GetValue(address)!, parse.GetValue(signature)!, ct)).Value;
             g.Print(parse, account, () => Console.WriteLine($"{parse.GetValue(address)} on {parse.GetValue(chain)}: control proven ({account.ProvenWallets?.Count ?? 0} proven wallet(s))"));
             return 0;
         });

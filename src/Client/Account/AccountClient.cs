@@ -28,20 +28,20 @@ public class AccountClient
     public AccountClient(ApiTransport transport) => _transport = transport;
 
     /// <summary>The account the key belongs to.</summary>
-    public virtual Task<PartnerAccount> GetAsync(CancellationToken cancellationToken = default) =>
-        _transport.SendAsync<PartnerAccount>(HttpMethod.Get, "v1/account", null, null, cancellationToken);
+    public virtual Task<Response<PartnerAccount>> GetAsync(CancellationToken cancellationToken = default) =>
+        _transport.SendForResponseAsync<PartnerAccount>(HttpMethod.Get, "v1/account", null, null, cancellationToken);
 
     /// <summary>The message to sign with an allow-listed wallet's key, proving control (the holder's consent to API burns).</summary>
-    public virtual Task<WalletChallenge> GetWalletChallengeAsync(string chain, string address, CancellationToken cancellationToken = default) =>
-        _transport.SendAsync<WalletChallenge>(HttpMethod.Get,
+    public virtual Task<Response<WalletChallenge>> GetWalletChallengeAsync(string chain, string address, CancellationToken cancellationToken = default) =>
+        _transport.SendForResponseAsync<WalletChallenge>(HttpMethod.Get,
             $"v1/account/wallets/challenge?chain={Uri.EscapeDataString(chain)}&address={Uri.EscapeDataString(address)}", null, null, cancellationToken);
 
     /// <summary>
     /// Records the wallet's signature of its challenge. Until this succeeds, redemptions and transfers from the wallet
     /// through the API are refused with <c>wallet_not_proven</c>.
     /// </summary>
-    public virtual Task<PartnerAccount> ProveWalletAsync(string chain, string address, string signature, CancellationToken cancellationToken = default) =>
-        _transport.SendAsync<PartnerAccount>(HttpMethod.Post, "v1/account/wallets/proof", new { chain, address, signature },
+    public virtual Task<Response<PartnerAccount>> ProveWalletAsync(string chain, string address, string signature, CancellationToken cancellationToken = default) =>
+        _transport.SendForResponseAsync<PartnerAccount>(HttpMethod.Post, "v1/account/wallets/proof", new { chain, address, signature },
             ApiTransport.NewIdempotencyKey(), cancellationToken);
 
     /// <summary>

@@ -26,14 +26,21 @@ public class AssetsClient
     public AssetsClient(ApiTransport transport) => _transport = transport;
 
     /// <summary>Every listed asset with its ledger figures.</summary>
-    public virtual async Task<IReadOnlyList<Asset>> ListAsync(CancellationToken cancellationToken = default) =>
-        await _transport.SendAsync<Asset[]>(HttpMethod.Get, "v1/assets", null, null, cancellationToken);
+    public virtual async Task<Response<IReadOnlyList<Asset>>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await _transport.SendForResponseAsync<Asset[]>(HttpMethod.Get, "v1/assets", null, null, cancellationToken);
+        return new Response<IReadOnlyList<Asset>>(response.Value, response.Status, response.Headers);
+    }
 
     /// <summary>One asset. Throws <see cref="SharemintApiException"/> with code <c>asset_not_found</c> for an unknown symbol.</summary>
-    public virtual Task<Asset> GetAsync(string symbol, CancellationToken cancellationToken = default) =>
-        _transport.SendAsync<Asset>(HttpMethod.Get, $"v1/assets/{Uri.EscapeDataString(symbol)}", null, null, cancellationToken);
+    public virtual Task<Response<Asset>> GetAsync(string symbol, CancellationToken cancellationToken = default) =>
+        _transport.SendForResponseAsync<Asset>(HttpMethod.Get, $"v1/assets/{Uri.EscapeDataString(symbol)}", null, null, cancellationToken);
 
     /// <summary>The asset's deployments, one per chain. <c>asset_not_found</c> for an unknown symbol.</summary>
-    public virtual async Task<IReadOnlyList<AssetDeployment>> GetDeploymentsAsync(string symbol, CancellationToken cancellationToken = default) =>
-        await _transport.SendAsync<AssetDeployment[]>(HttpMethod.Get, $"v1/assets/{Uri.EscapeDataString(symbol)}/deployments", null, null, cancellationToken);
+    public virtual async Task<Response<IReadOnlyList<AssetDeployment>>> GetDeploymentsAsync(string symbol, CancellationToken cancellationToken = default)
+    {
+        var response = await _transport.SendForResponseAsync<AssetDeployment[]>(HttpMethod.Get, $"v1/assets/{Uri.EscapeDataString(symbol)}/deployments",
+            null, null, cancellationToken);
+        return new Response<IReadOnlyList<AssetDeployment>>(response.Value, response.Status, response.Headers);
+    }
 }

@@ -33,6 +33,9 @@ public class Response
     /// <summary>The first value of a header, or null.</summary>
     public virtual string? Header(string name) => Headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
 
+    /// <summary>The API's id for this request (<c>X-Request-Id</c>, the trace id in the issuer's logs): quote it to support.</summary>
+    public virtual string? RequestId => Header("X-Request-Id");
+
     /// <summary>True when the API answered a repeated idempotency key with the recorded outcome (<c>Idempotent-Replayed: true</c>).</summary>
     public virtual bool IsReplay => string.Equals(Header("Idempotent-Replayed"), "true", StringComparison.OrdinalIgnoreCase);
 

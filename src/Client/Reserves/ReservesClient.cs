@@ -32,19 +32,19 @@ public class ReservesClient
     public ReservesClient(ApiTransport transport) => _transport = transport;
 
     /// <summary>The latest attestation. <c>attestation_not_found</c> before the first reconciliation.</summary>
-    public virtual Task<ReserveAttestation> GetAsync(string symbol, CancellationToken cancellationToken = default) =>
-        _transport.SendAsync<ReserveAttestation>(HttpMethod.Get, $"v1/reserves/{Uri.EscapeDataString(symbol)}", null, null, cancellationToken);
+    public virtual Task<Response<ReserveAttestation>> GetAsync(string symbol, CancellationToken cancellationToken = default) =>
+        _transport.SendForResponseAsync<ReserveAttestation>(HttpMethod.Get, $"v1/reserves/{Uri.EscapeDataString(symbol)}", null, null, cancellationToken);
 
-    /// <summary>Past reports, newest first.</summary>
-    public virtual async Task<IReadOnlyList<ReserveReport>> GetHistoryAsync(string symbol, int limit = 50, CancellationToken cancellationToken = default) =>
-        await _transport.SendAsync<ReserveReport[]>(HttpMethod.Get, $"v1/reserves/{Uri.EscapeDataString(symbol)}/history?limit={limit}", null, null, cancellationToken);
+    /// <summary>Past reports the silo keeps, newest first, fetched a page at a time.</summary>
+    public virtual AsyncPageable<ReserveReport> GetHistoryAsync(string symbol, CancellationToken cancellationToken = default) =>
+        _transport.Pageable<ReserveReport>($"v1/reserves/{Uri.EscapeDataString(symbol)}/history", cancellationToken);
 
     /// <summary>
     /// Fetches the latest attestation and verifies it: the Ed25519 signature over the payload, the payload's symbol, and —
     /// when <paramref name="trustedPublicKey"/> (base64) is given — that the issuer's known key signed it.
     /// </summary>
     public virtual async Task<AttestationVerification> VerifyAsync(string symbol, string? trustedPublicKey = null, CancellationToken cancellationToken = default) =>
-        Verify(await GetAsync(symbol, cancellationToken), symbol, trustedPublicKey);
+        Verify((await GetAsync(symbol, cancellationToken)).Value, symbol, trustedPublicKey);
 
     /// <summary>Verifies an attestation offline (see <see cref="VerifyAsync"/>).</summary>
     public static AttestationVerification Verify(ReserveAttestation attestation, string? expectedSymbol = null, string? trustedPublicKey = null)

@@ -69,6 +69,22 @@ public static partial class ApiRoutes
             $"{field} must be one of: {string.Join(", ", Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()))}.");
     }
 
+    /// <summary>An enum value as the API writes it: lower snake case (<c>InProgress</c> is <c>in_progress</c>), the form requests use.</summary>
+    public static string EnumName<TEnum>(TEnum value) where TEnum : struct, Enum
+    {
+        var name = value.ToString();
+        var text = new StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                text.Append('_');
+            }
+            text.Append(char.ToLowerInvariant(name[i]));
+        }
+        return text.ToString();
+    }
+
     /// <summary>The most tokens one request may name: far above any real order, far below where unit arithmetic overflows.</summary>
     public const decimal MaxTokens = 1_000_000_000m;
 

@@ -56,11 +56,33 @@ public static class ApiServices
         // Amounts travel as decimal strings ("1.50000000": exact in every language); JSON numbers are still accepted during
         // the deprecation period. Either way a value that is not a number is refused.
         options.NumberHandling = JsonNumberHandling.AllowReadingFromString;
+        // Answers write decimals and 64-bit integers as exact strings (see ExactNumbers).
+        Json.ExactNumbers.Register(options);
+    }
+
+    /// <summary>The header naming the request in the silo's logs and traces (the W3C trace id), on every API answer.</summary>
+    public const string RequestIdHeader = "X-Request-Id";
+
+    // Stamped on every API answer, refusals too: a partner quotes it to support.
+    private static Task StampRequestId(HttpContext context, Func<Task> next)
+    {
+        if (ApiRoutes.IsApiPath(context.Request.Path))
+        {
+            var id = System.Diagnostics.Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
+            // At the start of the answer, so an error handler that clears the response cannot drop it.
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers[RequestIdHeader] = id;
+                return Task.CompletedTask;
+            });
+        }
+        return next();
     }
 
     /// <summary>Error handling and request signing for the API prefixes, the routes, and <c>/openapi/v1.json</c>.</summary>
     public static WebApplication MapSharemintApi(this WebApplication app)
     {
+        app.Use(StampRequestId);
         app.UseMiddleware<ApiErrorMiddleware>();
         app.UseMiddleware<SignatureMiddleware>();
         app.MapPartnerApi();

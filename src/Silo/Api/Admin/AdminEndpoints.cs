@@ -42,8 +42,9 @@ public static class AdminEndpoints
 
     private static void MapAssets(RouteGroupBuilder assets)
     {
-        assets.MapGet("/", async (IGrainFactory grains) => TypedResults.Ok(await PartnerEndpoints.ListAssetsAsync(grains)))
-            .WithName("AdminListAssets").WithSummary("List the assets.");
+        assets.MapGet("/", async (IGrainFactory grains, HttpContext context) =>
+                TypedResults.Ok(KeysetPage.Of(context, "assets", await PartnerEndpoints.ListAssetsAsync(grains), a => a.Symbol, a => a)))
+            .WithName("AdminListAssets").WithSummary("The assets by symbol, a page at a time (data, has_more, next_cursor; cursor, limit).");
 
         assets.MapPost("/{symbol}/pause", async (string symbol, PauseBody? body, HttpContext context, IGrainFactory grains) =>
             {
@@ -71,13 +72,15 @@ public static class AdminEndpoints
 
     private static void MapPartners(RouteGroupBuilder partners)
     {
-        partners.MapGet("/", async (IGrainFactory grains) =>
+        partners.MapGet("/", async (IGrainFactory grains, HttpContext context) =>
             {
+                // The page is cut from the index first, so only that page's account grains are read.
                 var ids = await grains.GetGrain<ICatalogGrain>(0).ListAccountsAsync();
-                var accounts = await Task.WhenAll(ids.Select(id => grains.GetGrain<IHolderAccountGrain>(id).GetAsync()));
-                return TypedResults.Ok(accounts.Select(AccountView.From).ToArray());
+                var page = KeysetPage.Of(context, "partners", ids, id => id, id => id);
+                var accounts = await Task.WhenAll(page.Data.Select(id => grains.GetGrain<IHolderAccountGrain>(id).GetAsync()));
+                return TypedResults.Ok(new PageView<AccountView>(accounts.Select(AccountView.From).ToArray(), page.HasMore, page.NextCursor));
             })
-            .WithName("ListPartners").WithSummary("Every onboarded partner.");
+            .WithName("ListPartners").WithSummary("Onboarded partners by account id, a page at a time (data, has_more, next_cursor; cursor, limit).");
 
         partners.MapGet("/{accountId}", async (string accountId, IGrainFactory grains) =>
                 TypedResults.Ok(AccountView.From(await grains.GetGrain<IHolderAccountGrain>(ApiRoutes.Account(accountId)).GetAsync())))
@@ -137,8 +140,9 @@ public static class AdminEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         partners.MapGet("/{accountId}/keys", async (string accountId, ApiKeyStore keys, HttpContext context) =>
-                TypedResults.Ok((await keys.ListAsync(ApiRoutes.Account(accountId), context.RequestAborted)).Select(ApiKeyView.From).ToArray()))
-            .WithName("ListPartnerKeys").WithSummary("A partner's API keys (never their secrets).");
+                TypedResults.Ok(KeysetPage.Of(context, "keys:" + accountId, await keys.ListAsync(ApiRoutes.Account(accountId), context.RequestAborted),
+                    k => k.KeyId, ApiKeyView.From)))
+            .WithName("ListPartnerKeys").WithSummary("A partner's API keys by key id (never their secrets), a page at a time (data, has_more, next_cursor; cursor, limit).");
 
         partners.MapPost("/{accountId}/keys", async (string accountId, CreatePartnerKeyBody? body, ApiKeyStore keys, IGrainFactory grains, HttpContext context) =>
             {
@@ -156,9 +160,9 @@ public static class AdminEndpoints
     private static void MapKeys(RouteGroupBuilder keys)
     {
         keys.MapGet("/", async (ApiKeyStore store, HttpContext context) =>
-                TypedResults.Ok((await store.ListAsync(null, context.RequestAborted)).Select(ApiKeyView.From).ToArray()))
+                TypedResults.Ok(KeysetPage.Of(context, "keys", await store.ListAsync(null, context.RequestAborted), k => k.KeyId, ApiKeyView.From)))
             .RequireOperatorRole(OperatorRole.Admin)
-            .WithName("ListKeys").WithSummary("Every API key (never their secrets).");
+            .WithName("ListKeys").WithSummary("Every API key by key id (never their secrets), a page at a time (data, has_more, next_cursor; cursor, limit).");
 
         keys.MapPost("/", async (CreateOperatorKeyBody body, ApiKeyStore store, HttpContext context) =>
             {
@@ -210,9 +214,10 @@ public static class AdminEndpoints
 
     private static void MapSanctions(RouteGroupBuilder sanctions)
     {
-        sanctions.MapGet("/", async (IGrainFactory grains) =>
-                TypedResults.Ok((await grains.GetGrain<ISanctionsListGrain>(0).ListAsync()).Select(SanctionView.From).ToArray()))
-            .WithName("ListSanctions").WithSummary("Every sanctioned address.");
+        sanctions.MapGet("/", async (IGrainFactory grains, HttpContext context) =>
+                TypedResults.Ok(KeysetPage.Of(context, "sanctions", await grains.GetGrain<ISanctionsListGrain>(0).ListAsync(),
+                    s => s.Chain + "\n" + s.Address, SanctionView.From)))
+            .WithName("ListSanctions").WithSummary("Sanctioned addresses by chain and address, a page at a time (data, has_more, next_cursor; cursor, limit).");
 
         sanctions.MapPost("/", async (SanctionBody body, HttpContext context, IGrainFactory grains) =>
             {

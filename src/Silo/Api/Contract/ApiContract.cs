@@ -37,6 +37,19 @@ public static class ApiContract
             };
             return Task.CompletedTask;
         });
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            // The converters in ExactNumbers write these as strings; say so, with the text's shape.
+            var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
+            if (type == typeof(decimal) || type == typeof(long))
+            {
+                var nullable = type != context.JsonTypeInfo.Type;
+                schema.Type = JsonSchemaType.String | (nullable ? JsonSchemaType.Null : 0);
+                schema.Format = type == typeof(decimal) ? "decimal" : "int64";
+                schema.Pattern = type == typeof(decimal) ? "^-?(?:0|[1-9]\\d*)(?:\\.\\d+)?$" : "^-?(?:0|[1-9]\\d*)$";
+            }
+            return Task.CompletedTask;
+        });
         options.AddOperationTransformer((operation, context, _) =>
         {
             var path = context.Description.RelativePath ?? "";
@@ -94,8 +107,14 @@ public static class ApiContract
             .Append("Idempotent-Replayed: true; with a different request it is refused with idempotency_conflict.\n\n");
         text.Append("Listings page by cursor: {data, has_more, next_cursor}; pass next_cursor as cursor for the next page. Filters ")
             .Append("(status, kind, symbol, chain, created_from inclusive, created_before exclusive, client_reference) combine with AND; ")
-            .Append("an unknown filter is refused. Enum values in queries are lower snake case (in_progress); names in bodies are ")
-            .Append("case-insensitive.\n\n");
+            .Append("an unknown filter is refused; limit is 1-500 (default 50); a cursor ")
+            .Append("this listing did not issue is refused with cursor_invalid.\n\n");
+        text.Append("Enum values are lower snake case in answers and queries (in_progress, mint_paused); bodies accept them ")
+            .Append("case-insensitively, with or without '_'.\n\n");
+        text.Append("Amounts: every decimal figure (token amounts, prices, cash, shares, multipliers, rates) and every 64-bit integer ")
+            .Append("(canonical units, sequences) is answered as a JSON string, so no language loses a digit. Decimals are written in ")
+            .Append("their shortest exact form: no exponent, no trailing zeros, no point without digits after it (\"1.5\", \"250\", ")
+            .Append("\"0.00000001\"). Requests may send a string or, for now, a JSON number.\n\n");
         text.Append("Orders may carry clientReference, the partner's own id: echoed on the order and unique per partner.\n\n");
         text.Append("Webhooks (/v1/webhooks): each delivery is a POST of the event's JSON with headers Sharemint-Webhook-Id (the event ")
             .Append("id; deliveries are at least once, so deduplicate on it), Sharemint-Webhook-Timestamp (Unix seconds) and ")

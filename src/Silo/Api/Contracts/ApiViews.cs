@@ -9,7 +9,8 @@ using Sharemint.Silo.Api.Security;
 namespace Sharemint.Silo.Api.Contracts;
 
 // What the API answers. Token amounts appear twice: as a decimal of whole tokens (exact, 8 decimals) and as integer
-// canonical units; cash is decimal USD. Enums are written by name.
+// canonical units; cash is decimal USD. Decimals and 64-bit integers are written as strings (Json.ExactNumbers); enums in
+// lower snake case (ApiRoutes.EnumName).
 
 /// <summary>An asset: what is issued and how it is backed.</summary>
 public sealed record AssetView(
@@ -18,7 +19,7 @@ public sealed record AssetView(
 {
     public static AssetView From(AssetSnapshot s) => new(
         s.Definition.Symbol, s.Definition.UnderlyingTicker, s.Definition.Name, s.Definition.Isin,
-        s.Definition.Kind.ToString(), s.Status.ToString(), s.Multiplier.Value, s.CustodyShares, s.ReservedShares,
+        ApiRoutes.EnumName(s.Definition.Kind), ApiRoutes.EnumName(s.Status), s.Multiplier.Value, s.CustodyShares, s.ReservedShares,
         s.Issued.ToString(), s.Issued.Units, s.RedeemUntil);
 }
 
@@ -39,7 +40,7 @@ public sealed record AccountView(
     decimal MaxOrderCash, decimal MaxDailyCash, IReadOnlyList<WalletView> ProvenWallets)
 {
     public static AccountView From(AccountSnapshot s) => new(
-        s.AccountId, s.Profile.DisplayName, s.Profile.Jurisdiction, s.Profile.Tier.ToString(), s.Profile.FeeRate, s.Kyc.ToString(),
+        s.AccountId, s.Profile.DisplayName, s.Profile.Jurisdiction, ApiRoutes.EnumName(s.Profile.Tier), s.Profile.FeeRate, ApiRoutes.EnumName(s.Kyc),
         s.Wallets.Select(w => new WalletView(w.Chain, w.Address)).ToArray(), s.CashBalance, s.CashHeld, s.SpentToday,
         s.Profile.Limits.MaxOrderCash, s.Profile.Limits.MaxDailyCash, s.ProvenWallets.Select(w => new WalletView(w.Chain, w.Address)).ToArray());
 }
@@ -54,7 +55,7 @@ public sealed record QuoteView(
     bool MarketOpen, string Payload, string Signature, string? UsedByOrder)
 {
     public static QuoteView From(Quote q) => new(
-        q.QuoteId, q.Symbol, q.Side.ToString(), q.Amount.Tokens, q.Amount.Units, q.PricePerShare, q.Multiplier.Value,
+        q.QuoteId, q.Symbol, ApiRoutes.EnumName(q.Side), q.Amount.Tokens, q.Amount.Units, q.PricePerShare, q.Multiplier.Value,
         q.Shares, q.Gross, q.Fee, q.Total, q.CreatedAt, q.ExpiresAt, q.MarketOpen, q.Payload, q.Signature, q.UsedByOrder);
 }
 
@@ -69,7 +70,7 @@ public sealed record OrderView(
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool IsTerminal, string? ClientReference)
 {
     public static OrderView From(OrderSnapshot o, string? clientReference = null) => new(
-        o.OrderId, o.Kind.ToString(), o.Status.ToString(), o.AccountId, o.Symbol, o.Chain, o.Wallet, o.FromChain, o.FromWallet,
+        o.OrderId, ApiRoutes.EnumName(o.Kind), ApiRoutes.EnumName(o.Status), o.AccountId, o.Symbol, o.Chain, o.Wallet, o.FromChain, o.FromWallet,
         o.Amount.Tokens, o.Amount.Units, o.Cash, o.QuoteId,
         o.Steps.Select(s => new OrderStepView(s.Name, s.OperationId, s.Outcome, s.At, s.Detail)).ToArray(),
         o.TransactionIds, o.FailureCode, o.FailureMessage, o.CreatedAt, o.UpdatedAt, o.IsTerminal, clientReference);
@@ -81,7 +82,7 @@ public sealed record OrderSummaryView(
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? ClientReference)
 {
     public static OrderSummaryView From(OrderIndexEntry e) => new(
-        e.OrderId, e.Kind.ToString(), e.Status.ToString(), e.AccountId, e.Symbol, e.Chain, e.Amount.Tokens, e.Amount.Units, e.CreatedAt, e.UpdatedAt,
+        e.OrderId, ApiRoutes.EnumName(e.Kind), ApiRoutes.EnumName(e.Status), e.AccountId, e.Symbol, e.Chain, e.Amount.Tokens, e.Amount.Units, e.CreatedAt, e.UpdatedAt,
         e.ClientReference);
 }
 

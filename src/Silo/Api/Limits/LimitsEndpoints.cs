@@ -87,11 +87,11 @@ public static class LimitsEndpoints
         var limits = account.Profile.Limits;
         var now = clock.GetUtcNow();
         return new LimitsView(
-            account.AccountId, symbol, asset.Status.ToString(),
+            account.AccountId, symbol, ApiRoutes.EnumName(asset.Status),
             MintAllowed: asset.Status.AllowsMint(),
             RedeemAllowed: asset.Status.AllowsRedeem(),
-            account.Profile.Tier.ToString(), account.Profile.FeeRate, "ceiling_cent",
-            [.. FeeSchedule.Tiers.Select(t => new TierFeeView(t.Tier.ToString(), t.FeeRate))],
+            ApiRoutes.EnumName(account.Profile.Tier), account.Profile.FeeRate, "ceiling_cent",
+            [.. FeeSchedule.Tiers.Select(t => new TierFeeView(ApiRoutes.EnumName(t.Tier), t.FeeRate))],
             limits.MaxOrderCash, limits.MaxDailyCash, account.SpentToday, Math.Max(0m, limits.MaxDailyCash - account.SpentToday),
             new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero),
             account.CashBalance, account.CashHeld,

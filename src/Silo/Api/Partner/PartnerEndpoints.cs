@@ -255,9 +255,11 @@ public static class PartnerEndpoints
             .WithName("GetReserves").WithSummary("The latest signed proof of reserves (public).")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        reserves.MapGet("/{symbol}/history", async (string symbol, int? limit, IGrainFactory grains) =>
-                TypedResults.Ok((await grains.GetGrain<IReservesGrain>(ApiRoutes.Symbol(symbol)).GetHistoryAsync(ApiRoutes.Limit(limit))).Select(ReserveReportView.From).ToArray()))
-            .WithName("GetReservesHistory").WithSummary("Past reconciliations, newest first (public).")
+        reserves.MapGet("/{symbol}/history", async (string symbol, IGrainFactory grains, HttpContext context) =>
+                TypedResults.Ok(Paging.KeysetPage.Of(context, "reserves:" + symbol,
+                    await grains.GetGrain<IReservesGrain>(ApiRoutes.Symbol(symbol)).GetHistoryAsync(int.MaxValue),
+                    r => Paging.KeysetPage.Descending(r.Sequence), ReserveReportView.From)))
+            .WithName("GetReservesHistory").WithSummary("Past reconciliations kept by the silo, newest first, a page at a time (data, has_more, next_cursor; cursor, limit) (public).")
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 

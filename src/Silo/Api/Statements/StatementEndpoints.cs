@@ -34,7 +34,7 @@ public sealed record CashEntryView(
     public static CashEntryView From(CashJournalEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return new(entry.Sequence, entry.At, entry.Kind.ToString().ToLowerInvariant(), entry.Reference, entry.CashChange, entry.HeldChange, entry.CashBalanceAfter);
+        return new(entry.Sequence, entry.At, ApiRoutes.EnumName(entry.Kind), entry.Reference, entry.CashChange, entry.HeldChange, entry.CashBalanceAfter);
     }
 }
 
@@ -122,7 +122,7 @@ public static class StatementEndpoints
         {
             var order = await grains.GetGrain<IOrderGrain>(entry.OrderId).GetAsync();
             var quote = order.QuoteId is { } quoteId ? await grains.GetGrain<IQuoteGrain>(quoteId).GetAsync() : null;
-            return new FillView(order.OrderId, order.Kind.ToString().ToLowerInvariant(), order.Symbol, order.Chain, order.Wallet,
+            return new FillView(order.OrderId, ApiRoutes.EnumName(order.Kind), order.Symbol, order.Chain, order.Wallet,
                 order.Amount.ToString(), order.Amount.Units, quote?.PricePerShare, quote?.Fee, order.Cash, order.CreatedAt, order.UpdatedAt,
                 order.TransactionIds, entry.ClientReference);
         }));
@@ -149,7 +149,7 @@ public static class StatementEndpoints
             foreach (var entry in chunk.Entries)
             {
                 text.Append(CultureInfo.InvariantCulture,
-                    $"{entry.Sequence},{entry.At.UtcDateTime:yyyy-MM-ddTHH:mm:ss.ffffffZ},{entry.Kind.ToString().ToLowerInvariant()},{Field(entry.Reference)},{entry.CashChange},{entry.HeldChange},{entry.CashBalanceAfter}\n");
+                    $"{entry.Sequence},{entry.At.UtcDateTime:yyyy-MM-ddTHH:mm:ss.ffffffZ},{ApiRoutes.EnumName(entry.Kind)},{Field(entry.Reference)},{entry.CashChange},{entry.HeldChange},{entry.CashBalanceAfter}\n");
                 after = entry.Sequence;
             }
         }
