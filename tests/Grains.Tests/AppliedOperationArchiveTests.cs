@@ -100,6 +100,40 @@ public sealed class AppliedOperationArchiveTests(LedgerClusterFixture fixture)
         Assert.Equal(asks.Select(a => a.Item3), answers);
     }
 
+    [Fact]
+    public async Task After_archiving_new_ids_are_recognised_as_new_without_querying_the_archive()
+    {
+        var account = await ApprovedPartnerAsync(_grains, "filtered-archive-partner", 0m);
+        var early = Op("early");
+        await account.CreditCashAsync(early, 1m);
+        for (var i = 0; i < 2 * Threshold; i++)
+        {
+            await account.CreditCashAsync(Op("later"), 1m);
+        }
+        Assert.True((await BatchesAsync("filtered-archive-partner")).Batches >= 1);
+        await account.CreditCashAsync(Op("first-after-archiving"), 1m);
+        var balance = (await account.GetAsync()).CashBalance;
+
+        var before = ArchiveLookups();
+        for (var i = 0; i < 20; i++)
+        {
+            await account.CreditCashAsync(Op("new"), 1m);
+        }
+        Assert.Equal(balance + 20m, (await account.GetAsync()).CashBalance);
+        Assert.Equal(before, ArchiveLookups());
+
+        // An archived id still is one: the filter says "maybe" and the archive answers.
+        await account.CreditCashAsync(early, 1m);
+        Assert.Equal(balance + 20m, (await account.GetAsync()).CashBalance);
+        var conflict = await Assert.ThrowsAsync<LedgerException>(() => account.CreditCashAsync(early, 2m));
+        Assert.Equal(LedgerError.IdempotencyConflict, conflict.Error);
+        Assert.True(ArchiveLookups() > before);
+    }
+
+    /// <summary>Lookups that reached the archive on any silo of the test cluster.</summary>
+    private long ArchiveLookups() => fixture.Ledger.Cluster.Silos
+        .Sum(s => ((Sharemint.Silo.Storage.PostgresAppliedOperationArchive)s.ServiceProvider.GetRequiredService<IAppliedOperationArchive>()).LookupCounts.Lookups);
+
     private async Task<(long Batches, long Ids)> BatchesAsync(string accountId)
     {
         await using var connection = new NpgsqlConnection(fixture.Ledger.ConnectionString);

@@ -85,6 +85,24 @@ public sealed class PaperBrokerTests(MarketDatabase database)
     }
 
     [Fact]
+    public async Task WhileTheMarketIsOpenTheSameFillIdStillReturnsTheFirstFillAndMovesNothing()
+    {
+        var (broker, data, ticker) = await ArrangeAsync(100m);
+        var fillId = NewFillId();
+        var first = await broker.ExecuteAsync(fillId, ticker, BrokerSide.Buy, 3m);
+        // Found by the insert's conflict (no lookup first while open): the first fill's price, the position moved once.
+        await data.SetLastPriceAsync(ticker, 130m);
+        var again = await broker.ExecuteAsync(fillId, ticker, BrokerSide.Buy, 3m);
+        Assert.Equal(first, again);
+        Assert.Equal(100m, again.Price);
+        Assert.Equal(3m, (await broker.GetPositionAsync(ticker)).Shares);
+        Assert.Equal(1, await database.CountAsync("broker_fills", ticker));
+        var conflict = await Assert.ThrowsAsync<LedgerException>(() => broker.ExecuteAsync(fillId, ticker, BrokerSide.Buy, 4m));
+        Assert.Equal(LedgerError.IdempotencyConflict, conflict.Error);
+        Assert.Equal(3m, (await broker.GetPositionAsync(ticker)).Shares);
+    }
+
+    [Fact]
     public async Task ConcurrentIdenticalOrdersFillExactlyOnce()
     {
         var (_, data, ticker) = await ArrangeAsync(42.5m);

@@ -41,6 +41,9 @@ public interface IAppliedOperationArchive
     /// <summary>The recorded value for a key of a grain, or null.</summary>
     Task<string?> FindAsync(GrainId grain, string key);
 
+    /// <summary>Every key archived for a grain (any order); what a grain reads once to filter out lookups of new ids.</summary>
+    IAsyncEnumerable<string> KeysAsync(GrainId grain);
+
     /// <summary>Stores entries durably (idempotent: an existing key keeps its first value).</summary>
     Task ArchiveAsync(GrainId grain, IReadOnlyCollection<KeyValuePair<string, string>> entries);
 }

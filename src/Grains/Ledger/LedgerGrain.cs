@@ -17,7 +17,14 @@ public abstract class LedgerGrain<TState>(IPersistentState<TState> state, ILogge
     /// <summary>Entries kept in state before they move to the archive.</summary>
     public const int ArchiveThreshold = 64;
 
+    /// <summary>Above this many archived keys a grain keeps no filter of them in memory (about 4 MB at the limit).</summary>
+    private const long MaxFilteredKeys = 2_000_000;
+
     private IAppliedOperationArchive? _archive;
+    private ArchivedKeyFilter? _archivedKeys;
+    // The state (etag, archived count) the filter is known complete for.
+    private string? _filterEtag;
+    private long _filterArchived;
 
     /// <summary>The grain's state as last written (or being written).</summary>
     protected TState State => state.State;
@@ -45,8 +52,54 @@ public abstract class LedgerGrain<TState>(IPersistentState<TState> state, ILogge
         {
             return recorded;
         }
-        return applied.Archived > 0 ? await Archive.FindAsync(this.GetGrainId(), key) : null;
+        if (applied.Archived == 0)
+        {
+            return null;
+        }
+        // Most keys asked for are new operation ids: the filter of archived keys rules them out without a query.
+        if (await ArchivedKeysAsync(applied) is { } filter && !filter.MayContain(key))
+        {
+            return null;
+        }
+        return await Archive.FindAsync(this.GetGrainId(), key);
     }
+
+    /// <summary>
+    /// The filter of this grain's archived keys, valid for the state in memory: built by this activation from the archive
+    /// after the state was read, and kept up to date by its own archiving. Any state it did not follow (a reload after a
+    /// failed or raced write, another activation's write) has another etag or archived count, and the filter is built
+    /// again. Null for a grain with too many archived keys to hold a filter (then every lookup queries).
+    /// </summary>
+    private async ValueTask<ArchivedKeyFilter?> ArchivedKeysAsync(AppliedOperations applied)
+    {
+        if (FilterFollows(applied) && !_archivedKeys!.Full)
+        {
+            return _archivedKeys;
+        }
+        _archivedKeys = null;
+        if (applied.Archived > MaxFilteredKeys)
+        {
+            return null;
+        }
+        // Every key counted in applied.Archived was archived before the state that counts it was written (archive first,
+        // then forget), so a query made after that state was read sees them all.
+        var etag = state.Etag;
+        var count = applied.Archived;
+        var filter = new ArchivedKeyFilter(count);
+        await foreach (var archived in Archive.KeysAsync(this.GetGrainId()))
+        {
+            filter.Add(archived);
+        }
+        if (state.Etag != etag || !ReferenceEquals(Applied, applied) || applied.Archived != count)
+        {
+            return null;
+        }
+        (_archivedKeys, _filterEtag, _filterArchived) = (filter, etag, count);
+        return filter;
+    }
+
+    private bool FilterFollows(AppliedOperations applied) =>
+        _archivedKeys is not null && _filterEtag == state.Etag && _filterArchived == applied.Archived;
 
     /// <summary>Drops in-memory changes that were not committed: reads the stored state back.</summary>
     protected Task ReloadAsync() => state.ReadStateAsync();
@@ -54,9 +107,15 @@ public abstract class LedgerGrain<TState>(IPersistentState<TState> state, ILogge
     /// <summary>Persists the state mutated in memory by the caller; on failure, restores the stored state and rethrows.</summary>
     protected async Task CommitAsync()
     {
+        var filterFollows = Applied is { } before && FilterFollows(before);
         try
         {
             await state.WriteStateAsync();
+            if (filterFollows)
+            {
+                // This activation's own write: the filter still covers every archived key.
+                _filterEtag = state.Etag;
+            }
         }
         catch (Exception writeError)
         {
@@ -89,11 +148,20 @@ public abstract class LedgerGrain<TState>(IPersistentState<TState> state, ILogge
                 logger.LogWarning(archiveError, "Archiving applied operations of {GrainId} failed; keeping them in state", this.GetGrainId());
                 return;
             }
+            var follows = FilterFollows(applied);
             foreach (var (key, _) in moving)
             {
                 applied.Entries.Remove(key);
+                if (follows)
+                {
+                    _archivedKeys!.Add(key);
+                }
             }
             applied.Archived += moving.Length;
+            if (follows)
+            {
+                _filterArchived = applied.Archived;
+            }
         }
     }
 }

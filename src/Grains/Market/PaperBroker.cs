@@ -25,15 +25,15 @@ public sealed class PaperBroker(
         }
         var quantity = MarketValidation.Shares(shares);
 
-        // A replay returns the first fill whatever the market does now: the order already happened.
-        if (await FindFillAsync(id, cancellationToken) is { } earlier)
-        {
-            return SameOrder(earlier, canonical, side, quantity);
-        }
-
+        // A replay returns the first fill whatever the market does now: the order already happened. While the market is
+        // open a replay is found by the insert's conflict below, so a new fill (the common case) costs no lookup first.
         var now = time.GetUtcNow();
         if (!calendar.IsOpen(now))
         {
+            if (await FindFillAsync(id, cancellationToken) is { } earlier)
+            {
+                return SameOrder(earlier, canonical, side, quantity);
+            }
             throw new LedgerException(LedgerError.MarketClosed, $"The market is closed; it opens next at {calendar.NextOpen(now):O}.");
         }
         var price = (await marketData.GetLastPriceAsync(canonical, cancellationToken)).Price;

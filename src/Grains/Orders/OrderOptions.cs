@@ -8,6 +8,12 @@ public sealed class OrderOptions
     /// <summary>How often a live order checks on its chain work.</summary>
     public TimeSpan PollPeriod { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// How often each silo wakes the unfinished orders the index lists (those accepted longer ago than this): what
+    /// resumes an order whose silo died, in place of a durable reminder per order.
+    /// </summary>
+    public TimeSpan SweepPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long a move waits before retrying a failed destination mint.</summary>
     public TimeSpan MintRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 

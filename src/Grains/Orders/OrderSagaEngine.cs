@@ -311,10 +311,11 @@ public sealed class OrderSagaEngine : IOrderSaga
         {
             StopTimer();
         }
-        else if (!_reminderArmed && State.Status != OrderStatus.Held)
+        else if (!_reminderArmed && State.Status != OrderStatus.Held && _indexedStatus != Listed(State.Status))
         {
-            // Off the acceptance path: an order still open after its first pass gets its durable reminder now. A crash
-            // before this point is covered by the resumer, which finds the order in the index at the next start.
+            // An open order is found by the resumer's sweep through the index (every silo, every sweep period), so it
+            // needs no durable reminder of its own, unless its index row was not written (the index was away): then
+            // nothing else would find it after a crash, and it registers one.
             await _ports.Scheduler.RegisterWakeUpAsync(WakeUpPeriod);
             _reminderArmed = true;
         }

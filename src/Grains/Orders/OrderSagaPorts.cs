@@ -51,7 +51,10 @@ public interface IOrderPeers
     ICatalogGrain Catalog();
 }
 
-/// <summary>What drives an open order: a frequent timer while it is active, and a durable wake-up that survives a crash.</summary>
+/// <summary>
+/// What drives an open order: a frequent timer while it is active, and a durable wake-up that survives a crash, registered
+/// only by an order the index does not list (the resumer's sweep finds the others).
+/// </summary>
 public interface IOrderDriveScheduler
 {
     /// <summary>Starts calling <paramref name="drive"/> every <paramref name="period"/> (first call at once), in the order's turn. Idempotent.</summary>

@@ -24,6 +24,9 @@ public sealed class PostgresAppliedOperationArchive : IAppliedOperationArchive
         _lookups = new GroupCommit<(string, string), string?>(FindBatchAsync, maxBatch: 256, maxInFlight: 2, name: "archive_lookups");
     }
 
+    /// <summary>Lookups asked of this archive so far, and the queries that answered them.</summary>
+    public (long Queries, long Lookups) LookupCounts => _lookups.Counts;
+
     public Task<string?> FindAsync(GrainId grain, string key) => _lookups.WriteAsync((grain.ToString(), key));
 
     private async Task<IReadOnlyList<string?>> FindBatchAsync(IReadOnlyList<(string Grain, string Key)> lookups)
@@ -45,6 +48,21 @@ public sealed class PostgresAppliedOperationArchive : IAppliedOperationArchive
             found[reader.GetInt32(0)] = reader.IsDBNull(1) ? null : reader.GetString(1);
         }
         return found;
+    }
+
+    public async IAsyncEnumerable<string> KeysAsync(GrainId grain)
+    {
+        await using var cmd = _dataSource.CreateCommand("""
+            SELECT jsonb_object_keys(entries) FROM ledger_applied_operation_batches WHERE grain_id = $1
+            UNION ALL
+            SELECT operation_key FROM ledger_applied_operations WHERE grain_id = $1
+            """);
+        cmd.Parameters.AddWithValue(grain.ToString());
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            yield return reader.GetString(0);
+        }
     }
 
     public async Task ArchiveAsync(GrainId grain, IReadOnlyCollection<KeyValuePair<string, string>> entries)

@@ -146,8 +146,15 @@ public sealed class OrderIndexStandIn : IOrderIndex
     /// <summary>Every upsert in call order (order id and status), to count index writes per order.</summary>
     public List<(string OrderId, OrderStatus Status)> Writes { get; } = [];
 
+    /// <summary>While true, every upsert throws (the index's database is away).</summary>
+    public bool Unavailable { get; set; }
+
     public Task UpsertAsync(OrderSnapshot order, CancellationToken cancellationToken = default)
     {
+        if (Unavailable)
+        {
+            throw new TimeoutException("the order index is unavailable");
+        }
         Writes.Add((order.OrderId, order.Status));
         if (!Rows.TryGetValue(order.OrderId, out var row) || row.Version <= order.Version)
         {
