@@ -34,8 +34,9 @@ public sealed record SolanaRpcClientOptions
     public TimeSpan MaxRateLimitWait { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Methods that may be sent again after an unknown outcome. <c>sendTransaction</c> is among them: the same signed bytes
-    /// are the same signature, which the cluster executes at most once. <c>requestAirdrop</c> is not (each call is a new transfer).
+    /// Methods that may be sent again after an unknown outcome. <c>sendTransaction</c> is deliberately absent (as on EVM): a
+    /// lost reply is the sender's to resolve, by reading the signature's status and rebroadcasting its recorded bytes;
+    /// <c>requestAirdrop</c> too (each call is a new transfer). A 429 is retried for every method: it was refused unprocessed.
     /// </summary>
     public IReadOnlySet<string> RepeatableMethods { get; init; } = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -43,7 +44,7 @@ public sealed record SolanaRpcClientOptions
         "getMinimumBalanceForRentExemption", "getBalance", "getAccountInfo", "getMultipleAccounts", "getTokenSupply",
         "getTokenAccountBalance", "getTokenAccountsByOwner", "getProgramAccounts", "getSignatureStatuses",
         "getSignaturesForAddress", "getTransaction", "simulateTransaction", "getFeeForMessage", "getEpochInfo",
-        "getRecentPrioritizationFees", "sendTransaction",
+        "getRecentPrioritizationFees",
     };
 }
 
