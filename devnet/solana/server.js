@@ -289,6 +289,41 @@ function computeFee(tx) {
   return LAMPORTS_PER_SIGNATURE * BigInt(tx.signatures.length) + priority;
 }
 
+// What getRecentPrioritizationFees reads: per landed transaction its slot, compute-unit price and write-locked accounts,
+// for the last MAX_FEE_SLOTS slots (as a node keeps a cache of recent blocks).
+const MAX_FEE_SLOTS = 150;
+const recentFees = [];
+function unitPriceOf(tx) {
+  let price = 0n;
+  for (const ix of tx.instructions) {
+    if (tx.accountKeys[ix.programIdIndex] === COMPUTE_BUDGET_PROGRAM && ix.data[0] === 3 && ix.data.length >= 9) price = ix.data.readBigUInt64LE(1);
+  }
+  return price;
+}
+function notePrioritizationFee(tx, keys) {
+  recentFees.push({ slot: state.slot, price: unitPriceOf(tx), writable: new Set(keys.filter((_, i) => isWritable(tx, i))) });
+  while (recentFees.length > 0 && recentFees[0].slot + MAX_FEE_SLOTS <= state.slot) recentFees.shift();
+}
+// Per slot of the recent window, the lowest price among landed transactions that write-lock all the given accounts
+// (0 for a slot without one), oldest first, as real nodes answer.
+function getRecentPrioritizationFees([addresses = []] = []) {
+  if (!Array.isArray(addresses)) throw invalidParams('Invalid params: expected an array of pubkeys');
+  if (addresses.length > 128) throw invalidParams('Too many inputs provided; max 128');
+  const keys = addresses.map((a) => String(parseAddress(a)));
+  const lowest = new Map();
+  for (const entry of recentFees) {
+    if (entry.slot + MAX_FEE_SLOTS <= state.slot) continue;
+    if (!keys.every((k) => entry.writable.has(k))) continue;
+    const seen = lowest.get(entry.slot);
+    if (seen === undefined || entry.price < seen) lowest.set(entry.slot, entry.price);
+  }
+  const out = [];
+  for (let slot = Math.max(1, state.slot - MAX_FEE_SLOTS + 1); slot <= state.slot; slot++) {
+    out.push({ slot, prioritizationFee: Number(lowest.get(slot) ?? 0n) });
+  }
+  return out;
+}
+
 function decodeWire(encoded, encoding) {
   if (typeof encoded !== 'string') throw invalidParams('Invalid params: transaction must be a string');
   let bytes;
@@ -445,6 +480,7 @@ function sendTransaction(params) {
     return signature;
   }
   keys.forEach((k, i) => { if (isWritable(tx, i)) state.touched.add(k); });
+  notePrioritizationFee(tx, keys);
   record(signature, tx, bytes, errJson, meta(result), computeFee(tx), pre, balancesOf(keys), preTok,
     tokenBalancesOf(keys));
   advanceBlock();
@@ -931,6 +967,7 @@ const methods = {
   getTokenAccountBalance,
   getTokenAccountsByOwner,
   getProgramAccounts,
+  getRecentPrioritizationFees,
   getFeeForMessage: ([msg]) => {
     let bytes;
     try { bytes = Buffer.from(msg, 'base64'); } catch (e) { throw invalidParams('Invalid params: message'); }

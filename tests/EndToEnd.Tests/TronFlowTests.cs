@@ -96,6 +96,8 @@ public sealed class TronFlowTests(PlatformFixture platform)
     [Theory]
     [InlineData("tron", "ethereum")]
     [InlineData("solana", "tron")]
+    [InlineData("bnb", "tron")]
+    [InlineData("tron", "bnb")]
     public async Task A_move_between_tron_and_another_chain_burns_then_mints_and_never_changes_issued(string from, string to)
     {
         await platform.MintAsync(_holders, "TSLAx", from, Tokens(1m));

@@ -8,7 +8,8 @@ namespace Sharemint.Fixtures;
 /// <summary>
 /// A JSON-RPC forwarder in front of a real node (anvil) that behaves as a hosted provider under stress, on switches:
 /// the next requests answered 429 with a <c>Retry-After</c>, the next answered 503, and <c>eth_getLogs</c> refused with
-/// the providers' "block range too large" node error when a request spans more than <see cref="MaxLogRange"/> blocks.
+/// the providers' "block range too large" node error when a request spans more than <see cref="MaxLogRange"/> blocks, and
+/// batches over <see cref="MaxBatchSize"/> calls refused with one error for the whole batch.
 /// Counts what it refused and forwarded.
 /// </summary>
 public sealed class RpcFaultProxy : IAsyncDisposable
@@ -22,6 +23,7 @@ public sealed class RpcFaultProxy : IAsyncDisposable
     private int _retryAfterSeconds;
     private int _refused;
     private int _rangeRefusals;
+    private int _batchRefusals;
     private int _forwarded;
 
     public RpcFaultProxy(Uri target)
@@ -37,6 +39,12 @@ public sealed class RpcFaultProxy : IAsyncDisposable
 
     /// <summary>eth_getLogs spanning more blocks than this is refused with a node error (null: no limit).</summary>
     public ulong? MaxLogRange { get; set; }
+
+    /// <summary>JSON-RPC batches of more calls than this are refused with one error object for the batch (null: no limit).</summary>
+    public int? MaxBatchSize { get; set; }
+
+    /// <summary>Batches refused for their size so far.</summary>
+    public int BatchRefusals => Volatile.Read(ref _batchRefusals);
 
     /// <summary>Requests answered 429 or 503 so far.</summary>
     public int Refused => Volatile.Read(ref _refused);
@@ -95,6 +103,12 @@ public sealed class RpcFaultProxy : IAsyncDisposable
             await AnswerAsync(context, 503, "service unavailable");
             return;
         }
+        if (MaxBatchSize is { } most && BatchSize(body) > most)
+        {
+            Interlocked.Increment(ref _batchRefusals);
+            await AnswerAsync(context, 200, $$$"""{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"batch size exceeds {{{most}}}"}}""");
+            return;
+        }
         if (MaxLogRange is { } max && TooWide(body, max) is { } id)
         {
             Interlocked.Increment(ref _rangeRefusals);
@@ -128,6 +142,12 @@ public sealed class RpcFaultProxy : IAsyncDisposable
                 return true;
             }
         }
+    }
+
+    private static int BatchSize(string body)
+    {
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.ValueKind == JsonValueKind.Array ? document.RootElement.GetArrayLength() : 1;
     }
 
     /// <summary>The request id of a single eth_getLogs request spanning more than <paramref name="max"/> blocks, else null.</summary>

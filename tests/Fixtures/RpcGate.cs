@@ -33,6 +33,7 @@ public sealed class RpcGate : IAsyncDisposable
     private readonly Task _loop;
     private int _dropBudget;
     private int _sendsForwarded;
+    private int _requestsForwarded;
     private int _repliesDropped;
 
     /// <summary>Starts a gate on a free loopback port in front of <paramref name="target"/>.</summary>
@@ -53,6 +54,9 @@ public sealed class RpcGate : IAsyncDisposable
 
     /// <summary>Broadcasts forwarded to the node so far.</summary>
     public int SendsForwarded => Volatile.Read(ref _sendsForwarded);
+
+    /// <summary>Requests of any method forwarded to the node so far.</summary>
+    public int RequestsForwarded => Volatile.Read(ref _requestsForwarded);
 
     /// <summary>Broadcasts whose reply the gate dropped so far.</summary>
     public int RepliesDropped => Volatile.Read(ref _repliesDropped);
@@ -110,6 +114,7 @@ public sealed class RpcGate : IAsyncDisposable
         }
         byte[] answer;
         int status;
+        Interlocked.Increment(ref _requestsForwarded);
         try
         {
             using var forwarded = await _forward.PostAsync(_target, new StringContent(body, Encoding.UTF8, "application/json"));

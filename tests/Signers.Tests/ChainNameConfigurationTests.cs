@@ -68,4 +68,25 @@ public sealed class ChainNameConfigurationTests
             Assert.Contains($"Sharemint:Chains:bnb:{key}", e.Message, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public void Solana_priority_fees_and_fallback_urls_are_read_capped_and_refused_elsewhere_naming_the_entry()
+    {
+        var secret = Sharemint.Chains.Solana.Base58.Encode(Sharemint.Chains.Solana.Keypair.Generate().SecretKey());
+        var solana = Read("solana", "solana", ("Keypair", secret), ("ComputeUnitPriceMicroLamports", "3000"), ("MaxComputeUnitPriceMicroLamports", "2000"),
+            ("FallbackRpcUrls", "https://sol-b.example/"))["solana"];
+        Assert.Equal(2000UL, solana.PriorityFees.Choose([]));
+        Assert.Equal([new Uri("https://sol-b.example/")], solana.FallbackEndpoints);
+        var market = Read("solana", "solana", ("Keypair", secret))["solana"];
+        Assert.Null(market.ComputeUnitPriceMicroLamports);
+        Assert.Equal(Sharemint.Chains.Solana.PriorityFeePolicy.DefaultMaxMicroLamports, market.MaxComputeUnitPriceMicroLamports);
+
+        foreach (var (key, value) in new[] { ("ComputeUnitPriceMicroLamports", "-1"), ("MaxComputeUnitPriceMicroLamports", "lots") })
+        {
+            var e = Assert.Throws<LedgerException>(() => Read("solana", "solana", ("Keypair", secret), (key, value)));
+            Assert.Contains($"Sharemint:Chains:solana:{key}", e.Message, StringComparison.Ordinal);
+        }
+        var evm = Assert.Throws<LedgerException>(() => Read("bnb", "evm", ("ComputeUnitPriceMicroLamports", "10")));
+        Assert.Contains("Sharemint:Chains:bnb:ComputeUnitPriceMicroLamports", evm.Message, StringComparison.Ordinal);
+    }
 }

@@ -32,6 +32,9 @@ public sealed class SignerFixture : IAsyncLifetime
     public const string AnvilTokenAdminKey = "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
 
     public const ulong ChainIdA = 31337;
+
+    /// <summary>The priority fee cap of the fixture's Solana chain (below its configured price, so the cap is what lands).</summary>
+    public const ulong SolanaPriceCap = 2000;
     public const ulong ChainIdB = 31338;
 
     private PostgresServer? _postgres;
@@ -87,6 +90,9 @@ public sealed class SignerFixture : IAsyncLifetime
             ["Sharemint:Chains:solana:RpcUrl"] = GateSolana.Url.ToString(),
             ["Sharemint:Chains:solana:Keypair"] = Base58.Encode(SolanaIssuer.SecretKey()),
             ["Sharemint:Chains:solana:AirdropLamports"] = "500000000000",
+            // Every Solana write here pays a priority fee: the configured price, held down by the cap.
+            ["Sharemint:Chains:solana:ComputeUnitPriceMicroLamports"] = "3000",
+            ["Sharemint:Chains:solana:MaxComputeUnitPriceMicroLamports"] = SolanaPriceCap.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }).Build();
         await DeployClusterAsync();
     }

@@ -53,6 +53,34 @@ public sealed class SolanaSignerTests(SignerFixture fixture)
     }
 
     [Fact]
+    public async Task Deploys_and_mints_offer_the_configured_priority_fee_held_down_by_the_cap()
+    {
+        var token = await DeployAsync();
+        var wallet = Keypair.Generate().PublicKey.ToString();
+        var write = Write("sol-priority-" + token.TokenAddress, ChainWriteKind.Mint, token, (wallet, Tokens(1m)));
+        await Signer.SubmitAsync(write);
+        var final = await fixture.UntilDoneAsync("solana", write.WriteId);
+        Assert.Equal(ChainWriteState.Final, final.State);
+        Assert.Equal(100_000_000UL, await BalanceAsync(token, wallet));
+
+        var landed = (await fixture.Solana.Rpc.GetTransactionAsync(final.TransactionId!, Commitment.Confirmed))!;
+        var message = landed.Transaction.Message;
+        var budget = message.Instructions.Where(ix => message.AccountKeys[ix.ProgramIdIndex] == ProgramIds.ComputeBudget).ToList();
+        var price = budget.Single(ix => ix.Data[0] == 3);
+        Assert.Equal(SignerFixture.SolanaPriceCap, System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(price.Data.AsSpan(1)));
+        var limit = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(budget.Single(ix => ix.Data[0] == 2).Data.AsSpan(1));
+        // The fee the chain charged is the signature fee plus the priority on the requested units, nothing more.
+        Assert.Equal(5_000UL + ((SignerFixture.SolanaPriceCap * limit) + 999_999) / 1_000_000, landed.Fee);
+
+        // The mint account's creation carried the same price.
+        var history = await fixture.Solana.Rpc.GetSignaturesForAddressAsync(PublicKey.Parse(token.TokenAddress));
+        var deploy = history[^1];
+        var created = (await fixture.Solana.Rpc.GetTransactionAsync(deploy.Signature, Commitment.Confirmed))!.Transaction.Message;
+        Assert.Contains(created.Instructions, ix => created.AccountKeys[ix.ProgramIdIndex] == ProgramIds.ComputeBudget && ix.Data[0] == 3
+            && System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(ix.Data.AsSpan(1)) == SignerFixture.SolanaPriceCap);
+    }
+
+    [Fact]
     public async Task Mint_batch_lands_once_across_resubmit_and_reactivation()
     {
         var token = await DeployAsync();

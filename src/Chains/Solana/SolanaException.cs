@@ -61,3 +61,22 @@ public class SolanaException : Exception
     /// <summary>What went wrong, stable across versions.</summary>
     public SolanaErrorKind Kind { get; }
 }
+
+/// <summary>
+/// <see cref="SolanaErrorKind.RpcUnavailable"/> from the transport: no connection, no answer in time, an HTTP error status
+/// (<see cref="HttpStatus"/>, with the provider's <see cref="RetryAfter"/> hint) or an answer that is not JSON-RPC.
+/// </summary>
+public sealed class SolanaTransportException : SolanaException
+{
+    /// <summary>Creates the error.</summary>
+    public SolanaTransportException(string message, Exception? inner = null)
+        : base(SolanaErrorKind.RpcUnavailable, message, inner)
+    {
+    }
+
+    /// <summary>The HTTP status when the provider answered one that is not a JSON-RPC answer (429, 503 …); null otherwise.</summary>
+    public int? HttpStatus { get; init; }
+
+    /// <summary>How long the provider asked to wait (Retry-After), when it said.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+}

@@ -28,8 +28,8 @@ public sealed class ChainOptions
     public ulong ChainId { get; set; }
 
     /// <summary>
-    /// EVM and Tron: further RPC URLs of the same chain (other providers), comma-separated. A transport failure or a provider
-    /// that keeps answering 429/503 moves the client to the next one. Empty: <see cref="RpcUrl"/> only.
+    /// Further RPC URLs of the same chain (other providers), comma-separated, on every family. A transport failure or a
+    /// provider that keeps answering 429/503 moves the client to the next one. Empty: <see cref="RpcUrl"/> only.
     /// </summary>
     public string? FallbackRpcUrls { get; set; }
 
@@ -95,6 +95,22 @@ public sealed class ChainOptions
     /// <summary>The default <see cref="FeeLimit"/>: 1,000 TRX.</summary>
     public const long DefaultTronFeeLimit = 1_000_000_000;
 
+    /// <summary>
+    /// Solana: a fixed priority fee (micro-lamports per compute unit) on every write. Unset: a percentile of the fees that
+    /// recently landed transactions writing the same token paid (getRecentPrioritizationFees), read again at most every few seconds.
+    /// </summary>
+    public ulong? ComputeUnitPriceMicroLamports { get; set; }
+
+    /// <summary>Solana: the most any write offers per compute unit, fixed or read from the market (0: never a priority fee).</summary>
+    public ulong MaxComputeUnitPriceMicroLamports { get; set; } = PriorityFeePolicy.DefaultMaxMicroLamports;
+
+    /// <summary>Solana: how the priority fee of a write is chosen (<see cref="ComputeUnitPriceMicroLamports"/>, capped).</summary>
+    public PriorityFeePolicy PriorityFees => new()
+    {
+        FixedMicroLamports = ComputeUnitPriceMicroLamports,
+        MaxMicroLamports = MaxComputeUnitPriceMicroLamports,
+    };
+
     /// <summary>Solana dev clusters: airdrop this many lamports to the fee payer when its balance is below it (0: never).</summary>
     public ulong AirdropLamports { get; set; }
 
@@ -121,6 +137,10 @@ public sealed class ChainOptions
                 FeeLimit = ParseOr(section, "FeeLimit", DefaultTronFeeLimit, long.Parse),
                 TransactionLifetimeSeconds = ParseOr(section, "TransactionLifetimeSeconds", 60, int.Parse),
                 FallbackRpcUrls = section["FallbackRpcUrls"],
+                ComputeUnitPriceMicroLamports = section["ComputeUnitPriceMicroLamports"] is { Length: > 0 }
+                    ? ParseOr(section, "ComputeUnitPriceMicroLamports", 0UL, ulong.Parse)
+                    : null,
+                MaxComputeUnitPriceMicroLamports = ParseOr(section, "MaxComputeUnitPriceMicroLamports", PriorityFeePolicy.DefaultMaxMicroLamports, ulong.Parse),
                 MaxFeePerGasGwei = section["MaxFeePerGasGwei"] is { Length: > 0 } gwei
                     ? ParseOr(section, "MaxFeePerGasGwei", 0m, (s, c) => decimal.Parse(s, NumberStyles.Number, c))
                     : null,
@@ -157,6 +177,10 @@ public sealed class ChainOptions
         if (!string.Equals(Family, expected, StringComparison.OrdinalIgnoreCase))
         {
             throw Bad(chain, "Family", $"must be '{expected}' for this chain (got '{Family}')");
+        }
+        if (family != ChainAddress.Family.Solana && (ComputeUnitPriceMicroLamports is not null || MaxComputeUnitPriceMicroLamports != PriorityFeePolicy.DefaultMaxMicroLamports))
+        {
+            throw Bad(chain, ComputeUnitPriceMicroLamports is not null ? "ComputeUnitPriceMicroLamports" : "MaxComputeUnitPriceMicroLamports", "is supported on Solana chains only");
         }
         if (AdminAddress is not null && family != ChainAddress.Family.Evm)
         {

@@ -83,7 +83,8 @@ public sealed class ConfiguredChains : IDisposable
     }
 
     internal SolanaRpcClient Solana(string chain) => _solana.GetOrAdd(chain, name =>
-        new SolanaRpcClient(new Uri(Get(name).RpcUrl), TimeSpan.FromSeconds(20), MeteredHttp(name)));
+        new SolanaRpcClient(new Uri(Get(name).RpcUrl), TimeSpan.FromSeconds(20), MeteredHttp(name),
+            new SolanaRpcClientOptions { FallbackEndpoints = Get(name).FallbackEndpoints }));
 
     private static HttpClient MeteredHttp(string chain) =>
         new(new ChainCallMeter(chain) { InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) } })

@@ -27,6 +27,11 @@ internal sealed class SolanaFamilySigner : IFamilySigner
     private bool _funded;
     private ulong? _guardRent;
     private bool _feeStarved;
+    private ulong _price;
+    private DateTime _priceRead = DateTime.MinValue;
+
+    /// <summary>How long a price read from the market is reused (a pending write is checked far more often than this).</summary>
+    private static readonly TimeSpan PriceLifetime = TimeSpan.FromSeconds(10);
 
     public SolanaFamilySigner(string chain, ChainOptions options, ConfiguredChains chains, ChainWriteLog log)
     {
@@ -45,7 +50,8 @@ internal sealed class SolanaFamilySigner : IFamilySigner
             Timeout = TimeSpan.FromSeconds(60),
             KeySigner = _issuer.HasSecret ? null : holder,
         });
-        _tokens = new XStockTokenClient(_rpc, _sender, _issuer);
+        // The deploy (one transaction per asset) offers the fixed price when one is configured.
+        _tokens = new XStockTokenClient(_rpc, _sender, _issuer) { ComputeUnitPrice = options.PriorityFees.Choose([]) };
         var issuer = _issuer.PublicKey.ToString();
         Info = new ChainSignerInfo(chain, "solana", issuer, issuer, MintLinesPerTransaction());
     }
@@ -189,18 +195,51 @@ internal sealed class SolanaFamilySigner : IFamilySigner
     private async Task<Func<LatestBlockhash, Transaction>> SigningAsync(RecordedWrite write)
     {
         var payload = write.Payload;
-        var plain = Instructions(payload, Parse(payload.TokenAddress));
+        var mint = Parse(payload.TokenAddress);
+        var plain = Instructions(payload, mint);
+        // The price is no part of the write's intent: a copy re-signed after expiry offers what the market asks then.
+        var price = await PriceAsync(mint);
         if (payload.Kind is not (ChainWriteKind.Mint or ChainWriteKind.BurnFromRedemption or ChainWriteKind.BurnFromHolder))
         {
-            return bh => Build(bh, plain);
+            return bh => Build(bh, plain, price);
         }
         if (await _store.GetAsync(Key(write), CancellationToken.None) is { } stored
-            && stored.IntentHash == TransactionSender.IntentHash(Build(new LatestBlockhash(stored.Blockhash, 0, 0), plain).Message))
+            && stored.IntentHash == TransactionSender.IntentHash(Build(new LatestBlockhash(stored.Blockhash, 0, 0), plain, price).Message))
         {
-            return bh => Build(bh, plain);
+            return bh => Build(bh, plain, price);
         }
         List<TransactionInstruction> guarded = [await GuardAsync(write.WriteId), .. plain];
-        return bh => Build(bh, guarded);
+        return bh => Build(bh, guarded, price);
+    }
+
+    /// <summary>
+    /// The priority fee for a write of <paramref name="mint"/>: the configured one, or the recent fees of transactions that
+    /// wrote the mint (read at most every <see cref="PriceLifetime"/>), capped. A provider without the method offers the floor.
+    /// </summary>
+    private async Task<ulong> PriceAsync(PublicKey mint)
+    {
+        var policy = _options.PriorityFees;
+        if (policy.FixedMicroLamports is not null || policy.MaxMicroLamports == 0)
+        {
+            return policy.Choose([]);
+        }
+        if (DateTime.UtcNow - _priceRead < PriceLifetime)
+        {
+            return _price;
+        }
+        IReadOnlyList<PrioritizationFee> recent;
+        try
+        {
+            recent = await _rpc.GetRecentPrioritizationFeesAsync([mint]);
+        }
+        catch (SolanaRpcException)
+        {
+            // The node answered but does not serve recent fees: the write still goes, at the floor.
+            recent = [];
+        }
+        _price = policy.Choose(recent);
+        _priceRead = DateTime.UtcNow;
+        return _price;
     }
 
     /// <summary>
@@ -366,12 +405,21 @@ internal sealed class SolanaFamilySigner : IFamilySigner
         return list;
     }
 
-    private Transaction Build(LatestBlockhash blockhash, List<TransactionInstruction> instructions)
+    private Transaction Build(LatestBlockhash blockhash, List<TransactionInstruction> instructions, ulong price)
     {
         var builder = new TransactionBuilder().SetFeePayer(_issuer.PublicKey).SetRecentBlockhash(blockhash.Blockhash);
         if (instructions.Count > 2)
         {
             builder.SetComputeUnitLimit(Math.Min(20_000u * (uint)instructions.Count, ComputeBudgetProgram.MaxComputeUnitLimit));
+        }
+        else if (price > 0)
+        {
+            // A priority fee is paid on the requested units: request what the runtime would grant anyway, no more.
+            builder.SetComputeUnitLimit(200_000u * (uint)instructions.Count);
+        }
+        if (price > 0)
+        {
+            builder.SetComputeUnitPrice(price);
         }
         return builder.AddRange(instructions).Build(_issuer);
     }

@@ -106,4 +106,33 @@ public sealed class ProviderFaultTests(AnvilFixture anvil)
         var error = await Assert.ThrowsAsync<JsonRpcException>(() => client.ScanLogsAsync(filter, null, firstBlock: expected[0].BlockNumber));
         Assert.Contains("max block range", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_refused_header_batch_is_halved_until_the_provider_accepts_and_the_scan_is_the_same()
+    {
+        var direct = new EvmClient(anvil.ConfigA());
+        var key = await AnvilFixture.FundedKeyAsync(direct);
+        var sender = new EvmTransactionSender(direct, key, new InMemorySignedTransactionStore());
+        var token = await SharemintToken.DeployAsync(sender, anvil.Artifact, "Headers", "HDRx", key.Address, SharemintToken.MultiplierOne, $"deploy-{Guid.NewGuid():N}");
+        // Logs in several blocks: the scan checks one header per block that produced a log.
+        for (var i = 0; i < 5; i++)
+        {
+            await token.MintAsync(sender, key.Address, new UInt256(1UL), Hash32.FromKey($"hdr-{Guid.NewGuid():N}"));
+        }
+        var filter = new EvmLogFilter(token.Address, []);
+        var expected = await direct.ScanLogsAsync(filter, null, firstBlock: 0);
+        Assert.True(expected.Logs.Select(l => l.BlockNumber).Distinct().Count() >= 6);
+
+        await using var proxy = new RpcFaultProxy(anvil.NodeA.RpcUrl) { MaxBatchSize = 2 };
+        var client = new EvmClient(anvil.ConfigA() with { MaxHeaderBatch = 16 }, new JsonRpcClient(proxy.Url, Fast));
+        var scan = await client.ScanLogsAsync(filter, null, firstBlock: 0);
+        Assert.False(scan.ReorgDetected);
+        Assert.Equal(expected.Logs.Select(l => (l.TransactionHash, l.LogIndex)), scan.Logs.Select(l => (l.TransactionHash, l.LogIndex)));
+        Assert.True(proxy.BatchRefusals > 0);
+        Assert.True(client.HeaderBatchShrinks >= 1, $"{client.HeaderBatchShrinks} shrinks");
+        // The smaller batch is kept: a second scan is not refused again.
+        var refusals = proxy.BatchRefusals;
+        await client.ScanLogsAsync(filter, null, firstBlock: 0);
+        Assert.Equal(refusals, proxy.BatchRefusals);
+    }
 }

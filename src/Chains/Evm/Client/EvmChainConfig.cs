@@ -26,6 +26,9 @@ public sealed record EvmChainConfig(string Name, ulong ChainId, Uri RpcUrl, int 
     /// </summary>
     public bool UseFinalizedTag { get; init; }
 
+    /// <summary>Most block headers asked for in one JSON-RPC batch; halved for the client's life when a provider refuses a batch.</summary>
+    public int MaxHeaderBatch { get; init; } = 100;
+
     /// <summary>Largest block span of one eth_getLogs request when scanning.</summary>
     public ulong MaxLogBlockRange { get; init; } = 2_000;
 
@@ -43,6 +46,7 @@ public sealed record EvmChainConfig(string Name, ulong ChainId, Uri RpcUrl, int 
         if (ChainId == 0) throw new EvmException(EvmErrorCode.InvalidArgument, "chain id must be positive");
         if (ConfirmationsDepth < 1) throw new EvmException(EvmErrorCode.InvalidArgument, "confirmations depth must be at least 1");
         if (MaxScanBlocks == 0) throw new EvmException(EvmErrorCode.InvalidArgument, "scan block limit must be positive");
+        if (MaxHeaderBatch < 1) throw new EvmException(EvmErrorCode.InvalidArgument, "header batch must hold at least one block");
         if (MaxLogBlockRange == 0) throw new EvmException(EvmErrorCode.InvalidArgument, "log block range must be positive");
         if (!Enum.IsDefined(FeeModel)) throw new EvmException(EvmErrorCode.InvalidArgument, $"unknown fee model {FeeModel}");
         if (RpcUrl is null || !RpcUrl.IsAbsoluteUri || (RpcUrl.Scheme != Uri.UriSchemeHttp && RpcUrl.Scheme != Uri.UriSchemeHttps))

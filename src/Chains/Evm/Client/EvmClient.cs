@@ -150,9 +150,14 @@ public sealed class EvmClient : IDisposable
     }
 
     private long _logRangeShrinks;
+    private long _headerBatchShrinks;
+    private int _headerBatch;
 
     /// <summary>Times a scan halved its eth_getLogs range because the provider refused it (for tests and metrics).</summary>
     public long LogRangeShrinks => Interlocked.Read(ref _logRangeShrinks);
+
+    /// <summary>Times a header batch was refused as a whole and halved since this client was made.</summary>
+    public long HeaderBatchShrinks => Interlocked.Read(ref _headerBatchShrinks);
 
     /// <summary>
     /// Scans logs after <paramref name="cursor"/> (or from <paramref name="firstBlock"/> when null) up to the newest final block
@@ -246,9 +251,25 @@ public sealed class EvmClient : IDisposable
 
     private async Task<IReadOnlyList<EvmBlockHeader>> GetBlocksAsync(IReadOnlyList<ulong> heights, CancellationToken cancellationToken)
     {
-        var responses = await Rpc.BatchAsync(
-            heights.Select(h => new JsonRpcRequest("eth_getBlockByNumber", EvmHex.EncodeQuantity(h), false)).ToList(), cancellationToken);
-        return responses.Select(r => ParseBlock(r.GetResultOrThrow())).OfType<EvmBlockHeader>().ToList();
+        var headers = new List<EvmBlockHeader>(heights.Count);
+        for (var start = 0; start < heights.Count;)
+        {
+            var size = Math.Max(1, Volatile.Read(ref _headerBatch) is > 0 and var known ? known : Config.MaxHeaderBatch);
+            var chunk = heights.Skip(start).Take(size).ToList();
+            var responses = await Rpc.BatchAsync(
+                chunk.Select(h => new JsonRpcRequest("eth_getBlockByNumber", EvmHex.EncodeQuantity(h), false)).ToList(), cancellationToken);
+            if (chunk.Count > 1 && responses.All(r => r.Error is not null))
+            {
+                // Every call refused alike (providers cap batch sizes, answering one error for the batch): halve the batch
+                // for this client from now on and ask again. A single header that is refused is a real error.
+                Volatile.Write(ref _headerBatch, Math.Max(1, chunk.Count / 2));
+                Interlocked.Increment(ref _headerBatchShrinks);
+                continue;
+            }
+            headers.AddRange(responses.Select(r => ParseBlock(r.GetResultOrThrow())).OfType<EvmBlockHeader>());
+            start += chunk.Count;
+        }
+        return headers;
     }
 
     private Task<JsonElement> CallAsync(string method, object?[] parameters, CancellationToken cancellationToken) =>

@@ -176,3 +176,6 @@ public sealed class SolanaRpcException : SolanaException
     /// <summary>Program logs of a failed preflight simulation.</summary>
     public IReadOnlyList<string> Logs { get; }
 }
+
+/// <summary>One slot's entry of getRecentPrioritizationFees: the lowest fee in micro-lamports per compute unit paid there.</summary>
+public sealed record PrioritizationFee(ulong Slot, ulong MicroLamportsPerUnit);

@@ -6,23 +6,72 @@ using System.Text.Json.Nodes;
 
 namespace Sharemint.Chains.Solana;
 
+/// <summary>How <see cref="SolanaRpcClient"/> treats several providers and providers under load.</summary>
+public sealed record SolanaRpcClientOptions
+{
+    /// <summary>
+    /// Further endpoints of the same cluster (other providers). A transport failure (no connection, no answer in time, an
+    /// HTTP error status) or a provider that keeps refusing moves the client to the next one, for this call and later ones.
+    /// </summary>
+    public IReadOnlyList<Uri> FallbackEndpoints { get; init; } = [];
+
+    /// <summary>Extra attempts after a transport failure for methods that may be repeated (see <see cref="RepeatableMethods"/>).</summary>
+    public int ReadRetries { get; init; } = 2;
+
+    /// <summary>Pause before such a retry.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Extra attempts after HTTP 429 (any method: the provider refused the request unprocessed) or 503 (repeatable methods),
+    /// each after the provider's Retry-After or an exponential backoff with jitter, whichever is longer.
+    /// </summary>
+    public int RateLimitRetries { get; init; } = 4;
+
+    /// <summary>The first backoff after a 429/503 without Retry-After; it doubles per attempt, jittered by ±50 %.</summary>
+    public TimeSpan RateLimitBackoff { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest single wait for a rate limit, whatever Retry-After asks.</summary>
+    public TimeSpan MaxRateLimitWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Methods that may be sent again after an unknown outcome. <c>sendTransaction</c> is deliberately absent (as on EVM): a
+    /// lost reply is the sender's to resolve, by reading the signature's status and rebroadcasting its recorded bytes;
+    /// <c>requestAirdrop</c> too (each call is a new transfer). A 429 is retried for every method: it was refused unprocessed.
+    /// </summary>
+    public IReadOnlySet<string> RepeatableMethods { get; init; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "getHealth", "getVersion", "getSlot", "getBlockHeight", "getLatestBlockhash", "isBlockhashValid",
+        "getMinimumBalanceForRentExemption", "getBalance", "getAccountInfo", "getMultipleAccounts", "getTokenSupply",
+        "getTokenAccountBalance", "getTokenAccountsByOwner", "getProgramAccounts", "getSignatureStatuses",
+        "getSignaturesForAddress", "getTransaction", "simulateTransaction", "getFeeForMessage", "getEpochInfo",
+        "getRecentPrioritizationFees",
+    };
+}
+
 /// <summary>
 /// A Solana JSON-RPC 2.0 client over HTTP. Thread-safe. Every call has a timeout
 /// (<see cref="SolanaErrorKind.RpcUnavailable"/> when it passes or the node cannot be reached)
 /// and honours the caller's cancellation token (which surfaces as <see cref="OperationCanceledException"/>).
-/// Node errors become <see cref="SolanaRpcException"/> with the code and message kept.
+/// Node errors become <see cref="SolanaRpcException"/> with the code and message kept. With several endpoints a transport
+/// failure moves to the next one; HTTP 429 is waited out (Retry-After honoured, jittered backoff) for any method and 503
+/// for repeatable ones, a bounded number of times.
 /// </summary>
 public sealed class SolanaRpcClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
-    private readonly Uri _endpoint;
+    private readonly Uri[] _endpoints;
     private long _nextId;
+    private int _current;
+    private long _rateLimited;
+    private long _failovers;
 
     /// <summary>Creates a client for <paramref name="endpoint"/>; <paramref name="httpClient"/> is used as given (not disposed) when supplied.</summary>
-    public SolanaRpcClient(Uri endpoint, TimeSpan? timeout = null, HttpClient? httpClient = null)
+    public SolanaRpcClient(Uri endpoint, TimeSpan? timeout = null, HttpClient? httpClient = null, SolanaRpcClientOptions? options = null)
     {
-        _endpoint = endpoint;
+        ArgumentNullException.ThrowIfNull(endpoint);
+        Options = options ?? new SolanaRpcClientOptions();
+        _endpoints = [endpoint, .. Options.FallbackEndpoints.Where(e => e != endpoint)];
         _ownsHttp = httpClient is null;
         _http = httpClient ?? new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
         Timeout = timeout ?? TimeSpan.FromSeconds(30);
@@ -31,16 +80,82 @@ public sealed class SolanaRpcClient : IDisposable
     /// <summary>The per-request timeout.</summary>
     public TimeSpan Timeout { get; }
 
-    /// <summary>The node's URL.</summary>
-    public Uri Endpoint => _endpoint;
+    /// <summary>Failover and rate-limit settings.</summary>
+    public SolanaRpcClientOptions Options { get; }
+
+    /// <summary>The configured first endpoint.</summary>
+    public Uri Endpoint => _endpoints[0];
+
+    /// <summary>The endpoint calls go to now (moves on after transport failures and repeated refusals).</summary>
+    public Uri CurrentEndpoint => _endpoints[Volatile.Read(ref _current) % _endpoints.Length];
+
+    /// <summary>Requests answered 429/503 and waited out since this client was made.</summary>
+    public long RateLimitedRequests => Interlocked.Read(ref _rateLimited);
+
+    /// <summary>Times this client moved to the next endpoint.</summary>
+    public long Failovers => Interlocked.Read(ref _failovers);
 
     /// <summary>Calls any method and returns its result element (cloned, safe to keep).</summary>
     /// <exception cref="SolanaRpcException">The node answered with an error.</exception>
-    /// <exception cref="SolanaException"><see cref="SolanaErrorKind.RpcUnavailable"/> on timeout, connection failure or a malformed answer.</exception>
+    /// <exception cref="SolanaException"><see cref="SolanaErrorKind.RpcUnavailable"/> on timeout, connection failure, refusals past the retries or a malformed answer.</exception>
     public async Task<JsonElement> CallAsync(string method, JsonArray parameters, CancellationToken cancellationToken = default)
     {
+        var repeatable = Options.RepeatableMethods.Contains(method);
+        // With several endpoints a repeatable call gets at least one try on each.
+        var attempts = repeatable ? 1 + Math.Max(Math.Max(0, Options.ReadRetries), _endpoints.Length - 1) : 1;
+        var waits = 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            var index = Volatile.Read(ref _current);
+            try
+            {
+                return await CallOnceAsync(_endpoints[index % _endpoints.Length], method, parameters, cancellationToken);
+            }
+            catch (SolanaTransportException e) when (e.HttpStatus is 429 || (e.HttpStatus is 503 && repeatable))
+            {
+                // Refused unprocessed: wait as asked (or back off) and ask again, on the next endpoint when there is one.
+                if (waits >= Options.RateLimitRetries)
+                {
+                    throw;
+                }
+                waits++;
+                attempt--;
+                Interlocked.Increment(ref _rateLimited);
+                MoveOn(index);
+                await Task.Delay(RateLimitWait(waits, e.RetryAfter), cancellationToken);
+            }
+            catch (SolanaTransportException)
+            {
+                MoveOn(index);
+                if (attempt >= attempts)
+                {
+                    throw;
+                }
+                await Task.Delay(Options.RetryDelay, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Moves to the next endpoint unless another call already moved on from <paramref name="failed"/>.</summary>
+    private void MoveOn(int failed)
+    {
+        if (_endpoints.Length > 1 && Interlocked.CompareExchange(ref _current, failed + 1, failed) == failed)
+        {
+            Interlocked.Increment(ref _failovers);
+        }
+    }
+
+    private TimeSpan RateLimitWait(int wait, TimeSpan? retryAfter)
+    {
+        var backoff = Options.RateLimitBackoff * Math.Pow(2, wait - 1) * (0.5 + Random.Shared.NextDouble());
+        var chosen = retryAfter is { } hint && hint > backoff ? hint : backoff;
+        return chosen > Options.MaxRateLimitWait ? Options.MaxRateLimitWait : chosen;
+    }
+
+    private async Task<JsonElement> CallOnceAsync(Uri endpoint, string method, JsonArray parameters, CancellationToken cancellationToken)
+    {
         var id = Interlocked.Increment(ref _nextId);
-        var body = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method, ["params"] = parameters };
+        var body = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method, ["params"] = parameters.DeepClone() };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
         string text;
@@ -48,20 +163,30 @@ public sealed class SolanaRpcClient : IDisposable
         {
             using var content = new StringContent(body.ToJsonString(), Encoding.UTF8);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var response = await _http.PostAsync(_endpoint, content, timeout.Token);
+            using var response = await _http.PostAsync(endpoint, content, timeout.Token);
             text = await response.Content.ReadAsStringAsync(timeout.Token);
-            if (!response.IsSuccessStatusCode && !text.TrimStart().StartsWith('{'))
+            var status = (int)response.StatusCode;
+            if (!response.IsSuccessStatusCode && (status is 429 or 503 || !text.TrimStart().StartsWith('{')))
             {
-                throw new SolanaException(SolanaErrorKind.RpcUnavailable, $"{method}: HTTP {(int)response.StatusCode} from {_endpoint}");
+                var hinted = response.Headers.RetryAfter?.Delta ?? (response.Headers.RetryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+                throw new SolanaTransportException($"{method}: HTTP {status} from {endpoint}")
+                {
+                    HttpStatus = status,
+                    RetryAfter = hinted is { } h && h > TimeSpan.Zero ? h : null,
+                };
             }
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new SolanaException(SolanaErrorKind.RpcUnavailable, $"{method}: no answer from {_endpoint} within {Timeout.TotalSeconds}s", e);
+            throw new SolanaTransportException($"{method}: no answer from {endpoint} within {Timeout.TotalSeconds}s", e);
         }
         catch (HttpRequestException e)
         {
-            throw new SolanaException(SolanaErrorKind.RpcUnavailable, $"{method}: cannot reach {_endpoint}: {e.Message}", e);
+            throw new SolanaTransportException($"{method}: cannot reach {endpoint}: {e.Message}", e);
+        }
+        catch (IOException e)
+        {
+            throw new SolanaTransportException($"{method}: connection to {endpoint} dropped: {e.Message}", e);
         }
         JsonDocument doc;
         try
@@ -70,7 +195,7 @@ public sealed class SolanaRpcClient : IDisposable
         }
         catch (JsonException e)
         {
-            throw new SolanaException(SolanaErrorKind.RpcUnavailable, $"{method}: malformed JSON from {_endpoint}", e);
+            throw new SolanaTransportException($"{method}: malformed JSON from {endpoint}", e);
         }
         using (doc)
         {
@@ -81,7 +206,7 @@ public sealed class SolanaRpcClient : IDisposable
             }
             if (!root.TryGetProperty("result", out var result))
             {
-                throw new SolanaException(SolanaErrorKind.RpcUnavailable, $"{method}: answer has neither result nor error");
+                throw new SolanaTransportException($"{method}: answer from {endpoint} has neither result nor error");
             }
             return result.Clone();
         }
@@ -190,6 +315,17 @@ public sealed class SolanaRpcClient : IDisposable
         var v = r.GetProperty("value");
         return new LatestBlockhash(v.GetProperty("blockhash").GetString()!, v.GetProperty("lastValidBlockHeight").GetUInt64(),
             r.GetProperty("context").GetProperty("slot").GetUInt64());
+    }
+
+    /// <summary>
+    /// getRecentPrioritizationFees: per recent slot, the lowest priority fee (micro-lamports per compute unit) paid by a
+    /// transaction that landed there and write-locked every one of <paramref name="writableAccounts"/> (any transaction when none).
+    /// </summary>
+    public async Task<IReadOnlyList<PrioritizationFee>> GetRecentPrioritizationFeesAsync(IReadOnlyList<PublicKey>? writableAccounts = null, CancellationToken ct = default)
+    {
+        var keys = new JsonArray((writableAccounts ?? []).Select(a => (JsonNode?)JsonValue.Create(a.ToString())).ToArray());
+        var r = await CallAsync("getRecentPrioritizationFees", [keys], ct);
+        return r.EnumerateArray().Select(e => new PrioritizationFee(e.GetProperty("slot").GetUInt64(), U64(e.GetProperty("prioritizationFee")))).ToList();
     }
 
     /// <summary>isBlockhashValid: false once the blockhash is past its last valid block height (or unknown).</summary>

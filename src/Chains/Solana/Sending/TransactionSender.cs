@@ -345,11 +345,52 @@ public sealed class TransactionSender
         return tx;
     }
 
-    /// <summary>A fingerprint of a message without its blockhash: the same intent re-signed later hashes the same.</summary>
+    /// <summary>
+    /// A fingerprint of a message without its blockhash and without its compute-budget instructions: the same intent
+    /// re-signed later (a new blockhash, a new priority fee or unit limit) hashes the same, and a message that carries
+    /// compute-budget instructions hashes as the same message compiled without them.
+    /// </summary>
     public static string IntentHash(Message message)
     {
-        var unsigned = new Message(message.Version, message.Header, message.AccountKeys, Base58.Encode(new byte[32]), message.Instructions, message.AddressTableLookups);
+        ArgumentNullException.ThrowIfNull(message);
+        var stripped = WithoutComputeBudget(message);
+        var unsigned = new Message(stripped.Version, stripped.Header, stripped.AccountKeys, Base58.Encode(new byte[32]), stripped.Instructions, stripped.AddressTableLookups);
         return Convert.ToHexString(SHA256.HashData(unsigned.Serialize()));
+    }
+
+    /// <summary>
+    /// The message less its compute-budget instructions and the program's account key, indexes renumbered. Compute-budget
+    /// instructions name no accounts and the compiler orders each group by first appearance, so this is exactly what
+    /// compiling the remaining instructions alone gives.
+    /// </summary>
+    private static Message WithoutComputeBudget(Message message)
+    {
+        var budget = -1;
+        for (var i = message.Header.NumRequiredSignatures; i < message.AccountKeys.Count; i++)
+        {
+            if (message.AccountKeys[i] == ProgramIds.ComputeBudget)
+            {
+                budget = i;
+                break;
+            }
+        }
+        // Only a read-only, unsigned key that no instruction passes as an account can be dropped cleanly.
+        if (budget < 0 || message.IsWritable(budget) || message.Instructions.Any(ix => ix.AccountIndexes.Contains((byte)budget)))
+        {
+            return message;
+        }
+        byte Renumber(byte index) => index > budget ? (byte)(index - 1) : index;
+        var instructions = message.Instructions
+            .Where(ix => ix.ProgramIdIndex != budget)
+            .Select(ix => new CompiledInstruction(Renumber(ix.ProgramIdIndex), ix.AccountIndexes.Select(Renumber).ToArray(), ix.Data))
+            .ToList();
+        if (instructions.Count == 0)
+        {
+            return message;
+        }
+        var header = message.Header with { NumReadonlyUnsignedAccounts = (byte)(message.Header.NumReadonlyUnsignedAccounts - 1) };
+        var keys = message.AccountKeys.Where((_, i) => i != budget).ToList();
+        return new Message(message.Version, header, keys, message.RecentBlockhash, instructions, message.AddressTableLookups);
     }
 
     private static SolanaException Failure(SignedTransactionRecord record)
