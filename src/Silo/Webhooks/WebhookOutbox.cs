@@ -7,7 +7,7 @@ namespace Sharemint.Silo.Webhooks;
 /// <inheritdoc cref="IWebhookOutbox"/>
 public sealed class WebhookOutbox(NpgsqlDataSource dataSource, WebhookSignal signal) : IWebhookOutbox
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static JsonSerializerOptions Json => WebhookEventBody.Json;
 
     public async Task<int> PublishAssetEventAsync(string symbol, string type, string eventKey, object data, CancellationToken cancellationToken = default)
     {
