@@ -95,7 +95,9 @@ public sealed class TronFlowTests(PlatformFixture platform)
 
     [Theory]
     [InlineData("tron", "ethereum")]
+    [InlineData("ethereum", "tron")]
     [InlineData("solana", "tron")]
+    [InlineData("tron", "solana")]
     [InlineData("bnb", "tron")]
     [InlineData("tron", "bnb")]
     public async Task A_move_between_tron_and_another_chain_burns_then_mints_and_never_changes_issued(string from, string to)

@@ -54,14 +54,16 @@ public sealed class ChainNameConfigurationTests
     [Fact]
     public void Fallback_rpc_urls_and_a_fee_cap_are_read_and_validated_naming_the_entry()
     {
-        var options = Read("bnb", "evm", ("FallbackRpcUrls", "https://bsc-a.example/rpc, https://bsc-b.example/"), ("MaxFeePerGasGwei", "3.5"))["bnb"];
+        var options = Read("bnb", "evm", ("FallbackRpcUrls", "https://bsc-a.example/rpc, https://bsc-b.example/"), ("MaxFeePerGasGwei", "3.5"), ("MaxFeeReplacements", "4"))["bnb"];
+        Assert.Equal(4, options.MaxFeeReplacements);
         Assert.Equal([new Uri("https://bsc-a.example/rpc"), new Uri("https://bsc-b.example/")], options.FallbackEndpoints);
         Assert.Equal(Sharemint.Chains.Evm.UInt256.Parse("3500000000"), options.MaxFeePerGasCap);
         var plain = Read("bnb", "evm")["bnb"];
         Assert.Empty(plain.FallbackEndpoints);
         Assert.Null(plain.MaxFeePerGasCap);
+        Assert.Equal(ChainOptions.DefaultMaxFeeReplacements, plain.MaxFeeReplacements);
 
-        foreach (var (key, value) in new[] { ("FallbackRpcUrls", "https://ok.example/,ftp://bad"), ("MaxFeePerGasGwei", "0"), ("MaxFeePerGasGwei", "lots") })
+        foreach (var (key, value) in new[] { ("FallbackRpcUrls", "https://ok.example/,ftp://bad"), ("MaxFeePerGasGwei", "0"), ("MaxFeePerGasGwei", "lots"), ("MaxFeeReplacements", "-1"), ("MaxFeeReplacements", "many") })
         {
             var e = Assert.Throws<LedgerException>(() => Read("bnb", "evm", (key, value)));
             Assert.Equal(LedgerError.InvalidArgument, e.Error);

@@ -36,6 +36,11 @@ public sealed class ChainOptions
     /// <summary>EVM: the most a fee replacement may offer per gas, in gwei (a replacement that would need more is not signed). Null: no cap.</summary>
     public decimal? MaxFeePerGasGwei { get; set; }
 
+    /// <summary>EVM: the most same-nonce fee replacements of one write (then it stays pending and the stuck-writes alert fires).</summary>
+    public int MaxFeeReplacements { get; set; } = DefaultMaxFeeReplacements;
+
+    public const int DefaultMaxFeeReplacements = 10;
+
     /// <summary>The fallback URLs as parsed (see <see cref="FallbackRpcUrls"/>).</summary>
     public IReadOnlyList<Uri> FallbackEndpoints =>
         (FallbackRpcUrls ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => new Uri(u)).ToList();
@@ -141,6 +146,7 @@ public sealed class ChainOptions
                     ? ParseOr(section, "ComputeUnitPriceMicroLamports", 0UL, ulong.Parse)
                     : null,
                 MaxComputeUnitPriceMicroLamports = ParseOr(section, "MaxComputeUnitPriceMicroLamports", PriorityFeePolicy.DefaultMaxMicroLamports, ulong.Parse),
+                MaxFeeReplacements = ParseOr(section, "MaxFeeReplacements", DefaultMaxFeeReplacements, int.Parse),
                 MaxFeePerGasGwei = section["MaxFeePerGasGwei"] is { Length: > 0 } gwei
                     ? ParseOr(section, "MaxFeePerGasGwei", 0m, (s, c) => decimal.Parse(s, NumberStyles.Number, c))
                     : null,
@@ -181,6 +187,14 @@ public sealed class ChainOptions
         if (family != ChainAddress.Family.Solana && (ComputeUnitPriceMicroLamports is not null || MaxComputeUnitPriceMicroLamports != PriorityFeePolicy.DefaultMaxMicroLamports))
         {
             throw Bad(chain, ComputeUnitPriceMicroLamports is not null ? "ComputeUnitPriceMicroLamports" : "MaxComputeUnitPriceMicroLamports", "is supported on Solana chains only");
+        }
+        if (MaxFeeReplacements != DefaultMaxFeeReplacements && family != ChainAddress.Family.Evm)
+        {
+            throw Bad(chain, "MaxFeeReplacements", "is supported on EVM chains only");
+        }
+        if (MaxFeeReplacements < 0)
+        {
+            throw Bad(chain, "MaxFeeReplacements", "cannot be negative");
         }
         if (AdminAddress is not null && family != ChainAddress.Family.Evm)
         {

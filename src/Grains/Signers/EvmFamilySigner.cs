@@ -35,7 +35,7 @@ internal sealed class EvmFamilySigner : IFamilySigner
         _log = log;
         _store = log.EvmStore();
         _sender = new EvmTransactionSender(_client, chains.Keys.Evm(chain, options), _store,
-            new EvmSenderOptions { MaxFeePerGasCap = options.MaxFeePerGasCap });
+            new EvmSenderOptions { MaxFeePerGasCap = options.MaxFeePerGasCap, MaxReplacements = options.MaxFeeReplacements });
         _admin = options.AdminAddress is null ? null : EvmAddress.Parse(options.AdminAddress);
         var issuer = Canonical(_sender.Address);
         // burn() burns from msg.sender, so deposits to be redeemed go to the issuer's own address.

@@ -220,6 +220,35 @@ public sealed class TransactionSenderTests(AnvilFixture fixture)
     }
 
     [Fact]
+    public async Task Fee_replacements_stop_at_the_configured_count_and_the_last_attempt_still_lands()
+    {
+        using var h = await TokenHarness.CreateAsync(fixture);
+        var op = Hash32.FromKey("bounded-replacements");
+        var key = h.Token.OperationKey("mint", op);
+        await SetAutomineAsync(h.Client, false);
+        try
+        {
+            await h.Sender.SubmitAsync(h.Token.MintRequest(h.Key.Address, UInt256.One, op), key);
+            var bounded = new EvmTransactionSender(h.Client, h.Key, h.Store, h.Sender.Options with { StuckAfter = TimeSpan.Zero, MaxReplacements = 2 });
+            var states = new List<EvmSendState>();
+            for (var check = 0; check < 5; check++)
+            {
+                states.Add((await bounded.CheckAsync(key)).State);
+            }
+            // Attempts 1 and 2 replace the first; every later check leaves attempt 2 as it is.
+            Assert.Equal([EvmSendState.Replaced, EvmSendState.Replaced, EvmSendState.Pending, EvmSendState.Pending, EvmSendState.Pending], states);
+            var attempts = h.Store.All.Where(t => t.OperationKey == key).OrderBy(t => t.Attempt).ToList();
+            Assert.Equal(3, attempts.Count);
+            await h.Client.Rpc.CallAsync("evm_mine", []);
+            Assert.Equal(attempts[^1].Hash, (await bounded.WaitAsync(key)).TransactionHash);
+        }
+        finally
+        {
+            await SetAutomineAsync(h.Client, true);
+        }
+    }
+
+    [Fact]
     public async Task A_node_that_keeps_saying_nonce_too_low_ends_in_a_typed_error()
     {
         using var h = await TokenHarness.CreateAsync(fixture);

@@ -27,6 +27,12 @@ public sealed record EvmSenderOptions
     /// <summary>Upper bound for the fee cap of replacements; a replacement that would need more is not signed. Null: no bound.</summary>
     public UInt256? MaxFeePerGasCap { get; init; }
 
+    /// <summary>
+    /// Most same-nonce fee replacements of one write; after that the last attempt stays as it is (pending, and an alert
+    /// on stuck writes says so) instead of raising the fee without end on a chain that stays congested.
+    /// </summary>
+    public int MaxReplacements { get; init; } = 10;
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
@@ -79,6 +85,7 @@ public sealed class EvmTransactionSender
         _store = store ?? throw new ArgumentNullException(nameof(store));
         Options = options ?? new EvmSenderOptions();
         if (Options.FeeBumpPercent < 10) throw new EvmException(EvmErrorCode.InvalidArgument, "fee bump must be at least 10%");
+        if (Options.MaxReplacements < 0) throw new EvmException(EvmErrorCode.InvalidArgument, "the number of fee replacements cannot be negative");
     }
 
     public EvmSenderOptions Options { get; }
@@ -247,9 +254,9 @@ public sealed class EvmTransactionSender
 
             var priority = Max(Bump(latest.MaxPriorityFeePerGas), market.MaxPriorityFeePerGas);
             var maxFee = Max(Max(Bump(latest.MaxFeePerGas), market.MaxFeePerGas), priority);
-            if (Options.MaxFeePerGasCap is { } cap && maxFee > cap)
+            if (Options.MaxFeePerGasCap is { } cap && maxFee > cap || latest.Attempt >= Options.MaxReplacements)
             {
-                // Never pay more than the operator allowed; the attempt stays as it is and the caller sees it pending.
+                // Never pay more, or replace more often, than the operator allowed; the attempt stays as it is and the caller sees it pending.
                 return new EvmSendProgress(EvmSendState.Pending, latest, null);
             }
             var replacement = await SignAsync(operationKey, latest.Attempt + 1, latest.Nonce, latest.To, latest.Value, latest.Data, latest.GasLimit,
