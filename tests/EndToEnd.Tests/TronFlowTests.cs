@@ -163,32 +163,6 @@ public sealed class TronFlowTests(PlatformFixture platform)
     private static decimal Sample(string line) =>
         decimal.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Runs devnet/tron/check/tronweb-holder.js (TronWeb, unchanged) against the fixture's node; returns its JSON answer.</summary>
-    private async Task<JsonElement> TronWebAsync(string mode, params string[] arguments)
-    {
-        var psi = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = SolanaDevnet.RepoRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(Path.Combine(SolanaDevnet.RepoRoot, "devnet", "tron", "check", "tronweb-holder.js"));
-        psi.ArgumentList.Add(mode);
-        psi.ArgumentList.Add("--node");
-        psi.ArgumentList.Add(platform.Tron.Endpoint.ToString().TrimEnd('/'));
-        psi.ArgumentList.Add("--artifact");
-        psi.ArgumentList.Add(Path.Combine(SolanaDevnet.RepoRoot, "contracts", "out", SharemintTokenArtifact.FileName));
-        foreach (var argument in arguments)
-        {
-            psi.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(cts.Token);
-        Assert.True(process.ExitCode == 0, $"tronweb-holder.js {mode} failed: {await stderr}");
-        return JsonDocument.Parse(await stdout).RootElement.Clone();
-    }
+    /// <summary>TronWeb (unchanged) against the fixture's node; returns its JSON answer.</summary>
+    private Task<JsonElement> TronWebAsync(string mode, params string[] arguments) => TronWebHolder.RunAsync(platform, mode, arguments);
 }
