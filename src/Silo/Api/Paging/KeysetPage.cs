@@ -63,20 +63,8 @@ public static class KeysetPage
         {
             return null;
         }
-        var invalid = Problem("cursor_invalid", "cursor must be a next_cursor value from a previous page of this listing.");
-        if (cursor.Length > 400 || !Base64Url.IsValid(cursor))
-        {
-            throw invalid;
-        }
-        string text;
-        try
-        {
-            text = new UTF8Encoding(false, true).GetString(Base64Url.DecodeFromChars(cursor));
-        }
-        catch (DecoderFallbackException)
-        {
-            throw invalid;
-        }
+        var invalid = ListCursor.InvalidCursor();
+        var text = ListCursor.DecodeText(cursor, 400);
         var separator = text.IndexOf('|', StringComparison.Ordinal);
         return separator > 0 && text.AsSpan(0, separator).SequenceEqual(listing) && separator < text.Length - 1
             ? text[(separator + 1)..]

@@ -30,21 +30,8 @@ public static class ListCursor
         {
             return null;
         }
-        var invalid = new ApiProblemException(StatusCodes.Status400BadRequest, "cursor_invalid",
-            "cursor must be a next_cursor value from a previous page of this listing.");
-        if (cursor.Length > 200 || !Base64Url.IsValid(cursor))
-        {
-            throw invalid;
-        }
-        string text;
-        try
-        {
-            text = new UTF8Encoding(false, true).GetString(Base64Url.DecodeFromChars(cursor));
-        }
-        catch (DecoderFallbackException)
-        {
-            throw invalid;
-        }
+        var invalid = InvalidCursor();
+        var text = DecodeText(cursor, 200);
         var parts = text.Split('|');
         if (parts.Length != 3 || parts[0] != OrderPrefix
             || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var micros)
@@ -54,5 +41,26 @@ public static class ListCursor
             throw invalid;
         }
         return new OrderListPosition(DateTimeOffset.UnixEpoch.AddTicks(micros * 10), parts[2]);
+    }
+
+    /// <summary>400 <c>cursor_invalid</c>: the one answer for any cursor this API did not issue.</summary>
+    internal static ApiProblemException InvalidCursor() => new(StatusCodes.Status400BadRequest, "cursor_invalid",
+        "cursor must be a next_cursor value from a previous page of this listing.");
+
+    /// <summary>The text inside a cursor (base64url of UTF-8); <see cref="InvalidCursor"/> when it is not one.</summary>
+    internal static string DecodeText(string cursor, int maxLength)
+    {
+        if (cursor.Length > maxLength || !Base64Url.IsValid(cursor))
+        {
+            throw InvalidCursor();
+        }
+        try
+        {
+            return new UTF8Encoding(false, true).GetString(Base64Url.DecodeFromChars(cursor));
+        }
+        catch (DecoderFallbackException)
+        {
+            throw InvalidCursor();
+        }
     }
 }
