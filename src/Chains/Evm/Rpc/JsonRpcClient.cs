@@ -62,19 +62,17 @@ public sealed record JsonRpcResponse(JsonElement Result, JsonRpcException? Error
 /// </summary>
 public sealed class JsonRpcClient : IDisposable
 {
-    private readonly Uri[] _endpoints;
+    private readonly RpcEndpointSet _endpoints;
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private long _nextId;
-    private int _current;
     private long _rateLimited;
-    private long _failovers;
 
     public JsonRpcClient(Uri endpoint, JsonRpcClientOptions? options = null, HttpClient? httpClient = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         Options = options ?? new JsonRpcClientOptions();
-        _endpoints = [endpoint, .. Options.FallbackEndpoints.Where(e => e != endpoint)];
+        _endpoints = new RpcEndpointSet(endpoint, Options.FallbackEndpoints);
         _ownsHttp = httpClient is null;
         _http = httpClient ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
         {
@@ -84,16 +82,16 @@ public sealed class JsonRpcClient : IDisposable
 
     public JsonRpcClientOptions Options { get; }
     /// <summary>The configured first endpoint.</summary>
-    public Uri Endpoint => _endpoints[0];
+    public Uri Endpoint => _endpoints.Primary;
 
     /// <summary>The endpoint calls go to now (moves on after transport failures).</summary>
-    public Uri CurrentEndpoint => _endpoints[Volatile.Read(ref _current) % _endpoints.Length];
+    public Uri CurrentEndpoint => _endpoints.Current;
 
     /// <summary>Requests answered 429/503 and waited out since this client was made.</summary>
     public long RateLimitedRequests => Interlocked.Read(ref _rateLimited);
 
     /// <summary>Times this client moved to the next endpoint after a transport failure.</summary>
-    public long Failovers => Interlocked.Read(ref _failovers);
+    public long Failovers => _endpoints.Failovers;
 
     /// <summary>Calls one method and returns its <c>result</c> (a detached element, valid after the call).</summary>
     public async Task<JsonElement> CallAsync(string method, object?[] parameters, CancellationToken cancellationToken = default)
@@ -118,16 +116,16 @@ public sealed class JsonRpcClient : IDisposable
         var label = batch ? $"batch[{string.Join(",", requests.Select(r => r.Method))}]" : requests[0].Method;
         var retryable = requests.All(r => Options.IdempotentMethods.Contains(r.Method));
         // With several endpoints a read gets at least one try on each.
-        var attempts = retryable ? 1 + Math.Max(Math.Max(0, Options.ReadRetries), _endpoints.Length - 1) : 1;
+        var attempts = retryable ? 1 + Math.Max(Math.Max(0, Options.ReadRetries), _endpoints.Count - 1) : 1;
         var waits = 0;
         for (var attempt = 1; ; attempt++)
         {
             var ids = requests.Select(_ => Interlocked.Increment(ref _nextId)).ToArray();
             var body = WriteBody(requests, ids, batch);
-            var index = Volatile.Read(ref _current);
+            var index = _endpoints.Position;
             try
             {
-                var json = await PostAsync(_endpoints[index % _endpoints.Length], label, body, cancellationToken);
+                var json = await PostAsync(_endpoints.At(index), label, body, cancellationToken);
                 return ParseResponses(label, requests, ids, json, batch);
             }
             catch (EvmRpcTransportException e) when (e.HttpStatus is 429 || (e.HttpStatus is 503 && retryable))
@@ -137,12 +135,12 @@ public sealed class JsonRpcClient : IDisposable
                 waits++;
                 attempt--;
                 Interlocked.Increment(ref _rateLimited);
-                MoveOn(index);
-                await Task.Delay(RateLimitWait(waits, e.RetryAfter), cancellationToken);
+                _endpoints.MoveOn(index);
+                await Task.Delay(RpcEndpointSet.RateLimitWait(waits, e.RetryAfter, Options.RateLimitBackoff, Options.MaxRateLimitWait), cancellationToken);
             }
             catch (EvmRpcTransportException e) when (e.Code is EvmErrorCode.RpcConnectionFailed or EvmErrorCode.RpcTimeout or EvmErrorCode.RpcHttpStatus)
             {
-                MoveOn(index);
+                _endpoints.MoveOn(index);
                 if (attempt >= attempts) throw;
                 await Task.Delay(Options.RetryDelay, cancellationToken);
             }
@@ -153,21 +151,6 @@ public sealed class JsonRpcClient : IDisposable
         }
     }
 
-    /// <summary>Moves to the next endpoint unless another call already moved on from <paramref name="failed"/>.</summary>
-    private void MoveOn(int failed)
-    {
-        if (_endpoints.Length > 1 && Interlocked.CompareExchange(ref _current, failed + 1, failed) == failed)
-        {
-            Interlocked.Increment(ref _failovers);
-        }
-    }
-
-    private TimeSpan RateLimitWait(int wait, TimeSpan? retryAfter)
-    {
-        var backoff = Options.RateLimitBackoff * Math.Pow(2, wait - 1) * (0.5 + Random.Shared.NextDouble());
-        var chosen = retryAfter is { } hint && hint > backoff ? hint : backoff;
-        return chosen > Options.MaxRateLimitWait ? Options.MaxRateLimitWait : chosen;
-    }
 
     private async Task<string> PostAsync(Uri endpoint, string label, byte[] body, CancellationToken cancellationToken)
     {

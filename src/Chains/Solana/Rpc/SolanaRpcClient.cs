@@ -60,18 +60,16 @@ public sealed class SolanaRpcClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
-    private readonly Uri[] _endpoints;
+    private readonly RpcEndpointSet _endpoints;
     private long _nextId;
-    private int _current;
     private long _rateLimited;
-    private long _failovers;
 
     /// <summary>Creates a client for <paramref name="endpoint"/>; <paramref name="httpClient"/> is used as given (not disposed) when supplied.</summary>
     public SolanaRpcClient(Uri endpoint, TimeSpan? timeout = null, HttpClient? httpClient = null, SolanaRpcClientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         Options = options ?? new SolanaRpcClientOptions();
-        _endpoints = [endpoint, .. Options.FallbackEndpoints.Where(e => e != endpoint)];
+        _endpoints = new RpcEndpointSet(endpoint, Options.FallbackEndpoints);
         _ownsHttp = httpClient is null;
         _http = httpClient ?? new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
         Timeout = timeout ?? TimeSpan.FromSeconds(30);
@@ -84,16 +82,16 @@ public sealed class SolanaRpcClient : IDisposable
     public SolanaRpcClientOptions Options { get; }
 
     /// <summary>The configured first endpoint.</summary>
-    public Uri Endpoint => _endpoints[0];
+    public Uri Endpoint => _endpoints.Primary;
 
     /// <summary>The endpoint calls go to now (moves on after transport failures and repeated refusals).</summary>
-    public Uri CurrentEndpoint => _endpoints[Volatile.Read(ref _current) % _endpoints.Length];
+    public Uri CurrentEndpoint => _endpoints.Current;
 
     /// <summary>Requests answered 429/503 and waited out since this client was made.</summary>
     public long RateLimitedRequests => Interlocked.Read(ref _rateLimited);
 
     /// <summary>Times this client moved to the next endpoint.</summary>
-    public long Failovers => Interlocked.Read(ref _failovers);
+    public long Failovers => _endpoints.Failovers;
 
     /// <summary>Calls any method and returns its result element (cloned, safe to keep).</summary>
     /// <exception cref="SolanaRpcException">The node answered with an error.</exception>
@@ -102,14 +100,14 @@ public sealed class SolanaRpcClient : IDisposable
     {
         var repeatable = Options.RepeatableMethods.Contains(method);
         // With several endpoints a repeatable call gets at least one try on each.
-        var attempts = repeatable ? 1 + Math.Max(Math.Max(0, Options.ReadRetries), _endpoints.Length - 1) : 1;
+        var attempts = repeatable ? 1 + Math.Max(Math.Max(0, Options.ReadRetries), _endpoints.Count - 1) : 1;
         var waits = 0;
         for (var attempt = 1; ; attempt++)
         {
-            var index = Volatile.Read(ref _current);
+            var index = _endpoints.Position;
             try
             {
-                return await CallOnceAsync(_endpoints[index % _endpoints.Length], method, parameters, cancellationToken);
+                return await CallOnceAsync(_endpoints.At(index), method, parameters, cancellationToken);
             }
             catch (SolanaTransportException e) when (e.HttpStatus is 429 || (e.HttpStatus is 503 && repeatable))
             {
@@ -121,12 +119,12 @@ public sealed class SolanaRpcClient : IDisposable
                 waits++;
                 attempt--;
                 Interlocked.Increment(ref _rateLimited);
-                MoveOn(index);
-                await Task.Delay(RateLimitWait(waits, e.RetryAfter), cancellationToken);
+                _endpoints.MoveOn(index);
+                await Task.Delay(RpcEndpointSet.RateLimitWait(waits, e.RetryAfter, Options.RateLimitBackoff, Options.MaxRateLimitWait), cancellationToken);
             }
             catch (SolanaTransportException)
             {
-                MoveOn(index);
+                _endpoints.MoveOn(index);
                 if (attempt >= attempts)
                 {
                     throw;
@@ -136,21 +134,6 @@ public sealed class SolanaRpcClient : IDisposable
         }
     }
 
-    /// <summary>Moves to the next endpoint unless another call already moved on from <paramref name="failed"/>.</summary>
-    private void MoveOn(int failed)
-    {
-        if (_endpoints.Length > 1 && Interlocked.CompareExchange(ref _current, failed + 1, failed) == failed)
-        {
-            Interlocked.Increment(ref _failovers);
-        }
-    }
-
-    private TimeSpan RateLimitWait(int wait, TimeSpan? retryAfter)
-    {
-        var backoff = Options.RateLimitBackoff * Math.Pow(2, wait - 1) * (0.5 + Random.Shared.NextDouble());
-        var chosen = retryAfter is { } hint && hint > backoff ? hint : backoff;
-        return chosen > Options.MaxRateLimitWait ? Options.MaxRateLimitWait : chosen;
-    }
 
     private async Task<JsonElement> CallOnceAsync(Uri endpoint, string method, JsonArray parameters, CancellationToken cancellationToken)
     {
