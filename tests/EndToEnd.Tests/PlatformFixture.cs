@@ -33,8 +33,8 @@ public sealed class PlatformFixture : IAsyncLifetime
     public static readonly string[] Symbols = ["TSLAx", "NVDAx"];
     /// <summary>Every chain the silo deploys on.</summary>
     public static readonly string[] Chains = ["bnb", "ethereum", "solana", "tron"];
-    /// <summary>The chains the invariant property sequences move between (Tron has its own flow tests; its blocks are slower).</summary>
-    public static readonly string[] PropertyChains = ["bnb", "ethereum", "solana"];
+    /// <summary>The chains the invariant property sequences move between: every chain the silo deploys on.</summary>
+    public static readonly string[] PropertyChains = Chains;
 
     private PostgresServer? _postgres;
     private IHost? _clientHost;
