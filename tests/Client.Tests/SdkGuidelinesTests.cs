@@ -15,7 +15,7 @@ namespace Sharemint.Client.Tests;
 /// status and headers, extensible enums, retries with jitter, a cap and Retry-After dates, logs and traces, mockable
 /// clients, and a wait that a webhook receiver can wake.
 /// </summary>
-public sealed class SdkGuidelinesTests(SiloFixture fixture) : IClassFixture<SiloFixture>
+public sealed partial class SdkGuidelinesTests(SiloFixture fixture) : IClassFixture<SiloFixture>
 {
     [Fact]
     public async Task Registered_from_configuration_it_returns_the_http_client_builder_and_signs_as_the_partner()
