@@ -30,7 +30,15 @@ public static class ExitCodes
 
 internal static class CliJson
 {
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    /// <summary>camelCase as the API writes, indented, with decimals and 64-bit integers as exact strings like every API answer.</summary>
+    public static JsonSerializerOptions Options { get; } = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true };
+        Output.ExactNumbersJson.Register(options);
+        return options;
+    }
 }
 
 /// <summary>The options every API command shares: output format, API root and the key (from options or environment).</summary>

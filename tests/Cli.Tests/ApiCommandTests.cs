@@ -135,7 +135,9 @@ public sealed class ApiCommandTests(CliSilo cli) : IClassFixture<CliSilo>
         Assert.Equal(0, again.ExitCode);
         using (var account = JsonDocument.Parse(again.StandardOutput))
         {
-            Assert.Equal(1500.25m, account.RootElement.GetProperty("cashBalance").GetDecimal());
+            // Amounts are exact strings, as the API writes them.
+            Assert.Equal("1500.25", account.RootElement.GetProperty("cashBalance").GetString());
+            Assert.Equal("0", account.RootElement.GetProperty("cashHeld").GetString());
         }
         Assert.Equal(0, credit.ExitCode);
 
@@ -200,8 +202,8 @@ public sealed class ApiCommandTests(CliSilo cli) : IClassFixture<CliSilo>
         Assert.Equal(0, quote.ExitCode);
         using (var q = JsonDocument.Parse(quote.StandardOutput))
         {
-            Assert.Equal(321.5m, q.RootElement.GetProperty("pricePerShare").GetDecimal());
-            Assert.Equal(200_000_000, q.RootElement.GetProperty("amountUnits").GetInt64());
+            Assert.Equal("321.5", q.RootElement.GetProperty("pricePerShare").GetString());
+            Assert.Equal("200000000", q.RootElement.GetProperty("amountUnits").GetString());
         }
 
         // No MSTRx deployment on this silo: the API refuses and the CLI says so with exit code 4.

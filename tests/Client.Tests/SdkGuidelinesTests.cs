@@ -15,7 +15,7 @@ namespace Sharemint.Client.Tests;
 /// status and headers, extensible enums, retries with jitter, a cap and Retry-After dates, logs and traces, mockable
 /// clients, and a wait that a webhook receiver can wake.
 /// </summary>
-public sealed class SdkGuidelinesTests(SiloFixture fixture) : IClassFixture<SiloFixture>
+public sealed partial class SdkGuidelinesTests(SiloFixture fixture) : IClassFixture<SiloFixture>
 {
     [Fact]
     public async Task Registered_from_configuration_it_returns_the_http_client_builder_and_signs_as_the_partner()
@@ -65,7 +65,7 @@ public sealed class SdkGuidelinesTests(SiloFixture fixture) : IClassFixture<Silo
         Assert.Equal(account.FeeRate, limits.FeeRate);
         Assert.Equal(account.Tier, limits.Tier);
         Assert.Equal("ceiling_cent", limits.FeeRounding);
-        Assert.Equal([("standard", 0.005m), ("premium", 0.003m), ("institutional", 0.001m)], limits.FeeSchedule.Select(f => (f.Tier, f.FeeRate)));
+        Assert.Equal([("standard", 0.005m), ("premium", 0.003m), ("institutional", 0.001m)], limits.FeeSchedule.Select(f => (f.Tier.ToString(), f.FeeRate)));
         Assert.Equal(account.MaxOrderCash, limits.MaxOrderCash);
         Assert.Equal(account.MaxDailyCash - account.SpentToday, limits.RemainingToday);
         Assert.Equal(DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(1), limits.DailyLimitResetsAt.UtcDateTime);

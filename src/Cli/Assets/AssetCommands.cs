@@ -19,7 +19,7 @@ public static class AssetCommands
                 var table = new Table().AddColumns("Symbol", "Underlying", "Name", "ISIN", "Status", "Multiplier", "Custody", "Issued");
                 foreach (var a in assets)
                 {
-                    table.AddRow(a.Symbol, a.UnderlyingTicker, Markup.Escape(a.Name), a.Isin, a.Status,
+                    table.AddRow(a.Symbol, a.UnderlyingTicker, Markup.Escape(a.Name), a.Isin, a.Status.ToString(),
                         a.Multiplier.ToString(CultureInfo.InvariantCulture), a.CustodyShares.ToString(CultureInfo.InvariantCulture), a.Issued);
                 }
                 AnsiConsole.Write(table);

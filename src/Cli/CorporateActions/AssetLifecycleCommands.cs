@@ -18,8 +18,8 @@ public static class AssetLifecycleCommands
         var add = new Command("add", "List a new asset (operator).") { symbol, ticker, name, isin, kind, price };
         add.SetAction(async (parse, ct) =>
         {
-            var asset = await Client(g, parse).ListAsync(new NewAsset(parse.GetValue(symbol)!, parse.GetValue(ticker)!, parse.GetValue(name)!,
-                parse.GetValue(isin)!, parse.GetValue(kind)!, parse.GetValue(price)), ct);
+            var asset = (await Client(g, parse).ListAsync(new NewAsset(parse.GetValue(symbol)!, parse.GetValue(ticker)!, parse.GetValue(name)!,
+                parse.GetValue(isin)!, parse.GetValue(kind)!, parse.GetValue(price)), ct)).Value;
             g.Print(parse, asset, () => Console.WriteLine($"{asset.Symbol} listed: {asset.Name} ({asset.Isin}), {asset.Status}"));
             return 0;
         });
@@ -30,7 +30,7 @@ public static class AssetLifecycleCommands
         deploy.SetAction(async (parse, ct) =>
         {
             var client = Client(g, parse);
-            var progress = await client.DeployAsync(parse.GetValue(symbol)!, parse.GetValue(chain)!, ct);
+            var progress = (await client.DeployAsync(parse.GetValue(symbol)!, parse.GetValue(chain)!, ct)).Value;
             if (parse.GetValue(wait))
             {
                 var output = g.IsJson(parse) ? Console.Error : Console.Out;
@@ -48,7 +48,7 @@ public static class AssetLifecycleCommands
                         break;
                     }
                     await Task.Delay(TimeSpan.FromSeconds(1), ct);
-                    progress = await client.ProgressAsync(progress.Symbol, ct);
+                    progress = (await client.ProgressAsync(progress.Symbol, ct)).Value;
                 }
             }
             g.Print(parse, progress, () => Describe(progress));
@@ -58,7 +58,7 @@ public static class AssetLifecycleCommands
         var show = new Command("progress", "Where an asset's deployment stands on every chain.") { symbol };
         show.SetAction(async (parse, ct) =>
         {
-            var progress = await Client(g, parse).ProgressAsync(parse.GetValue(symbol)!, ct);
+            var progress = (await Client(g, parse).ProgressAsync(parse.GetValue(symbol)!, ct)).Value;
             g.Print(parse, progress, () => Describe(progress));
             return 0;
         });
@@ -67,7 +67,7 @@ public static class AssetLifecycleCommands
         var delist = new Command("delist", "Delist an asset: only redemptions until --redeem-until, then closed (operator).") { symbol, redeemUntil };
         delist.SetAction(async (parse, ct) =>
         {
-            var asset = await Client(g, parse).DelistAsync(parse.GetValue(symbol)!, parse.GetValue(redeemUntil), ct);
+            var asset = (await Client(g, parse).DelistAsync(parse.GetValue(symbol)!, parse.GetValue(redeemUntil), ct)).Value;
             g.Print(parse, asset, () => Console.WriteLine($"{asset.Symbol} {asset.Status}: redemptions until {asset.RedeemUntil:O}"));
             return 0;
         });

@@ -29,8 +29,8 @@ public static class CorporateActionCommands
         {
             var (newShares, oldShares) = ParseRatio(parse.GetValue(ratio));
             var client = Client(g, parse);
-            var action = await client.DeclareAsync(parse.GetValue(symbol)!, new CorporateActionDeclaration(parse.GetValue(id)!, parse.GetValue(kind)!,
-                parse.GetValue(effectiveAt), parse.GetValue(dividend), parse.GetValue(referencePrice), newShares, oldShares), ct);
+            var action = (await client.DeclareAsync(parse.GetValue(symbol)!, new CorporateActionDeclaration(parse.GetValue(id)!, parse.GetValue(kind)!,
+                parse.GetValue(effectiveAt), parse.GetValue(dividend), parse.GetValue(referencePrice), newShares, oldShares), ct)).Value;
             if (parse.GetValue(wait))
             {
                 action = await FollowAsync(g, parse, client, action, ct);
@@ -42,13 +42,13 @@ public static class CorporateActionCommands
         var list = new Command("list", "Every corporate action of an asset.") { symbol };
         list.SetAction(async (parse, ct) =>
         {
-            var actions = await Client(g, parse).ListAsync(parse.GetValue(symbol)!, ct);
+            var actions = (await Client(g, parse).ListAsync(parse.GetValue(symbol)!, ct)).Value;
             g.Print(parse, actions, () =>
             {
                 var table = new Table().AddColumns("Id", "Kind", "Effective", "Old", "New", "Stage");
                 foreach (var a in actions)
                 {
-                    table.AddRow(Markup.Escape(a.ActionId), a.Kind, a.EffectiveAt.ToString("u", CultureInfo.InvariantCulture), a.OldMultiplier, a.NewMultiplier, a.Stage);
+                    table.AddRow(Markup.Escape(a.ActionId), a.Kind, a.EffectiveAt.ToString("u", CultureInfo.InvariantCulture), a.OldMultiplier, a.NewMultiplier, a.Stage.ToString());
                 }
                 AnsiConsole.Write(table);
             });
@@ -59,7 +59,7 @@ public static class CorporateActionCommands
         var show = new Command("show", "One corporate action and its progress on every chain.") { symbol, actionId };
         show.SetAction(async (parse, ct) =>
         {
-            var action = await Client(g, parse).GetAsync(parse.GetValue(symbol)!, parse.GetValue(actionId)!, ct);
+            var action = (await Client(g, parse).GetAsync(parse.GetValue(symbol)!, parse.GetValue(actionId)!, ct)).Value;
             g.Print(parse, action, () => Describe(action));
             return 0;
         });
@@ -67,7 +67,7 @@ public static class CorporateActionCommands
         var history = new Command("history", "Every multiplier change applied to an asset.") { symbol };
         history.SetAction(async (parse, ct) =>
         {
-            var changes = await Client(g, parse).HistoryAsync(parse.GetValue(symbol)!, ct);
+            var changes = (await Client(g, parse).HistoryAsync(parse.GetValue(symbol)!, ct)).Value;
             g.Print(parse, changes, () =>
             {
                 var table = new Table().AddColumns("Id", "Kind", "Effective", "Old", "New", "Applied");
@@ -119,12 +119,12 @@ public static class CorporateActionCommands
                 await output.WriteLineAsync($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}");
                 last = line;
             }
-            if (action.Stage == "completed")
+            if (action.Stage == CorporateActionStage.Completed)
             {
                 return action;
             }
             await Task.Delay(TimeSpan.FromSeconds(1), ct);
-            action = await client.GetAsync(action.Symbol, action.ActionId, ct);
+            action = (await client.GetAsync(action.Symbol, action.ActionId, ct)).Value;
         }
     }
 

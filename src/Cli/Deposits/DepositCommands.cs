@@ -40,7 +40,7 @@ public static class DepositCommands
         var watchers = new Command("watchers", "Every deployment's deposit watcher: running, cursor, deposits seen and parked.");
         watchers.SetAction(async (parse, ct) =>
         {
-            var list = await g.Admin(parse).ListDepositWatchersAsync(ct);
+            var list = (await g.Admin(parse).ListDepositWatchersAsync(ct)).Value;
             g.Print(parse, list, () =>
             {
                 var table = new Table().AddColumns("Asset", "Chain", "Watching", "Seen", "Parked", "Failing", "Cursor");

@@ -22,7 +22,7 @@ public static class PartnerCommands
                 var table = new Table().AddColumns("Account", "Name", "Jurisdiction", "Tier", "KYC", "Wallets", "Cash");
                 foreach (var p in partners)
                 {
-                    table.AddRow(p.AccountId, Markup.Escape(p.DisplayName), p.Jurisdiction, p.Tier, p.Kyc,
+                    table.AddRow(p.AccountId, Markup.Escape(p.DisplayName), p.Jurisdiction, p.Tier.ToString(), p.Kyc.ToString(),
                         p.Wallets.Count.ToString(CultureInfo.InvariantCulture), p.CashBalance.ToString(CultureInfo.InvariantCulture));
                 }
                 AnsiConsole.Write(table);

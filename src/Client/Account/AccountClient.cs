@@ -7,7 +7,7 @@ public sealed record Wallet(string Chain, string Address);
 
 /// <summary>A partner's account: KYC status, allow-listed wallets, cash (USD) and limits.</summary>
 public sealed record PartnerAccount(
-    string AccountId, string DisplayName, string Jurisdiction, string Tier, decimal FeeRate, string Kyc,
+    string AccountId, string DisplayName, string Jurisdiction, PartnerTier Tier, decimal FeeRate, KycStatus Kyc,
     IReadOnlyList<Wallet> Wallets, decimal CashBalance, decimal CashHeld, decimal SpentToday,
     decimal MaxOrderCash, decimal MaxDailyCash, IReadOnlyList<Wallet>? ProvenWallets = null);
 

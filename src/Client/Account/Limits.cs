@@ -12,7 +12,7 @@ public sealed record ChainLimits(
     RateLimitInfo? Outbound, RateLimitInfo? Inbound);
 
 /// <summary>A tier's default fee rate.</summary>
-public sealed record TierFee(string Tier, decimal FeeRate);
+public sealed record TierFee(PartnerTier Tier, decimal FeeRate);
 
 /// <summary>
 /// A partner's limits and fees for one asset: the fee rate (× gross, rounded up to the cent) and the schedule by tier;
@@ -21,6 +21,6 @@ public sealed record TierFee(string Tier, decimal FeeRate);
 /// </summary>
 public sealed record AssetLimits(
     string AccountId, string Symbol, string AssetStatus, bool MintAllowed, bool RedeemAllowed,
-    string Tier, decimal FeeRate, string FeeRounding, IReadOnlyList<TierFee> FeeSchedule,
+    PartnerTier Tier, decimal FeeRate, string FeeRounding, IReadOnlyList<TierFee> FeeSchedule,
     decimal MaxOrderCash, decimal MaxDailyCash, decimal SpentToday, decimal RemainingToday, DateTimeOffset DailyLimitResetsAt,
     decimal CashBalance, decimal CashHeld, decimal MinOrderAmount, decimal MaxOrderAmount, IReadOnlyList<ChainLimits> Chains);

@@ -156,9 +156,12 @@ public partial class SharemintAdminClient
         _t.SendForResponseAsync<HeldDeposits>(HttpMethod.Get,
             $"admin/v1/deposits/held?limit={limit}" + (symbol is null ? "" : "&symbol=" + Esc(symbol)) + (chain is null ? "" : "&chain=" + Esc(chain)), null, null, ct);
 
-    /// <summary>Every deployment's deposit watcher.</summary>
-    public async Task<IReadOnlyList<DepositWatcher>> ListDepositWatchersAsync(CancellationToken ct = default) =>
-        await _t.SendAsync<DepositWatcher[]>(HttpMethod.Get, "admin/v1/deposits/watchers", null, null, ct);
+    /// <summary>Every deployment's deposit watcher (one answer: one per deployment), by symbol then chain.</summary>
+    public virtual async Task<Response<IReadOnlyList<DepositWatcher>>> ListDepositWatchersAsync(CancellationToken ct = default)
+    {
+        var response = await _t.SendForResponseAsync<DepositWatcher[]>(HttpMethod.Get, "admin/v1/deposits/watchers", null, null, ct);
+        return new Response<IReadOnlyList<DepositWatcher>>(response.Value, response);
+    }
 
     // Reserves and prices
 

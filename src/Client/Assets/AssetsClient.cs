@@ -4,7 +4,7 @@ namespace Sharemint.Client.Assets;
 
 /// <summary>An xStock as the API reports it. <see cref="IssuedUnits"/> is in canonical units (8 decimals).</summary>
 public sealed record Asset(
-    string Symbol, string UnderlyingTicker, string Name, string Isin, string Kind, string Status,
+    string Symbol, string UnderlyingTicker, string Name, string Isin, string Kind, AssetStatus Status,
     decimal Multiplier, decimal CustodyShares, decimal ReservedShares, string Issued, long IssuedUnits, DateTimeOffset? RedeemUntil = null);
 
 /// <summary>

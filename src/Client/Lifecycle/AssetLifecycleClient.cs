@@ -13,19 +13,25 @@ public sealed record AssetChainDeployment(string Chain, string State, string? To
 public sealed record AssetDeploymentProgress(string Symbol, IReadOnlyList<AssetChainDeployment> Chains, bool Done);
 
 /// <summary>The asset lifecycle for operators (<c>/admin/v1/assets</c>): list a new asset and deploy it on chosen chains.</summary>
-public sealed class AssetLifecycleClient
+public class AssetLifecycleClient
 {
     private readonly ApiTransport _transport;
 
+    /// <summary>For mocking.</summary>
+    protected AssetLifecycleClient() => _transport = null!;
+
+    /// <summary>A client signing with an operator key.</summary>
     public AssetLifecycleClient(HttpClient http, SharemintClientOptions options) => _transport = new ApiTransport(http, options);
 
+    public AssetLifecycleClient(ApiTransport transport) => _transport = transport;
+
     /// <summary>Lists an asset. Refusals: <c>isin_invalid</c>, <c>kind_invalid</c>, <c>asset_already_exists</c> (another definition under the symbol).</summary>
-    public Task<Asset> ListAsync(NewAsset asset, CancellationToken cancellationToken = default) =>
-        _transport.SendAsync<Asset>(HttpMethod.Post, "admin/v1/assets", asset, ApiTransport.NewIdempotencyKey(), cancellationToken);
+    public virtual Task<Response<Asset>> ListAsync(NewAsset asset, CancellationToken cancellationToken = default) =>
+        _transport.SendForResponseAsync<Asset>(HttpMethod.Post, "admin/v1/assets", asset, ApiTransport.NewIdempotencyKey(), cancellationToken);
 
     /// <summary>Starts (or extends) the deployment on <paramref name="chains"/>; <c>chain_unknown</c> for a chain the platform does not run.</summary>
-    public Task<AssetDeploymentProgress> DeployAsync(string symbol, IReadOnlyList<string> chains, CancellationToken cancellationToken = default) =>
-        _transport.SendAsync<AssetDeploymentProgress>(HttpMethod.Post, $"admin/v1/assets/{Uri.EscapeDataString(symbol)}/deployments", new { chains },
+    public virtual Task<Response<AssetDeploymentProgress>> DeployAsync(string symbol, IReadOnlyList<string> chains, CancellationToken cancellationToken = default) =>
+        _transport.SendForResponseAsync<AssetDeploymentProgress>(HttpMethod.Post, $"admin/v1/assets/{Uri.EscapeDataString(symbol)}/deployments", new { chains },
             ApiTransport.NewIdempotencyKey(), cancellationToken);
 
     /// <summary>
@@ -33,11 +39,11 @@ public sealed class AssetLifecycleClient
     /// nothing; refusals: <c>invalid_argument</c> (time not in the future), <c>asset_delisting</c> (another time already set),
     /// <c>asset_delisted</c> (already closed).
     /// </summary>
-    public Task<Asset> DelistAsync(string symbol, DateTimeOffset redeemUntil, CancellationToken cancellationToken = default) =>
-        _transport.SendAsync<Asset>(HttpMethod.Post, $"admin/v1/assets/{Uri.EscapeDataString(symbol)}/delist", new { redeemUntil },
+    public virtual Task<Response<Asset>> DelistAsync(string symbol, DateTimeOffset redeemUntil, CancellationToken cancellationToken = default) =>
+        _transport.SendForResponseAsync<Asset>(HttpMethod.Post, $"admin/v1/assets/{Uri.EscapeDataString(symbol)}/delist", new { redeemUntil },
             ApiTransport.NewIdempotencyKey(), cancellationToken);
 
     /// <summary>The deployment job's progress.</summary>
-    public Task<AssetDeploymentProgress> ProgressAsync(string symbol, CancellationToken cancellationToken = default) =>
-        _transport.SendAsync<AssetDeploymentProgress>(HttpMethod.Get, $"admin/v1/assets/{Uri.EscapeDataString(symbol)}/deployments/progress", null, null, cancellationToken);
+    public virtual Task<Response<AssetDeploymentProgress>> ProgressAsync(string symbol, CancellationToken cancellationToken = default) =>
+        _transport.SendForResponseAsync<AssetDeploymentProgress>(HttpMethod.Get, $"admin/v1/assets/{Uri.EscapeDataString(symbol)}/deployments/progress", null, null, cancellationToken);
 }
