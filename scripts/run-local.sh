@@ -185,7 +185,8 @@ ASPNETCORE_URLS="http://127.0.0.1:$http_port" \
   setsid dotnet "$root/src/Silo/bin/Release/net10.0/Sharemint.Silo.dll" &
 silo_pid=$!
 
-for _ in $(seq 1 120); do
+# The silo deploys the catalogue's tokens before it reports ready: seconds on a quiet machine, minutes on a busy one.
+for _ in $(seq 1 900); do
   if curl -fsS "http://127.0.0.1:$http_port/health/ready" >/dev/null 2>&1; then break; fi
   kill -0 "$silo_pid" 2>/dev/null || { echo "the silo exited during start-up" >&2; exit 1; }
   sleep 0.5
