@@ -86,7 +86,7 @@ public sealed class RecoveryCheckTests
             // Exactly the two orders after the backup: on-chain, unknown to the restored ledger, each to the partner's wallet.
             var lost = differences.Where(d => d.GetProperty("code").GetString() == "operation_not_in_ledger").ToList();
             Assert.Equal(2, lost.Count);
-            Assert.Equal(after.Select(o => o.Amount.Units).Order(), lost.Select(d => Assert.Single(d.GetProperty("lines").EnumerateArray()).GetProperty("canonicalUnits").GetInt64()).Order());
+            Assert.Equal(after.Select(o => o.Amount.Units).Order(), lost.Select(d => Assert.Single(d.GetProperty("lines").EnumerateArray()).GetProperty("canonicalUnits").GetUnits()).Order());
             Assert.All(lost, d =>
             {
                 Assert.Equal("TSLAx", d.GetProperty("asset").GetString());
@@ -98,8 +98,8 @@ public sealed class RecoveryCheckTests
 
             // The supply differs by exactly those orders; nothing else differs.
             var supply = Assert.Single(differences, d => d.GetProperty("code").GetString() == "supply_differs");
-            Assert.Equal(CanonicalAmount.FromTokens(1.0m).Units, supply.GetProperty("ledgerUnits").GetInt64());
-            Assert.Equal(CanonicalAmount.FromTokens(1.0m).Units + after.Sum(o => o.Amount.Units), supply.GetProperty("chainUnits").GetInt64());
+            Assert.Equal(CanonicalAmount.FromTokens(1.0m).Units, supply.GetProperty("ledgerUnits").GetUnits());
+            Assert.Equal(CanonicalAmount.FromTokens(1.0m).Units + after.Sum(o => o.Amount.Units), supply.GetProperty("chainUnits").GetUnits());
             Assert.Equal(3, differences.Count);
 
             // Paused until told: every asset halted, and still so after the check returned.
@@ -211,7 +211,7 @@ public sealed class RecoveryCheckTests
             var lost = unknown.Where(d => d.GetProperty("kind").GetString() != "other").ToList();
             Assert.Equal(2, lost.Count);
             Assert.Equal(after.Select(o => o.Amount.Units).Order(),
-                lost.Select(d => Assert.Single(d.GetProperty("lines").EnumerateArray()).GetProperty("canonicalUnits").GetInt64()).Order());
+                lost.Select(d => Assert.Single(d.GetProperty("lines").EnumerateArray()).GetProperty("canonicalUnits").GetUnits()).Order());
             Assert.All(lost, d =>
             {
                 Assert.Equal("TSLAx", d.GetProperty("asset").GetString());
@@ -225,8 +225,8 @@ public sealed class RecoveryCheckTests
             // The supply differs by exactly those orders; nothing else differs.
             var supply = Assert.Single(differences, d => d.GetProperty("code").GetString() == "supply_differs");
             Assert.Equal("solana", supply.GetProperty("chain").GetString());
-            Assert.Equal(CanonicalAmount.FromTokens(1.0m).Units, supply.GetProperty("ledgerUnits").GetInt64());
-            Assert.Equal(CanonicalAmount.FromTokens(1.0m).Units + after.Sum(o => o.Amount.Units), supply.GetProperty("chainUnits").GetInt64());
+            Assert.Equal(CanonicalAmount.FromTokens(1.0m).Units, supply.GetProperty("ledgerUnits").GetUnits());
+            Assert.Equal(CanonicalAmount.FromTokens(1.0m).Units + after.Sum(o => o.Amount.Units), supply.GetProperty("chainUnits").GetUnits());
             Assert.Equal(5, differences.Count);
             var resume = await CliAsync(silo, "ops", "resume");
             Assert.True(resume.ExitCode == 0, resume.StandardError);
