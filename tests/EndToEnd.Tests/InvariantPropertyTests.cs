@@ -150,7 +150,7 @@ public sealed class InvariantPropertyTests(PlatformFixture platform, ITestOutput
         await platform.EnsureRunningAsync();
         foreach (var chain in PlatformFixture.PropertyChains.Where(c => c != "solana"))
         {
-            await _holders.ApproveIssuerAsync(Symbol, chain, Tokens(1_000_000m));
+            await ApproveIssuerWhenUnblockedAsync(chain);
         }
         var before = new Dictionary<string, CanonicalAmount>();
         foreach (var chain in PlatformFixture.PropertyChains)
@@ -289,6 +289,27 @@ public sealed class InvariantPropertyTests(PlatformFixture platform, ITestOutput
             catch (Exception error) when (error is not LedgerException && attempt < 5)
             {
                 await Task.Delay(200);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The holder approves the issuer for burns. The previous sequence's unsanction is a chain write that may still be on
+    /// its way (a Tron block comes every few seconds), and until it lands the token refuses the blocked holder's approval.
+    /// </summary>
+    private async Task ApproveIssuerWhenUnblockedAsync(string chain)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            try
+            {
+                await _holders.ApproveIssuerAsync(Symbol, chain, Tokens(1_000_000m));
+                return;
+            }
+            catch (Sharemint.Chains.Evm.AddressBlockedException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500);
             }
         }
     }
