@@ -32,17 +32,17 @@ public static class Diagnostics
         }
     }
 
-    /// <summary>Rows and average stored size per grain type.</summary>
+    /// <summary>Rows, average stored size and writes (the sum of row versions, one per write) per grain type.</summary>
     public static async Task PrintStorageAsync(string connectionString)
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await using var command = dataSource.CreateCommand(
-            "SELECT grain_type, count(*), avg(octet_length(payload))::int, max(octet_length(payload)) FROM orleans_storage GROUP BY grain_type ORDER BY 2 DESC");
+            "SELECT grain_type, count(*), avg(octet_length(payload))::int, max(octet_length(payload)), sum(version) FROM orleans_storage GROUP BY grain_type ORDER BY 2 DESC");
         await using var reader = await command.ExecuteReaderAsync();
-        Console.WriteLine($"{"grain type",-28} {"rows",7} {"avg bytes",10} {"max bytes",10}");
+        Console.WriteLine($"{"grain type",-28} {"rows",7} {"avg bytes",10} {"max bytes",10} {"writes",8}");
         while (await reader.ReadAsync())
         {
-            Console.WriteLine($"{reader.GetString(0),-28} {reader.GetInt64(1),7} {(reader.IsDBNull(2) ? 0 : reader.GetInt32(2)),10} {(reader.IsDBNull(3) ? 0 : reader.GetInt32(3)),10}");
+            Console.WriteLine($"{reader.GetString(0),-28} {reader.GetInt64(1),7} {(reader.IsDBNull(2) ? 0 : reader.GetInt32(2)),10} {(reader.IsDBNull(3) ? 0 : reader.GetInt32(3)),10} {(reader.IsDBNull(4) ? 0 : reader.GetDecimal(4)),8}");
         }
     }
 
