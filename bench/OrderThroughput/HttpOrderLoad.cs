@@ -43,10 +43,17 @@ public static class HttpOrderLoad
             Timeout = TimeSpan.FromSeconds(30),
         };
 
-    /// <summary>Runs until <paramref name="duration"/> has passed, or until each partner placed <paramref name="ordersPerPartner"/> orders.</summary>
+    /// <summary>
+    /// Runs until <paramref name="duration"/> has passed, or until each partner placed <paramref name="ordersPerPartner"/> orders.
+    /// Without <paramref name="offeredPerSecond"/> every partner sends its next order as soon as the last one was accepted
+    /// (closed loop: the most the platform takes). With it the load is open: together the partners start that many orders a
+    /// second, each partner on its own evenly spaced schedule, as partners relaying their own customers' orders do; an order
+    /// started late because the partner's previous one was still going counts its lateness in the partner's wait.
+    /// </summary>
     public static async Task<LoadResult> RunAsync(IReadOnlyList<HttpPartner> partners, IReadOnlyList<string> chains, CanonicalAmount amount,
-        string phase, TimeSpan? duration, int? ordersPerPartner)
+        string phase, TimeSpan? duration, int? ordersPerPartner, double? offeredPerSecond = null)
     {
+        var interval = offeredPerSecond is { } rate ? TimeSpan.FromSeconds(partners.Count / rate) : (TimeSpan?)null;
         var accepted = new ConcurrentBag<PlacedOrder>();
         var quoteMs = new ConcurrentBag<double>();
         var refusals = new ConcurrentDictionary<string, int>();
@@ -58,6 +65,22 @@ public static class HttpOrderLoad
             for (var i = 0; (duration is null || clock.Elapsed < duration) && (ordersPerPartner is null || i < ordersPerPartner); i++)
             {
                 var chain = chains[(partner.Index + i) % chains.Count];
+                var lateMs = 0d;
+                if (interval is { } every)
+                {
+                    // Partner k's i-th order is due at (i + k / partners) intervals: the partners' starts interleave evenly.
+                    var due = every * (i + (double)partner.Index / partners.Count);
+                    if (duration is not null && due >= duration)
+                    {
+                        break;
+                    }
+                    var wait = due - clock.Elapsed;
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait);
+                    }
+                    lateMs = Math.Max(0, (clock.Elapsed - due).TotalMilliseconds);
+                }
                 try
                 {
                     var quoteStarted = Stopwatch.GetTimestamp();
@@ -68,7 +91,7 @@ public static class HttpOrderLoad
                     var placeStarted = Stopwatch.GetTimestamp();
                     var order = (await p.Client.Orders.MintAsync(quote.QuoteId, chain, partner.Wallets[chain], $"{phase}-{i}")).Value;
                     var acceptMs = Stopwatch.GetElapsedTime(placeStarted).TotalMilliseconds;
-                    accepted.Add(new PlacedOrder(order.OrderId, partner.AccountId, partner.Symbol, chain, amount, acceptMs, quoteTook));
+                    accepted.Add(new PlacedOrder(order.OrderId, partner.AccountId, partner.Symbol, chain, amount, acceptMs, quoteTook, lateMs));
                 }
                 catch (SharemintApiException error)
                 {

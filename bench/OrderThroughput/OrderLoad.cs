@@ -7,11 +7,18 @@ using Sharemint.Units;
 
 namespace Sharemint.OrderThroughput;
 
-/// <summary>An order the platform accepted: where it mints, how long the placement call took, and its quote call before it.</summary>
-public sealed record PlacedOrder(string OrderId, string AccountId, string Symbol, string Chain, CanonicalAmount Amount, double AcceptMs, double QuoteMs)
+/// <summary>
+/// An order the platform accepted: where it mints, how long the placement call took, its quote call before it, and (paced
+/// load only) how late the partner could start it after its scheduled time because its previous order was still going.
+/// </summary>
+public sealed record PlacedOrder(string OrderId, string AccountId, string Symbol, string Chain, CanonicalAmount Amount, double AcceptMs, double QuoteMs,
+    double LateMs = 0)
 {
-    /// <summary>What the partner waited for this order: the quote round trip plus the placement round trip.</summary>
-    public double PartnerMs => QuoteMs + AcceptMs;
+    /// <summary>
+    /// What the partner waited for this order: from when it meant to send the quote (its schedule, under paced load, so a
+    /// slow platform's backlog is counted rather than hidden) to the placement's answer.
+    /// </summary>
+    public double PartnerMs => LateMs + QuoteMs + AcceptMs;
 }
 
 /// <summary>What one load phase did: accepted orders, per-call latencies, refusals by code, and its wall time.</summary>

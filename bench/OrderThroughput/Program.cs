@@ -5,6 +5,8 @@ using Sharemint.Units;
 // Usage: dotnet run -c Release --project bench/OrderThroughput -- [--partners 50] [--seconds 30] [--chains ethereum,base,solana]
 //        [--symbols TSLAx,NVDAx] [--baseline-seconds 15] [--settle-timeout 600] [--amount 0.01] [--via grains,http] [--cluster 3]
 //        [--statements]  (PostgreSQL with pg_stat_statements: each phase lists its most called statements per order)
+//        [--paced 20]  (adds an HTTP phase with an open load: the partners together start 20 orders a second on a schedule,
+//                       and the partner's wait counts from each order's scheduled start)
 // Starts a private PostgreSQL, anvil ×2, the Solana devnet and the real silo (as the end-to-end tests do), onboards the
 // partners, warms up (one settled order per partner and chain), then lets every partner quote and place mints without
 // waiting for settlement, waits until each accepted order is settled, and measures raw PostgreSQL upserts per second on the
@@ -23,6 +25,7 @@ var symbols = ListArg("--symbols", "TSLAx,NVDAx");
 // signed API), or both; --cluster N adds the HTTP load against N silo processes after the 1-silo HTTP phase.
 var via = ListArg("--via", "grains,http");
 var clusterSilos = IntArg("--cluster", 1);
+var pacedPerSecond = IntArg("--paced", 0);
 var amount = CanonicalAmount.FromTokens(decimal.Parse(StringArg("--amount") ?? "0.01", CultureInfo.InvariantCulture));
 var prices = new Dictionary<string, string>
 {
@@ -53,7 +56,7 @@ Console.WriteLine($"warm-up: {warmup.Accepted.Count} accepted, {warmSettled.Sett
 var phases = new List<PhaseResult>();
 var httpPartners = (IReadOnlyList<HttpPartner>)[];
 var siloHttp = new List<HttpClient>();
-if (via.Contains("http") || clusterSilos > 1)
+if (via.Contains("http") || clusterSilos > 1 || pacedPerSecond > 0)
 {
     var keys = await HttpOrderLoad.IssueKeysAsync(platform.AdminClient(), partners);
     siloHttp.Add(HttpOrderLoad.SiloHttp(platform.Silo!.BaseAddress, partnerCount));
@@ -75,6 +78,11 @@ if (via.Contains("http") || clusterSilos > 1)
 {
     phases.Add(await PhaseResult.MeasureAsync(platform, "http, 1 silo (SDK → signed HTTP API)", partnerCount,
         () => HttpOrderLoad.RunAsync(httpPartners, chains, amount, "http-1", TimeSpan.FromSeconds(seconds), ordersPerPartner: null), Settle));
+}
+if (pacedPerSecond > 0)
+{
+    phases.Add(await PhaseResult.MeasureAsync(platform, $"http, 1 silo, paced: {pacedPerSecond} orders/s offered (open load)", partnerCount,
+        () => HttpOrderLoad.RunAsync(httpPartners, chains, amount, "http-paced", TimeSpan.FromSeconds(seconds), ordersPerPartner: null, pacedPerSecond), Settle));
 }
 if (clusterSilos > 1)
 {
@@ -126,7 +134,7 @@ foreach (var phase in phases)
 }
 if (clusterSilos > 1)
 {
-    var one = phases.Single(p => p.Name.StartsWith("http, 1 silo", StringComparison.Ordinal));
+    var one = phases.Single(p => p.Name.StartsWith("http, 1 silo (", StringComparison.Ordinal));
     var many = phases[^1];
     Console.WriteLine($"cluster scaling: {many.AcceptedPerSecond:F1} accepted/s on {clusterSilos} silos ÷ {one.AcceptedPerSecond:F1} on 1 = {many.AcceptedPerSecond / one.AcceptedPerSecond:F2} " +
         $"({Environment.ProcessorCount} cores shared by every process of the run, PostgreSQL and the chains included)");
