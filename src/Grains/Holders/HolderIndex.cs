@@ -10,13 +10,14 @@ using Sharemint.Signers;
 namespace Sharemint.Holders;
 
 /// <summary>
-/// Counts each deployment's holders (addresses with a non-zero balance) from the chain itself, never from the ledger. EVM
-/// and Tron replay the token's Transfer events from its deployment block up to the newest final block, the finality the
-/// deposit watchers use, incrementally behind a cursor (a reorg under the EVM cursor replays the token from its deployment
-/// block). Solana lists the mint's Token-2022 accounts (getProgramAccounts filtered on the mint) at finalized commitment.
-/// The index lives in this object's memory, so a restarted silo replays from the deployment blocks. One caller at a time.
+/// Counts each deployment's holders (addresses with a non-zero balance) from the chain itself, never from the ledger, into
+/// the <see cref="HolderStore"/>. EVM and Tron apply the token's Transfer events from its deployment block up to the
+/// newest final block, the finality the deposit watchers use, incrementally behind a cursor stored with the balances (a
+/// reorg under the EVM cursor replays the token from its deployment block), so a restarted silo goes on from where the
+/// last pass stopped. Solana lists the mint's Token-2022 accounts (getProgramAccounts filtered on the mint) at finalized
+/// commitment. One caller at a time (the silo holding the store's indexer lock).
 /// </summary>
-public sealed class HolderIndex(ConfiguredChains chains, IGrainFactory grains)
+public sealed class HolderIndex(ConfiguredChains chains, IGrainFactory grains, HolderStore store)
 {
     // Bounds one pass so a long-unsampled chain catches up over several samples rather than holding one up.
     private const int MaxEvmScansPerPass = 20;
@@ -24,71 +25,119 @@ public sealed class HolderIndex(ConfiguredChains chains, IGrainFactory grains)
     private const int TokenAccountSize = 165;
     private const byte AccountTypeAccount = 2;
 
-    private readonly Dictionary<string, EvmTokenHolders> _evm = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, TronTokenHolders> _tron = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (SharemintToken Token, ulong FirstBlock)> _evm = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (TronToken Token, long FirstBlock)> _tron = new(StringComparer.Ordinal);
 
-    /// <summary>Holders of the token at <paramref name="tokenAddress"/> on <paramref name="chain"/> in its newest final state seen.</summary>
-    public Task<int> CountAsync(string chain, string tokenAddress, CancellationToken cancellationToken = default) => ChainAddress.FamilyOf(chain) switch
+    /// <summary>Brings the count of <paramref name="symbol"/> on <paramref name="chain"/> up to the newest final state and records it.</summary>
+    public async Task IndexAsync(string symbol, string chain, string tokenAddress, CancellationToken cancellationToken = default)
     {
-        ChainAddress.Family.Evm => CountEvmAsync(chain, tokenAddress, cancellationToken),
-        ChainAddress.Family.Tron => CountTronAsync(chain, tokenAddress, cancellationToken),
-        _ => CountSolanaAsync(chain, tokenAddress, cancellationToken),
-    };
+        int? live = null;
+        switch (ChainAddress.FamilyOf(chain))
+        {
+            case ChainAddress.Family.Evm:
+                await IndexEvmAsync(chain, tokenAddress, cancellationToken);
+                break;
+            case ChainAddress.Family.Tron:
+                await IndexTronAsync(chain, tokenAddress, cancellationToken);
+                break;
+            default:
+                live = await CountSolanaAsync(chain, tokenAddress, cancellationToken);
+                break;
+        }
+        await store.RecordCountAsync(symbol, chain, tokenAddress, live, cancellationToken);
+    }
 
-    private async Task<int> CountEvmAsync(string chain, string tokenAddress, CancellationToken cancellationToken)
+    private async Task IndexEvmAsync(string chain, string tokenAddress, CancellationToken cancellationToken)
     {
         var key = $"{chain}/{tokenAddress}";
-        if (!_evm.TryGetValue(key, out var index))
+        if (!_evm.TryGetValue(key, out var token))
         {
             var first = await grains.GetGrain<IChainSignerGrain>(chain).GetDeployedHeightAsync(tokenAddress);
-            index = new EvmTokenHolders(new SharemintToken(chains.Evm(chain), chains.TokenArtifact, EvmAddress.Parse(tokenAddress)), first);
-            _evm[key] = index;
+            token = (new SharemintToken(chains.Evm(chain), chains.TokenArtifact, EvmAddress.Parse(tokenAddress)), first);
+            _evm[key] = token;
         }
+        var stored = await store.ReadCursorAsync(chain, tokenAddress, cancellationToken);
+        var cursor = stored is null ? null : new EvmLogCursor((ulong)stored.Block, Hash32.Parse(stored.BlockHash!));
+        var deltas = new Dictionary<string, BigInteger>(StringComparer.Ordinal);
         for (var i = 0; i < MaxEvmScansPerPass; i++)
         {
-            var scan = await index.Token.ScanTransfersAsync(index.Cursor, index.FirstBlock, cancellationToken);
+            var scan = await token.Token.ScanTransfersAsync(cursor, token.FirstBlock, cancellationToken);
             if (scan.ReorgDetected)
             {
                 // Final blocks changed under the cursor: the balances may hold a dropped fork's transfers. Replay from the start.
-                index.Reset();
+                await store.ResetAsync(chain, tokenAddress, cancellationToken);
+                (stored, cursor) = (null, null);
+                deltas.Clear();
                 continue;
             }
             foreach (var transfer in scan.Events)
             {
-                index.Balances.Move(transfer.From == EvmAddress.Zero ? null : transfer.From.ToString(),
+                Move(deltas, transfer.From == EvmAddress.Zero ? null : transfer.From.ToString(),
                     transfer.To == EvmAddress.Zero ? null : transfer.To.ToString(), transfer.Amount.Value);
             }
-            if (scan.Cursor is null || scan.Cursor == index.Cursor)
+            if (scan.Cursor is null || scan.Cursor == cursor)
             {
                 break;
             }
-            index.Cursor = scan.Cursor;
+            cursor = scan.Cursor;
         }
-        return index.Balances.Holders;
+        if (cursor is not null && (stored is null || (ulong)stored.Block != cursor.BlockNumber || stored.BlockHash != cursor.BlockHash.ToString()))
+        {
+            await ApplyAsync(chain, tokenAddress, deltas, stored, new HolderCursor((long)cursor.BlockNumber, cursor.BlockHash.ToString()), cancellationToken);
+        }
     }
 
-    private async Task<int> CountTronAsync(string chain, string tokenAddress, CancellationToken cancellationToken)
+    private async Task IndexTronAsync(string chain, string tokenAddress, CancellationToken cancellationToken)
     {
         var key = $"{chain}/{tokenAddress}";
         var client = chains.Tron(chain);
-        if (!_tron.TryGetValue(key, out var index))
+        if (!_tron.TryGetValue(key, out var token))
         {
             var first = await grains.GetGrain<IChainSignerGrain>(chain).GetDeployedHeightAsync(tokenAddress);
-            index = new TronTokenHolders(new TronToken(client, chains.TokenArtifact, TronAddress.Parse(tokenAddress)), (long)first);
-            _tron[key] = index;
+            token = (new TronToken(client, chains.TokenArtifact, TronAddress.Parse(tokenAddress)), (long)first);
+            _tron[key] = token;
         }
+        var stored = await store.ReadCursorAsync(chain, tokenAddress, cancellationToken);
+        var next = stored?.Block ?? token.FirstBlock;
         var solid = (await client.GetSolidBlockAsync(cancellationToken)).Number;
-        var last = Math.Min(solid, index.NextBlock + MaxTronBlocksPerPass - 1);
-        for (var block = index.NextBlock; block <= last; block++)
+        var last = Math.Min(solid, next + MaxTronBlocksPerPass - 1);
+        if (last < next)
         {
-            foreach (var transfer in await index.Token.FinalTransfersInBlockAsync(block, cancellationToken: cancellationToken))
+            return;
+        }
+        var deltas = new Dictionary<string, BigInteger>(StringComparer.Ordinal);
+        for (var block = next; block <= last; block++)
+        {
+            foreach (var transfer in await token.Token.FinalTransfersInBlockAsync(block, cancellationToken: cancellationToken))
             {
-                index.Balances.Move(transfer.From.ToEvm() == EvmAddress.Zero ? null : transfer.From.ToBase58(),
+                Move(deltas, transfer.From.ToEvm() == EvmAddress.Zero ? null : transfer.From.ToBase58(),
                     transfer.To.ToEvm() == EvmAddress.Zero ? null : transfer.To.ToBase58(), transfer.Amount.Value);
             }
-            index.NextBlock = block + 1;
         }
-        return index.Balances.Holders;
+        await ApplyAsync(chain, tokenAddress, deltas, stored, new HolderCursor(last + 1, null), cancellationToken);
+    }
+
+    private async Task ApplyAsync(string chain, string token, Dictionary<string, BigInteger> deltas, HolderCursor? from, HolderCursor to,
+        CancellationToken cancellationToken)
+    {
+        if (!await store.ApplyAsync(chain, token, deltas, from, to, cancellationToken))
+        {
+            // Another indexer moved the cursor first (it held the lock after this one lost it): its changes stand, this pass's go.
+            throw new InvalidOperationException($"The holder cursor of {token} on {chain} moved under this pass; nothing was applied.");
+        }
+    }
+
+    /// <summary>A transfer's effect on raw balances; a null side is a mint (from) or a burn (to).</summary>
+    private static void Move(Dictionary<string, BigInteger> deltas, string? from, string? to, BigInteger amount)
+    {
+        if (from is not null)
+        {
+            deltas[from] = deltas.GetValueOrDefault(from) - amount;
+        }
+        if (to is not null)
+        {
+            deltas[to] = deltas.GetValueOrDefault(to) + amount;
+        }
     }
 
     private async Task<int> CountSolanaAsync(string chain, string mintAddress, CancellationToken cancellationToken)
@@ -113,54 +162,5 @@ public sealed class HolderIndex(ConfiguredChains chains, IGrainFactory grains)
             }
         }
         return holders;
-    }
-
-    private sealed class EvmTokenHolders(SharemintToken token, ulong firstBlock)
-    {
-        public SharemintToken Token { get; } = token;
-        public ulong FirstBlock { get; } = firstBlock;
-        public EvmLogCursor? Cursor { get; set; }
-        public Balances Balances { get; private set; } = new();
-
-        public void Reset()
-        {
-            Cursor = null;
-            Balances = new Balances();
-        }
-    }
-
-    private sealed class TronTokenHolders(TronToken token, long firstBlock)
-    {
-        public TronToken Token { get; } = token;
-        public long NextBlock { get; set; } = firstBlock;
-        public Balances Balances { get; } = new();
-    }
-
-    /// <summary>Raw balances replayed from transfers; a null side is a mint (from) or a burn (to).</summary>
-    private sealed class Balances
-    {
-        private readonly Dictionary<string, BigInteger> _raw = new(StringComparer.Ordinal);
-
-        public int Holders { get; private set; }
-
-        public void Move(string? from, string? to, BigInteger amount)
-        {
-            if (from is not null)
-            {
-                Add(from, -amount);
-            }
-            if (to is not null)
-            {
-                Add(to, amount);
-            }
-        }
-
-        private void Add(string address, BigInteger delta)
-        {
-            var before = _raw.GetValueOrDefault(address);
-            var after = before + delta;
-            _raw[address] = after;
-            Holders += (after > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
-        }
     }
 }

@@ -9,23 +9,28 @@ using Sharemint.Telemetry;
 namespace Sharemint.Silo.Telemetry;
 
 /// <summary>
-/// Counts holders per asset and chain from the chains (see <see cref="HolderIndex"/>) every
-/// <see cref="TelemetryOptions.SampleIntervalSeconds"/> and exports them as <c>sharemint_holders{asset,chain}</c>. The
-/// gauge only reads the latest counts, so a scrape never waits on a chain. A deployment whose count fails keeps its
-/// previous figure and the failure is counted in <c>sharemint_telemetry_sample_errors_total{source="holders"}</c>.
+/// Every <see cref="TelemetryOptions.SampleIntervalSeconds"/>: one silo of the cluster (whichever holds the holder index's
+/// lock) brings each deployment's holder count up to date from the chains (see <see cref="HolderIndex"/>), and every silo
+/// reads the latest counts from the database and exports them as <c>sharemint_holders{asset,chain}</c>, so all silos show
+/// the same figures and the chains are read once, not once per silo. The gauge only reads the latest counts, so a scrape
+/// never waits on a chain. A deployment whose count fails keeps its previous figure and the failure is counted in
+/// <c>sharemint_telemetry_sample_errors_total{source="holders"}</c>.
 /// </summary>
 public sealed class HolderSampler : BackgroundService
 {
     private readonly IGrainFactory _grains;
     private readonly IServiceProvider _services;
+    private readonly HolderStore _store;
     private readonly LedgerGauges _gauges;
     private readonly ILogger<HolderSampler> _logger;
     private readonly TimeSpan _interval;
     private Dictionary<(string Asset, string Chain), int> _latest = [];
 
-    public HolderSampler(IGrainFactory grains, IServiceProvider services, IOptions<TelemetryOptions> options, LedgerGauges gauges, ILogger<HolderSampler> logger)
+    public HolderSampler(IGrainFactory grains, IServiceProvider services, Npgsql.NpgsqlDataSource database, IOptions<TelemetryOptions> options,
+        LedgerGauges gauges, ILogger<HolderSampler> logger)
     {
         _grains = grains;
+        _store = new HolderStore(database);
         _services = services;
         _gauges = gauges;
         _logger = logger;
@@ -42,7 +47,7 @@ public sealed class HolderSampler : BackgroundService
         {
             return;
         }
-        var index = new HolderIndex(chains, _grains);
+        var index = new HolderIndex(chains, _grains, _store);
         var startup = _services.GetService<SiloStartupState>();
         using var timer = new PeriodicTimer(_interval);
         do
@@ -66,13 +71,23 @@ public sealed class HolderSampler : BackgroundService
 
     private async Task SampleAsync(HolderIndex index, CancellationToken cancellationToken)
     {
+        await _store.TryIndexAsync(() => IndexAllAsync(index, cancellationToken), cancellationToken);
         var counts = new Dictionary<(string Asset, string Chain), int>(Volatile.Read(ref _latest));
+        foreach (var count in await _store.ReadCountsAsync(cancellationToken))
+        {
+            counts[(count.Symbol, count.Chain)] = count.Holders;
+        }
+        Volatile.Write(ref _latest, counts);
+    }
+
+    private async Task IndexAllAsync(HolderIndex index, CancellationToken cancellationToken)
+    {
         foreach (var deployment in await _grains.GetGrain<ICatalogGrain>(0).ListDeploymentsAsync())
         {
             try
             {
                 var config = (await _grains.GetGrain<IChainBridgeGrain>(DeploymentKey.For(deployment.Symbol, deployment.Chain)).GetAsync()).Config;
-                counts[(deployment.Symbol, deployment.Chain)] = await index.CountAsync(deployment.Chain, config.TokenAddress, cancellationToken);
+                await index.IndexAsync(deployment.Symbol, deployment.Chain, config.TokenAddress, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -81,6 +96,5 @@ public sealed class HolderSampler : BackgroundService
                 _logger.LogDebug(ex, "Counting holders of {Symbol} on {Chain} failed", deployment.Symbol, deployment.Chain);
             }
         }
-        Volatile.Write(ref _latest, counts);
     }
 }
