@@ -52,6 +52,7 @@ public sealed class RecoveryCheckTests
                 var first = silo;
                 await FlowSilos.WaitForDeploymentAsync(grains, TimeSpan.FromMinutes(2), () => first.Output);
                 await MintAsync(grains, 1.0m);
+                await BlockAsync(grains, FlowSilos.Chain, EvmPrivateKey.Generate().Address.ToString());
 
                 await ProcessRunner.RunAsync(PostgresBinary("pg_dump"), ["--format=custom", $"--file={backup}", Libpq(database)], Timeout);
 
@@ -286,6 +287,7 @@ public sealed class RecoveryCheckTests
                     await Task.Delay(250);
                 }
                 await MintAsync(grains, 1.0m, "tron", wallet);
+                await BlockAsync(grains, "tron", TronAddress.FromPublicKey(EvmPrivateKey.Generate().PublicKey).ToBase58());
                 token = (await grains.GetGrain<Sharemint.Bridges.IChainBridgeGrain>(Sharemint.Bridges.DeploymentKey.For(FlowSilos.Symbol, "tron")).GetAsync()).Config.TokenAddress;
 
                 await ProcessRunner.RunAsync(PostgresBinary("pg_dump"), ["--format=custom", $"--file={backup}", Libpq(database)], Timeout);
@@ -366,6 +368,27 @@ public sealed class RecoveryCheckTests
             }
             File.Delete(backup);
         }
+    }
+
+    /// <summary>
+    /// A final write that changes no supply, sent as the sanctions list sends it (an on-chain block of a stranger): it leaves
+    /// no Minted/Burned event, so the check must not report it missing from the chain.
+    /// </summary>
+    private static async Task BlockAsync(IGrainFactory grains, string chain, string address)
+    {
+        var deployment = (await grains.GetGrain<Sharemint.Bridges.IChainBridgeGrain>(Sharemint.Bridges.DeploymentKey.For(FlowSilos.Symbol, chain)).GetAsync()).Config;
+        var signer = grains.GetGrain<Sharemint.Signers.IChainSignerGrain>(chain);
+        var write = new Sharemint.Signers.ChainWrite($"test-block-{Guid.NewGuid():N}", Sharemint.Signers.ChainWriteKind.SetBlocked, deployment.TokenAddress,
+            deployment.Decimals, [new Sharemint.Signers.ChainWriteLine(address, CanonicalAmount.FromUnits(1))]);
+        var status = await signer.SubmitAsync(write);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (status.State == Sharemint.Signers.ChainWriteState.Pending)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the block on {chain} is still pending after 60 s");
+            await Task.Delay(200);
+            status = await signer.CheckAsync(write.WriteId);
+        }
+        Assert.Equal(Sharemint.Signers.ChainWriteState.Final, status.State);
     }
 
     private static async Task<OrderSnapshot> MintAsync(IGrainFactory grains, decimal tokens, string chain, string wallet)

@@ -230,8 +230,9 @@ public sealed class RecoveryCheck(IGrainFactory grains, NpgsqlDataSource databas
                 });
             }
         }
+        // Only mints and burns leave a Minted/Burned event; a final pause, blocklist or multiplier write has none to match.
         var onChain = events.Select(e => e.OperationId).ToHashSet();
-        foreach (var write in tokenWrites.Where(w => w.State == "final" && !onChain.Contains(Hash32.FromKey(w.WriteId))))
+        foreach (var write in tokenWrites.Where(w => w.State == "final" && w.MovesSupply && !onChain.Contains(Hash32.FromKey(w.WriteId))))
         {
             differences.Add(new RecoveryDifference("operation_not_on_chain", symbol, chainName,
                 $"write {write.WriteId} is final in the write-ahead log (transaction {write.TransactionId}) but no such operation is on-chain")
