@@ -352,6 +352,18 @@ public sealed class RecoveryCheckTests
                 Assert.Contains(status.Logs!, l => l.Topics.Count == 3 && l.Topics[1].ToString() == d.GetProperty("operationId").GetString());
             }
 
+            // TronWeb (not our client) reads the token's Minted events: the one before the backup and exactly the two reported.
+            var tronWeb = await ProcessRunner.RunAsync("node",
+                [Path.Combine(RepositoryPaths.Root, "devnet", "tron", "check", "tronweb-holder.js"), "minted", "--node", tron.Endpoint.ToString().TrimEnd('/'),
+                    "--artifact", Path.Combine(RepositoryPaths.Root, "contracts", "out", SharemintTokenArtifact.FileName), "--token", token],
+                Timeout, workingDirectory: RepositoryPaths.Root, throwOnFailure: false);
+            Assert.True(tronWeb.ExitCode == 0, tronWeb.StandardError);
+            using var events = JsonDocument.Parse(tronWeb.StandardOutput);
+            var minted = events.RootElement.GetProperty("minted").EnumerateArray().ToList();
+            Assert.Equal(3, minted.Count);
+            Assert.Equal(minted.Skip(1).Select(m => (m.GetProperty("transaction").GetString(), m.GetProperty("opId").GetString(), m.GetProperty("to").GetString())).Order(),
+                lost.Select(d => (d.GetProperty("transactionId").GetString(), d.GetProperty("operationId").GetString(), (string?)wallet)).Order());
+
             var supply = Assert.Single(differences, d => d.GetProperty("code").GetString() == "supply_differs");
             Assert.Equal("tron", supply.GetProperty("chain").GetString());
             Assert.Equal(CanonicalAmount.FromTokens(1.0m).Units, supply.GetProperty("ledgerUnits").GetUnits());

@@ -5,6 +5,7 @@
 //   node devnet/tron/check/tronweb-holder.js read --node <url> --artifact <json> --token <base58> [--accounts a,b]
 //   node devnet/tron/check/tronweb-holder.js holders --node <url> --artifact <json> --token <base58>
 //   node devnet/tron/check/tronweb-holder.js roles --node <url> --artifact <json> --token <base58> --accounts a,b
+//   node devnet/tron/check/tronweb-holder.js minted --node <url> --artifact <json> --token <base58>
 //   node devnet/tron/check/tronweb-holder.js multiplier --node <url> --artifact <json> --token <base58>
 //   node devnet/tron/check/tronweb-holder.js transfer --node <url> --artifact <json> --token <base58> --key <hex> --to <base58> --amount <raw>
 'use strict';
@@ -61,6 +62,21 @@ async function main() {
     console.log(JSON.stringify({ accounts }));
     return;
   }
+  if (o.mode === 'minted') {
+    // The token's Minted events from TronWeb's event API (confirmed blocks): operation id, recipient, amount, transaction.
+    const tronWeb = new TronWeb({ fullHost: o.node });
+    const events = await tronWeb.event.getEventsByContractAddress(o.token, { eventName: 'Minted', onlyConfirmed: true, limit: 200, orderBy: 'block_timestamp,asc' });
+    const list = Array.isArray(events) ? events : events.data || [];
+    if (list.length >= 200) throw new Error('more than one page of Minted events: this check reads one');
+    const minted = list.map((e) => ({
+      transaction: e.transaction_id,
+      opId: '0x' + String(e.result.opId).replace(/^0x/, '').toLowerCase(),
+      to: tronWeb.address.fromHex('41' + String(e.result.to).replace(/^0x/, '').replace(/^41/, '').padStart(40, '0').slice(-40)),
+      amount: String(e.result.amount),
+    }));
+    console.log(JSON.stringify({ minted }));
+    return;
+  }
   if (o.mode === 'holders') {
     // Holders from TronWeb's event API (Transfer events, confirmed blocks) and balanceOf for every address they name.
     const tronWeb = new TronWeb({ fullHost: o.node });
@@ -100,7 +116,7 @@ async function main() {
     }
     throw new Error(`${txid} not in a block after 30 s`);
   }
-  throw new Error(`unknown mode '${o.mode}' (read, roles, holders, multiplier or transfer)`);
+  throw new Error(`unknown mode '${o.mode}' (read, roles, minted, holders, multiplier or transfer)`);
 }
 
 main().catch((e) => {
