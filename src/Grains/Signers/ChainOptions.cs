@@ -56,8 +56,8 @@ public sealed class ChainOptions
     public string? Keypair { get; set; }
 
     /// <summary>
-    /// EVM and Tron (a base58check address there): the address that holds the token's admin role (<c>DEFAULT_ADMIN_ROLE</c>, which grants and revokes every
-    /// role) and a pauser role of its own, e.g. a cold key or a multisig. The deploy flow hands the admin role to it and the
+    /// EVM and Tron (a base58check address there): the address that holds the token's admin role (<c>DEFAULT_ADMIN_ROLE</c>,
+    /// which grants and revokes every role) and a pauser role of its own, e.g. a cold key or a multisig. The deploy flow hands the admin role to it and the
     /// hot signing key renounces it, keeping only the roles the platform signs with (mint, burn, pause, multiplier,
     /// blocklist). Unset: the hot key stays admin (development chains).
     /// </summary>
