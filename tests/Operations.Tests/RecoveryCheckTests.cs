@@ -3,6 +3,7 @@ using System.Text.Json;
 using Npgsql;
 using Sharemint.Assets;
 using Sharemint.Chains.Evm;
+using Sharemint.Chains.Tron;
 using Sharemint.Fixtures;
 using Sharemint.Orders;
 using Sharemint.Quotes;
@@ -51,6 +52,7 @@ public sealed class RecoveryCheckTests
                 var first = silo;
                 await FlowSilos.WaitForDeploymentAsync(grains, TimeSpan.FromMinutes(2), () => first.Output);
                 await MintAsync(grains, 1.0m);
+                await BlockAsync(grains, FlowSilos.Chain, EvmPrivateKey.Generate().Address.ToString());
 
                 await ProcessRunner.RunAsync(PostgresBinary("pg_dump"), ["--format=custom", $"--file={backup}", Libpq(database)], Timeout);
 
@@ -239,6 +241,166 @@ public sealed class RecoveryCheckTests
             }
             File.Delete(backup);
         }
+    }
+
+    [Fact]
+    public async Task On_Tron_the_check_reports_exactly_the_mints_and_the_multiplier_change_made_since_the_backup()
+    {
+        await using var postgres = await PostgresServer.CreateAsync();
+        var database = await postgres.CreateMigratedDatabaseAsync("ops_recovery_tron");
+        await using var anvil = await AnvilNode.StartAsync(AnvilNode.LocateBinary(RepositoryPaths.Root), 31337);
+        await using var tron = await Sharemint.Chains.Tests.Tron.TronDevnet.StartAsync(blockMs: 200);
+        // anvil's account 0 is the Tron node's genesis account: it holds the TRX that pays for the issuer's energy.
+        var issuer = EvmPrivateKey.FromHex(FlowSilos.IssuerKey);
+        var wallet = TronAddress.FromPublicKey(EvmPrivateKey.Generate().PublicKey).ToBase58();
+        var keySeed = FlowSilos.NewKeySeed();
+        var clusterId = $"recovery-tron-{Guid.NewGuid():N}";
+        Dictionary<string, string> Environment(bool deploy)
+        {
+            var environment = FlowSilos.Environment(anvil, keySeed, deployTokens: deploy);
+            environment["Sharemint__Api__BootstrapAdminKeyId"] = AdminKey;
+            environment["Sharemint__Api__BootstrapAdminSecret"] = AdminSecret;
+            environment["Sharemint__Api__SecretEncryptionKey"] = EncryptionKey;
+            environment["Sharemint__Chains__tron__Family"] = "tron";
+            environment["Sharemint__Chains__tron__RpcUrl"] = tron.Endpoint.ToString();
+            environment["Sharemint__Chains__tron__PrivateKey"] = FlowSilos.IssuerKey;
+            environment["Sharemint__Chains__tron__TransactionLifetimeSeconds"] = "10";
+            environment["Sharemint__Demo__Wallets__tron"] = wallet;
+            return environment;
+        }
+
+        SiloProcess? silo = await SiloProcess.StartAsync(database, seedDemo: true, clusterId: clusterId, extraEnvironment: Environment(deploy: true));
+        var backup = Path.Combine(Path.GetTempPath(), $"sharemint-backup-{Guid.NewGuid():N}.dump");
+        var after = new List<OrderSnapshot>();
+        var token = "";
+        try
+        {
+            await using (var client = await SiloClient.ConnectAsync(database, clusterId))
+            {
+                var grains = client.Client;
+                var first = silo;
+                await FlowSilos.WaitForDeploymentAsync(grains, TimeSpan.FromMinutes(2), () => first.Output);
+                var deadline = DateTime.UtcNow.AddMinutes(2);
+                while (!(await grains.GetGrain<Sharemint.Catalog.ICatalogGrain>(0).ListDeploymentsAsync()).Any(d => d.Symbol == FlowSilos.Symbol && d.Chain == "tron"))
+                {
+                    Assert.True(DateTime.UtcNow < deadline, $"not deployed on tron\n{first.Output}");
+                    await Task.Delay(250);
+                }
+                await MintAsync(grains, 1.0m, "tron", wallet);
+                await BlockAsync(grains, "tron", TronAddress.FromPublicKey(EvmPrivateKey.Generate().PublicKey).ToBase58());
+                token = (await grains.GetGrain<Sharemint.Bridges.IChainBridgeGrain>(Sharemint.Bridges.DeploymentKey.For(FlowSilos.Symbol, "tron")).GetAsync()).Config.TokenAddress;
+
+                await ProcessRunner.RunAsync(PostgresBinary("pg_dump"), ["--format=custom", $"--file={backup}", Libpq(database)], Timeout);
+
+                after.Add(await MintAsync(grains, 0.75m, "tron", wallet));
+                after.Add(await MintAsync(grains, 0.4m, "tron", wallet));
+            }
+            await silo.DisposeAsync();
+            silo = null;
+
+            var name = new NpgsqlConnectionStringBuilder(database).Database!;
+            await using (var admin = new NpgsqlConnection(postgres.ConnectionString("postgres")))
+            {
+                await admin.OpenAsync();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE {name} WITH (FORCE); CREATE DATABASE {name}", admin);
+                await drop.ExecuteNonQueryAsync();
+            }
+            NpgsqlConnection.ClearAllPools();
+            await ProcessRunner.RunAsync(PostgresBinary("pg_restore"), ["--exit-on-error", $"--dbname={Libpq(database)}", backup], Timeout);
+
+            // A split the restored ledger never saw, signed with the issuer's key by our Tron client (it emits no Minted/Burned).
+            var trc20 = new TronToken(tron.Client, SharemintTokenArtifact.Locate(), TronAddress.Parse(token));
+            var nonce = await trc20.MultiplierNonceAsync();
+            await trc20.SendAsync(trc20.SetMultiplierCall(TronAddress.FromPublicKey(issuer.PublicKey), new UInt256(2 * System.Numerics.BigInteger.Pow(10, 18)), 0, nonce), issuer);
+
+            clusterId = $"restored-{Guid.NewGuid():N}";
+            silo = await SiloProcess.StartAsync(database, seedDemo: false, clusterId: clusterId, extraEnvironment: Environment(deploy: false));
+            var check = await CliAsync(silo, "ops", "recovery-check");
+            var output = silo.Output;
+            Assert.True(check.ExitCode == 7,
+                $"differences exit 7, got {check.ExitCode}: {check.StandardError}\n{check.StandardOutput}\n{output[^Math.Min(output.Length, 8000)..]}");
+            using var report = JsonDocument.Parse(check.StandardOutput);
+            var differences = report.RootElement.GetProperty("differences").EnumerateArray().ToList();
+            Assert.DoesNotContain(report.RootElement.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("tron", StringComparison.Ordinal));
+
+            var multiplier = Assert.Single(differences, d => d.GetProperty("code").GetString() == "multiplier_differs");
+            Assert.Equal("tron", multiplier.GetProperty("chain").GetString());
+            Assert.Contains("ledger multiplier 1000000000000000000, on-chain 2000000000000000000", multiplier.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+            // Exactly the two mints after the backup: on-chain, unknown to the restored write-ahead log, each to the wallet.
+            var lost = differences.Where(d => d.GetProperty("code").GetString() == "operation_not_in_ledger").ToList();
+            Assert.Equal(2, lost.Count);
+            Assert.Equal(after.Select(o => o.Amount.Units).Order(),
+                lost.Select(d => Assert.Single(d.GetProperty("lines").EnumerateArray()).GetProperty("canonicalUnits").GetUnits()).Order());
+            Assert.All(lost, d =>
+            {
+                Assert.Equal("TSLAx", d.GetProperty("asset").GetString());
+                Assert.Equal("tron", d.GetProperty("chain").GetString());
+                Assert.Equal("mint", d.GetProperty("kind").GetString());
+                var line = Assert.Single(d.GetProperty("lines").EnumerateArray());
+                Assert.Equal(wallet, line.GetProperty("account").GetString());
+                // Chain units: the token's 18 decimals, 10^10 per canonical unit.
+                Assert.Equal((System.Numerics.BigInteger)line.GetProperty("canonicalUnits").GetUnits() * 10_000_000_000,
+                    System.Numerics.BigInteger.Parse(line.GetProperty("chainUnits").GetString()!, CultureInfo.InvariantCulture));
+            });
+            // Each names its own transaction, and the node holds a Minted event of that operation in it.
+            Assert.Equal(2, lost.Select(d => d.GetProperty("transactionId").GetString()).Distinct().Count());
+            foreach (var d in lost)
+            {
+                var status = await tron.Client.GetStatusAsync(d.GetProperty("transactionId").GetString()!, 0);
+                Assert.Equal(TronTxState.Succeeded, status.State);
+                Assert.Contains(status.Logs!, l => l.Topics.Count == 3 && l.Topics[1].ToString() == d.GetProperty("operationId").GetString());
+            }
+
+            // TronWeb (not our client) reads the token's Minted events: the one before the backup and exactly the two reported.
+            var tronWeb = await ProcessRunner.RunAsync("node",
+                [Path.Combine(RepositoryPaths.Root, "devnet", "tron", "check", "tronweb-holder.js"), "minted", "--node", tron.Endpoint.ToString().TrimEnd('/'),
+                    "--artifact", Path.Combine(RepositoryPaths.Root, "contracts", "out", SharemintTokenArtifact.FileName), "--token", token],
+                Timeout, workingDirectory: RepositoryPaths.Root, throwOnFailure: false);
+            Assert.True(tronWeb.ExitCode == 0, tronWeb.StandardError);
+            using var events = JsonDocument.Parse(tronWeb.StandardOutput);
+            var minted = events.RootElement.GetProperty("minted").EnumerateArray().ToList();
+            Assert.Equal(3, minted.Count);
+            Assert.Equal(minted.Skip(1).Select(m => (m.GetProperty("transaction").GetString(), m.GetProperty("opId").GetString(), m.GetProperty("to").GetString())).Order(),
+                lost.Select(d => (d.GetProperty("transactionId").GetString(), d.GetProperty("operationId").GetString(), (string?)wallet)).Order());
+
+            var supply = Assert.Single(differences, d => d.GetProperty("code").GetString() == "supply_differs");
+            Assert.Equal("tron", supply.GetProperty("chain").GetString());
+            Assert.Equal(CanonicalAmount.FromTokens(1.0m).Units, supply.GetProperty("ledgerUnits").GetUnits());
+            Assert.Equal(CanonicalAmount.FromTokens(1.0m).Units + after.Sum(o => o.Amount.Units), supply.GetProperty("chainUnits").GetUnits());
+            Assert.Equal(4, differences.Count);
+            var resume = await CliAsync(silo, "ops", "resume");
+            Assert.True(resume.ExitCode == 0, resume.StandardError);
+        }
+        finally
+        {
+            if (silo is not null)
+            {
+                await silo.DisposeAsync();
+            }
+            File.Delete(backup);
+        }
+    }
+
+    /// <summary>
+    /// A final write that changes no supply, sent as the sanctions list sends it (an on-chain block of a stranger): it leaves
+    /// no Minted/Burned event, so the check must not report it missing from the chain.
+    /// </summary>
+    private static async Task BlockAsync(IGrainFactory grains, string chain, string address)
+    {
+        var deployment = (await grains.GetGrain<Sharemint.Bridges.IChainBridgeGrain>(Sharemint.Bridges.DeploymentKey.For(FlowSilos.Symbol, chain)).GetAsync()).Config;
+        var signer = grains.GetGrain<Sharemint.Signers.IChainSignerGrain>(chain);
+        var write = new Sharemint.Signers.ChainWrite($"test-block-{Guid.NewGuid():N}", Sharemint.Signers.ChainWriteKind.SetBlocked, deployment.TokenAddress,
+            deployment.Decimals, [new Sharemint.Signers.ChainWriteLine(address, CanonicalAmount.FromUnits(1))]);
+        var status = await signer.SubmitAsync(write);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (status.State == Sharemint.Signers.ChainWriteState.Pending)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the block on {chain} is still pending after 60 s");
+            await Task.Delay(200);
+            status = await signer.CheckAsync(write.WriteId);
+        }
+        Assert.Equal(Sharemint.Signers.ChainWriteState.Final, status.State);
     }
 
     private static async Task<OrderSnapshot> MintAsync(IGrainFactory grains, decimal tokens, string chain, string wallet)

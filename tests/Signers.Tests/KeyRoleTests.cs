@@ -65,7 +65,7 @@ public sealed class KeyRoleTests(SignerFixture fixture)
     [Theory]
     [InlineData("evm", "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "must be a key other than the signing key")]
     [InlineData("evm", "0x1234", "is not an EVM address")]
-    [InlineData("solana", "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65", "is supported on EVM chains only")]
+    [InlineData("solana", "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65", "is supported on EVM and Tron chains only")]
     public void An_admin_address_that_cannot_work_is_refused_at_start(string family, string adminAddress, string expected)
     {
         var chain = family == "evm" ? "mantle" : "solana";

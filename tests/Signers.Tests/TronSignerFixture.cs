@@ -36,6 +36,17 @@ public sealed class TronSignerFixture : IAsyncLifetime
     /// <summary>The issuer's key as configuration holds it (a fresh one per run).</summary>
     public string IssuerKeyHex { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>The chain <c>tronroles</c>: the same node, signed by <see cref="RoleSignerKey"/>, the token admin handed to <see cref="TokenAdminKey"/>.</summary>
+    public const string RolesChain = "tronroles";
+
+    /// <summary>The hot signing key of <see cref="RolesChain"/> as configuration holds it (a fresh, funded one per run).</summary>
+    public string RoleSignerKeyHex { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    public EvmPrivateKey RoleSignerKey => EvmPrivateKey.FromHex(RoleSignerKeyHex);
+
+    /// <summary>The token admin of <see cref="RolesChain"/> (a cold key in production; funded here so a test can sign with it).</summary>
+    public EvmPrivateKey TokenAdminKey { get; } = EvmPrivateKey.Generate();
+
     public EvmPrivateKey IssuerKey { get; private set; } = null!;
     public TronAddress Issuer => TronAddress.FromPublicKey(IssuerKey.PublicKey);
     public string ConnectionString { get; private set; } = "";
@@ -56,12 +67,18 @@ public sealed class TronSignerFixture : IAsyncLifetime
         Tron = await TronDevnet.StartAsync(blockMs: 100);
         IssuerKey = EvmPrivateKey.FromHex(IssuerKeyHex);
         await FundAsync(Issuer, 1_000_000_000_000);
+        await FundAsync(TronAddress.FromPublicKey(RoleSignerKey.PublicKey), 1_000_000_000_000);
+        await FundAsync(TronAddress.FromPublicKey(TokenAdminKey.PublicKey), 100_000_000_000);
         _configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Sharemint:Chains:tron:Family"] = "tron",
             ["Sharemint:Chains:tron:RpcUrl"] = Tron.Endpoint.ToString(),
             ["Sharemint:Chains:tron:PrivateKey"] = IssuerKeyHex,
             ["Sharemint:Chains:tron:TransactionLifetimeSeconds"] = LifetimeSeconds.ToString(CultureInfo.InvariantCulture),
+            [$"Sharemint:Chains:{RolesChain}:Family"] = "tron",
+            [$"Sharemint:Chains:{RolesChain}:RpcUrl"] = Tron.Endpoint.ToString(),
+            [$"Sharemint:Chains:{RolesChain}:PrivateKey"] = RoleSignerKeyHex,
+            [$"Sharemint:Chains:{RolesChain}:AdminAddress"] = TronAddress.FromPublicKey(TokenAdminKey.PublicKey).ToBase58(),
         }).Build();
         await DeployClusterAsync();
     }

@@ -4,6 +4,8 @@
 //
 //   node devnet/tron/check/tronweb-holder.js read --node <url> --artifact <json> --token <base58> [--accounts a,b]
 //   node devnet/tron/check/tronweb-holder.js holders --node <url> --artifact <json> --token <base58>
+//   node devnet/tron/check/tronweb-holder.js roles --node <url> --artifact <json> --token <base58> --accounts a,b
+//   node devnet/tron/check/tronweb-holder.js minted --node <url> --artifact <json> --token <base58>
 //   node devnet/tron/check/tronweb-holder.js multiplier --node <url> --artifact <json> --token <base58>
 //   node devnet/tron/check/tronweb-holder.js transfer --node <url> --artifact <json> --token <base58> --key <hex> --to <base58> --amount <raw>
 'use strict';
@@ -42,6 +44,37 @@ async function main() {
       newUIMultiplier: (await token.newUIMultiplier().call()).toString(),
       effectiveAt: (await token.effectiveAt().call()).toString(),
     }));
+    return;
+  }
+  if (o.mode === 'roles') {
+    // AccessControl as a wallet or an explorer reads it: each role id from its public constant, then hasRole per account.
+    const tronWeb = new TronWeb({ fullHost: o.node });
+    tronWeb.setAddress(o.token);
+    const token = tronWeb.contract(abi, o.token);
+    const names = ['DEFAULT_ADMIN_ROLE', 'MINTER_ROLE', 'BURNER_ROLE', 'PAUSER_ROLE', 'MULTIPLIER_UPDATER_ROLE', 'BLOCKLIST_ADMIN_ROLE'];
+    const roles = {};
+    for (const name of names) roles[name] = await token[name]().call();
+    const accounts = {};
+    for (const account of (o.accounts || '').split(',').filter(Boolean)) {
+      accounts[account] = {};
+      for (const name of names) accounts[account][name] = Boolean(await token.hasRole(roles[name], account).call());
+    }
+    console.log(JSON.stringify({ accounts }));
+    return;
+  }
+  if (o.mode === 'minted') {
+    // The token's Minted events from TronWeb's event API (confirmed blocks): operation id, recipient, amount, transaction.
+    const tronWeb = new TronWeb({ fullHost: o.node });
+    const events = await tronWeb.event.getEventsByContractAddress(o.token, { eventName: 'Minted', onlyConfirmed: true, limit: 200, orderBy: 'block_timestamp,asc' });
+    const list = Array.isArray(events) ? events : events.data || [];
+    if (list.length >= 200) throw new Error('more than one page of Minted events: this check reads one');
+    const minted = list.map((e) => ({
+      transaction: e.transaction_id,
+      opId: '0x' + String(e.result.opId).replace(/^0x/, '').toLowerCase(),
+      to: tronWeb.address.fromHex('41' + String(e.result.to).replace(/^0x/, '').replace(/^41/, '').padStart(40, '0').slice(-40)),
+      amount: String(e.result.amount),
+    }));
+    console.log(JSON.stringify({ minted }));
     return;
   }
   if (o.mode === 'holders') {
@@ -83,7 +116,7 @@ async function main() {
     }
     throw new Error(`${txid} not in a block after 30 s`);
   }
-  throw new Error(`unknown mode '${o.mode}' (read, holders, multiplier or transfer)`);
+  throw new Error(`unknown mode '${o.mode}' (read, roles, minted, holders, multiplier or transfer)`);
 }
 
 main().catch((e) => {

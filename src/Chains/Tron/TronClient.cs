@@ -162,9 +162,17 @@ public sealed class TronClient
     }
 
     /// <summary>The infos (with logs) of every transaction in final block <paramref name="number"/>; empty when the block is not final yet.</summary>
-    public async Task<IReadOnlyList<TronTxStatus>> GetFinalBlockInfosAsync(long number, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<TronTxStatus>> GetFinalBlockInfosAsync(long number, CancellationToken cancellationToken = default) =>
+        GetBlockInfosAsync(number, true, cancellationToken);
+
+    /// <summary>
+    /// The infos (with logs) of every transaction in block <paramref name="number"/>: from the solidified chain when
+    /// <paramref name="final"/>, else from the node's head view (blocks not final yet included). Empty past that head.
+    /// </summary>
+    public async Task<IReadOnlyList<TronTxStatus>> GetBlockInfosAsync(long number, bool final, CancellationToken cancellationToken = default)
     {
-        var answer = await _http.PostAsync("walletsolidity/gettransactioninfobyblocknum", new { num = number }, cancellationToken);
+        var path = final ? "walletsolidity/gettransactioninfobyblocknum" : "wallet/gettransactioninfobyblocknum";
+        var answer = await _http.PostAsync(path, new { num = number }, cancellationToken);
         if (answer is not JsonArray list) return [];
         return list.Where(n => n is not null).Select(n => ParseInfo(n!)).ToList();
     }

@@ -6,6 +6,9 @@ namespace Sharemint.Chains.Tron;
 /// <summary>A TRC-20 Transfer of the token, with where it happened (txID and log index identify a deposit exactly once).</summary>
 public sealed record TronTokenTransfer(TronAddress From, TronAddress To, UInt256 Amount, long BlockNumber, string TxId, int LogIndex);
 
+/// <summary>A Minted or Burned event of the token on Tron: the operation id that caused a supply change, and where it happened.</summary>
+public sealed record TronSupplyChange(TokenSupplyChangeKind Kind, Hash32 OperationId, TronAddress Account, UInt256 Amount, long BlockNumber, string TxId, int LogIndex);
+
 /// <summary>
 /// The SharemintToken (contracts/out/SharemintToken.json) deployed on Tron as a TRC-20. Reads go through
 /// triggerconstantcontract; writes are <see cref="TronTrigger"/> calls that a signer builds, signs and tracks by txID
@@ -73,6 +76,10 @@ public sealed class TronToken
     public async Task<UInt256> MultiplierAsync(CancellationToken cancellationToken = default) => (UInt256)(await ReadAsync("multiplier", [], cancellationToken))[0];
     public async Task<UInt256> MultiplierNonceAsync(CancellationToken cancellationToken = default) => (UInt256)(await ReadAsync("multiplierNonce", [], cancellationToken))[0];
 
+    /// <summary>Whether <paramref name="account"/> holds <paramref name="role"/> (OpenZeppelin AccessControl; roles as in <see cref="SharemintToken"/>).</summary>
+    public async Task<bool> HasRoleAsync(Hash32 role, TronAddress account, CancellationToken cancellationToken = default) =>
+        (bool)(await ReadAsync("hasRole", [role, account.ToEvm()], cancellationToken))[0];
+
     /// <summary>ERC-8056 pending view: the multiplier last set and when it takes (or took) effect, unix seconds.</summary>
     public async Task<(UInt256 Value, ulong EffectiveAt)> NewUiMultiplierAsync(CancellationToken cancellationToken = default) =>
         ((UInt256)(await ReadAsync("newUIMultiplier", [], cancellationToken))[0], ((UInt256)(await ReadAsync("effectiveAt", [], cancellationToken))[0]).ToUInt64());
@@ -114,6 +121,12 @@ public sealed class TronToken
     public TronTrigger UnpauseCall(TronAddress issuer) => Call(issuer, "unpause");
     public TronTrigger SetBlockedCall(TronAddress issuer, TronAddress account, bool blocked) => Call(issuer, "setBlocked", account.ToEvm(), blocked);
 
+    /// <summary>grantRole, signed by a holder of the role's admin role.</summary>
+    public TronTrigger GrantRoleCall(TronAddress admin, Hash32 role, TronAddress account) => Call(admin, "grantRole", role, account.ToEvm());
+
+    /// <summary>renounceRole: <paramref name="holder"/> gives up <paramref name="role"/> (it signs, and confirms itself as the account).</summary>
+    public TronTrigger RenounceRoleCall(TronAddress holder, Hash32 role) => Call(holder, "renounceRole", role, holder.ToEvm());
+
     /// <summary>Compare-and-set: succeeds only if the on-chain nonce equals <paramref name="expectedNonce"/>.</summary>
     public TronTrigger SetMultiplierCall(TronAddress issuer, UInt256 multiplier, ulong activatesAt, UInt256 expectedNonce) =>
         Call(issuer, "setMultiplier", multiplier, activatesAt, expectedNonce);
@@ -148,6 +161,32 @@ public sealed class TronToken
     }
 
     // ------------------------------------------------------------------ events
+
+    /// <summary>
+    /// Minted and Burned events (with operation ids) of this token in block <paramref name="number"/>, in log order, from
+    /// successful transactions; from the solidified chain when <paramref name="final"/>, else from the node's head view.
+    /// </summary>
+    public async Task<IReadOnlyList<TronSupplyChange>> SupplyChangesInBlockAsync(long number, bool final = true, CancellationToken cancellationToken = default)
+    {
+        var minted = _abi.Event("Minted");
+        var burned = _abi.Event("Burned");
+        var result = new List<TronSupplyChange>();
+        foreach (var info in await _client.GetBlockInfosAsync(number, final, cancellationToken))
+        {
+            if (info.State != TronTxState.Succeeded) continue;
+            foreach (var log in info.Logs ?? [])
+            {
+                if (log.Address != Address || log.Topics.Count != 3) continue;
+                var kind = log.Topics[0] == minted.Topic0 ? TokenSupplyChangeKind.Mint : log.Topics[0] == burned.Topic0 ? TokenSupplyChangeKind.Burn : (TokenSupplyChangeKind?)null;
+                if (kind is not { } k) continue;
+                var evmLog = new EvmLog(log.Address.ToEvm(), log.Topics, log.Data, (ulong)log.BlockNumber, Hash32.Zero, Hash32.Parse(log.TxId), (ulong)log.LogIndex, false);
+                var values = (k == TokenSupplyChangeKind.Mint ? minted : burned).Decode(evmLog);
+                var account = (EvmAddress)values[k == TokenSupplyChangeKind.Mint ? "to" : "from"];
+                result.Add(new TronSupplyChange(k, (Hash32)values["opId"], new TronAddress(account), (UInt256)values["amount"], log.BlockNumber, log.TxId, log.LogIndex));
+            }
+        }
+        return result;
+    }
 
     /// <summary>Transfer events of this token in final block <paramref name="number"/> (to <paramref name="recipient"/> when given), in log order.</summary>
     public async Task<IReadOnlyList<TronTokenTransfer>> FinalTransfersInBlockAsync(long number, TronAddress? recipient = null, CancellationToken cancellationToken = default)

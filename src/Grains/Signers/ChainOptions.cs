@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Sharemint.Chains.Evm;
 using Sharemint.Chains.Solana;
+using Sharemint.Chains.Tron;
 using Sharemint.Compliance;
 using Sharemint.Errors;
 using SolanaKeypair = Sharemint.Chains.Solana.Keypair;
@@ -55,8 +56,8 @@ public sealed class ChainOptions
     public string? Keypair { get; set; }
 
     /// <summary>
-    /// EVM only: the address that holds the token's admin role (<c>DEFAULT_ADMIN_ROLE</c>, which grants and revokes every
-    /// role) and a pauser role of its own, e.g. a cold key or a multisig. The deploy flow hands the admin role to it and the
+    /// EVM and Tron (a base58check address there): the address that holds the token's admin role (<c>DEFAULT_ADMIN_ROLE</c>,
+    /// which grants and revokes every role) and a pauser role of its own, e.g. a cold key or a multisig. The deploy flow hands the admin role to it and the
     /// hot signing key renounces it, keeping only the roles the platform signs with (mint, burn, pause, multiplier,
     /// blocklist). Unset: the hot key stays admin (development chains).
     /// </summary>
@@ -196,9 +197,9 @@ public sealed class ChainOptions
         {
             throw Bad(chain, "MaxFeeReplacements", "cannot be negative");
         }
-        if (AdminAddress is not null && family != ChainAddress.Family.Evm)
+        if (AdminAddress is not null && family == ChainAddress.Family.Solana)
         {
-            throw Bad(chain, "AdminAddress", "is supported on EVM chains only");
+            throw Bad(chain, "AdminAddress", "is supported on EVM and Tron chains only");
         }
         if (!Uri.TryCreate(RpcUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
         {
@@ -222,6 +223,7 @@ public sealed class ChainOptions
                 throw Bad(chain, "TransactionLifetimeSeconds", "must be 1-86400 (Tron refuses expirations over 24 h)");
             }
             RequireSecp256k1Key(chain);
+            RequireTronAdminAddress(chain);
         }
         else if (family == ChainAddress.Family.Evm)
         {
@@ -274,6 +276,28 @@ public sealed class ChainOptions
             throw Bad(chain, "AdminAddress", $"is not an EVM address ({e.Code})");
         }
         if (admin == EvmAddress.Zero || admin == EvmPrivateKey.FromHex(PrivateKey!).Address)
+        {
+            throw Bad(chain, "AdminAddress", "must be a key other than the signing key (and not the zero address)");
+        }
+    }
+
+    /// <summary>The admin address, when set, is a Tron base58check address other than the hot signing key's.</summary>
+    private void RequireTronAdminAddress(string chain)
+    {
+        if (AdminAddress is null)
+        {
+            return;
+        }
+        TronAddress admin;
+        try
+        {
+            admin = TronAddress.Parse(ChainAddress.Canonicalize("tron", AdminAddress));
+        }
+        catch (LedgerException e)
+        {
+            throw Bad(chain, "AdminAddress", $"is not a Tron base58check address ({e.Message.TrimEnd('.')})");
+        }
+        if (admin.ToEvm() == EvmAddress.Zero || admin == TronAddress.FromPublicKey(EvmPrivateKey.FromHex(PrivateKey!).PublicKey))
         {
             throw Bad(chain, "AdminAddress", "must be a key other than the signing key (and not the zero address)");
         }

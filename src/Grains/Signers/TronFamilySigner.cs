@@ -14,7 +14,7 @@ namespace Sharemint.Signers;
 /// provably expired unconfirmed. The on-chain operation id is <c>Hash32.FromKey(writeId)</c>, as on EVM, so the token
 /// refuses a second effect of one write whichever attempt lands.
 /// </summary>
-internal sealed class TronFamilySigner : IFamilySigner
+internal sealed partial class TronFamilySigner : IFamilySigner
 {
     /// <summary>Lines one mintBatch may carry (as on EVM).</summary>
     public const int MaxMintBatch = 200;
@@ -80,6 +80,7 @@ internal sealed class TronFamilySigner : IFamilySigner
                     await BroadcastPendingAsync(signed);
                     break;
                 case TronTxState.Succeeded when status.ContractAddress is { } address:
+                    await HandOverAdminRoleAsync(address, request.Symbol);
                     return new DeployedToken(address.ToBase58(), Decimals, (ulong)(status.BlockNumber ?? 0));
                 case TronTxState.Pending:
                     await BroadcastPendingAsync(attempts[^1]);

@@ -7,6 +7,7 @@ using Sharemint.Bridges;
 using Sharemint.Catalog;
 using Sharemint.Chains.Evm;
 using Sharemint.Chains.Solana;
+using Sharemint.Chains.Tron;
 using Sharemint.Signers;
 using SolanaPublicKey = Sharemint.Chains.Solana.PublicKey;
 using Sharemint.Reserves;
@@ -22,9 +23,9 @@ namespace Sharemint.Silo.Recovery;
 /// assets stay paused until an operator calls <see cref="ResumeAsync"/>.
 /// <list type="bullet">
 /// <item>supplies: a reconciliation of every asset (ledger supply against the real on-chain supply of each deployment);</item>
-/// <item>multipliers: the ledger's against the token's (EVM chains; Solana mints with the scaled-UI-amount extension);</item>
-/// <item>the issuer's transactions: every Minted/Burned event of each EVM token, by operation id, against the write-ahead
-/// log, both ways; on Solana every issuer-paid transaction on each mint, by signature, against the sender's records.
+/// <item>multipliers: the ledger's against the token's (EVM and Tron chains; Solana mints with the scaled-UI-amount extension);</item>
+/// <item>the issuer's transactions: every Minted/Burned event of each EVM and Tron token, by operation id, against the
+/// write-ahead log, both ways; on Solana every issuer-paid transaction on each mint, by signature, against the sender's records.
 /// An operation on-chain that the log does not hold is an effect the restored ledger has lost.</item>
 /// </list>
 /// </summary>
@@ -82,9 +83,22 @@ public sealed class RecoveryCheck(IGrainFactory grains, NpgsqlDataSource databas
                     }
                     continue;
                 }
+                if (string.Equals(chain["Family"], "tron", StringComparison.OrdinalIgnoreCase))
+                {
+                    try
+                    {
+                        await CompareTronAsync(symbol, deployment.Chain, chain, snapshot, asset.Multiplier,
+                            writes.Where(w => w.Chain == deployment.Chain).ToList(), differences, cancellationToken);
+                    }
+                    catch (Exception ex) when (ex is TronException or EvmException or HttpRequestException or TimeoutException)
+                    {
+                        differences.Add(new RecoveryDifference("chain_unreadable", symbol, deployment.Chain, ex.Message));
+                    }
+                    continue;
+                }
                 if (!string.Equals(chain["Family"], "evm", StringComparison.OrdinalIgnoreCase))
                 {
-                    notes.Add($"{symbol}/{deployment.Chain}: supply compared; multiplier and transactions are compared on EVM and Solana chains only");
+                    notes.Add($"{symbol}/{deployment.Chain}: supply compared; multiplier and transactions are compared on EVM, Solana and Tron chains only");
                     continue;
                 }
                 try
@@ -216,8 +230,78 @@ public sealed class RecoveryCheck(IGrainFactory grains, NpgsqlDataSource databas
                 });
             }
         }
+        // Only mints and burns leave a Minted/Burned event; a final pause, blocklist or multiplier write has none to match.
         var onChain = events.Select(e => e.OperationId).ToHashSet();
-        foreach (var write in tokenWrites.Where(w => w.State == "final" && !onChain.Contains(Hash32.FromKey(w.WriteId))))
+        foreach (var write in tokenWrites.Where(w => w.State == "final" && w.MovesSupply && !onChain.Contains(Hash32.FromKey(w.WriteId))))
+        {
+            differences.Add(new RecoveryDifference("operation_not_on_chain", symbol, chainName,
+                $"write {write.WriteId} is final in the write-ahead log (transaction {write.TransactionId}) but no such operation is on-chain")
+            {
+                OperationId = Hash32.FromKey(write.WriteId).ToString(), WriteId = write.WriteId, TransactionId = write.TransactionId,
+            });
+        }
+    }
+
+    /// <summary>
+    /// Tron (the same token contract as on EVM): the multiplier in force (triggerconstantcontract) against the ledger's, and
+    /// every Minted/Burned event of the token, by operation id, against the write-ahead log, both ways. The events are read
+    /// block by block with <c>/wallet/gettransactioninfobyblocknum</c> (a full node's API; no event server needed) from the
+    /// token's deployment block to the head, final or not: the check reports, it does not act.
+    /// </summary>
+    private async Task CompareTronAsync(string symbol, string chainName, IConfigurationSection chain, DeploymentSnapshot deployment,
+        Multiplier ledgerMultiplier, IReadOnlyList<LoggedWrite> writes, List<RecoveryDifference> differences, CancellationToken cancellationToken)
+    {
+        using var http = new TronHttpClient(new Uri(chain["RpcUrl"]!));
+        var client = new TronClient(http);
+        var token = new TronToken(client, SharemintTokenArtifact.Locate(), TronAddress.Parse(deployment.Config.TokenAddress));
+
+        var onChainMultiplier = (await token.MultiplierAsync(cancellationToken)).ToString();
+        var ledgerRaw = decimal.Truncate(ledgerMultiplier.Value * 1_000_000_000_000_000_000m).ToString(CultureInfo.InvariantCulture);
+        if (onChainMultiplier != ledgerRaw)
+        {
+            differences.Add(new RecoveryDifference("multiplier_differs", symbol, chainName,
+                $"ledger multiplier {ledgerRaw}, on-chain {onChainMultiplier} (18 decimals)"));
+        }
+
+        var first = (long)await grains.GetGrain<IChainSignerGrain>(chainName).GetDeployedHeightAsync(deployment.Config.TokenAddress);
+        var head = (await client.GetNowBlockAsync(cancellationToken)).Number;
+        var events = new List<TronSupplyChange>();
+        for (var from = first; from <= head; from += TronBlocksInFlight)
+        {
+            // One request per block: a few in flight at once, kept in chain order.
+            var batch = await Task.WhenAll(Enumerable.Range(0, (int)Math.Min(TronBlocksInFlight, head - from + 1))
+                .Select(i => token.SupplyChangesInBlockAsync(from + i, final: false, cancellationToken)));
+            events.AddRange(batch.SelectMany(b => b));
+        }
+
+        var tokenWrites = writes.Where(w => w.TokenAddress == deployment.Config.TokenAddress).ToList();
+        var logged = tokenWrites.ToDictionary(w => Hash32.FromKey(w.WriteId));
+        var scale = BigInteger.Pow(10, Math.Max(0, deployment.Config.Decimals - CanonicalAmount.Decimals));
+        foreach (var operation in events.GroupBy(e => e.OperationId))
+        {
+            var earliest = operation.First();
+            var lines = operation.Select(e => new RecoveryLine(e.Account.ToBase58(), e.Amount.ToString(), (long)(e.Amount.Value / scale))).ToList();
+            var kind = earliest.Kind == TokenSupplyChangeKind.Mint ? "mint" : "burn";
+            if (!logged.TryGetValue(operation.Key, out var write))
+            {
+                differences.Add(new RecoveryDifference("operation_not_in_ledger", symbol, chainName,
+                    $"{kind} {operation.Key} in transaction {earliest.TxId} (block {earliest.BlockNumber}) is on-chain but not in the ledger's write-ahead log")
+                {
+                    OperationId = operation.Key.ToString(), TransactionId = earliest.TxId, Kind = kind, Lines = lines,
+                });
+            }
+            else if (write.State != "final")
+            {
+                differences.Add(new RecoveryDifference($"operation_{write.State}_in_ledger_but_on_chain", symbol, chainName,
+                    $"{kind} {write.WriteId} is {write.State} in the write-ahead log but happened on-chain in {earliest.TxId}")
+                {
+                    OperationId = operation.Key.ToString(), WriteId = write.WriteId, TransactionId = earliest.TxId, Kind = kind, Lines = lines,
+                });
+            }
+        }
+        // Only mints and burns leave a Minted/Burned event; a final pause, blocklist or multiplier write has none to match.
+        var onChain = events.Select(e => e.OperationId).ToHashSet();
+        foreach (var write in tokenWrites.Where(w => w.State == "final" && w.MovesSupply && !onChain.Contains(Hash32.FromKey(w.WriteId))))
         {
             differences.Add(new RecoveryDifference("operation_not_on_chain", symbol, chainName,
                 $"write {write.WriteId} is final in the write-ahead log (transaction {write.TransactionId}) but no such operation is on-chain")
@@ -342,17 +426,25 @@ public sealed class RecoveryCheck(IGrainFactory grains, NpgsqlDataSource databas
     {
         var writes = new List<LoggedWrite>();
         await using var command = database.CreateCommand(
-            "SELECT chain, write_id, state, transaction_id, payload ->> 'tokenAddress' FROM chain_signer_writes ORDER BY chain, created_at");
+            "SELECT chain, write_id, state, transaction_id, payload ->> 'tokenAddress', payload ->> 'kind' FROM chain_signer_writes ORDER BY chain, created_at");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             writes.Add(new LoggedWrite(reader.GetString(0), reader.GetString(1), reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? "" : reader.GetString(4)));
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? "" : reader.GetString(4), reader.IsDBNull(5) ? "" : reader.GetString(5)));
         }
         return writes;
     }
 
-    private sealed record LoggedWrite(string Chain, string WriteId, string State, string? TransactionId, string TokenAddress);
+    /// <summary>Blocks the Tron scan asks the node for at once.</summary>
+    private const int TronBlocksInFlight = 16;
+
+    private sealed record LoggedWrite(string Chain, string WriteId, string State, string? TransactionId, string TokenAddress, string Kind)
+    {
+        /// <summary>A mint or a burn (the stored kind is the enum's number or its name), the writes that emit Minted/Burned.</summary>
+        public bool MovesSupply => Kind is "1" or "2" or "3"
+            || (Enum.TryParse<ChainWriteKind>(Kind, out var kind) && kind is ChainWriteKind.Mint or ChainWriteKind.BurnFromRedemption or ChainWriteKind.BurnFromHolder);
+    }
 }
 
 /// <summary>What the recovery check found. The assets in <see cref="PausedAssets"/> stay paused until resumed.</summary>
