@@ -31,8 +31,11 @@ public sealed class ChainSignerGrain(
     /// <summary>Most requests one <see cref="DeployTokensAsync"/> call takes.</summary>
     public const int MaxDeployBatch = 100;
 
-    /// <summary>How long one batch call waits for its deployments (well within a grain call's 30 s timeout).</summary>
-    private static readonly TimeSpan DeployBatchWait = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// How long one batch call waits for its deployments: well within a grain call's 30 s timeout, and short, so the chain's
+    /// other writes (a first mint while the catalogue deploys in the background) queue behind it only briefly.
+    /// </summary>
+    private static readonly TimeSpan DeployBatchWait = TimeSpan.FromSeconds(2);
 
     private static readonly JsonSerializerOptions FingerprintJson = new(JsonSerializerDefaults.Web);
 
