@@ -39,6 +39,10 @@ tron_port="${SHAREMINT_TRON_PORT:-18090}"
 deploy_symbols="${SHAREMINT_DEPLOY_SYMBOLS:-}"
 ready_symbol="${deploy_symbols%%,*}"
 ready_symbol="${ready_symbol:-TSLAx}"
+# The demo assets (those with a configured price below) go on chain before the silo serves; the rest of the catalogue
+# follows in the background, and a command on an asset still on its way is refused with deployment_in_progress (retry).
+deploy_first=""
+[ -n "$deploy_symbols" ] || deploy_first="AAPLx,TSLAx,NVDAx,MSTRx,SPYx,QQQx,GLDx,COINx,HOODx,METAx"
 # Development keys only: anvil's well-known accounts 0 (issuer) and 1 (the demo partner's wallet).
 issuer_evm_key=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
 partner_evm_key=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
@@ -180,20 +184,21 @@ Sharemint__Api__DemoPartnerKeyId="$partner_key_id" Sharemint__Api__DemoPartnerSe
 Sharemint__Webhooks__AllowPrivateNetworks=true \
 Sharemint__GatewayPort="$gateway_port" \
 Sharemint__DeploySymbols="$deploy_symbols" \
+Sharemint__DeployFirst="$deploy_first" \
 Sharemint__ManagementPort="$management_port" \
 ASPNETCORE_URLS="http://127.0.0.1:$http_port" \
   setsid dotnet "$root/src/Silo/bin/Release/net10.0/Sharemint.Silo.dll" &
 silo_pid=$!
 
-# The silo deploys the catalogue's tokens before it reports ready: seconds on a quiet machine, minutes on a busy one.
-for _ in $(seq 1 900); do
+# The silo deploys the first assets' tokens before it reports ready: seconds on a quiet machine, a minute or two on a busy one.
+for _ in $(seq 1 360); do
   if curl -fsS "http://127.0.0.1:$http_port/health/ready" >/dev/null 2>&1; then break; fi
   kill -0 "$silo_pid" 2>/dev/null || { echo "the silo exited during start-up" >&2; exit 1; }
   sleep 0.5
 done
 curl -fsS "http://127.0.0.1:$http_port/health/ready" >/dev/null || { echo "the silo did not become ready" >&2; exit 1; }
-echo "==> deploying the catalogue on ethereum, bnb, solana and tron"
-for _ in $(seq 1 600); do
+[ -z "$deploy_first" ] || echo "==> serving; the rest of the catalogue deploys in the background (dotnet sharemint admin assets progress SYMBOL)"
+for _ in $(seq 1 240); do
   if curl -fsS "http://127.0.0.1:$http_port/v1/reserves/$ready_symbol" >/dev/null 2>&1; then break; fi
   kill -0 "$silo_pid" 2>/dev/null || { echo "the silo exited during deployment" >&2; exit 1; }
   sleep 0.5

@@ -18,7 +18,37 @@ public sealed class SwitchableKeySource(params string[] solanaHeldElsewhere) : I
     private readonly ConcurrentDictionary<string, Mode> _modes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _signed = new(StringComparer.Ordinal);
 
-    public void Set(string chain, Mode mode) => _modes[chain] = mode;
+    private readonly ConcurrentDictionary<string, int> _signaturesLeft = new(StringComparer.Ordinal);
+
+    public void Set(string chain, Mode mode)
+    {
+        _modes[chain] = mode;
+        _signaturesLeft.TryRemove(chain, out _);
+    }
+
+    /// <summary>The holder signs <paramref name="signatures"/> more times on <paramref name="chain"/>, then is down (a KMS lost mid-batch).</summary>
+    public void DownAfter(string chain, int signatures)
+    {
+        _modes[chain] = Mode.Up;
+        _signaturesLeft[chain] = signatures;
+    }
+
+    /// <summary>Uses up one of the signatures left before the holder goes down; false when none is left.</summary>
+    private bool TakeSignature(string chain)
+    {
+        while (_signaturesLeft.TryGetValue(chain, out var left))
+        {
+            if (left == 0)
+            {
+                return false;
+            }
+            if (_signaturesLeft.TryUpdate(chain, left - 1, left))
+            {
+                return true;
+            }
+        }
+        return true;
+    }
 
     public int Signed(string chain) => _signed.GetValueOrDefault(chain);
 
@@ -56,6 +86,8 @@ public sealed class SwitchableKeySource(params string[] solanaHeldElsewhere) : I
                     throw new SigningUnavailableException($"KMS for {chain} is unreachable");
                 case Mode.WrongKey:
                     return _other.Sign(digest.Span);
+                case Mode.Up when !source.TakeSignature(chain):
+                    throw new SigningUnavailableException($"KMS for {chain} went away mid-batch");
                 default:
                     var signature = await inner.SignDigestAsync(digest, cancellationToken);
                     source.Count(chain);

@@ -8,6 +8,8 @@
 //   node devnet/tron/check/tronweb-holder.js minted --node <url> --artifact <json> --token <base58>
 //   node devnet/tron/check/tronweb-holder.js multiplier --node <url> --artifact <json> --token <base58>
 //   node devnet/tron/check/tronweb-holder.js transfer --node <url> --artifact <json> --token <base58> --key <hex> --to <base58> --amount <raw>
+//   node devnet/tron/check/tronweb-holder.js deployments --node <url> --artifact <json> --txids a,b
+//     (for each deployment transaction: its block, the contract it created, and that contract's name and symbol)
 'use strict';
 const fs = require('fs');
 const { TronWeb } = require('tronweb');
@@ -15,7 +17,8 @@ const { TronWeb } = require('tronweb');
 function args(argv) {
   const o = { mode: argv[0] };
   for (let i = 1; i < argv.length; i += 2) o[argv[i].replace(/^--/, '')] = argv[i + 1];
-  if (!o.node || !o.artifact || !o.token) throw new Error('--node, --artifact and --token are required');
+  if (!o.node || !o.artifact) throw new Error('--node and --artifact are required');
+  if (o.mode === 'deployments' ? !o.txids : !o.token) throw new Error(o.mode === 'deployments' ? '--txids is required' : '--token is required');
   return o;
 }
 
@@ -77,6 +80,21 @@ async function main() {
     console.log(JSON.stringify({ minted }));
     return;
   }
+  if (o.mode === 'deployments') {
+    // From the final transaction info alone (TronWeb's solidity-node read), not from anything our signer recorded.
+    const tronWeb = new TronWeb({ fullHost: o.node });
+    const deployments = [];
+    for (const txid of o.txids.split(',').filter(Boolean)) {
+      const info = await tronWeb.trx.getTransactionInfo(txid);
+      if (!info || !info.id || !info.contract_address) throw new Error(`${txid} created no contract: ${JSON.stringify(info)}`);
+      const address = tronWeb.address.fromHex(info.contract_address);
+      tronWeb.setAddress(address);
+      const token = tronWeb.contract(abi, address);
+      deployments.push({ txid, block: info.blockNumber, address, name: await token.name().call(), symbol: await token.symbol().call() });
+    }
+    console.log(JSON.stringify({ deployments }));
+    return;
+  }
   if (o.mode === 'holders') {
     // Holders from TronWeb's event API (Transfer events, confirmed blocks) and balanceOf for every address they name.
     const tronWeb = new TronWeb({ fullHost: o.node });
@@ -116,7 +134,7 @@ async function main() {
     }
     throw new Error(`${txid} not in a block after 30 s`);
   }
-  throw new Error(`unknown mode '${o.mode}' (read, roles, minted, holders, multiplier or transfer)`);
+  throw new Error(`unknown mode '${o.mode}' (read, roles, minted, holders, multiplier, transfer or deployments)`);
 }
 
 main().catch((e) => {

@@ -23,6 +23,18 @@ public interface IChainSignerGrain : IGrainWithStringKey
     Task<TokenDeployment> DeployTokenAsync(TokenDeploymentRequest request);
 
     /// <summary>
+    /// Deploys several assets' tokens on this chain, each as <see cref="DeployTokenAsync"/> would: under the same per-symbol
+    /// write-ahead key, so whichever method (or crashed call) began a symbol's deployment, the symbol gets one token. Tron
+    /// signs and broadcasts every missing deployment before it waits, so a batch lands in a few blocks rather than one per
+    /// token; EVM chains and Solana deploy one after another. The call waits a bounded time (about 2 s, well within a
+    /// grain call's timeout) and answers, by symbol, the requests whose token is on chain; a symbol missing from the answer
+    /// is signed and on its way (or not begun yet), and calling again collects it without deploying it twice. At most 100
+    /// requests with distinct symbols; a bad request refuses the whole batch (<c>InvalidArgument</c>) and deploys nothing.
+    /// </summary>
+    [Alias("DeployTokens")]
+    Task<IReadOnlyDictionary<string, TokenDeployment>> DeployTokensAsync(IReadOnlyList<TokenDeploymentRequest> requests);
+
+    /// <summary>
     /// Signs, persists, then broadcasts <paramref name="write"/>; returns without waiting for finality. Idempotent per
     /// <see cref="ChainWrite.WriteId"/>: the same write again returns its current status and never signs a second
     /// transaction; a different write under a used id is <c>IdempotencyConflict</c>.

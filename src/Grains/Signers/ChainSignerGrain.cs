@@ -28,6 +28,15 @@ public sealed class ChainSignerGrain(
     /// <summary>Longest write id accepted.</summary>
     public const int MaxWriteIdLength = 200;
 
+    /// <summary>Most requests one <see cref="DeployTokensAsync"/> call takes.</summary>
+    public const int MaxDeployBatch = 100;
+
+    /// <summary>
+    /// How long one batch call waits for its deployments: well within a grain call's 30 s timeout, and short, so the chain's
+    /// other writes (a first mint while the catalogue deploys in the background) queue behind it only briefly.
+    /// </summary>
+    private static readonly TimeSpan DeployBatchWait = TimeSpan.FromSeconds(2);
+
     private static readonly JsonSerializerOptions FingerprintJson = new(JsonSerializerDefaults.Web);
 
     private IFamilySigner? _family;
@@ -40,14 +49,7 @@ public sealed class ChainSignerGrain(
     public Task<TokenDeployment> DeployTokenAsync(TokenDeploymentRequest request) => Guard("deploy", async () =>
     {
         var family = Family();
-        if (request is null || string.IsNullOrWhiteSpace(request.Symbol) || request.Symbol.Length > 10 || string.IsNullOrWhiteSpace(request.Name))
-        {
-            throw new LedgerException(LedgerError.InvalidArgument, "A deployment needs a symbol (at most 10 characters) and a name.");
-        }
-        if (request.Multiplier.Value <= 0)
-        {
-            throw new LedgerException(LedgerError.InvalidArgument, "The initial multiplier must be positive.");
-        }
+        RequireValid(request);
         if (!state.State.Deployments.TryGetValue(request.Symbol, out var deployed))
         {
             // The deploy transaction is write-ahead under a key of the symbol: a retry after a crash finds and finishes it.
@@ -56,6 +58,41 @@ public sealed class ChainSignerGrain(
             await state.WriteStateAsync();
         }
         return new TokenDeployment(Chain, deployed.TokenAddress, deployed.Decimals);
+    });
+
+    public Task<IReadOnlyDictionary<string, TokenDeployment>> DeployTokensAsync(IReadOnlyList<TokenDeploymentRequest> requests) => Guard("deploy_batch", async () =>
+    {
+        var family = Family();
+        if (requests is null || requests.Count is 0 or > MaxDeployBatch)
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, $"A deployment batch holds 1-{MaxDeployBatch} requests.");
+        }
+        foreach (var request in requests)
+        {
+            RequireValid(request);
+        }
+        if (requests.Select(r => r.Symbol).Distinct(StringComparer.Ordinal).Count() != requests.Count)
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, "A deployment batch names each symbol once.");
+        }
+        var missing = requests.Where(r => !state.State.Deployments.ContainsKey(r.Symbol)).ToList();
+        if (missing.Count > 0)
+        {
+            // Each symbol's transaction is write-ahead under its own key: a batch cut short resumes where it stopped.
+            var landed = await family.DeployManyAsync(missing, DeployBatchWait);
+            foreach (var (symbol, token) in landed)
+            {
+                state.State.Deployments[symbol] = token;
+            }
+            if (landed.Count > 0)
+            {
+                await state.WriteStateAsync();
+            }
+        }
+        return (IReadOnlyDictionary<string, TokenDeployment>)requests
+            .Where(r => state.State.Deployments.ContainsKey(r.Symbol))
+            .ToDictionary(r => r.Symbol, r => new TokenDeployment(Chain, state.State.Deployments[r.Symbol].TokenAddress, state.State.Deployments[r.Symbol].Decimals),
+                StringComparer.Ordinal);
     });
 
     public Task<ChainWriteStatus> SubmitAsync(ChainWrite write) => Guard("submit", async () =>
@@ -249,6 +286,18 @@ public sealed class ChainSignerGrain(
         var payload = new StoredWrite(write.Kind, token, write.Decimals, [line]);
         var fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(payload, FingerprintJson))));
         return (payload, fingerprint);
+    }
+
+    private static void RequireValid(TokenDeploymentRequest? request)
+    {
+        if (request is null || string.IsNullOrWhiteSpace(request.Symbol) || request.Symbol.Length > 10 || string.IsNullOrWhiteSpace(request.Name))
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, "A deployment needs a symbol (at most 10 characters) and a name.");
+        }
+        if (request.Multiplier.Value <= 0)
+        {
+            throw new LedgerException(LedgerError.InvalidArgument, "The initial multiplier must be positive.");
+        }
     }
 
     private static void RequireDecimals(int decimals)

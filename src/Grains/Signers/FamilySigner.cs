@@ -17,6 +17,25 @@ internal interface IFamilySigner
     /// <summary>Deploys the token under a write-ahead key derived from the symbol; returns the deployment and its height.</summary>
     Task<DeployedToken> DeployAsync(TokenDeploymentRequest request);
 
+    /// <summary>
+    /// Deploys several tokens as <see cref="DeployAsync"/> does, one after another until about <paramref name="wait"/> has
+    /// passed (at least one); returns, by symbol, those on chain. A family that can put many in one block overrides it.
+    /// </summary>
+    async Task<IReadOnlyDictionary<string, DeployedToken>> DeployManyAsync(IReadOnlyList<TokenDeploymentRequest> requests, TimeSpan wait)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var landed = new Dictionary<string, DeployedToken>(StringComparer.Ordinal);
+        foreach (var request in requests)
+        {
+            if (landed.Count > 0 && System.Diagnostics.Stopwatch.GetElapsedTime(started) >= wait)
+            {
+                break;
+            }
+            landed[request.Symbol] = await DeployAsync(request);
+        }
+        return landed;
+    }
+
     /// <summary>Signs, persists and broadcasts a recorded pending write (or rebroadcasts what is already signed for it).</summary>
     Task<RecordedWrite> SubmitAsync(RecordedWrite write);
 

@@ -36,6 +36,7 @@ internal sealed partial class TronFamilySigner : IFamilySigner
     private readonly ChainWriteLog.TronAttempts _store;
     private readonly IEvmKeySigner _key;
     private readonly TronAddress _issuer;
+    private readonly TronDeployments _deployments;
 
     public TronFamilySigner(string chain, ChainOptions options, ConfiguredChains chains, ChainWriteLog log)
     {
@@ -49,6 +50,9 @@ internal sealed partial class TronFamilySigner : IFamilySigner
         _issuer = new TronAddress(_key.Address);
         // burn() burns from msg.sender, so deposits to be redeemed go to the issuer's own address.
         Info = new ChainSignerInfo(chain, "tron", _issuer.ToBase58(), _issuer.ToBase58(), MaxMintBatch);
+        _deployments = new TronDeployments(_client, _store,
+            request => TronToken.DeployContract(_artifact, _artifactJson, _issuer, request.Name, request.Symbol, _issuer, new UInt256(request.Multiplier.Raw)),
+            SignAsync, options.FeeLimit, Lifetime);
     }
 
     public ChainSignerInfo Info { get; }
@@ -58,39 +62,23 @@ internal sealed partial class TronFamilySigner : IFamilySigner
 
     public string CanonicalAddress(string address) => Parse(address).ToBase58();
 
-    public async Task<DeployedToken> DeployAsync(TokenDeploymentRequest request)
+    public async Task<DeployedToken> DeployAsync(TokenDeploymentRequest request) =>
+        (await DeployManyAsync([request], Lifetime + TimeSpan.FromSeconds(60))).TryGetValue(request.Symbol, out var token)
+            ? token
+            : throw new TronException(TronErrorCode.ConfirmationTimeout, $"the deployment of {request.Symbol} is not final yet; deploying again resumes it");
+
+    /// <summary>
+    /// Signs and broadcasts every missing deployment before waiting, so a batch lands in a block or two; each token on chain
+    /// then hands its admin role to its own key (when one is configured) before it is reported deployed.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, DeployedToken>> DeployManyAsync(IReadOnlyList<TokenDeploymentRequest> requests, TimeSpan wait)
     {
-        var key = $"deploy:{request.Symbol}";
-        var create = TronToken.DeployContract(_artifact, _artifactJson, _issuer, request.Name, request.Symbol, _issuer, new UInt256(request.Multiplier.Raw));
-        var deadline = DateTime.UtcNow + Lifetime + TimeSpan.FromSeconds(60);
-        var signedHere = false;
-        while (DateTime.UtcNow < deadline)
+        var deployed = await _deployments.DeployAsync(requests, wait);
+        foreach (var (symbol, token) in deployed)
         {
-            var attempts = await _store.GetAttemptsAsync(key);
-            var status = attempts.Count == 0 ? null : await _client.GetStatusAsync(attempts[^1].TxId, attempts[^1].Expiration);
-            switch (status?.State)
-            {
-                // A deployment that failed on chain created nothing: an earlier call's failure may be retried once per call.
-                case null or TronTxState.Expired:
-                case TronTxState.Failed when !signedHere:
-                    signedHere = true;
-                    // Nothing signed yet, or the last one can never land: only now a new deployment transaction.
-                    var signed = await SignAsync(await _client.BuildAsync(create, _options.FeeLimit, Lifetime));
-                    await _store.SaveAsync(key, attempts.Count + 1, signed);
-                    await BroadcastPendingAsync(signed);
-                    break;
-                case TronTxState.Succeeded when status.ContractAddress is { } address:
-                    await HandOverAdminRoleAsync(address, request.Symbol);
-                    return new DeployedToken(address.ToBase58(), Decimals, (ulong)(status.BlockNumber ?? 0));
-                case TronTxState.Pending:
-                    await BroadcastPendingAsync(attempts[^1]);
-                    break;
-                default:
-                    throw new TronTransactionFailedException(status!.TxId, status.Result ?? "FAILED", status.ContractResult ?? []);
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(200));
+            await HandOverAdminRoleAsync(TronAddress.Parse(token.TokenAddress), symbol);
         }
-        throw new TronException(TronErrorCode.ConfirmationTimeout, $"the deployment of {request.Symbol} is not final yet; deploying again resumes it");
+        return deployed;
     }
 
     public async Task<RecordedWrite> SubmitAsync(RecordedWrite write) =>

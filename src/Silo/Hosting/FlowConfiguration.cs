@@ -37,6 +37,8 @@ public static class FlowConfiguration
             // Test platforms only: lets a test lose replies and stop the process at every money boundary.
             silo.AddOutgoingGrainCallFilter<FaultInjectionCallFilter>();
         }
+        // Always there, so the API can ask it whether a deployment is still on its way (empty without a start-up deployment).
+        silo.Services.AddSingleton<CatalogueDeploymentProgress>();
         if (configuration.GetValue<bool>("Sharemint:DeployTokens"))
         {
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, TokenDeployer>();

@@ -122,8 +122,17 @@ public static class AssetLifecycleEndpoints
         return TypedResults.Ok(AssetView.From(await asset.DelistAsync(operation, until)));
     }
 
-    private static async Task<Ok<AssetDeploymentView>> ProgressAsync(string symbol, IGrainFactory grains) =>
-        TypedResults.Ok(AssetDeploymentView.From(await grains.GetGrain<IAssetDeploymentGrain>(ApiRoutes.Symbol(symbol)).GetProgressAsync()));
+    private static async Task<Ok<AssetDeploymentView>> ProgressAsync(string symbol, IGrainFactory grains, HttpContext context)
+    {
+        var canonical = ApiRoutes.Symbol(symbol);
+        var progress = await grains.GetGrain<IAssetDeploymentGrain>(canonical).GetProgressAsync();
+        // A catalogue asset the silo's start-up deploys has no operator job: show the start-up deployment's progress instead.
+        if (progress.Chains.Count == 0 && context.RequestServices.GetService<Sharemint.Silo.Deployments.CatalogueDeploymentProgress>()?.Of(canonical) is { } startup)
+        {
+            progress = startup;
+        }
+        return TypedResults.Ok(AssetDeploymentView.From(progress));
+    }
 
     private static string Required(string? value, string field) =>
         string.IsNullOrWhiteSpace(value) ? throw new ApiProblemException(StatusCodes.Status400BadRequest, "field_required", $"{field} is required.") : value;

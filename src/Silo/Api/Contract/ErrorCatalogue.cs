@@ -42,6 +42,7 @@ public static class ErrorCatalogue
         ["client_reference_invalid"] = "A client_reference is 1-64 printable ASCII characters without spaces.",
         ["cursor_invalid"] = "The cursor is not a next_cursor this listing issued.",
         ["deployment_not_found"] = "The asset is not deployed on that chain.",
+        ["deployment_in_progress"] = "The silo's start-up is still deploying the asset on that chain; retry after Retry-After seconds.",
         ["format_invalid"] = "A statement format is json or csv.",
         ["field_required"] = "A required field of the body is missing or null.",
         ["filter_invalid"] = "A listing filter has a malformed value (times are RFC 3339 with an offset; symbol and chain as named).",

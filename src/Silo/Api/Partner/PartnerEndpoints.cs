@@ -172,7 +172,8 @@ public static class PartnerEndpoints
             {
                 var account = principal.PartnerAccountId;
                 var orderId = OrderIds.FromIdempotencyKey(account, ApiRoutes.RequireIdempotencyKey(context));
-                await OwnQuoteAsync(grains, account, body.QuoteId);
+                var quote = await OwnQuoteAsync(grains, account, body.QuoteId);
+                StartupDeployment(context)?.RequireDeployed(context, quote.Symbol, body.Chain);
                 return await Idempotency.PlaceAsync(context, grains, account, orderId, body.ClientReference,
                     order => order.PlaceMintAsync(new MintOrderRequest(account, body.QuoteId, body.Chain, body.Wallet)));
             })
@@ -192,6 +193,7 @@ public static class PartnerEndpoints
                 var amount = ApiRoutes.Tokens(body.Amount);
                 await RequireProvenWalletAsync(grains, account, body.Chain, body.Wallet);
                 var request = new RedeemOrderRequest(account, ApiRoutes.Symbol(body.Symbol), body.Chain, body.Wallet, amount, body.QuoteId);
+                StartupDeployment(context)?.RequireDeployed(context, request.Symbol, request.Chain);
                 return await Idempotency.PlaceAsync(context, grains, account, orderId, body.ClientReference, order => order.PlaceRedeemAsync(request));
             })
             .RequireScope(ApiScope.Trade)
@@ -236,6 +238,8 @@ public static class PartnerEndpoints
                 var amount = ApiRoutes.Tokens(body.Amount);
                 await RequireProvenWalletAsync(grains, account, body.FromChain, body.FromWallet);
                 var request = new TransferOrderRequest(account, ApiRoutes.Symbol(body.Symbol), body.FromChain, body.FromWallet, body.ToChain, body.ToWallet, amount);
+                StartupDeployment(context)?.RequireDeployed(context, request.Symbol, body.FromChain);
+                StartupDeployment(context)?.RequireDeployed(context, request.Symbol, body.ToChain);
                 return await Idempotency.PlaceAsync(context, grains, account, orderId, body.ClientReference, order => order.PlaceTransferAsync(request));
             })
             .RequireScope(ApiScope.Withdraw)
@@ -264,6 +268,10 @@ public static class PartnerEndpoints
     }
 
     /// <summary>The order if it is the partner's; 404 for another partner's (indistinguishable from a missing one).</summary>
+    /// <summary>The silo's start-up deployment of the catalogue (absent on hosts that do not run one).</summary>
+    private static Sharemint.Silo.Deployments.CatalogueDeploymentProgress? StartupDeployment(HttpContext context) =>
+        context.RequestServices.GetService<Sharemint.Silo.Deployments.CatalogueDeploymentProgress>();
+
     private static async Task<OrderSnapshot> OwnOrderAsync(IGrainFactory grains, string accountId, string orderId)
     {
         var notFound = new LedgerException(LedgerError.OrderNotFound, $"No order '{orderId}'.");

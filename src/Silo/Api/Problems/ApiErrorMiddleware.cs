@@ -28,10 +28,10 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMid
             {
                 logger.LogError(ex, "API request {Method} {Path} failed", context.Request.Method, context.Request.Path);
             }
-            // Keep headers a refusal set on purpose (Retry-After); drop anything else a half-run endpoint wrote.
+            // Keep headers a refusal set on purpose (Retry-After on 429 and 503); drop anything else a half-run endpoint wrote.
             var retryAfter = context.Response.Headers.RetryAfter;
             context.Response.Clear();
-            if (status == StatusCodes.Status429TooManyRequests)
+            if (status is StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable)
             {
                 context.Response.Headers.RetryAfter = retryAfter;
             }
