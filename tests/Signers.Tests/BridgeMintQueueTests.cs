@@ -122,4 +122,43 @@ public sealed class BridgeMintQueueTests(SignerFixture fixture)
             fixture.Faults.Disarm();
         }
     }
+    [Fact]
+    public async Task Two_activations_holding_the_same_requested_mint_put_it_in_one_batch_and_mint_it_once()
+    {
+        var deployment = await Deployment.CreateAsync(fixture, "evm-a");
+        var key = DeploymentKey.For(deployment.Symbol, "evm-a");
+        var wallet = Deployment.EvmWallet();
+        var order = OperationId.New("ord");
+        var mint = order.Step("mint");
+        var request = new ChainMintRequest(MintBacking.Reservation, order.Step("reserve").Value, wallet, Tokens(2m));
+        await deployment.Asset.ReserveCustodyAsync(order.Step("reserve"), "evm-a", Tokens(2m));
+        var second = await fixture.StartSecondClusterAsync();
+        try
+        {
+            // Both activations read the state before either hears of the mint, so both hold it in memory against the same
+            // stored version: one batch write wins, the other fails, reloads, and must not put the mint in a second batch.
+            var other = second.Client.GetGrain<IChainBridgeGrain>(key);
+            await other.GetAsync();
+            await deployment.Bridge.GetAsync();
+            await Task.WhenAll(deployment.Bridge.RequestMintAsync(mint, request), other.RequestMintAsync(mint, request));
+
+            Assert.Equal(ChainOperationState.Recorded, (await deployment.MintDoneAsync(mint)).State);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while ((await other.GetMintProgressAsync(mint)).State != ChainOperationState.Recorded)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the second activation never saw the mint recorded");
+                await Task.Delay(100);
+            }
+            Assert.Equal(ChainWriteState.Final, (await fixture.Signer("evm-a").CheckAsync($"{key}/mint/0")).State);
+            var noSecondBatch = await Assert.ThrowsAsync<LedgerException>(() => fixture.Signer("evm-a").CheckAsync($"{key}/mint/1"));
+            Assert.Equal(LedgerError.InvalidArgument, noSecondBatch.Error);
+            Assert.Equal(Tokens(2m), await deployment.BalanceAsync(wallet));
+            Assert.Equal(Tokens(2m), (await deployment.Bridge.GetAsync()).Minted);
+            await deployment.AssertLedgerEqualsChainAsync();
+        }
+        finally
+        {
+            await second.DisposeAsync();
+        }
+    }
 }
