@@ -161,4 +161,28 @@ public sealed class BridgeMintQueueTests(SignerFixture fixture)
             await second.DisposeAsync();
         }
     }
+    [Fact]
+    public async Task A_mint_waiting_in_memory_when_delisting_starts_fails_for_good_and_nothing_is_minted()
+    {
+        var deployment = await Deployment.CreateAsync(fixture, "evm-a");
+        var wallet = Deployment.EvmWallet();
+        var order = OperationId.New("ord");
+        var mint = order.Step("mint");
+        var request = new ChainMintRequest(MintBacking.Reservation, order.Step("reserve").Value, wallet, Tokens(1m));
+        await deployment.Asset.ReserveCustodyAsync(order.Step("reserve"), "evm-a", Tokens(1m));
+        await deployment.Asset.SetStatusAsync(OperationId.New("pause"), AssetStatus.MintPaused);
+        Assert.Equal(ChainOperationState.Queued, (await deployment.Bridge.RequestMintAsync(mint, request)).State);
+
+        // Delisting never lets minting resume: the mint held only in memory ends like a stored unsent one, for good.
+        await deployment.Asset.DelistAsync(OperationId.New("delist"), DateTimeOffset.UtcNow.AddMinutes(10));
+        var ended = await deployment.MintDoneAsync(mint);
+        Assert.Equal(ChainOperationState.Failed, ended.State);
+        Assert.Equal("asset_delisting", ended.FailureCode);
+        Assert.Equal(ChainOperationState.Failed, (await deployment.Bridge.RequestMintAsync(mint, request)).State);
+        var after = await deployment.Bridge.GetAsync();
+        Assert.Equal(0, after.PendingChainOperations);
+        Assert.Equal(Tokens(0m), after.Minted);
+        Assert.Equal(Tokens(0m), await deployment.BalanceAsync(wallet));
+        await deployment.AssertLedgerEqualsChainAsync();
+    }
 }
