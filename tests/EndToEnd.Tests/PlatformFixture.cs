@@ -82,8 +82,11 @@ public sealed class PlatformFixture : IAsyncLifetime
         await WaitForDeploymentsAsync(TimeSpan.FromMinutes(3));
     }
 
-    /// <summary>Starts the silo (optionally armed to stop hard at a saga point) and connects a fresh client.</summary>
-    public async Task StartSiloAsync(string? crashAt)
+    /// <summary>
+    /// Starts the silo (optionally armed to stop hard at a saga point, and with <paramref name="settings"/> added to its
+    /// environment for this run only) and connects a fresh client.
+    /// </summary>
+    public async Task StartSiloAsync(string? crashAt, IReadOnlyDictionary<string, string>? settings = null)
     {
         var env = new Dictionary<string, string>
         {
@@ -137,18 +140,22 @@ public sealed class PlatformFixture : IAsyncLifetime
             env["Sharemint__Orders__CrashMarker"] = CrashMarker;
             File.Delete(CrashMarker);
         }
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            env[name] = value;
+        }
         Silo = await SiloProcess.StartAsync(ConnectionString, seedDemo: true, clusterId: _clusterId, extraEnvironment: env,
             siloPort: _siloPort, gatewayPort: _gatewayPort, httpPort: _httpPort);
         await ConnectClientAsync();
     }
 
     /// <summary>Kills the silo (-9) if it still runs, then starts it again (armed to crash at a point, or not).</summary>
-    public async Task RestartSiloAsync(string? crashAt = null)
+    public async Task RestartSiloAsync(string? crashAt = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         await DisconnectClientAsync();
         await Silo.KillAsync();
         await Silo.DisposeAsync();
-        await StartSiloAsync(crashAt);
+        await StartSiloAsync(crashAt, settings);
     }
 
     /// <summary>Restarts the silo unarmed if an earlier test left it stopped (a failed crash test must not sink the next).</summary>

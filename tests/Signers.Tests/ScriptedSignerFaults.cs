@@ -33,6 +33,15 @@ public sealed class ScriptedSignerFaults : ISignerCallFaults
         return fired.Task;
     }
 
+    /// <summary>Drops an armed fault that has not fired.</summary>
+    public void Disarm()
+    {
+        lock (_lock)
+        {
+            _armed = null;
+        }
+    }
+
     public ValueTask BeforeAsync(string deployment, SignerCallPoint point)
     {
         if (Take(deployment, point, before: true) is { } fired)

@@ -40,12 +40,18 @@ public interface IChainBridgeGrain : IGrainWithStringKey
     /// Queues a mint for the next batch to this deployment (mints waiting together go out in one transaction). Idempotent per
     /// operation id: the same request returns its progress; a different one is <c>IdempotencyConflict</c>. Refused when
     /// paused, zero, dust on this chain, or to a malformed wallet. The supply grows (and the backing settles) only once the
-    /// chain reports the batch final.
+    /// chain reports the batch final. A request is held in memory until the batch that takes it is written, which happens
+    /// before anything is signed: if the activation is lost first, the mint is forgotten (nothing was sent) and
+    /// <see cref="GetMintProgressAsync"/> answers <c>InvalidArgument</c>, so the caller, whose intent is durable, asks again
+    /// under the same id.
     /// </summary>
     [Alias("RequestMint")]
     Task<ChainOperationProgress> RequestMintAsync(OperationId operationId, ChainMintRequest request);
 
-    /// <summary>A queued mint's progress. <c>InvalidArgument</c> for an unknown operation id.</summary>
+    /// <summary>
+    /// A queued mint's progress (<c>Queued</c> while it waits in memory or in an unsent batch). <c>InvalidArgument</c> for an
+    /// unknown operation id, including one whose request was forgotten with a lost activation: ask again.
+    /// </summary>
     [Alias("GetMintProgress")]
     Task<ChainOperationProgress> GetMintProgressAsync(OperationId operationId);
 

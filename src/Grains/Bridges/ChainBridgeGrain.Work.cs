@@ -16,7 +16,7 @@ public sealed partial class ChainBridgeGrain
 {
     private void ArmWork()
     {
-        if (_workTimer is null && (State.Mints.Count > 0 || State.Burns.Count > 0))
+        if (_workTimer is null && HasWork)
         {
             _workTimer = this.RegisterGrainTimer(WorkAsync, new GrainTimerCreationOptions
             {
@@ -26,6 +26,8 @@ public sealed partial class ChainBridgeGrain
             });
         }
     }
+
+    private bool HasWork => State.Mints.Count > 0 || _requested.Count > 0 || State.Burns.Count > 0;
 
     private async Task WorkAsync(CancellationToken cancellationToken)
     {
@@ -72,7 +74,7 @@ public sealed partial class ChainBridgeGrain
         {
             NotifyOrder(id);
         }
-        if (State.Mints.Count == 0 && State.Burns.Count == 0)
+        if (!HasWork)
         {
             _workTimer?.Dispose();
             _workTimer = null;
@@ -106,7 +108,7 @@ public sealed partial class ChainBridgeGrain
         {
             return WorkGate.Closed;
         }
-        var unsent = State.Mints.Values.Any(m => m.BatchId is null) || State.Batches.Values.Any(b => !b.Submitted) || State.Burns.Values.Any(b => !b.Submitted);
+        var unsent = _requested.Count > 0 || State.Mints.Values.Any(m => m.BatchId is null) || State.Batches.Values.Any(b => !b.Submitted) || State.Burns.Values.Any(b => !b.Submitted);
         if (!unsent)
         {
             return WorkGate.Open;
@@ -125,7 +127,9 @@ public sealed partial class ChainBridgeGrain
     /// </summary>
     private async Task EndUnsentMintsAsync(LedgerError refusal, List<string> finished)
     {
-        var ended = State.Mints.Where(m => m.Value.BatchId is null && m.Value.Request.Backing == MintBacking.Reservation).Select(m => m.Key).ToList();
+        // Those still only in memory end the same way: their failure is recorded, so the order's next ask hears it.
+        var ended = State.Mints.Where(m => m.Value.BatchId is null).Concat(_requested)
+            .Where(m => m.Value.Request.Backing == MintBacking.Reservation).Select(m => m.Key).Distinct().ToList();
         if (ended.Count == 0)
         {
             return;
@@ -133,12 +137,16 @@ public sealed partial class ChainBridgeGrain
         foreach (var id in ended)
         {
             State.Mints.Remove(id);
-            if (await RecallAsync(id) is null)
+            if (await RecallAsync(id) is null && await RecallAsync(FailedKey(id)) is null)
             {
                 State.Applied.Record(FailedKey(id), $"{LedgerErrors.Code(refusal)}|{Key.Symbol} is being delisted: nothing more is minted");
             }
         }
         await CommitAsync();
+        foreach (var id in ended)
+        {
+            _requested.Remove(id);
+        }
         finished.AddRange(ended);
         logger.LogInformation("{Deployment}: {Count} queued mint(s) ended, the asset is being delisted", this.GetPrimaryKeyString(), ended.Count);
     }
@@ -164,10 +172,13 @@ public sealed partial class ChainBridgeGrain
 
     private async Task<int> MaxMintBatchAsync() => _maxMintBatch ??= Math.Max(1, (await Signer.GetInfoAsync()).MaxMintBatch);
 
-    /// <summary>Groups queued mints into batches and persists each batch's composition before anything is signed.</summary>
+    /// <summary>
+    /// Groups queued mints into batches and persists each batch's composition before anything is signed. For a mint
+    /// requested since the last batch this is its first durable write; until it succeeds the mint stays in memory.
+    /// </summary>
     private async Task ComposeBatchesAsync()
     {
-        var queued = State.Mints.Where(m => m.Value.BatchId is null).OrderBy(m => m.Value.QueuedAt).ToList();
+        var queued = Unbatched();
         if (queued.Count == 0)
         {
             return;
@@ -178,16 +189,52 @@ public sealed partial class ChainBridgeGrain
         {
             return;
         }
+        await ForgetSettledRequestsAsync();
+        queued = Unbatched();
+        if (queued.Count == 0)
+        {
+            return;
+        }
         foreach (var chunk in queued.Chunk(max))
         {
             var batchId = $"{this.GetPrimaryKeyString()}/mint/{State.NextBatch++}";
             State.Batches[batchId] = new MintBatch { MintOperationIds = chunk.Select(m => m.Key).ToList() };
-            foreach (var (_, mint) in chunk)
+            foreach (var (id, mint) in chunk)
             {
-                mint.BatchId = batchId;
+                // A copy enters the state, so a failed write (which reloads the state) leaves the memory queue as it was.
+                State.Mints[id] = new PendingChainMint
+                {
+                    Request = mint.Request,
+                    Fingerprint = mint.Fingerprint,
+                    QueuedAt = mint.QueuedAt,
+                    TraceParent = mint.TraceParent,
+                    BatchId = batchId,
+                };
             }
         }
         await CommitAsync();
+        foreach (var (id, _) in queued)
+        {
+            _requested.Remove(id);
+        }
+    }
+
+    private List<KeyValuePair<string, PendingChainMint>> Unbatched() =>
+        State.Mints.Where(m => m.Value.BatchId is null).Concat(_requested).OrderBy(m => m.Value.QueuedAt).ToList();
+
+    /// <summary>
+    /// Drops memory-only requests the stored state already holds or has finished: after a failed write reloaded the state,
+    /// another activation may have batched or recorded them, and an id must never go into a second batch.
+    /// </summary>
+    private async Task ForgetSettledRequestsAsync()
+    {
+        foreach (var id in _requested.Keys.ToList())
+        {
+            if (State.Mints.ContainsKey(id) || await RecallAsync(id) is not null || await RecallAsync(FailedKey(id)) is not null)
+            {
+                _requested.Remove(id);
+            }
+        }
     }
 
     private async Task SubmitBatchAsync(string batchId, MintBatch batch)

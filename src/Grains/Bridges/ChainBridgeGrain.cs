@@ -23,6 +23,9 @@ public sealed partial class ChainBridgeGrain(
     private const string WatchReminder = "deposit-watch";
     private readonly BridgeOptions _options = options.Value;
     private readonly Dictionary<string, CheckBackoff> _checks = new(StringComparer.Ordinal);
+    // Mints asked for and not yet in a batch. Memory only: the order saved its intent before asking and asks again when this
+    // activation is gone and answers that it does not know the id, so the first durable write of a mint is its batch's.
+    private readonly Dictionary<string, PendingChainMint> _requested = new(StringComparer.Ordinal);
     private IGrainTimer? _workTimer;
     private IGrainTimer? _watchTimer;
     private int? _maxMintBatch;
@@ -152,7 +155,7 @@ public sealed partial class ChainBridgeGrain(
         var config = RequireConfigured();
         var wallet = ChainAddress.Canonicalize(Key.Chain, request.Wallet);
         var fingerprint = $"chain-mint|{request.Backing}|{request.BackingId}|{wallet}|{request.Amount.Units}";
-        if (State.Mints.TryGetValue(operationId.Value, out var pending))
+        if (State.Mints.TryGetValue(operationId.Value, out var pending) || _requested.TryGetValue(operationId.Value, out pending))
         {
             return pending.Fingerprint == fingerprint
                 ? MintProgress(operationId.Value, pending)
@@ -171,21 +174,22 @@ public sealed partial class ChainBridgeGrain(
         }
         RequireNotPaused();
 
-        State.Mints[operationId.Value] = new PendingChainMint
+        // No write here: the batch that takes this mint writes it before anything is signed (see ComposeBatchesAsync).
+        var mint = new PendingChainMint
         {
             Request = request with { Wallet = wallet },
             Fingerprint = fingerprint,
             QueuedAt = clock.GetUtcNow(),
             TraceParent = Telemetry.SharemintActivities.CurrentParent(),
         };
-        await CommitAsync();
+        _requested[operationId.Value] = mint;
         ArmWork();
-        return MintProgress(operationId.Value, State.Mints[operationId.Value]);
+        return MintProgress(operationId.Value, mint);
     }
 
     public async Task<ChainOperationProgress> GetMintProgressAsync(OperationId operationId)
     {
-        if (State.Mints.TryGetValue(operationId.Value, out var pending))
+        if (State.Mints.TryGetValue(operationId.Value, out var pending) || _requested.TryGetValue(operationId.Value, out pending))
         {
             ArmWork();
             return MintProgress(operationId.Value, pending);
@@ -309,6 +313,6 @@ public sealed partial class ChainBridgeGrain(
     {
         var config = RequireConfigured();
         return new DeploymentSnapshot(Key.Symbol, Key.Chain, config, State.Paused, State.Supply, State.Minted, State.Burned, StateVersion,
-            LimitView(State.Outbound), LimitView(State.Inbound), State.Mints.Count + State.Burns.Count, State.Watching);
+            LimitView(State.Outbound), LimitView(State.Inbound), State.Mints.Count + _requested.Count + State.Burns.Count, State.Watching);
     }
 }

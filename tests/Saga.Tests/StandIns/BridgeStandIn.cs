@@ -46,6 +46,17 @@ public sealed class BridgeStandIn(SagaWorld world, string symbol, string chain) 
 
     public bool IsPending(string id) => _mints.ContainsKey(id) || _burns.ContainsKey(id);
 
+    /// <summary>
+    /// The real bridge's activation is lost: mints it was asked for and had not yet written into a batch are gone (here
+    /// every queued mint, since the work loop sends a mint in the same step that batches it). Returns how many.
+    /// </summary>
+    public int ForgetQueuedMints()
+    {
+        var forgotten = _mints.Count;
+        _mints.Clear();
+        return forgotten;
+    }
+
     /// <summary>Tokens a holder has before the test starts (the asset's side is seeded by the world).</summary>
     internal void Seed(string wallet, CanonicalAmount amount)
     {
