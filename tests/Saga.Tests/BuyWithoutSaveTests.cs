@@ -10,13 +10,16 @@ namespace Sharemint.Saga.Tests;
 /// </summary>
 public sealed class BuyWithoutSaveTests
 {
-    [Fact]
-    public async Task A_cancel_after_a_buy_whose_custody_credit_was_lost_puts_the_bought_shares_in_custody()
+    [Theory]
+    [InlineData(Fault.FailBeforeDelivery)]
+    [InlineData(Fault.ReplyLost)]
+    public async Task A_cancel_after_a_buy_whose_custody_credit_was_lost_puts_the_bought_shares_in_custody(Fault fault)
     {
-        // The broker fills; the custody credit never arrives and the process dies before the order saves anything after
-        // its acceptance. The partner then cancels: the stored order is still at Start, so the cancel is accepted, and the
-        // shares bought for it must not stay at the broker outside the ledger's custody.
-        var harness = new SagaHarness(new ScriptedFaults(("asset.reserve-with-purchase", Fault.FailBeforeDelivery)));
+        // The broker fills; the custody credit never arrives (or lands with its reply lost) and the process dies before the
+        // order saves anything after its acceptance. The partner then cancels: the stored order is still at Start, so the
+        // cancel is accepted, and the shares bought for it must end in custody exactly once, not stay at the broker
+        // outside the ledger, nor be credited twice.
+        var harness = new SagaHarness(new ScriptedFaults(("asset.reserve-with-purchase", fault)));
         var account = harness.World.AddPartner("p1", 10_000m);
         harness.World.Asset.Custody = 0m;
         Assert.Equal("ok", await harness.PlaceMintAsync("m1", "p1", "solana", 2m));

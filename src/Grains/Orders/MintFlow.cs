@@ -69,6 +69,9 @@ internal sealed class MintFlow(IOrderSaga saga, OrderOptions options, IBroker br
             // A delisting never resumes minting: end the order now and give the cash back.
             return await Saga.FailAsync(error.Code, error.Message);
         }
+        // Inventory covers the order now, but an earlier pass may have bought for it with nothing recorded (the buy is not
+        // saved before it is made, and its custody credit may have been lost): those shares enter custody as inventory.
+        await CreditUnrecordedBuyAsync();
         return await ReservedAsync();
     }
 
@@ -142,15 +145,23 @@ internal sealed class MintFlow(IOrderSaga saga, OrderOptions options, IBroker br
         return await Saga.SettleAsync("captured", HoldId, $"{State.Cash?.ToString(CultureInfo.InvariantCulture)} USD");
     }
 
-    public override async Task UndoAsync()
+    /// <summary>
+    /// The buy is not saved before it is made, so a buy may have landed with nothing recorded (the process died, or the
+    /// custody credit was lost, before the reserved write). Its shares enter custody as inventory under the credit's own
+    /// id, which adds nothing when the credit did land: they never stay at the broker outside the ledger.
+    /// </summary>
+    private async Task CreditUnrecordedBuyAsync()
     {
-        // The buy is not saved before it is made, so a buy may have landed with nothing recorded (the process died, or the
-        // custody credit was lost, before the reserved write). Its shares enter custody as inventory under the credit's own
-        // id, which adds nothing when the credit did land; they never stay at the broker outside the ledger.
         if (await broker.FindFillAsync(BuyOp.Value) is { Side: BrokerSide.Buy } unrecorded)
         {
-            await Saga.Asset.AddCustodyAsync(CustodyInOp, unrecorded.Shares);
+            // BuyAsync names the credit after recording "bought" (one more buy counted): use that same id here.
+            await Saga.Asset.AddCustodyAsync(Saga.Op($"custody-in-{BuyAttempt + 1}"), unrecorded.Shares);
         }
+    }
+
+    public override async Task UndoAsync()
+    {
+        await CreditUnrecordedBuyAsync();
         // Released even when the order has no record of it: the reservation may have been made by a call whose reply or
         // whose save was lost. Releasing one that never existed changes nothing.
         try
