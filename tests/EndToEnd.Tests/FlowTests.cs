@@ -72,6 +72,62 @@ public sealed class FlowTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task A_quote_lives_in_memory_only_and_the_order_keeps_it_signed()
+    {
+        var amount = Tokens(0.25m);
+        var quoteId = $"q_{Guid.NewGuid():N}";
+        var request = new QuoteRequest(PlatformFixture.Partner, "TSLAx", QuoteSide.Mint, amount);
+        var quote = await platform.Grains.GetGrain<IQuoteGrain>(quoteId).CreateAsync(request);
+        // The same id and request answer the same signed quote; another request under that id is a conflict.
+        var again = await platform.Grains.GetGrain<IQuoteGrain>(quoteId).CreateAsync(request);
+        Assert.Equal(quote.Signature, again.Signature);
+        Assert.Equal(quote.Payload, again.Payload);
+        var other = await Assert.ThrowsAsync<LedgerException>(() =>
+            platform.Grains.GetGrain<IQuoteGrain>(quoteId).CreateAsync(request with { Amount = Tokens(0.5m) }));
+        Assert.Equal(LedgerError.IdempotencyConflict, other.Error);
+
+        var orderId = NewOrderId();
+        var placement = new MintOrderRequest(PlatformFixture.Partner, quoteId, "ethereum", _holders.Wallet("ethereum"));
+        var order = await platform.Grains.GetGrain<IOrderGrain>(orderId).PlaceMintAsync(placement);
+        // The order holds the signed quote: the accepted price stays provable after the quote is gone.
+        Assert.Equal(quote.Signature, order.Quote?.Signature);
+        Assert.Equal(quote.Payload, order.Quote?.Payload);
+        var seed = Convert.FromBase64String(platform.AttestationSeed);
+        Assert.True(IssuerSigningKeys.Verify(new IssuerSigningKeys(seed, seed).QuotePublicKey, Encoding.UTF8.GetBytes(order.Quote!.Payload), order.Quote.Signature));
+        // Making and using the quote wrote no row.
+        await using (var data = NpgsqlDataSource.Create(platform.ConnectionString))
+        await using (var rows = data.CreateCommand($"SELECT count(*) FROM orleans_storage WHERE grain_id_extension LIKE '%{quoteId}%'"))
+        {
+            Assert.Equal(0L, await rows.ExecuteScalarAsync());
+        }
+
+        // The quote's activation goes away: its id now names nothing, so it cannot be used again, by anyone.
+        await platform.Grains.GetGrain<IQuoteGrain>(quoteId).Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        LedgerException? gone = null;
+        while (gone is null && DateTimeOffset.UtcNow < deadline)
+        {
+            try
+            {
+                await platform.Grains.GetGrain<IQuoteGrain>(quoteId).GetAsync();
+                await Task.Delay(100);
+            }
+            catch (LedgerException error)
+            {
+                gone = error;
+            }
+        }
+        Assert.Equal(LedgerError.QuoteNotFound, gone?.Error);
+        var reuse = await Assert.ThrowsAsync<LedgerException>(() => platform.Grains.GetGrain<IOrderGrain>(NewOrderId()).PlaceMintAsync(placement));
+        Assert.Equal(LedgerError.QuoteNotFound, reuse.Error);
+        // The placement replayed under its own order id is still the same order (it no longer needs the quote).
+        Assert.Equal(orderId, (await platform.Grains.GetGrain<IOrderGrain>(orderId).PlaceMintAsync(placement)).OrderId);
+        var settled = await platform.WaitForOrderAsync(orderId, OrderStatus.Settled);
+        Assert.Equal(quote.Signature, settled.Quote?.Signature);
+        Assert.Equal(quote.Total, settled.Cash);
+    }
+
+    [Fact]
     public async Task Expired_quote_is_refused_and_holds_no_cash()
     {
         var quote = await platform.QuoteAsync("TSLAx", QuoteSide.Mint, Tokens(1m));

@@ -42,6 +42,31 @@ public sealed class PaperBrokerTests(MarketDatabase database)
     }
 
     [Fact]
+    public async Task ABuyWritesOneRowAndItsSharesCountInThePositionBeforeAndAfterTheyAreFolded()
+    {
+        var (broker, _, ticker) = await ArrangeAsync(10m);
+        await broker.ExecuteAsync(NewFillId(), ticker, BrokerSide.Buy, 2m);
+        await broker.ExecuteAsync(NewFillId(), ticker, BrokerSide.Buy, 3m);
+        Assert.Equal(2, await database.CountAsync("broker_fills", ticker));
+        Assert.Equal(0, await database.CountAsync("broker_positions", ticker));
+
+        // Reading the position folds the buys into one position row; the figures do not move.
+        Assert.Equal(new BrokerPosition(ticker, 5m), await broker.GetPositionAsync(ticker));
+        Assert.Equal(1, await database.CountAsync("broker_positions", ticker));
+        Assert.Contains(new BrokerPosition(ticker, 5m), await broker.GetPositionsAsync());
+        Assert.Equal(new BrokerPosition(ticker, 5m), await broker.GetPositionAsync(ticker));
+
+        // A sale counts a buy not yet folded, and still refuses to sell more than is held.
+        await broker.ExecuteAsync(NewFillId(), ticker, BrokerSide.Buy, 1.5m);
+        await broker.ExecuteAsync(NewFillId(), ticker, BrokerSide.Sell, 6m);
+        Assert.Equal(new BrokerPosition(ticker, 0.5m), await broker.GetPositionAsync(ticker));
+        var oversold = await Assert.ThrowsAsync<LedgerException>(() => broker.ExecuteAsync(NewFillId(), ticker, BrokerSide.Sell, 0.6m));
+        Assert.Equal(LedgerError.InsufficientBacking, oversold.Error);
+        Assert.Equal(new BrokerPosition(ticker, 0.5m), await broker.GetPositionAsync(ticker));
+        Assert.Equal(4, await database.CountAsync("broker_fills", ticker));
+    }
+
+    [Fact]
     public async Task SellingEverythingLeavesNoListedPosition()
     {
         var (broker, _, ticker) = await ArrangeAsync(10m);

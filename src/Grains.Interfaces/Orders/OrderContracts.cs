@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Sharemint.Quotes;
 using Sharemint.Units;
 
 namespace Sharemint.Orders;
@@ -94,7 +95,8 @@ public sealed record OrderSnapshot(
     [property: Id(15)] string? FailureMessage,
     [property: Id(16)] DateTimeOffset CreatedAt,
     [property: Id(17)] DateTimeOffset UpdatedAt,
-    [property: Id(18)] long Version)
+    [property: Id(18)] long Version,
+    [property: Id(19)] Quote? Quote = null)
 {
     /// <summary>Settled, Failed or Cancelled: nothing more will happen.</summary>
     public bool IsTerminal => Status is OrderStatus.Settled or OrderStatus.Failed or OrderStatus.Cancelled;

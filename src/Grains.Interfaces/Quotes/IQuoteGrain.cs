@@ -1,7 +1,10 @@
 namespace Sharemint.Quotes;
 
 /// <summary>
-/// One quote (key: quote id, e.g. <c>q_…</c>): priced and signed once, used by at most one order (invariant 3).
+/// One quote (key: quote id, e.g. <c>q_…</c>): priced and signed once, used by at most one order (invariant 3). A quote
+/// is held in memory only, never stored: once its activation is gone (idle, deactivated, its silo lost) the id reads as
+/// <c>QuoteNotFound</c> and the partner asks for a new quote, so a quote id takes effect at most once by construction.
+/// The order that uses a quote stores the signed quote with its acceptance.
 /// </summary>
 [Alias("sharemint.IQuoteGrain")]
 public interface IQuoteGrain : IGrainWithStringKey
@@ -14,13 +17,14 @@ public interface IQuoteGrain : IGrainWithStringKey
     [Alias("Create")]
     Task<Quote> CreateAsync(QuoteRequest request);
 
-    /// <summary>The quote. <c>QuoteNotFound</c> when never created.</summary>
+    /// <summary>The quote. <c>QuoteNotFound</c> when never created, or when the activation that made it is gone.</summary>
     [Alias("Get"), ReadOnly]
     Task<Quote> GetAsync();
 
     /// <summary>
     /// Marks the quote used by <paramref name="orderId"/> and returns it. Idempotent for the same order; <c>QuoteAlreadyUsed</c>
-    /// for another order; <c>QuoteExpired</c> after its expiry (unless already used by this order).
+    /// for another order; <c>QuoteExpired</c> after its expiry (unless already used by this order); <c>QuoteNotFound</c>
+    /// when unknown to this activation. Writes nothing: the order saves the returned quote with its acceptance.
     /// </summary>
     [Alias("Consume")]
     Task<Quote> ConsumeAsync(string orderId);

@@ -7,8 +7,10 @@ namespace Sharemint.Market;
 /// <summary>
 /// A paper broker and custodian on PostgreSQL: fills at <see cref="IMarketData"/>'s last price during market hours
 /// (per <see cref="IMarketCalendar"/> at <see cref="TimeProvider"/> time), cash = shares × price rounded half-even to
-/// cents. Each order inserts its fill and moves its position in one transaction; the fill id's primary key makes the
-/// order exactly-once, also under concurrent calls with the same id. A refused order changes nothing.
+/// cents. A buy is one row, its fill; the fill id's primary key makes an order exactly-once, also under concurrent calls
+/// with the same id. A position is the folded total in <c>broker_positions</c> plus the buy fills not yet folded into it:
+/// a sale folds them first (so it checks what is really held), as do a split and a read of positions (the reconciliation's,
+/// every few minutes), so a position row is written once per batch of buys. A refused order changes nothing.
 /// </summary>
 public sealed class PaperBroker(
     NpgsqlDataSource dataSource, IMarketData marketData, IMarketCalendar calendar, TimeProvider time, ILogger<PaperBroker> logger)
@@ -41,21 +43,26 @@ public sealed class PaperBroker(
         var fill = new BrokerFill(id, canonical, side, quantity, price, MarketValidation.Cash(quantity, price), now.AddTicks(-(now.Ticks % 10)));
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        // A concurrent order with the same id blocks here until the other commits (then inserts nothing) or rolls back.
-        await using (var insert = new NpgsqlCommand("""
-            INSERT INTO broker_fills (fill_id, ticker, side, shares, price, cash, filled_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-            ON CONFLICT (fill_id) DO NOTHING
-            """, connection, transaction))
+        if (side == BrokerSide.Buy)
         {
-            insert.Parameters.AddWithValue(fill.FillId);
-            insert.Parameters.AddWithValue(fill.Ticker);
-            insert.Parameters.AddWithValue(SideName(fill.Side));
-            insert.Parameters.AddWithValue(fill.Shares);
-            insert.Parameters.AddWithValue(fill.Price);
-            insert.Parameters.AddWithValue(fill.Cash);
-            insert.Parameters.AddWithValue(fill.FilledAt);
+            // One statement, one row: the position follows when the fill is folded in. A concurrent order with the same
+            // id blocks on the insert until the other commits (then inserts nothing) or rolls back.
+            await using var buy = InsertFill(fill, connection, null);
+            if (await buy.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                var winner = await FindFillAsync(id, cancellationToken)
+                    ?? throw new InvalidOperationException($"Fill '{id}' conflicted on insert but cannot be read back.");
+                return SameOrder(winner, canonical, side, quantity);
+            }
+            logger.LogInformation("Paper fill {FillId}: {Side} {Shares} {Ticker} at {Price} = {Cash} USD", id, side, quantity, canonical, price, fill.Cash);
+            return fill;
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Every buy committed so far counts before the sale is checked against the position.
+        await FoldAsync(connection, transaction, canonical, cancellationToken);
+        await using (var insert = InsertFill(fill, connection, transaction))
+        {
             if (await insert.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
                 await transaction.RollbackAsync(cancellationToken);
@@ -66,13 +73,8 @@ public sealed class PaperBroker(
         }
 
         // Sale: the row lock and the re-checked condition serialise concurrent sales, so two can never oversell together.
-        await using (var move = new NpgsqlCommand(side == BrokerSide.Buy
-            ? """
-              INSERT INTO broker_positions (ticker, shares, updated_at) VALUES ($1, $2, $3)
-              ON CONFLICT (ticker) DO UPDATE SET shares = broker_positions.shares + excluded.shares, updated_at = excluded.updated_at
-              """
-            : "UPDATE broker_positions SET shares = shares - $2, updated_at = $3 WHERE ticker = $1 AND shares >= $2",
-            connection, transaction))
+        await using (var move = new NpgsqlCommand(
+            "UPDATE broker_positions SET shares = shares - $2, updated_at = $3 WHERE ticker = $1 AND shares >= $2", connection, transaction))
         {
             move.Parameters.AddWithValue(canonical);
             move.Parameters.AddWithValue(quantity);
@@ -101,6 +103,8 @@ public sealed class PaperBroker(
         }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Buys not yet folded are shares held before the split: fold them first, so the split applies to them too.
+        await FoldAsync(connection, transaction, canonical, cancellationToken);
         // The row lock orders this split after any fill in flight on the same ticker.
         await using var read = new NpgsqlCommand("SELECT shares FROM broker_positions WHERE ticker = $1 FOR UPDATE", connection, transaction);
         read.Parameters.AddWithValue(canonical);
@@ -158,7 +162,20 @@ public sealed class PaperBroker(
     public async Task<BrokerPosition> GetPositionAsync(string ticker, CancellationToken cancellationToken = default)
     {
         var canonical = MarketValidation.Ticker(ticker);
-        await using var command = dataSource.CreateCommand("SELECT shares FROM broker_positions WHERE ticker = $1");
+        // The reconciliation reads each position every few minutes: it folds that ticker's buys since the last fold into
+        // the position first, so the position row is written once per batch of buys rather than once per buy.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await FoldAsync(connection, transaction, canonical, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        // One statement, one snapshot (a fold moves shares from the fills to the position atomically): buys committed
+        // since the fold count too.
+        await using var command = new NpgsqlCommand("""
+            SELECT coalesce((SELECT shares FROM broker_positions WHERE ticker = $1), 0)
+                 + coalesce((SELECT sum(shares) FROM broker_fills WHERE ticker = $1 AND side = 'buy' AND NOT folded), 0)
+            """, connection);
         command.Parameters.AddWithValue(canonical);
         var shares = await command.ExecuteScalarAsync(cancellationToken) is decimal held ? held : 0m;
         return new BrokerPosition(canonical, MarketValidation.Normalize(shares));
@@ -167,7 +184,20 @@ public sealed class PaperBroker(
     /// <inheritdoc />
     public async Task<IReadOnlyList<BrokerPosition>> GetPositionsAsync(CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand("SELECT ticker, shares FROM broker_positions WHERE shares <> 0 ORDER BY ticker");
+        // The reconciliation's read, every few minutes: it folds the buys since the last fold into their positions first,
+        // so a position is written once per batch of buys rather than once per buy.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await FoldAsync(connection, transaction, null, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        await using var command = new NpgsqlCommand("""
+            SELECT ticker, sum(shares) FROM (
+                SELECT ticker, shares FROM broker_positions
+                UNION ALL SELECT ticker, shares FROM broker_fills WHERE side = 'buy' AND NOT folded) held
+            GROUP BY ticker HAVING sum(shares) <> 0 ORDER BY ticker
+            """, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var positions = new List<BrokerPosition>();
         while (await reader.ReadAsync(cancellationToken))
@@ -175,6 +205,45 @@ public sealed class PaperBroker(
             positions.Add(new BrokerPosition(reader.GetString(0), MarketValidation.Normalize(reader.GetDecimal(1))));
         }
         return positions;
+    }
+
+    /// <summary>
+    /// Moves the buy fills not yet folded (of one ticker, or all) into their positions, in the caller's transaction. Safe
+    /// beside a concurrent fold: each fill row is marked once (a second fold waits on its row lock, then skips it), and
+    /// a fold that rolls back leaves its fills for the next one.
+    /// </summary>
+    private static async Task FoldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string? ticker, CancellationToken cancellationToken)
+    {
+        await using var fold = new NpgsqlCommand("""
+            WITH folded AS (
+                UPDATE broker_fills SET folded = true
+                WHERE side = 'buy' AND NOT folded AND ($1::text IS NULL OR ticker = $1)
+                RETURNING ticker, shares, filled_at)
+            INSERT INTO broker_positions (ticker, shares, updated_at)
+            SELECT ticker, sum(shares), max(filled_at) FROM folded GROUP BY ticker
+            ON CONFLICT (ticker) DO UPDATE SET shares = broker_positions.shares + excluded.shares,
+                updated_at = greatest(broker_positions.updated_at, excluded.updated_at)
+            """, connection, transaction);
+        fold.Parameters.Add(new NpgsqlParameter { Value = (object?)ticker ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        await fold.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static NpgsqlCommand InsertFill(BrokerFill fill, NpgsqlConnection connection, NpgsqlTransaction? transaction)
+    {
+        // A sale is counted in its position in its own transaction, so only a buy is left to fold.
+        var insert = new NpgsqlCommand("""
+            INSERT INTO broker_fills (fill_id, ticker, side, shares, price, cash, filled_at, folded) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            ON CONFLICT (fill_id) DO NOTHING
+            """, connection, transaction);
+        insert.Parameters.AddWithValue(fill.FillId);
+        insert.Parameters.AddWithValue(fill.Ticker);
+        insert.Parameters.AddWithValue(SideName(fill.Side));
+        insert.Parameters.AddWithValue(fill.Shares);
+        insert.Parameters.AddWithValue(fill.Price);
+        insert.Parameters.AddWithValue(fill.Cash);
+        insert.Parameters.AddWithValue(fill.FilledAt);
+        insert.Parameters.AddWithValue(fill.Side == BrokerSide.Sell);
+        return insert;
     }
 
     private static string SideName(BrokerSide side) => side == BrokerSide.Buy ? "buy" : "sell";

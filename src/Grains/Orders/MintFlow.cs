@@ -54,10 +54,10 @@ internal sealed class MintFlow(IOrderSaga saga, OrderOptions options, IBroker br
         }
         catch (LedgerException error) when (error.Error == LedgerError.InsufficientBacking)
         {
-            // Inventory does not cover the order: buy the shares first.
+            // Inventory does not cover the order: buy the shares first. Not saved: the buy and its custody credit replay
+            // under the same ids after a crash, and UndoAsync puts a buy that landed unrecorded into custody.
             State.Stage = OrderStage.Buy;
             Saga.Record("inventory", ReserveOp, "short", "buying shares");
-            await Saga.SaveAsync();
             return true;
         }
         catch (LedgerException error) when (error.Error is LedgerError.AssetPaused)
@@ -69,6 +69,9 @@ internal sealed class MintFlow(IOrderSaga saga, OrderOptions options, IBroker br
             // A delisting never resumes minting: end the order now and give the cash back.
             return await Saga.FailAsync(error.Code, error.Message);
         }
+        // Inventory covers the order now, but an earlier pass may have bought for it with nothing recorded (the buy is not
+        // saved before it is made, and its custody credit may have been lost): those shares enter custody as inventory.
+        await CreditUnrecordedBuyAsync();
         return await ReservedAsync();
     }
 
@@ -108,8 +111,11 @@ internal sealed class MintFlow(IOrderSaga saga, OrderOptions options, IBroker br
 
     private async Task<bool> ReservedAsync(bool bought = false)
     {
+        // One write for the reservation and the mint stage: saved before the bridge hears of the mint, and AwaitMintAsync
+        // asks again for a mint the bridge never heard of.
         State.Reserved = true;
         State.Status = OrderStatus.InProgress;
+        State.Stage = OrderStage.Minting;
         Saga.Record("reserved", ReserveOp, "ok", $"{State.Shares.ToString(CultureInfo.InvariantCulture)} shares");
         await Saga.SaveAsync();
         if (bought)
@@ -122,11 +128,12 @@ internal sealed class MintFlow(IOrderSaga saga, OrderOptions options, IBroker br
 
     protected override async Task<bool> MintedAsync(ChainOperationProgress progress)
     {
+        // Recorded with the settlement's write, not one of its own: after a crash the bridge reports the mint again and
+        // the capture repeats under the hold id, which takes the cash once.
         Saga.Record("minted", MintOp, "ok", progress.TransactionId);
         State.Stage = OrderStage.Capture;
-        await Saga.SaveAsync();
         Saga.Crash("mint.minted");
-        return true;
+        return await CaptureAsync();
     }
 
     protected override Task<bool> MintFailedAsync(ChainOperationProgress progress) =>
@@ -138,8 +145,23 @@ internal sealed class MintFlow(IOrderSaga saga, OrderOptions options, IBroker br
         return await Saga.SettleAsync("captured", HoldId, $"{State.Cash?.ToString(CultureInfo.InvariantCulture)} USD");
     }
 
+    /// <summary>
+    /// The buy is not saved before it is made, so a buy may have landed with nothing recorded (the process died, or the
+    /// custody credit was lost, before the reserved write). Its shares enter custody as inventory under the credit's own
+    /// id, which adds nothing when the credit did land: they never stay at the broker outside the ledger.
+    /// </summary>
+    private async Task CreditUnrecordedBuyAsync()
+    {
+        if (await broker.FindFillAsync(BuyOp.Value) is { Side: BrokerSide.Buy } unrecorded)
+        {
+            // BuyAsync names the credit after recording "bought" (one more buy counted): use that same id here.
+            await Saga.Asset.AddCustodyAsync(Saga.Op($"custody-in-{BuyAttempt + 1}"), unrecorded.Shares);
+        }
+    }
+
     public override async Task UndoAsync()
     {
+        await CreditUnrecordedBuyAsync();
         // Released even when the order has no record of it: the reservation may have been made by a call whose reply or
         // whose save was lost. Releasing one that never existed changes nothing.
         try

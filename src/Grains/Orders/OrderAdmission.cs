@@ -51,11 +51,12 @@ internal sealed class OrderAdmission(IOrderPeers grains, TimeProvider clock, str
         }
         await RequireDeploymentAsync(quote.Symbol, request.Chain, quote.Amount);
         await grains.Account(request.AccountId).CheckEligibilityAsync(request.Chain, wallet);
-        await grains.Quote(request.QuoteId).ConsumeAsync(orderId);
+        quote = await grains.Quote(request.QuoteId).ConsumeAsync(orderId);
 
         var order = Begin(OrderKind.Mint, Fingerprint(request, wallet), request.AccountId, quote.Symbol, asset.Definition.UnderlyingTicker,
             request.Chain, wallet, quote.Amount);
         order.QuoteId = quote.QuoteId;
+        order.Quote = quote;
         order.Cash = quote.Total;
         order.Shares = quote.Shares;
         return Accepted(order, $"quote {quote.QuoteId}: {quote.Total.ToString(CultureInfo.InvariantCulture)} USD");
@@ -87,13 +88,14 @@ internal sealed class OrderAdmission(IOrderPeers grains, TimeProvider clock, str
             {
                 throw new LedgerException(LedgerError.InvalidArgument, $"Quote '{quote.QuoteId}' does not price this redemption.");
             }
-            await grains.Quote(request.QuoteId).ConsumeAsync(orderId);
+            quote = await grains.Quote(request.QuoteId).ConsumeAsync(orderId);
         }
 
         var order = Begin(OrderKind.Redeem, Fingerprint(request, wallet), request.AccountId, request.Symbol, asset.Definition.UnderlyingTicker,
             request.Chain, wallet, request.Amount);
         order.FromWallet = wallet;
         order.QuoteId = quote?.QuoteId;
+        order.Quote = quote;
         order.Cash = quote?.Total;
         order.FeeRate = profile.FeeRate;
         return Accepted(order, quote is null ? "priced at execution" : $"quote {quote.QuoteId}");

@@ -43,6 +43,13 @@ internal abstract class OrderFlow(IOrderSaga saga, OrderOptions options)
 
     protected async Task<bool> RequestMintAsync()
     {
+        if (State.Stage != OrderStage.Minting)
+        {
+            // The stage is durable before the bridge hears of the mint (AwaitMintAsync asks again for a mint the bridge
+            // never heard of), so the queued mint itself needs no write of its own.
+            State.Stage = OrderStage.Minting;
+            await Saga.SaveAsync();
+        }
         try
         {
             await Saga.Bridge(State.Chain).RequestMintAsync(MintOp, MintRequest());
@@ -51,9 +58,7 @@ internal abstract class OrderFlow(IOrderSaga saga, OrderOptions options)
         {
             return await Saga.WaitAsync("mint", error.Message);
         }
-        State.Stage = OrderStage.Minting;
         Saga.Record("mint-queued", MintOp, "ok", State.Chain);
-        await Saga.SaveAsync();
         Saga.Crash($"{Kind}.mint-queued");
         return true;
     }

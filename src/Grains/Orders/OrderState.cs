@@ -1,3 +1,4 @@
+using Sharemint.Quotes;
 using Sharemint.Units;
 
 namespace Sharemint.Orders;
@@ -60,4 +61,9 @@ public sealed class OrderState
     [Id(28)] public DateTimeOffset? RetryAfter { get; set; }
     /// <summary>The W3C traceparent of the placement request: every later step of the saga continues that trace.</summary>
     [Id(29)] public string? TraceParent { get; set; }
+    /// <summary>
+    /// The signed quote the order used (payload and signature included), saved with the acceptance: the quote grain
+    /// keeps quotes in memory only, so this is the durable record of the accepted price.
+    /// </summary>
+    [Id(30)] public Quote? Quote { get; set; }
 }

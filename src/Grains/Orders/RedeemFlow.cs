@@ -30,12 +30,13 @@ internal sealed class RedeemFlow(IOrderSaga saga, OrderOptions options, IBroker 
     protected override (string Chain, string? HolderWallet, BurnPurpose Purpose) BurnRequest() =>
         (State.Chain, State.FromDeposit ? null : State.FromWallet, BurnPurpose.Redemption);
 
-    protected override async Task<bool> BurnedAsync(ChainOperationProgress progress)
+    protected override Task<bool> BurnedAsync(ChainOperationProgress progress)
     {
+        // No write of its own: the sale's first write (the "selling" intent, or the sold record) carries it, and after a
+        // crash the bridge reports the same burn again.
         State.Stage = OrderStage.Sell;
-        await Saga.SaveAsync();
         Saga.Crash("redeem.burned");
-        return true;
+        return Task.FromResult(true);
     }
 
     protected override ChainMintRequest MintRequest() => throw new InvalidOperationException("a redemption mints nothing");

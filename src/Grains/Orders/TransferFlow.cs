@@ -45,14 +45,17 @@ internal sealed class TransferFlow(IOrderSaga saga, OrderOptions options) : Orde
         {
             return await Saga.FailAsync(error.Code, error.Message);
         }
+        // Recorded with the burn intent's write: taking capacity again under the transfer id after a crash takes nothing
+        // more, and UndoAsync returns it whether or not it was recorded.
         State.CapacityTaken = true;
         Saga.Record("capacity", TransferId, "ok", null);
-        await Saga.SaveAsync();
         return await RequestBurnAsync();
     }
 
     protected override async Task<bool> BurnedAsync(ChainOperationProgress progress)
     {
+        // The burn's record and the mint stage in one write, before the bridge hears of the destination mint.
+        State.Stage = OrderStage.Minting;
         await Saga.SaveAsync();
         Saga.Crash("transfer.burned");
         return await RequestMintAsync();

@@ -14,14 +14,6 @@ using Sharemint.Units;
 
 namespace Sharemint.Quotes;
 
-/// <summary>The stored quote and the order that used it.</summary>
-[GenerateSerializer, Alias("sharemint.QuoteState")]
-public sealed class QuoteState
-{
-    [Id(0)] public Quote? Quote { get; set; }
-    [Id(1)] public string? Fingerprint { get; set; }
-}
-
 /// <summary>How quotes are priced (section <c>Sharemint:Quotes</c>).</summary>
 public sealed class QuoteOptions
 {
@@ -34,10 +26,15 @@ public sealed class QuoteOptions
     public int OffHoursSpreadBps { get; set; } = 50;
 }
 
-/// <inheritdoc cref="IQuoteGrain"/>
+/// <summary>
+/// <inheritdoc cref="IQuoteGrain"/> The quote lives in this activation's memory only: no row is written when it is made
+/// or used, and nothing is read when the grain activates. A quote is firm for seconds, so an activation that is lost
+/// (deactivated, silo gone) loses only quotes the partner asks for again: a new activation knows no quote and answers
+/// <c>QuoteNotFound</c>, which is why a quote id takes effect at most once by construction. The order that uses a quote
+/// stores it, payload and signature included, in its acceptance write, so the accepted price stays auditable.
+/// </summary>
 [GrainType("sharemint.quote")]
 public sealed class QuoteGrain(
-    [PersistentState("quote", LedgerStorage.Name)] IPersistentState<QuoteState> state,
     IMarketData marketData,
     IMarketCalendar calendar,
     IssuerSigningKeys keys,
@@ -48,15 +45,18 @@ public sealed class QuoteGrain(
 {
     private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
+    private Quote? _quote;
+    private string? _fingerprint;
+
     private string QuoteId => this.GetPrimaryKeyString();
 
     public async Task<Quote> CreateAsync(QuoteRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var fingerprint = $"{request.AccountId}|{request.Symbol}|{request.Side}|{request.Amount.Units}";
-        if (state.State.Quote is { } existing)
+        if (_quote is { } existing)
         {
-            return state.State.Fingerprint == fingerprint
+            return _fingerprint == fingerprint
                 ? existing
                 : throw new LedgerException(LedgerError.IdempotencyConflict, $"Quote '{QuoteId}' was created for another request.");
         }
@@ -122,21 +122,23 @@ public sealed class QuoteGrain(
         var signature = keys.SignQuote(Encoding.UTF8.GetBytes(payload));
         var quote = new Quote(QuoteId, request.AccountId, request.Symbol, request.Side, request.Amount, price, asset.Multiplier, shares,
             gross, fee, total, now, expiresAt, open, payload, signature, null);
-        state.State = new QuoteState { Quote = quote, Fingerprint = fingerprint };
-        await state.WriteStateAsync();
+        // Set only after every await: two concurrent requests cannot interleave here (one turn at a time), and a refused
+        // request leaves no quote behind.
+        _quote = quote;
+        _fingerprint = fingerprint;
         return quote;
     }
 
     public Task<Quote> GetAsync() =>
-        Task.FromResult(state.State.Quote ?? throw new LedgerException(LedgerError.QuoteNotFound, $"No quote '{QuoteId}'."));
+        Task.FromResult(_quote ?? throw new LedgerException(LedgerError.QuoteNotFound, $"No quote '{QuoteId}'."));
 
-    public async Task<Quote> ConsumeAsync(string orderId)
+    public Task<Quote> ConsumeAsync(string orderId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(orderId);
-        var quote = state.State.Quote ?? throw new LedgerException(LedgerError.QuoteNotFound, $"No quote '{QuoteId}'.");
+        var quote = _quote ?? throw new LedgerException(LedgerError.QuoteNotFound, $"No quote '{QuoteId}'.");
         if (quote.UsedByOrder == orderId)
         {
-            return quote;
+            return Task.FromResult(quote);
         }
         if (quote.UsedByOrder is not null)
         {
@@ -146,10 +148,9 @@ public sealed class QuoteGrain(
         {
             throw new LedgerException(LedgerError.QuoteExpired, $"Quote '{QuoteId}' expired at {quote.ExpiresAt:u}; ask for a new one.");
         }
-        state.State.Quote = quote with { UsedByOrder = orderId };
-        await state.WriteStateAsync();
+        _quote = quote with { UsedByOrder = orderId };
         logger.LogDebug("Quote {Quote} used by {Order}", QuoteId, orderId);
-        return state.State.Quote;
+        return Task.FromResult(_quote);
     }
 
     private static decimal CeilingCents(decimal value) => Math.Ceiling(value * 100m) / 100m;

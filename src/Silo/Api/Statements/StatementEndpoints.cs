@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Sharemint.Accounts;
 using Sharemint.Orders;
-using Sharemint.Quotes;
 using Sharemint.Silo.Api.Paging;
 using Sharemint.Silo.Api.Problems;
 using Sharemint.Silo.Api.Security;
@@ -116,12 +115,12 @@ public static class StatementEndpoints
         return TypedResults.Text(text.ToString(), "text/csv; charset=utf-8");
     }
 
-    // The index row says which orders; the order grain (and its quote) holds the figures.
+    // The index row says which orders; the order grain holds the figures, and the signed quote it was accepted with.
     private static async Task<FillView[]> FillsAsync(IGrainFactory grains, OrderListPage page) =>
         await Task.WhenAll(page.Entries.Select(async entry =>
         {
             var order = await grains.GetGrain<IOrderGrain>(entry.OrderId).GetAsync();
-            var quote = order.QuoteId is { } quoteId ? await grains.GetGrain<IQuoteGrain>(quoteId).GetAsync() : null;
+            var quote = order.Quote;
             return new FillView(order.OrderId, ApiRoutes.EnumName(order.Kind), order.Symbol, order.Chain, order.Wallet,
                 order.Amount.ToString(), order.Amount.Units, quote?.PricePerShare, quote?.Fee, order.Cash, order.CreatedAt, order.UpdatedAt,
                 order.TransactionIds, entry.ClientReference);
