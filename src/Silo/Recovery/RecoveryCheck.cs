@@ -171,13 +171,7 @@ public sealed class RecoveryCheck(IGrainFactory grains, NpgsqlDataSource databas
         using var client = new EvmClient(config);
         var token = new SharemintToken(client, SharemintTokenArtifact.Locate(), EvmAddress.Parse(deployment.Config.TokenAddress));
 
-        var onChainMultiplier = (await token.MultiplierAsync(cancellationToken)).ToString();
-        var ledgerRaw = decimal.Truncate(ledgerMultiplier.Value * 1_000_000_000_000_000_000m).ToString(CultureInfo.InvariantCulture);
-        if (onChainMultiplier != ledgerRaw)
-        {
-            differences.Add(new RecoveryDifference("multiplier_differs", symbol, chainName,
-                $"ledger multiplier {ledgerRaw}, on-chain {onChainMultiplier} (18 decimals)"));
-        }
+        CompareMultiplier(symbol, chainName, (await token.MultiplierAsync(cancellationToken)).ToString(), ledgerMultiplier, differences);
 
         var events = new List<TokenSupplyChange>();
         EvmLogCursor? cursor = null;
@@ -204,42 +198,12 @@ public sealed class RecoveryCheck(IGrainFactory grains, NpgsqlDataSource databas
             cursor = scan.Cursor;
         }
 
-        var tokenWrites = writes.Where(w => string.Equals(w.TokenAddress, deployment.Config.TokenAddress, StringComparison.OrdinalIgnoreCase)).ToList();
-        var logged = tokenWrites.ToDictionary(w => Hash32.FromKey(w.WriteId));
         var scale = BigInteger.Pow(10, Math.Max(0, deployment.Config.Decimals - CanonicalAmount.Decimals));
-        foreach (var operation in events.GroupBy(e => e.OperationId))
-        {
-            var first = operation.First();
-            var lines = operation.Select(e => new RecoveryLine(e.Account.ToString(), e.Amount.ToString(),
-                (long)(BigInteger.Parse(e.Amount.ToString(), CultureInfo.InvariantCulture) / scale))).ToList();
-            var kind = first.Kind == TokenSupplyChangeKind.Mint ? "mint" : "burn";
-            if (!logged.TryGetValue(operation.Key, out var write))
-            {
-                differences.Add(new RecoveryDifference("operation_not_in_ledger", symbol, chainName,
-                    $"{kind} {operation.Key} in transaction {first.TransactionHash} (block {first.BlockNumber}) is on-chain but not in the ledger's write-ahead log")
-                {
-                    OperationId = operation.Key.ToString(), TransactionId = first.TransactionHash.ToString(), Kind = kind, Lines = lines,
-                });
-            }
-            else if (write.State != "final")
-            {
-                differences.Add(new RecoveryDifference($"operation_{write.State}_in_ledger_but_on_chain", symbol, chainName,
-                    $"{kind} {write.WriteId} is {write.State} in the write-ahead log but happened on-chain in {first.TransactionHash}")
-                {
-                    OperationId = operation.Key.ToString(), WriteId = write.WriteId, TransactionId = first.TransactionHash.ToString(), Kind = kind, Lines = lines,
-                });
-            }
-        }
-        // Only mints and burns leave a Minted/Burned event; a final pause, blocklist or multiplier write has none to match.
-        var onChain = events.Select(e => e.OperationId).ToHashSet();
-        foreach (var write in tokenWrites.Where(w => w.State == "final" && w.MovesSupply && !onChain.Contains(Hash32.FromKey(w.WriteId))))
-        {
-            differences.Add(new RecoveryDifference("operation_not_on_chain", symbol, chainName,
-                $"write {write.WriteId} is final in the write-ahead log (transaction {write.TransactionId}) but no such operation is on-chain")
-            {
-                OperationId = Hash32.FromKey(write.WriteId).ToString(), WriteId = write.WriteId, TransactionId = write.TransactionId,
-            });
-        }
+        CompareOperations(symbol, chainName,
+            writes.Where(w => string.Equals(w.TokenAddress, deployment.Config.TokenAddress, StringComparison.OrdinalIgnoreCase)).ToList(),
+            events.Select(e => new OnChainSupplyChange(e.OperationId, e.Kind, e.TransactionHash.ToString(), (long)e.BlockNumber,
+                new RecoveryLine(e.Account.ToString(), e.Amount.ToString(), (long)(BigInteger.Parse(e.Amount.ToString(), CultureInfo.InvariantCulture) / scale)))),
+            differences);
     }
 
     /// <summary>
@@ -255,13 +219,7 @@ public sealed class RecoveryCheck(IGrainFactory grains, NpgsqlDataSource databas
         var client = new TronClient(http);
         var token = new TronToken(client, SharemintTokenArtifact.Locate(), TronAddress.Parse(deployment.Config.TokenAddress));
 
-        var onChainMultiplier = (await token.MultiplierAsync(cancellationToken)).ToString();
-        var ledgerRaw = decimal.Truncate(ledgerMultiplier.Value * 1_000_000_000_000_000_000m).ToString(CultureInfo.InvariantCulture);
-        if (onChainMultiplier != ledgerRaw)
-        {
-            differences.Add(new RecoveryDifference("multiplier_differs", symbol, chainName,
-                $"ledger multiplier {ledgerRaw}, on-chain {onChainMultiplier} (18 decimals)"));
-        }
+        CompareMultiplier(symbol, chainName, (await token.MultiplierAsync(cancellationToken)).ToString(), ledgerMultiplier, differences);
 
         var first = (long)await grains.GetGrain<IChainSignerGrain>(chainName).GetDeployedHeightAsync(deployment.Config.TokenAddress);
         var head = (await client.GetNowBlockAsync(cancellationToken)).Number;
@@ -274,33 +232,59 @@ public sealed class RecoveryCheck(IGrainFactory grains, NpgsqlDataSource databas
             events.AddRange(batch.SelectMany(b => b));
         }
 
-        var tokenWrites = writes.Where(w => w.TokenAddress == deployment.Config.TokenAddress).ToList();
-        var logged = tokenWrites.ToDictionary(w => Hash32.FromKey(w.WriteId));
         var scale = BigInteger.Pow(10, Math.Max(0, deployment.Config.Decimals - CanonicalAmount.Decimals));
+        CompareOperations(symbol, chainName, writes.Where(w => w.TokenAddress == deployment.Config.TokenAddress).ToList(),
+            events.Select(e => new OnChainSupplyChange(e.OperationId, e.Kind, e.TxId, e.BlockNumber,
+                new RecoveryLine(e.Account.ToBase58(), e.Amount.ToString(), (long)(e.Amount.Value / scale)))),
+            differences);
+    }
+
+    /// <summary>A Minted or Burned event as the EVM and Tron comparisons read it: one line per account it moved.</summary>
+    private sealed record OnChainSupplyChange(Hash32 OperationId, TokenSupplyChangeKind Kind, string TransactionId, long BlockNumber, RecoveryLine Line);
+
+    /// <summary>The token's multiplier in force (18 decimals, as the EVM and Tron contracts hold it) against the ledger's.</summary>
+    private static void CompareMultiplier(string symbol, string chainName, string onChain, Multiplier ledger, List<RecoveryDifference> differences)
+    {
+        var ledgerRaw = decimal.Truncate(ledger.Value * 1_000_000_000_000_000_000m).ToString(CultureInfo.InvariantCulture);
+        if (onChain != ledgerRaw)
+        {
+            differences.Add(new RecoveryDifference("multiplier_differs", symbol, chainName, $"ledger multiplier {ledgerRaw}, on-chain {onChain} (18 decimals)"));
+        }
+    }
+
+    /// <summary>
+    /// The token's Minted/Burned events against the write-ahead log by operation id, both ways: an operation on chain the log
+    /// does not hold, or holds as not final; and a final mint or burn in the log with no event on chain (a final pause,
+    /// blocklist or multiplier write leaves no such event, so only writes that move supply are looked for).
+    /// </summary>
+    private static void CompareOperations(string symbol, string chainName, IReadOnlyList<LoggedWrite> tokenWrites,
+        IEnumerable<OnChainSupplyChange> events, List<RecoveryDifference> differences)
+    {
+        var logged = tokenWrites.ToDictionary(w => Hash32.FromKey(w.WriteId));
+        var onChain = new HashSet<Hash32>();
         foreach (var operation in events.GroupBy(e => e.OperationId))
         {
+            onChain.Add(operation.Key);
             var earliest = operation.First();
-            var lines = operation.Select(e => new RecoveryLine(e.Account.ToBase58(), e.Amount.ToString(), (long)(e.Amount.Value / scale))).ToList();
+            var lines = operation.Select(e => e.Line).ToList();
             var kind = earliest.Kind == TokenSupplyChangeKind.Mint ? "mint" : "burn";
             if (!logged.TryGetValue(operation.Key, out var write))
             {
                 differences.Add(new RecoveryDifference("operation_not_in_ledger", symbol, chainName,
-                    $"{kind} {operation.Key} in transaction {earliest.TxId} (block {earliest.BlockNumber}) is on-chain but not in the ledger's write-ahead log")
+                    $"{kind} {operation.Key} in transaction {earliest.TransactionId} (block {earliest.BlockNumber}) is on-chain but not in the ledger's write-ahead log")
                 {
-                    OperationId = operation.Key.ToString(), TransactionId = earliest.TxId, Kind = kind, Lines = lines,
+                    OperationId = operation.Key.ToString(), TransactionId = earliest.TransactionId, Kind = kind, Lines = lines,
                 });
             }
             else if (write.State != "final")
             {
                 differences.Add(new RecoveryDifference($"operation_{write.State}_in_ledger_but_on_chain", symbol, chainName,
-                    $"{kind} {write.WriteId} is {write.State} in the write-ahead log but happened on-chain in {earliest.TxId}")
+                    $"{kind} {write.WriteId} is {write.State} in the write-ahead log but happened on-chain in {earliest.TransactionId}")
                 {
-                    OperationId = operation.Key.ToString(), WriteId = write.WriteId, TransactionId = earliest.TxId, Kind = kind, Lines = lines,
+                    OperationId = operation.Key.ToString(), WriteId = write.WriteId, TransactionId = earliest.TransactionId, Kind = kind, Lines = lines,
                 });
             }
         }
-        // Only mints and burns leave a Minted/Burned event; a final pause, blocklist or multiplier write has none to match.
-        var onChain = events.Select(e => e.OperationId).ToHashSet();
         foreach (var write in tokenWrites.Where(w => w.State == "final" && w.MovesSupply && !onChain.Contains(Hash32.FromKey(w.WriteId))))
         {
             differences.Add(new RecoveryDifference("operation_not_on_chain", symbol, chainName,
