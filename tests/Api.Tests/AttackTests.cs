@@ -35,7 +35,7 @@ public sealed class AttackTests(ChainApiSilo platform, ITestOutputHelper output)
         var operations = ApiFuzzer.Operations(document);
         Assert.True(operations.Count >= 30, $"only {operations.Count} operations in the document");
 
-        var before = await SnapshotAsync();
+        var before = await QuietSnapshotAsync();
         var report = new FuzzReport();
         // Requests come from 64 loopback addresses, so the per-address budget of failed authentications (which the
         // abuse test relies on) does not turn the fuzzer's broken signatures into a wall of 429s.
@@ -309,6 +309,27 @@ public sealed class AttackTests(ChainApiSilo platform, ITestOutputHelper output)
             }
             previous = value;
             await Task.Delay(400);
+        }
+    }
+
+    /// <summary>
+    /// The snapshot once the platform itself is quiet: earlier tests' orders leave background writes behind (a bridge
+    /// clearing its settled batch, a deposit watcher saving its cursor), which are not the fuzzer's doing. Two snapshots a
+    /// second apart must agree, for at most 30 s.
+    /// </summary>
+    private async Task<Dictionary<string, string>> QuietSnapshotAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var last = await SnapshotAsync();
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var next = await SnapshotAsync();
+            if (next.All(p => last.TryGetValue(p.Key, out var v) && v == p.Value) || DateTime.UtcNow > deadline)
+            {
+                return next;
+            }
+            last = next;
         }
     }
 

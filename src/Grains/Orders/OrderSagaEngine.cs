@@ -521,8 +521,5 @@ public sealed class OrderSagaEngine : IOrderSaga
     }
 
     /// <summary>What a reader sees of the order now.</summary>
-    public OrderSnapshot Snapshot() => new(
-        OrderId, State.Kind, State.Status, State.AccountId, State.Symbol, State.Chain, State.FromChain, State.Wallet, State.FromWallet,
-        State.Amount, State.Cash, State.QuoteId, State.Steps.ToList(), State.TransactionIds.ToList(), State.FailureCode,
-        State.FailureMessage, State.CreatedAt, State.UpdatedAt, long.TryParse(_store.Etag, out var v) ? v : 0, State.Quote);
+    public OrderSnapshot Snapshot() => State.ToSnapshot(OrderId, long.TryParse(_store.Etag, out var v) ? v : 0);
 }

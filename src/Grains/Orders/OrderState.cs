@@ -66,4 +66,9 @@ public sealed class OrderState
     /// keeps quotes in memory only, so this is the durable record of the accepted price.
     /// </summary>
     [Id(30)] public Quote? Quote { get; set; }
+
+    /// <summary>What a reader sees of the order <paramref name="orderId"/> as stored at <paramref name="version"/>.</summary>
+    public OrderSnapshot ToSnapshot(string orderId, long version) => new(
+        orderId, Kind, Status, AccountId, Symbol, Chain, FromChain, Wallet, FromWallet, Amount, Cash, QuoteId, Steps.ToList(),
+        TransactionIds.ToList(), FailureCode, FailureMessage, CreatedAt, UpdatedAt, version, Quote);
 }

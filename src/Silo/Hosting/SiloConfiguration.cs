@@ -39,8 +39,16 @@ public static class SiloConfiguration
             services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
             services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>().Value.ServiceId,
             new GrainStateJsonSerializer()));
+        // Orders live in their index rows (one row per save); reads of orders stored earlier fall back to orleans_storage.
+        silo.Services.AddSingleton(services => new Sharemint.Silo.Orders.OrderRowGrainStorage(
+            services.GetRequiredKeyedService<GroupCommitGrainStorage>(LedgerStorage.Name),
+            services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+            new GrainStateJsonSerializer(),
+            services.GetService<Sharemint.Silo.Webhooks.OrderWebhookEvents>() ?? Sharemint.Silo.Webhooks.OrderWebhookEvents.Default));
         silo.Services.AddKeyedSingleton<IGrainStorage>(LedgerStorage.Name,
-            (services, _) => new VersionTolerantGrainStorage(services.GetRequiredKeyedService<GroupCommitGrainStorage>(LedgerStorage.Name)));
+            (services, _) => new VersionTolerantGrainStorage(new OrderRoutedGrainStorage(
+                services.GetRequiredKeyedService<GroupCommitGrainStorage>(LedgerStorage.Name),
+                services.GetRequiredService<Sharemint.Silo.Orders.OrderRowGrainStorage>())));
         silo.UseAdoNetReminderService(options =>
         {
             options.Invariant = Invariant;

@@ -19,10 +19,13 @@ public sealed class PostgresOrderIndex : IOrderIndex
     private readonly NpgsqlDataSource _dataSource;
     private readonly OrderWebhookEvents _webhooks;
     private readonly GroupCommit<OrderSnapshot, bool> _upserts;
+    private readonly bool _stateWritesRows;
 
-    public PostgresOrderIndex(NpgsqlDataSource dataSource, OrderWebhookEvents? webhooks = null)
+    /// <param name="orderRows">When orders are stored in their index rows, an order's save already wrote its row and events.</param>
+    public PostgresOrderIndex(NpgsqlDataSource dataSource, OrderWebhookEvents? webhooks = null, OrderRowGrainStorage? orderRows = null)
     {
         _dataSource = dataSource;
+        _stateWritesRows = orderRows is not null;
         _webhooks = webhooks ?? OrderWebhookEvents.Default;
         _upserts = new GroupCommit<OrderSnapshot, bool>(UpsertBatchAsync, name: "order_index");
     }
@@ -30,6 +33,11 @@ public sealed class PostgresOrderIndex : IOrderIndex
     public Task UpsertAsync(OrderSnapshot order, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(order);
+        if (_stateWritesRows)
+        {
+            // The order's own save wrote this row (its state lives in it) together with the status's events.
+            return Task.CompletedTask;
+        }
         return _upserts.WriteAsync(order).WaitAsync(cancellationToken);
     }
 
@@ -41,7 +49,7 @@ public sealed class PostgresOrderIndex : IOrderIndex
         var rows = orders.GroupBy(o => o.OrderId, StringComparer.Ordinal).Select(g => g.MaxBy(o => o.Version)!).ToList();
         var now = DateTimeOffset.UtcNow;
         var events = orders.SelectMany(o => _webhooks.For(o, now).Select(e => (Order: o, Event: e))).DistinctBy(e => e.Event.EventId).ToList();
-        await using var command = _dataSource.CreateCommand("""
+        await using var command = _dataSource.CreateCommand($$"""
             WITH up AS (
                 INSERT INTO order_index (order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at, version)
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
@@ -50,22 +58,9 @@ public sealed class PostgresOrderIndex : IOrderIndex
                    SET status = excluded.status, updated_at = excluded.updated_at, version = excluded.version
                  WHERE order_index.version < excluded.version
                 RETURNING order_id
-            ), ev AS (
-                INSERT INTO webhook_events (event_id, account_id, type, order_key, rank, body, created_at)
-                SELECT e.id, e.account_id, e.type, e.order_key, e.rank, e.body, now()
-                  FROM unnest($11::text[], $12::text[], $13::text[], $14::text[], $15::int[], $16::text[])
-                       WITH ORDINALITY AS e(order_key, account_id, id, type, rank, body, n)
-                 WHERE EXISTS (SELECT 1 FROM up WHERE up.order_id = e.order_key)
-                   AND EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.account_id = e.account_id AND e.type = ANY (w.event_types))
-                 ORDER BY e.n
-                ON CONFLICT (event_id) DO NOTHING
-                RETURNING seq, type, rank, event_id, order_key, account_id
-            )
-            INSERT INTO webhook_deliveries (endpoint_id, event_seq, order_key, rank, window_start, next_attempt_at)
-            SELECT w.endpoint_id, ev.seq, ev.order_key, ev.rank, now(), now() + make_interval(secs => d.delay / 1000.0)
-              FROM ev
-              JOIN unnest($13::text[], $17::int[]) AS d(id, delay) ON d.id = ev.event_id
-              JOIN webhook_endpoints w ON w.account_id = ev.account_id AND ev.type = ANY (w.event_types)
+            ),
+            {{EventCtes("up", 11)}}
+            SELECT count(*) FROM deliveries
             """);
         command.Parameters.AddWithValue(rows.Select(o => o.OrderId).ToArray());
         command.Parameters.AddWithValue(rows.Select(o => o.Kind.ToString()).ToArray());
@@ -77,6 +72,44 @@ public sealed class PostgresOrderIndex : IOrderIndex
         command.Parameters.AddWithValue(rows.Select(o => o.CreatedAt).ToArray());
         command.Parameters.AddWithValue(rows.Select(o => o.UpdatedAt).ToArray());
         command.Parameters.AddWithValue(rows.Select(o => o.Version).ToArray());
+        AddEventParameters(command, events);
+        if (await command.ExecuteScalarAsync() is long delivered && delivered > 0)
+        {
+            _webhooks.Recorded();
+        }
+        return [.. orders.Select(_ => true)];
+    }
+
+    /// <summary>
+    /// The statement tail that records the staged webhook events of the orders whose row the CTE <paramref name="written"/>
+    /// returned (column <c>order_id</c>), and their deliveries: only for event types the partner has an endpoint for, each
+    /// event once (deterministic ids). Its seven parameters start at <c>$<paramref name="first"/></c>
+    /// (<see cref="AddEventParameters"/>). Shared by this index and the order rows' storage.
+    /// </summary>
+    internal static string EventCtes(string written, int first) => $"""
+        ev AS (
+            INSERT INTO webhook_events (event_id, account_id, type, order_key, rank, body, created_at)
+            SELECT e.id, e.account_id, e.type, e.order_key, e.rank, e.body, now()
+              FROM unnest(${first}::text[], ${first + 1}::text[], ${first + 2}::text[], ${first + 3}::text[], ${first + 4}::int[], ${first + 5}::text[])
+                   WITH ORDINALITY AS e(order_key, account_id, id, type, rank, body, n)
+             WHERE EXISTS (SELECT 1 FROM {written} WHERE {written}.order_id = e.order_key)
+               AND EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.account_id = e.account_id AND e.type = ANY (w.event_types))
+             ORDER BY e.n
+            ON CONFLICT (event_id) DO NOTHING
+            RETURNING seq, type, rank, event_id, order_key, account_id
+        ), deliveries AS (
+            INSERT INTO webhook_deliveries (endpoint_id, event_seq, order_key, rank, window_start, next_attempt_at)
+            SELECT w.endpoint_id, ev.seq, ev.order_key, ev.rank, now(), now() + make_interval(secs => d.delay / 1000.0)
+              FROM ev
+              JOIN unnest(${first + 2}::text[], ${first + 6}::int[]) AS d(id, delay) ON d.id = ev.event_id
+              JOIN webhook_endpoints w ON w.account_id = ev.account_id AND ev.type = ANY (w.event_types)
+            RETURNING 1
+        )
+        """;
+
+    /// <summary>The seven parameters of <see cref="EventCtes"/>, in order.</summary>
+    internal static void AddEventParameters(NpgsqlCommand command, IReadOnlyList<(OrderSnapshot Order, StagedEvent Event)> events)
+    {
         command.Parameters.AddWithValue(events.Select(e => e.Order.OrderId).ToArray());
         command.Parameters.AddWithValue(events.Select(e => e.Order.AccountId).ToArray());
         command.Parameters.AddWithValue(events.Select(e => e.Event.EventId).ToArray());
@@ -84,11 +117,6 @@ public sealed class PostgresOrderIndex : IOrderIndex
         command.Parameters.AddWithValue(events.Select(e => e.Event.Rank).ToArray());
         command.Parameters.AddWithValue(events.Select(e => e.Event.Body).ToArray());
         command.Parameters.AddWithValue(events.Select(e => e.Event.DelayMilliseconds).ToArray());
-        if (await command.ExecuteNonQueryAsync() > 0)
-        {
-            _webhooks.Recorded();
-        }
-        return [.. orders.Select(_ => true)];
     }
 
     public async Task RemoveAsync(string orderId, CancellationToken cancellationToken = default)

@@ -63,6 +63,41 @@ public sealed class SolanaDevnet : IAsyncDisposable
         return port;
     }
 
+    private static readonly HashSet<int> HandedForPubSub = [];
+
+    /// <summary>
+    /// A free port whose next port is free too: the devnet serves its websocket (PubSub) on the RPC port + 1, as real
+    /// clusters do, and a taken neighbour left web3.js's confirmations with nothing to connect to. Never handed out twice.
+    /// </summary>
+    private static int FreePortWithPubSub()
+    {
+        while (true)
+        {
+            var port = FreePort();
+            if (port >= IPEndPoint.MaxPort)
+            {
+                continue;
+            }
+            try
+            {
+                var next = new TcpListener(IPAddress.Loopback, port + 1);
+                next.Start();
+                next.Stop();
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+            lock (HandedForPubSub)
+            {
+                if (HandedForPubSub.Add(port) && HandedForPubSub.Add(port + 1))
+                {
+                    return port;
+                }
+            }
+        }
+    }
+
     public static async Task<SolanaDevnet> StartAsync(string? snapshotPath = null, int blockhashTtl = 150, int slotMs = 100, string snapshotFlag = "--snapshot")
     {
         var devnet = Path.Combine(RepoRoot, "devnet");
@@ -70,7 +105,7 @@ public sealed class SolanaDevnet : IAsyncDisposable
         {
             throw new InvalidOperationException($"devnet/node_modules is missing litesvm or @solana/web3.js: run `npm ci` in {devnet}");
         }
-        var port = FreePort();
+        var port = FreePortWithPubSub();
         var psi = new ProcessStartInfo("node")
         {
             WorkingDirectory = RepoRoot,

@@ -1,0 +1,165 @@
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+using Orleans.Storage;
+using Sharemint.Orders;
+using Sharemint.Silo.Storage;
+using Sharemint.Silo.Webhooks;
+
+namespace Sharemint.Silo.Orders;
+
+/// <summary>
+/// Storage of an order's saga in its own <c>order_index</c> row (migration 0151): each save writes the state and the
+/// listing columns (status, updated_at) of one row, with the webhook events of its status in the same statement, so an
+/// order is one row written per save instead of a state row plus an index row. The row's <c>version</c> is its etag: a
+/// save whose activation read another version writes nothing and gets <see cref="InconsistentStateException"/>. Saves of
+/// concurrent orders share one statement and commit (<see cref="GroupCommit{TItem, TResult}"/>). An order stored before
+/// the migration is read from <c>orleans_storage</c> (<paramref name="legacy"/>) and moves here with its next save.
+/// </summary>
+public sealed class OrderRowGrainStorage(IGrainStorage legacy, NpgsqlDataSource dataSource, IGrainStorageSerializer serializer, OrderWebhookEvents webhooks)
+    : IGrainStorage
+{
+    /// <summary>The state name the order grain stores under.</summary>
+    public const string StateName = "order";
+
+    private const string LegacyTag = "legacy:";
+
+    private readonly GroupCommit<OrderRowWrite, long?> _writes = new(
+        batch => WriteBatchAsync(dataSource, webhooks, batch), maxBatch: 128, maxInFlight: 4, name: "order_rows");
+
+    /// <summary>Whether <paramref name="stateName"/> of <paramref name="grainId"/> is an order this storage keeps.</summary>
+    public static bool Keeps(string stateName, GrainId grainId) =>
+        stateName == StateName && grainId.Type.ToString() == "sharemint.order";
+
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        await using (var command = dataSource.CreateCommand("SELECT state, version FROM order_index WHERE order_id = $1 AND state IS NOT NULL"))
+        {
+            command.Parameters.AddWithValue(OrderId(grainId));
+            await using var reader = await command.ExecuteReaderAsync();
+            if (await reader.ReadAsync())
+            {
+                grainState.State = serializer.Deserialize<T>(new BinaryData(reader.GetFieldValue<byte[]>(0)));
+                grainState.ETag = reader.GetInt64(1).ToString(CultureInfo.InvariantCulture);
+                grainState.RecordExists = true;
+                return;
+            }
+        }
+        await legacy.ReadStateAsync(stateName, grainId, grainState);
+        if (grainState.RecordExists)
+        {
+            grainState.ETag = LegacyTag + grainState.ETag;
+        }
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (grainState.State is not OrderState order)
+        {
+            throw new InvalidOperationException($"{nameof(OrderRowGrainStorage)} stores {nameof(OrderState)}, not {typeof(T).Name}.");
+        }
+        // Serialized here, on the caller's flow: the version-tolerant wrapper's stored-row scope is ambient only here.
+        var payload = serializer.Serialize(grainState.State).ToArray();
+        var tag = grainState.ETag;
+        var fromLegacy = tag?.StartsWith(LegacyTag, StringComparison.Ordinal) == true;
+        long? expected = string.IsNullOrEmpty(tag) ? null : fromLegacy ? 0 : long.Parse(tag!, CultureInfo.InvariantCulture);
+        var written = await _writes.WriteAsync(new OrderRowWrite(OrderId(grainId), order, payload, expected, fromLegacy));
+        if (written is not { } version)
+        {
+            throw new InconsistentStateException($"Version conflict (WriteState): order {OrderId(grainId)} ETag={tag}.");
+        }
+        grainState.ETag = version.ToString(CultureInfo.InvariantCulture);
+        grainState.RecordExists = true;
+    }
+
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        // The order never existed for the partner: its row, and any event of it not yet delivered, go.
+        await using var command = dataSource.CreateCommand("""
+            WITH gone AS (DELETE FROM webhook_events WHERE order_key = $1)
+            DELETE FROM order_index WHERE order_id = $1
+            """);
+        command.Parameters.AddWithValue(OrderId(grainId));
+        await command.ExecuteNonQueryAsync();
+        if (grainState.ETag?.StartsWith(LegacyTag, StringComparison.Ordinal) == true)
+        {
+            grainState.ETag = grainState.ETag[LegacyTag.Length..];
+            await legacy.ClearStateAsync(stateName, grainId, grainState);
+        }
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+    }
+
+    private static string OrderId(GrainId grainId) => grainId.Key.ToString()!;
+
+    private static async Task<IReadOnlyList<long?>> WriteBatchAsync(NpgsqlDataSource dataSource, OrderWebhookEvents webhooks, IReadOnlyList<OrderRowWrite> batch)
+    {
+        // One statement may change a row once: the first save of an order in the batch goes; a second one (a duplicate
+        // activation) gets no version back, as if it had lost the race, which it did.
+        var rows = batch.Select((w, i) => (Write: w, Ordinal: i)).GroupBy(w => w.Write.OrderId, StringComparer.Ordinal).Select(g => g.First()).ToList();
+        var now = DateTimeOffset.UtcNow;
+        var events = rows.SelectMany(r =>
+        {
+            var snapshot = r.Write.Order.ToSnapshot(r.Write.OrderId, (r.Write.Expected ?? 0) + 1);
+            return webhooks.For(snapshot, now).Select(e => (Order: snapshot, Event: e));
+        }).ToList();
+        await using var command = dataSource.CreateCommand($$"""
+            WITH w AS (
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+                                     $8::timestamptz[], $9::timestamptz[], $10::bytea[], $11::bigint[], $12::boolean[], $13::integer[])
+                       AS w(order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at, state, expected, legacy, ordinal)
+            ), inserted AS (
+                INSERT INTO order_index (order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at, version, state)
+                SELECT order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at, 1, state
+                  FROM w WHERE w.expected IS NULL OR w.legacy
+                ON CONFLICT (order_id) DO UPDATE
+                   SET status = excluded.status, updated_at = excluded.updated_at, state = excluded.state, version = order_index.version + 1
+                 WHERE order_index.state IS NULL
+                   AND EXISTS (SELECT 1 FROM w WHERE w.order_id = excluded.order_id AND w.legacy)
+                RETURNING order_id, version
+            ), updated AS (
+                UPDATE order_index o
+                   SET status = w.status, updated_at = w.updated_at, state = w.state, version = o.version + 1
+                  FROM w
+                 WHERE NOT w.legacy AND w.expected IS NOT NULL AND o.order_id = w.order_id AND o.version = w.expected AND o.state IS NOT NULL
+                RETURNING o.order_id, o.version
+            ), up AS (
+                SELECT * FROM inserted UNION ALL SELECT * FROM updated
+            ),
+            {{PostgresOrderIndex.EventCtes("up", 14)}}
+            SELECT w.ordinal, up.version, (SELECT count(*) FROM deliveries) FROM w JOIN up ON up.order_id = w.order_id
+            """);
+        command.Parameters.AddWithValue(rows.Select(r => r.Write.OrderId).ToArray());
+        command.Parameters.AddWithValue(rows.Select(r => r.Write.Order.Kind.ToString()).ToArray());
+        command.Parameters.AddWithValue(rows.Select(r => r.Write.Order.Status.ToString()).ToArray());
+        command.Parameters.AddWithValue(rows.Select(r => r.Write.Order.AccountId).ToArray());
+        command.Parameters.AddWithValue(rows.Select(r => r.Write.Order.Symbol).ToArray());
+        command.Parameters.AddWithValue(rows.Select(r => r.Write.Order.Chain).ToArray());
+        command.Parameters.AddWithValue(rows.Select(r => r.Write.Order.Amount.Units).ToArray());
+        command.Parameters.AddWithValue(rows.Select(r => r.Write.Order.CreatedAt).ToArray());
+        command.Parameters.AddWithValue(rows.Select(r => r.Write.Order.UpdatedAt).ToArray());
+        command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Write.Payload).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Write.Expected).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        command.Parameters.AddWithValue(rows.Select(r => r.Write.FromLegacy).ToArray());
+        command.Parameters.AddWithValue(rows.Select(r => r.Ordinal).ToArray());
+        PostgresOrderIndex.AddEventParameters(command, events);
+        var versions = new long?[batch.Count];
+        var delivered = 0L;
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                versions[reader.GetInt32(0)] = reader.GetInt64(1);
+                delivered = reader.GetInt64(2);
+            }
+        }
+        if (delivered > 0)
+        {
+            webhooks.Recorded();
+        }
+        return versions;
+    }
+
+    /// <summary>One order's save: its id, state and serialized payload, the version its activation read (null: first save).</summary>
+    private sealed record OrderRowWrite(string OrderId, OrderState Order, byte[] Payload, long? Expected, bool FromLegacy);
+}
