@@ -30,13 +30,14 @@ internal sealed class RedeemFlow(IOrderSaga saga, OrderOptions options, IBroker 
     protected override (string Chain, string? HolderWallet, BurnPurpose Purpose) BurnRequest() =>
         (State.Chain, State.FromDeposit ? null : State.FromWallet, BurnPurpose.Redemption);
 
-    protected override Task<bool> BurnedAsync(ChainOperationProgress progress)
+    protected override async Task<bool> BurnedAsync(ChainOperationProgress progress)
     {
-        // No write of its own: the sale's first write (the "selling" intent, or the sold record) carries it, and after a
-        // crash the bridge reports the same burn again.
+        // Saved at once: the burn is final on chain, and the order must show it (and its transaction) even while the sale
+        // cannot go on yet (no price, market closed), since a failed step re-reads the stored order.
         State.Stage = OrderStage.Sell;
+        await Saga.SaveAsync();
         Saga.Crash("redeem.burned");
-        return Task.FromResult(true);
+        return true;
     }
 
     protected override ChainMintRequest MintRequest() => throw new InvalidOperationException("a redemption mints nothing");
