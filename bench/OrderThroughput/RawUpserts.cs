@@ -63,7 +63,11 @@ public static class RawUpserts
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await using var command = dataSource.CreateCommand(
-            "SELECT coalesce(avg(octet_length(payload)), 0)::int FROM orleans_storage WHERE grain_type LIKE '%order%'");
+            // Orders are stored in their index rows (migration 0151); older ones in orleans_storage.
+            """
+            SELECT coalesce((SELECT avg(octet_length(state)) FROM order_index WHERE state IS NOT NULL),
+                            (SELECT avg(octet_length(payload)) FROM orleans_storage WHERE grain_type LIKE '%order%'), 0)::int
+            """);
         return Math.Max(64, (int)(await command.ExecuteScalarAsync())!);
     }
 }
