@@ -28,7 +28,7 @@ public sealed class InvariantPropertyTests(PlatformFixture platform, ITestOutput
     private const string Symbol = "NVDAx";
     private static readonly string[] FaultMethods =
     [
-        "IHolderAccountGrain.HoldCashForMintAsync", "IAssetGrain.ReserveCustodyAsync", "IAssetGrain.ReserveWithPurchaseAsync",
+        "IHolderAccountGrain.HoldCashForMintAsync", "IAssetGrain.TryReserveCustodyAsync", "IAssetGrain.ReserveWithPurchaseAsync",
         "IChainBridgeGrain.RequestMintAsync", "IHolderAccountGrain.CaptureHoldAsync", "IChainBridgeGrain.RequestBurnAsync",
         "IAssetGrain.RemoveCustodyAsync", "IHolderAccountGrain.CreditCashAsync", "IChainBridgeGrain.TakeCapacityAsync",
     ];

@@ -62,7 +62,7 @@ public sealed class PartialFailureTests(PlatformFixture platform)
         // Hold the order at its first reservation for a moment, so the chain can be paused after placement.
         for (var n = 1; n <= 10; n++)
         {
-            await Faults.ArmAsync(new FaultSpec(orderId, new FaultPoint("IAssetGrain.ReserveCustodyAsync", n), FaultMode.FailBeforeDelivery));
+            await Faults.ArmAsync(new FaultSpec(orderId, new FaultPoint("IAssetGrain.TryReserveCustodyAsync", n), FaultMode.FailBeforeDelivery));
         }
         var quote = await platform.QuoteAsync("TSLAx", QuoteSide.Mint, amount);
         var order = platform.Grains.GetGrain<IOrderGrain>(orderId);

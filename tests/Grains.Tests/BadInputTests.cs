@@ -72,6 +72,33 @@ public sealed class BadInputTests(LedgerClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Trying_to_reserve_short_inventory_answers_null_records_nothing_and_the_same_id_reserves_later()
+    {
+        var asset = await AssetWithCustodyAsync(_grains, "BAD3x", 10m);
+        await MintAsync(_grains, "BAD3x", "solana", CanonicalAmount.FromTokens(6m));
+        var before = await asset.GetAsync();
+        var reserve = Op("short");
+
+        // Short by one share: an answer, not an exception, and the ledger is untouched.
+        Assert.Null(await asset.TryReserveCustodyAsync(reserve, "base", CanonicalAmount.FromTokens(5m)));
+        Assert.Equal(before, await asset.GetAsync());
+        // The plain call still refuses with the typed error.
+        Assert.Equal(LedgerError.InsufficientBacking, await Refused(() => asset.ReserveCustodyAsync(reserve, "base", CanonicalAmount.FromTokens(5m))));
+
+        // Other refusals still throw.
+        Assert.Equal(LedgerError.InvalidAmount, await Refused(() => asset.TryReserveCustodyAsync(Op(), "base", CanonicalAmount.Zero)));
+        Assert.Equal(LedgerError.AssetNotFound, await Refused(() => _grains.GetGrain<IAssetGrain>("NOPEx").TryReserveCustodyAsync(Op(), "base", CanonicalAmount.FromUnits(1))));
+
+        // Once custody covers it, the same id reserves; asking again answers the same reservation, not a second one.
+        await asset.AddCustodyAsync(Op(), 1m);
+        var reserved = await asset.TryReserveCustodyAsync(reserve, "base", CanonicalAmount.FromTokens(5m));
+        Assert.Equal(5m, reserved!.Shares);
+        Assert.Equal(reserved, await asset.TryReserveCustodyAsync(reserve, "base", CanonicalAmount.FromTokens(5m)));
+        Assert.Equal(LedgerError.IdempotencyConflict, await Refused(() => asset.TryReserveCustodyAsync(reserve, "base", CanonicalAmount.FromTokens(4m))));
+        Assert.Null(await asset.TryReserveCustodyAsync(Op(), "base", CanonicalAmount.FromUnits(1)));
+    }
+
+    [Fact]
     public async Task Debiting_more_cash_than_held_and_sub_cent_cash_are_refused()
     {
         var account = await ApprovedPartnerAsync(_grains, "bad-cash", 100m);

@@ -67,6 +67,15 @@ public interface IAssetGrain : IGrainWithStringKey
     [Alias("ReserveCustody")]
     Task<CustodyReservation> ReserveCustodyAsync(OperationId operationId, string chain, CanonicalAmount amount);
 
+    /// <summary>
+    /// <see cref="ReserveCustodyAsync"/> for a caller that buys shares when inventory is short: the same reservation, or
+    /// null when custody does not cover it (nothing is recorded then, so the same id may reserve later). Every other
+    /// refusal throws as <see cref="ReserveCustodyAsync"/> does. A short inventory is the normal path of a mint that buys,
+    /// so it is an answer here, not an exception.
+    /// </summary>
+    [Alias("TryReserveCustody")]
+    Task<CustodyReservation?> TryReserveCustodyAsync(OperationId operationId, string chain, CanonicalAmount amount);
+
     /// <summary>Releases an open reservation (the mint will not happen). Idempotent; a settled reservation cannot be released.</summary>
     [Alias("ReleaseReservation")]
     Task<AssetSnapshot> ReleaseReservationAsync(OperationId reservationId);

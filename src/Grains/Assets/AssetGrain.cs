@@ -203,7 +203,14 @@ public sealed class AssetGrain(
         return Snapshot();
     }
 
-    public async Task<CustodyReservation> ReserveCustodyAsync(OperationId operationId, string chain, CanonicalAmount amount)
+    public async Task<CustodyReservation> ReserveCustodyAsync(OperationId operationId, string chain, CanonicalAmount amount) =>
+        await ReserveAsync(operationId, chain, amount) ?? throw ShortOfBacking(amount);
+
+    public Task<CustodyReservation?> TryReserveCustodyAsync(OperationId operationId, string chain, CanonicalAmount amount) =>
+        ReserveAsync(operationId, chain, amount);
+
+    // Null when custody does not cover the reservation: nothing is recorded, so the id stays free.
+    private async Task<CustodyReservation?> ReserveAsync(OperationId operationId, string chain, CanonicalAmount amount)
     {
         RequireDefined();
         ArgumentException.ThrowIfNullOrWhiteSpace(chain);
@@ -217,12 +224,22 @@ public sealed class AssetGrain(
         }
         RequireMintingAllowed();
         var shares = State.Multiplier.SharesToBack(amount);
-        RequireBacking(State.CustodyShares, ReservedShares() + shares, BackingShares(), $"reserving {amount} tokens");
+        if (State.CustodyShares < ReservedShares() + shares + BackingShares())
+        {
+            return null;
+        }
         var reservation = new CustodyReservation(operationId.Value, chain, amount, shares);
         State.OpenReservations[operationId.Value] = reservation;
         State.Applied.Record(operationId, fingerprint);
         await CommitAsync();
         return reservation;
+    }
+
+    private LedgerException ShortOfBacking(CanonicalAmount amount)
+    {
+        var shares = State.Multiplier.SharesToBack(amount);
+        return new LedgerException(LedgerError.InsufficientBacking,
+            $"Custody of {State.CustodyShares.ToString(CultureInfo.InvariantCulture)} shares would not cover {(ReservedShares() + shares).ToString(CultureInfo.InvariantCulture)} reserved + {BackingShares().ToString(CultureInfo.InvariantCulture)} backing after reserving {amount} tokens.");
     }
 
     public async Task<AssetSnapshot> ReleaseReservationAsync(OperationId reservationId)

@@ -50,15 +50,14 @@ internal sealed class MintFlow(IOrderSaga saga, OrderOptions options, IBroker br
         }
         try
         {
-            await Saga.Asset.ReserveCustodyAsync(ReserveOp, State.Chain, State.Amount);
-        }
-        catch (LedgerException error) when (error.Error == LedgerError.InsufficientBacking)
-        {
-            // Inventory does not cover the order: buy the shares first. Not saved: the buy and its custody credit replay
-            // under the same ids after a crash, and UndoAsync puts a buy that landed unrecorded into custody.
-            State.Stage = OrderStage.Buy;
-            Saga.Record("inventory", ReserveOp, "short", "buying shares");
-            return true;
+            if (await Saga.Asset.TryReserveCustodyAsync(ReserveOp, State.Chain, State.Amount) is null)
+            {
+                // Inventory does not cover the order: buy the shares first. Not saved: the buy and its custody credit replay
+                // under the same ids after a crash, and UndoAsync puts a buy that landed unrecorded into custody.
+                State.Stage = OrderStage.Buy;
+                Saga.Record("inventory", ReserveOp, "short", "buying shares");
+                return true;
+            }
         }
         catch (LedgerException error) when (error.Error is LedgerError.AssetPaused)
         {

@@ -79,6 +79,18 @@ public sealed class AssetStandIn(SagaWorld world, string symbol) : IAssetGrain
     public Task<CustodyReservation> ReserveCustodyAsync(OperationId operationId, string chain, CanonicalAmount amount) =>
         world.CallAsync("asset.reserve", () => Reserve(operationId.Value, chain, amount));
 
+    public async Task<CustodyReservation?> TryReserveCustodyAsync(OperationId operationId, string chain, CanonicalAmount amount)
+    {
+        try
+        {
+            return await ReserveCustodyAsync(operationId, chain, amount);
+        }
+        catch (LedgerException error) when (error.Error == LedgerError.InsufficientBacking)
+        {
+            return null;
+        }
+    }
+
     public Task<CustodyReservation> ReserveWithPurchaseAsync(OperationId reservationId, string chain, CanonicalAmount amount,
         OperationId custodyOperationId, decimal purchasedShares) => world.CallAsync("asset.reserve-with-purchase", () =>
     {
