@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Npgsql;
 using Orleans.Runtime;
 using Sharemint.Chains.Evm;
@@ -9,12 +10,12 @@ using Sharemint.Units;
 namespace Sharemint.Operations.Tests;
 
 /// <summary>
-/// No order keeps a durable reminder of its own: what drives an order whose silo died is the order index, swept by every
+/// No order keeps a durable reminder of its own: what drives an order whose silo died is the order index, swept by a
 /// silo still running. Two real silos, one anvil chain that stops mining: mints are accepted and their transactions sent
 /// but not mined (so each order waits, minting, driven only by its activation's in-memory timer), the silo hosting some
 /// of them is killed, the chain mines again, and nobody touches an order again: the test reads only the order index and
 /// the chain. Every order — those whose activation died included — must settle once, and the survivor must say its sweep
-/// woke them.
+/// woke them. While the orders wait, one silo of the two sweeps them each period (the sweep lease), not both.
 /// </summary>
 public sealed class OrderSweepTests
 {
@@ -74,6 +75,11 @@ public sealed class OrderSweepTests
                 TimeSpan.FromSeconds(30), async () => $"orders not all listed as unfinished: {Describe(await ReadStatusesAsync(database, placed))}");
             Assert.Equal(supplyBefore, await token.TotalSupplyAsync());
 
+            // While they wait, one silo sweeps them each period, not every silo: three sweeps that woke orders, all by one silo.
+            await WaitUntilAsync(() => Task.FromResult(silos.Sum(s => SweepsLogged(s.Silo)) >= 3), TimeSpan.FromSeconds(60),
+                () => Task.FromResult($"sweeps logged: {string.Join(", ", silos.Select(s => SweepsLogged(s.Silo)))}"));
+            Assert.Single(silos, s => SweepsLogged(s.Silo) > 0);
+
             // The silo hosting the most orders dies (placement chooses where orders live; either silo will do).
             var victim = silos.MaxBy(s => hosts.Values.Count(port => port == s.Port));
             var survivor = silos.Single(s => s.Port != victim.Port);
@@ -129,6 +135,8 @@ public sealed class OrderSweepTests
         }
         return statuses;
     }
+
+    private static int SweepsLogged(SiloProcess silo) => Regex.Count(silo.Output, @"Order sweep woke [1-9]\d* unfinished orders");
 
     private static string Describe(Dictionary<string, string> statuses) =>
         string.Join(", ", statuses.GroupBy(s => s.Value).Select(g => $"{g.Count()} {g.Key}"));

@@ -28,6 +28,7 @@ public static class FlowConfiguration
         silo.Services.Configure<ReservesOptions>(configuration.GetSection(ReservesOptions.Section));
         silo.Services.AddSharemintMarket(configuration);
         silo.Services.AddSingleton<IOrderIndex, PostgresOrderIndex>();
+        silo.Services.AddSingleton<OrderSweepLease>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, OrderResumer>();
         silo.AddSharemintChains(configuration);
         silo.Services.Configure<FaultInjectionOptions>(configuration.GetSection(FaultInjectionOptions.Section));

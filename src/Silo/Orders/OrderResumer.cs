@@ -5,14 +5,17 @@ namespace Sharemint.Silo.Orders;
 
 /// <summary>
 /// What drives unfinished orders that no live activation drives: after a silo starts, every unfinished order in the index
-/// is woken at once (a crashed cluster resumes without waiting), and then, on every silo, a sweep every
-/// <see cref="OrderOptions.SweepPeriod"/> wakes those accepted more than a period ago. This replaces one durable reminder
-/// per order: an order whose silo died is found in the index by the sweep of any silo still running, or by the restarted
-/// silo's first pass. An order missing from the index (its index write failed) registers its own reminder instead.
+/// is woken at once (a crashed cluster resumes without waiting), and then a sweep every
+/// <see cref="OrderOptions.SweepPeriod"/> wakes those accepted more than a period ago. Every silo asks for the sweep each
+/// period and one of them runs it (<see cref="OrderSweepLease"/>), so a waiting order is woken once per period however
+/// many silos there are. This replaces one durable reminder per order: an order whose silo died is found in the index by
+/// the sweep of a silo still running, or by the restarted silo's first pass.
 /// </summary>
 public sealed class OrderResumer(
     IGrainFactory grains,
     IOrderIndex index,
+    OrderSweepLease lease,
+    ILocalSiloDetails silo,
     IOptions<OrderOptions> options,
     TimeProvider clock,
     ILogger<OrderResumer> logger) : ILifecycleParticipant<ISiloLifecycle>
@@ -52,6 +55,10 @@ public sealed class OrderResumer(
             {
                 try
                 {
+                    if (!await lease.TryTakeAsync(silo.SiloAddress.ToParsableString(), period, _stopping.Token))
+                    {
+                        continue;
+                    }
                     // Younger orders are being driven by their own timers; an order whose silo died is at most one period late.
                     var woken = await WakeUnfinishedAsync(clock.GetUtcNow() - period, _stopping.Token);
                     if (woken > 0)
