@@ -16,6 +16,12 @@ public sealed class TelemetryOptions
 
     /// <summary>Service name on traces and the <c>service_name</c> resource attribute.</summary>
     public string ServiceName { get; set; } = "sharemint-silo";
+
+    /// <summary>
+    /// The share of new traces recorded and exported (0 to 1; default all). A request that arrives with a sampled W3C
+    /// traceparent is always recorded. At hundreds of orders a second, 0.01–0.1 keeps the collector's load small.
+    /// </summary>
+    public double TraceSampleRatio { get; set; } = 1.0;
 }
 
 /// <summary>One chain to probe: its name as labelled (e.g. <c>ethereum</c>), family (<c>evm</c> or <c>solana</c>) and RPC URL.</summary>

@@ -9,8 +9,9 @@ namespace Sharemint.Silo.Telemetry;
 /// <summary>
 /// OpenTelemetry for the silo: metrics of the <c>Microsoft.Orleans</c>, ASP.NET Core and <c>Sharemint</c> meters for the
 /// Prometheus scraping endpoint (map it with <c>app.MapPrometheusScrapingEndpoint("/metrics")</c>), traces of Orleans
-/// grain calls (with activity propagation across silos and clients) and HTTP requests, the ledger sampler behind the
-/// Sharemint gauges, and the chain head probe.
+/// grain calls (with activity propagation across silos and clients) and HTTP requests when an OTLP endpoint is configured
+/// (sampled at <see cref="TelemetryOptions.TraceSampleRatio"/> of new traces), the ledger sampler behind the Sharemint
+/// gauges, and the chain head probe.
 /// </summary>
 public static class TelemetryRegistration
 {
@@ -41,19 +42,27 @@ public static class TelemetryRegistration
         });
         var settings = section.Get<TelemetryOptions>() ?? new TelemetryOptions();
 
-        builder.Services.AddOpenTelemetry()
+        var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(settings.ServiceName, serviceInstanceId: Environment.MachineName))
             .WithMetrics(metrics => metrics
                 .AddMeter(OrleansMeter, SharemintMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
-                .AddPrometheusExporter())
-            .WithTracing(tracing => tracing
+                .AddPrometheusExporter());
+        // Spans are recorded only when they go somewhere: without an OTLP endpoint every grain call would still build and
+        // tag an activity that nobody reads (about a tenth of the silo's CPU under the order benchmark).
+        if (OtlpTraceExport.Read(builder.Configuration) is not null)
+        {
+            var ratio = settings.TraceSampleRatio is >= 0 and <= 1
+                ? settings.TraceSampleRatio
+                : throw new InvalidOperationException($"{TelemetryOptions.Section}:TraceSampleRatio must be between 0 and 1, not {settings.TraceSampleRatio}.");
+            telemetry.WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(ratio)))
                 .AddSource([.. OrleansActivitySources])
                 .AddSource(SharemintActivities.SourceName)
                 .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = http => http.Request.Path != "/metrics")
                 .AddSharemintOtlpExport(builder.Configuration));
-
-        // Orleans shares one silo builder between UseOrleans calls, so this adds to the host's Orleans configuration.
-        builder.UseOrleans(silo => silo.AddActivityPropagation());
+            // Orleans shares one silo builder between UseOrleans calls, so this adds to the host's Orleans configuration.
+            builder.UseOrleans(silo => silo.AddActivityPropagation());
+        }
 
         builder.Services.AddSingleton<LedgerGauges>();
         builder.Services.AddHostedService<LedgerSampler>();
