@@ -52,6 +52,9 @@ public sealed class BenchPlatform : IAsyncDisposable
     public SolanaDevnet? Solana { get; private set; }
     public SiloProcess? Silo { get; private set; }
 
+    /// <summary>The PostgreSQL server's postmaster process id (for CPU accounting).</summary>
+    public int? PostmasterId => _postgres?.PostmasterId;
+
     /// <summary>Every silo process of the cluster, the first one (which deployed the tokens) first.</summary>
     public IReadOnlyList<SiloProcess> Silos => Silo is null ? [] : [Silo, .. _extraSilos];
     public IClusterClient Grains { get; private set; } = null!;

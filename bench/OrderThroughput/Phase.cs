@@ -9,7 +9,7 @@ namespace Sharemint.OrderThroughput;
 public sealed record PhaseResult(
     string Name, int Partners, LoadResult Load, SettlementResult Settlement, IReadOnlyList<(string Table, long Rows)> Rows, long Commits,
     IReadOnlyList<ChainBatching> Batching, IReadOnlyList<(string Writer, double Items, double Flushes)> GroupCommits,
-    IReadOnlyList<(long Calls, long Rows, string Query)> TopStatements)
+    IReadOnlyList<(long Calls, long Rows, string Query)> TopStatements, CpuSample Cpu)
 {
     public double AcceptedPerSecond => Load.AcceptedPerSecond;
 
@@ -49,7 +49,9 @@ public sealed record PhaseResult(
         {
             await Statements.ResetAsync(platform.ConnectionString);
         }
+        var cpuBefore = CpuSample.Read(platform);
         var result = await load();
+        var cpu = CpuSample.Read(platform).Since(cpuBefore);
         Console.WriteLine($"[{name}] {result.Accepted.Count} accepted in {result.Elapsed.TotalSeconds:F1} s; waiting for settlement …");
         var settlement = await settle(result.Accepted);
         await Task.Delay(TimeSpan.FromSeconds(2));
@@ -57,7 +59,7 @@ public sealed record PhaseResult(
         var batching = await ChainEvidence.MintBatchingAsync(platform.ConnectionString, windowStart);
         var groups = (await GroupCommitCounts.ReadAsync(platform)).Since(groupsBefore).ToList();
         var statements = platform.CountsStatements ? await Statements.TopAsync(platform.ConnectionString, 25) : [];
-        return new PhaseResult(name, partners, result, settlement, after.Since(before), after.Commits - before.Commits, batching, groups, statements);
+        return new PhaseResult(name, partners, result, settlement, after.Since(before), after.Commits - before.Commits, batching, groups, statements, cpu);
     }
 
     /// <summary>The phase's section of the report, its ratio taken against <paramref name="rawPerSecond"/> (same run).</summary>
@@ -77,6 +79,8 @@ public sealed record PhaseResult(
         Console.WriteLine($"placement (acceptance) ms:    {Percentiles.Of(accepted.Select(o => o.AcceptMs))}");
         Console.WriteLine($"quote ms:                     {Percentiles.Of(Load.QuoteMs)}");
         Console.WriteLine($"accepted → settled ms:        {Percentiles.Of(settled.Select(o => (o.UpdatedAt - o.CreatedAt).TotalMilliseconds))}");
+        Console.WriteLine($"CPU ms per accepted order:    silo {CpuPerOrder(Cpu.Silos),6:F2}, PostgreSQL {CpuPerOrder(Cpu.Postgres),6:F2}, load generator {CpuPerOrder(Cpu.Generator),6:F2}" +
+            $"   (while placing; {Environment.ProcessorCount} cores)");
         Console.WriteLine($"refused:                      {(Load.Refusals.Count == 0 ? "none" : Describe(Load.Refusals))}");
         Console.WriteLine($"not settled:                  {Settlement.Unfinished.Count} still open after {Settlement.Waited.TotalSeconds:F0} s, {failed.Count} failed/cancelled" +
             (failed.Count > 0 ? $" ({Describe(failed.GroupBy(o => o.FailureCode ?? o.Status.ToString()).ToDictionary(g => g.Key, g => g.Count()))})" : ""));
@@ -106,6 +110,9 @@ public sealed record PhaseResult(
                 $"{(row.Chain == "solana" ? "-" : row.SignedAttempts.ToString(CultureInfo.InvariantCulture)),20}");
         }
     }
+
+    /// <summary>CPU milliseconds per accepted order (the CPU spent while orders were being placed, settlement work included).</summary>
+    public double CpuPerOrder(TimeSpan cpu) => cpu.TotalMilliseconds / PerOrder;
 
     public static string Describe(IReadOnlyDictionary<string, int> counts) =>
         string.Join(", ", counts.OrderByDescending(c => c.Value).Select(c => $"{c.Key} ×{c.Value}"));

@@ -110,13 +110,16 @@ var suppliesAfter = await ChainEvidence.SuppliesAsync(platform);
 
 // Baseline on the same PostgreSQL server, the platform idle (every order terminal), rows as large as a stored order.
 var payloadBytes = await RawUpserts.AverageOrderPayloadAsync(platform.ConnectionString);
+var rawCpuBefore = CpuSample.Read(platform);
 var raw = await RawUpserts.RunAsync(platform.ConnectionString, partnerCount, TimeSpan.FromSeconds(baselineSeconds), payloadBytes);
+var rawCpu = CpuSample.Read(platform).Since(rawCpuBefore);
 
 // ---------------------------------------------------------------- report
 Console.WriteLine();
 Console.WriteLine("== baseline (same run, same PostgreSQL server) ==");
 Console.WriteLine($"raw PostgreSQL upserts/s:     {raw.PerSecond,10:F1}   ({raw.Upserts} upserts by {partnerCount} writers in {raw.Elapsed.TotalSeconds:F1} s, {raw.PayloadBytes}-byte rows)");
 Console.WriteLine($"raw upsert latency ms:        {Percentiles.Of(raw.LatencyMs)}");
+Console.WriteLine($"CPU ms per raw upsert:        PostgreSQL {rawCpu.Postgres.TotalMilliseconds / Math.Max(1, raw.Upserts):F3}, load generator {rawCpu.Generator.TotalMilliseconds / Math.Max(1, raw.Upserts):F3}");
 Console.WriteLine($"load average after orders:    {loadAverageAfterOrders}");
 foreach (var phase in phases)
 {
@@ -125,12 +128,12 @@ foreach (var phase in phases)
 
 Console.WriteLine();
 Console.WriteLine("== summary ==");
-Console.WriteLine($"{"phase",-58} {"acc/s",7} {"ratio",6} {"p50 ms",7} {"p99 ms",7} {"rows",6} {"commits",8} {"chain tx",9}");
+Console.WriteLine($"{"phase",-58} {"acc/s",7} {"ratio",6} {"p50 ms",7} {"p99 ms",7} {"rows",6} {"commits",8} {"chain tx",9} {"silo cpu",9} {"pg cpu",7}");
 foreach (var phase in phases)
 {
     var partnerSeen = Percentiles.Of(phase.Load.Accepted.Select(o => o.PartnerMs));
     Console.WriteLine($"{phase.Name,-58} {phase.AcceptedPerSecond,7:F1} {phase.AcceptedPerSecond / raw.PerSecond,6:F3} {partnerSeen.P50,7:F1} {partnerSeen.P99,7:F1} " +
-        $"{phase.RowsPerOrder,6:F1} {phase.CommitsPerOrder,8:F1} {phase.ChainTransactionsPerOrder,9:F3}");
+        $"{phase.RowsPerOrder,6:F1} {phase.CommitsPerOrder,8:F1} {phase.ChainTransactionsPerOrder,9:F3} {phase.CpuPerOrder(phase.Cpu.Silos),9:F2} {phase.CpuPerOrder(phase.Cpu.Postgres),7:F2}");
 }
 if (clusterSilos > 1)
 {

@@ -26,6 +26,11 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>The loopback port the server listens on.</summary>
     public int Port { get; }
 
+    /// <summary>The running server's postmaster process id (first line of <c>postmaster.pid</c>), or null when it is stopped.</summary>
+    public int? PostmasterId =>
+        File.Exists(Path.Combine(_dataDirectory, "postmaster.pid"))
+        && int.TryParse(File.ReadLines(Path.Combine(_dataDirectory, "postmaster.pid")).FirstOrDefault(), out var id) ? id : null;
+
     /// <summary>Whether the server is running (false between <see cref="StopAsync"/> and <see cref="StartAsync"/>).</summary>
     public bool IsRunning { get; private set; }
 

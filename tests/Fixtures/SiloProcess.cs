@@ -26,6 +26,9 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The management port's root: <c>/metrics</c> and <c>/dashboard</c> are served there only.</summary>
     public Uri ManagementAddress { get; }
 
+    /// <summary>The operating system's id of the silo process (benchmarks read its CPU time).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Whether the process has exited (crashed, killed or stopped).</summary>
     public bool HasExited => _process.HasExited;
 
