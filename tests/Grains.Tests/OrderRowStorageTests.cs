@@ -69,6 +69,43 @@ public sealed class OrderRowStorageTests(PostgresFixture postgres)
         Assert.False(gone.RecordExists);
     }
 
+    [Fact]
+    public async Task A_stale_activation_cannot_clear_an_order_another_activation_has_just_saved()
+    {
+        var db = await postgres.Server.CreateMigratedDatabaseAsync("order_clear");
+        await using var data = NpgsqlDataSource.Create(db);
+        var id = GrainId.Create("sharemint.order", "ord_row_clear");
+        var first = new OrderRowGrainStorage(new RememberingStorage(), data, new GrainStateJsonSerializer(), OrderWebhookEvents.Default);
+        var second = new OrderRowGrainStorage(new RememberingStorage(), data, new GrainStateJsonSerializer(), OrderWebhookEvents.Default);
+
+        // Two activations of one order (two silos during a membership change), each with its own storage.
+        var stale = new GrainState<OrderState> { State = NewOrder(OrderStatus.Accepted) };
+        await first.WriteStateAsync(OrderRowGrainStorage.StateName, id, stale);
+        var current = new GrainState<OrderState>();
+        await second.ReadStateAsync(OrderRowGrainStorage.StateName, id, current);
+        current.State!.Status = OrderStatus.InProgress;
+        await second.WriteStateAsync(OrderRowGrainStorage.StateName, id, current);
+        Assert.Equal(("InProgress", 2L, "InProgress"), await RowAsync(data, "ord_row_clear"));
+
+        // The stale one, still at version 1, clears: it must not delete the order the other one just saved.
+        await Assert.ThrowsAsync<InconsistentStateException>(() => first.ClearStateAsync(OrderRowGrainStorage.StateName, id, stale));
+        Assert.Equal(("InProgress", 2L, "InProgress"), await RowAsync(data, "ord_row_clear"));
+        var reread = new GrainState<OrderState>();
+        await first.ReadStateAsync(OrderRowGrainStorage.StateName, id, reread);
+        Assert.Equal((OrderStatus.InProgress, "2", true), (reread.State!.Status, reread.ETag, reread.RecordExists));
+
+        // The activation holding the current version clears it.
+        await second.ClearStateAsync(OrderRowGrainStorage.StateName, id, current);
+        Assert.Equal((false, (string?)null), (current.RecordExists, current.ETag));
+        Assert.Equal(0L, await CountAsync(data, "SELECT count(*) FROM order_index WHERE order_id = 'ord_row_clear'"));
+    }
+
+    private static async Task<long> CountAsync(NpgsqlDataSource data, string sql)
+    {
+        await using var command = data.CreateCommand(sql);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     private static OrderState NewOrder(OrderStatus status) => new()
     {
         Kind = OrderKind.Mint,

@@ -74,16 +74,39 @@ public sealed class OrderRowGrainStorage(IGrainStorage legacy, NpgsqlDataSource 
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        // The order never existed for the partner: its row, and any event of it not yet delivered, go.
-        await using var command = dataSource.CreateCommand("""
-            WITH gone AS (DELETE FROM webhook_events WHERE order_key = $1)
-            DELETE FROM order_index WHERE order_id = $1
-            """);
-        command.Parameters.AddWithValue(OrderId(grainId));
-        await command.ExecuteNonQueryAsync();
-        if (grainState.ETag?.StartsWith(LegacyTag, StringComparison.Ordinal) == true)
+        var tag = grainState.ETag;
+        var fromLegacy = tag?.StartsWith(LegacyTag, StringComparison.Ordinal) == true;
+        // The order never existed for the partner: its row, and any event of it not yet delivered, go; but only the row
+        // at the version this activation holds: a stale duplicate activation must not delete what another one has just
+        // saved. An order still in orleans_storage has at most its old listing row here (no state) and must not have
+        // moved; without a version (nothing saved by this activation) no order row may exist.
+        long? expected = string.IsNullOrEmpty(tag) || fromLegacy ? null : long.Parse(tag!, CultureInfo.InvariantCulture);
+        await using (var command = dataSource.CreateCommand("""
+            WITH gone AS (
+                DELETE FROM order_index
+                 WHERE order_id = $1 AND CASE WHEN $3 THEN state IS NULL ELSE version = $2 AND state IS NOT NULL END
+                RETURNING order_id
+            ), events AS (
+                DELETE FROM webhook_events WHERE order_key = $1 AND EXISTS (SELECT 1 FROM gone)
+            )
+            SELECT EXISTS (SELECT 1 FROM gone), EXISTS (SELECT 1 FROM order_index WHERE order_id = $1 AND state IS NOT NULL)
+            """))
         {
-            grainState.ETag = grainState.ETag[LegacyTag.Length..];
+            command.Parameters.AddWithValue(OrderId(grainId));
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)expected ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+            command.Parameters.AddWithValue(fromLegacy);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            var deleted = reader.GetBoolean(0);
+            var stored = reader.GetBoolean(1);
+            if (expected is null ? stored : !deleted)
+            {
+                throw new InconsistentStateException($"Version conflict (ClearState): order {OrderId(grainId)} ETag={tag}.");
+            }
+        }
+        if (fromLegacy)
+        {
+            grainState.ETag = tag![LegacyTag.Length..];
             await legacy.ClearStateAsync(stateName, grainId, grainState);
         }
         grainState.ETag = null;
