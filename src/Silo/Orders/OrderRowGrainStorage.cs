@@ -57,7 +57,7 @@ public sealed class OrderRowGrainStorage(NpgsqlDataSource dataSource, IGrainStor
             throw new InvalidOperationException($"{nameof(OrderRowGrainStorage)} stores {nameof(OrderState)}, not {typeof(T).Name}.");
         }
         // Serialized here, on the caller's flow: the version-tolerant wrapper's stored-row scope is ambient only here.
-        var payload = serializer.Serialize(grainState.State).ToArray();
+        var payload = GrainStateJsonSerializer.ToArray(serializer.Serialize(grainState.State));
         var tag = grainState.ETag;
         long? expected = string.IsNullOrEmpty(tag) ? null : long.Parse(tag, CultureInfo.InvariantCulture);
         var written = await _writes.WriteAsync(new OrderRowWrite(OrderId(grainId), order, payload, expected));

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -116,6 +117,15 @@ public sealed class GrainStateJsonSerializer : IGrainStorageSerializer
         }
         row[VersionProperty] = version;
         return new(JsonSerializer.SerializeToUtf8Bytes(row, Options));
+    }
+
+    /// <summary>The bytes of a serialized row as an array, without copying them when they already are one (as ours are).</summary>
+    public static byte[] ToArray(BinaryData row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return MemoryMarshal.TryGetArray(row.ToMemory(), out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : row.ToArray();
     }
 
     public T Deserialize<T>(BinaryData input)
