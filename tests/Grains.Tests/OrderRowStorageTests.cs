@@ -1,7 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.Storage;
 using Sharemint.Fixtures;
+using Sharemint.Ledger;
 using Sharemint.Orders;
+using Sharemint.Schema;
 using Sharemint.Silo.Orders;
 using Sharemint.Silo.Storage;
 using Sharemint.Silo.Webhooks;
@@ -11,22 +14,21 @@ namespace Sharemint.Grains.Tests;
 
 /// <summary>
 /// An order's saga is stored in its own <c>order_index</c> row: each save is one row written, carrying the listing columns
-/// with the state; a save from a stale activation writes nothing and conflicts; an order stored before (in
-/// <c>orleans_storage</c>) is still read, moves to its row with its next save, and is never moved twice.
+/// with the state; a save or a clear from a stale activation changes nothing and conflicts; orders stored before (in
+/// <c>orleans_storage</c>, by the ADO.NET provider) are moved into their rows by migration 0170, byte for byte, and are
+/// read and saved there like any other.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class OrderRowStorageTests(PostgresFixture postgres)
 {
     private static readonly GrainId Order = GrainId.Create("sharemint.order", "ord_row_test");
-    private static readonly GrainId Legacy = GrainId.Create("sharemint.order", "ord_row_legacy");
 
     [Fact]
-    public async Task A_save_is_one_row_with_its_listing_columns_a_stale_save_conflicts_and_an_older_order_moves_once()
+    public async Task A_save_is_one_row_with_its_listing_columns_and_a_stale_save_conflicts()
     {
         var db = await postgres.Server.CreateMigratedDatabaseAsync("order_rows");
         await using var data = NpgsqlDataSource.Create(db);
-        var legacy = new RememberingStorage();
-        var storage = new OrderRowGrainStorage(legacy, data, new GrainStateJsonSerializer(), OrderWebhookEvents.Default);
+        var storage = new OrderRowGrainStorage(data, new GrainStateJsonSerializer(), OrderWebhookEvents.Default);
 
         // First save inserts the row; the next one from the same activation updates it under the version it read.
         var state = new GrainState<OrderState> { State = NewOrder(OrderStatus.Accepted) };
@@ -46,27 +48,151 @@ public sealed class OrderRowStorageTests(PostgresFixture postgres)
         await storage.ReadStateAsync(OrderRowGrainStorage.StateName, Order, read);
         Assert.Equal((OrderStatus.Settled, "2"), (read.State!.Status, read.ETag));
 
-        // An order stored before the migration: read from orleans_storage, moved to its row by its next save, once.
-        legacy.Stored = NewOrder(OrderStatus.InProgress);
-        var old = new GrainState<OrderState>();
-        await storage.ReadStateAsync(OrderRowGrainStorage.StateName, Legacy, old);
-        Assert.Equal((OrderStatus.InProgress, "legacy:7"), (old.State!.Status, old.ETag));
-        var oldTwin = new GrainState<OrderState>();
-        await storage.ReadStateAsync(OrderRowGrainStorage.StateName, Legacy, oldTwin);
-        old.State.Status = OrderStatus.Settled;
-        await storage.WriteStateAsync(OrderRowGrainStorage.StateName, Legacy, old);
-        Assert.Equal(("Settled", 1L, "Settled"), await RowAsync(data, "ord_row_legacy"));
-        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(OrderRowGrainStorage.StateName, Legacy, oldTwin));
-        var moved = new GrainState<OrderState>();
-        await storage.ReadStateAsync(OrderRowGrainStorage.StateName, Legacy, moved);
-        Assert.Equal((OrderStatus.Settled, "1"), (moved.State!.Status, moved.ETag));
-
         // A refused placement clears the order: the row goes.
         await storage.ClearStateAsync(OrderRowGrainStorage.StateName, Order, read);
         Assert.False(read.RecordExists);
         var gone = new GrainState<OrderState>();
         await storage.ReadStateAsync(OrderRowGrainStorage.StateName, Order, gone);
         Assert.False(gone.RecordExists);
+    }
+
+    [Fact]
+    public async Task A_stale_activation_cannot_clear_an_order_another_activation_has_just_saved()
+    {
+        var db = await postgres.Server.CreateMigratedDatabaseAsync("order_clear");
+        await using var data = NpgsqlDataSource.Create(db);
+        var id = GrainId.Create("sharemint.order", "ord_row_clear");
+        var first = new OrderRowGrainStorage(data, new GrainStateJsonSerializer(), OrderWebhookEvents.Default);
+        var second = new OrderRowGrainStorage(data, new GrainStateJsonSerializer(), OrderWebhookEvents.Default);
+
+        // Two activations of one order (two silos during a membership change), each with its own storage.
+        var stale = new GrainState<OrderState> { State = NewOrder(OrderStatus.Accepted) };
+        await first.WriteStateAsync(OrderRowGrainStorage.StateName, id, stale);
+        var current = new GrainState<OrderState>();
+        await second.ReadStateAsync(OrderRowGrainStorage.StateName, id, current);
+        current.State!.Status = OrderStatus.InProgress;
+        await second.WriteStateAsync(OrderRowGrainStorage.StateName, id, current);
+        Assert.Equal(("InProgress", 2L, "InProgress"), await RowAsync(data, "ord_row_clear"));
+
+        // The stale one, still at version 1, clears: it must not delete the order the other one just saved.
+        await Assert.ThrowsAsync<InconsistentStateException>(() => first.ClearStateAsync(OrderRowGrainStorage.StateName, id, stale));
+        Assert.Equal(("InProgress", 2L, "InProgress"), await RowAsync(data, "ord_row_clear"));
+        var reread = new GrainState<OrderState>();
+        await first.ReadStateAsync(OrderRowGrainStorage.StateName, id, reread);
+        Assert.Equal((OrderStatus.InProgress, "2", true), (reread.State!.Status, reread.ETag, reread.RecordExists));
+
+        // The activation holding the current version clears it.
+        await second.ClearStateAsync(OrderRowGrainStorage.StateName, id, current);
+        Assert.Equal((false, (string?)null), (current.RecordExists, current.ETag));
+        Assert.Equal(0L, await CountAsync(data, "SELECT count(*) FROM order_index WHERE order_id = 'ord_row_clear'"));
+    }
+
+    [Fact]
+    public async Task Orders_stored_before_their_rows_existed_are_moved_there_by_migration_0170_and_read_and_saved_there()
+    {
+        await using var ledger = await LedgerCluster.StartAsync(postgres.Server);
+        var services = ledger.Cluster.Silos[0].ServiceProvider;
+        var adoNet = services.GetRequiredKeyedService<IGrainStorage>(VersionTolerantGrainStorage.InnerName);
+        var storage = services.GetRequiredKeyedService<IGrainStorage>(LedgerStorage.Name);
+        await using var data = NpgsqlDataSource.Create(ledger.ConnectionString);
+        var (settled, open, cleared, moved) = ("ord_old_settled", "ord_old_open", "ord_old_cleared", "ord_old_moved");
+
+        // As builds before 0151 stored orders: the state in orleans_storage through the ADO.NET provider, the listing in
+        // order_index without state. The settled one's process died before its last index write (the row says Accepted);
+        // the open one's before its first (no row); the cleared one's placement was refused but its row stayed, with an
+        // event; the moved one was saved once more by a build with 0151, which wrote its row and left the old copy behind.
+        var settledState = NewOrder(OrderStatus.Settled);
+        await adoNet.WriteStateAsync(OrderRowGrainStorage.StateName, OrderGrain(settled), new GrainState<OrderState>(settledState));
+        await IndexRowAsync(data, settled, "Accepted", 2);
+        var openState = NewOrder(OrderStatus.InProgress);
+        openState.Symbol = "NVDAx";
+        openState.Amount = CanonicalAmount.FromUnits(123_456_789);
+        // Whole microseconds (what timestamptz keeps).
+        openState.CreatedAt = new DateTimeOffset(2026, 11, 29, 8, 0, 0, 123, TimeSpan.Zero);
+        openState.UpdatedAt = openState.CreatedAt.AddSeconds(1.5);
+        await adoNet.WriteStateAsync(OrderRowGrainStorage.StateName, OrderGrain(open), new GrainState<OrderState>(openState));
+        var refused = new GrainState<OrderState>(NewOrder(OrderStatus.Accepted));
+        await adoNet.WriteStateAsync(OrderRowGrainStorage.StateName, OrderGrain(cleared), refused);
+        await adoNet.ClearStateAsync(OrderRowGrainStorage.StateName, OrderGrain(cleared), refused);
+        await IndexRowAsync(data, cleared, "Accepted", 1);
+        await ExecuteAsync(data, $"""
+            INSERT INTO webhook_events (event_id, account_id, order_key, type, rank, body, created_at)
+            VALUES ('evt_{cleared}', 'partner-demo', '{cleared}', 'order.accepted', 1, 'accepted', now())
+            """);
+        await adoNet.WriteStateAsync(OrderRowGrainStorage.StateName, OrderGrain(moved), new GrainState<OrderState>(NewOrder(OrderStatus.Accepted)));
+        var movedState = new GrainState<OrderState>(NewOrder(OrderStatus.Failed));
+        await new OrderRowGrainStorage(data, new GrainStateJsonSerializer(), OrderWebhookEvents.Default)
+            .WriteStateAsync(OrderRowGrainStorage.StateName, OrderGrain(moved), movedState);
+        var payloads = await PayloadsAsync(data, "SELECT grain_id_extension, payload FROM orleans_storage WHERE grain_type = 'order' AND payload IS NOT NULL");
+        Assert.Equal(3, payloads.Count);
+        var movedBefore = (await PayloadsAsync(data, $"SELECT order_id, state FROM order_index WHERE order_id = '{moved}'"))[moved];
+
+        await ExecuteAsync(data, SchemaMigrator.Migrations.Single(m => m.Version == 170).Sql);
+
+        // Nothing of orders is left in orleans_storage; each row holds the state's bytes exactly as they were stored.
+        Assert.Equal(0L, await CountAsync(data, "SELECT count(*) FROM orleans_storage WHERE grain_type = 'order'"));
+        var rows = await PayloadsAsync(data, "SELECT order_id, state FROM order_index");
+        Assert.Equal([moved, open, settled], rows.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(payloads[settled], rows[settled]);
+        Assert.Equal(payloads[open], rows[open]);
+        Assert.Equal(movedBefore, rows[moved]);
+        Assert.Equal(("Settled", 3L, "Settled"), await RowAsync(data, settled));
+        Assert.Equal(("InProgress", 1L, "InProgress"), await RowAsync(data, open));
+        Assert.Equal(("Failed", 1L, "Failed"), await RowAsync(data, moved));
+        Assert.Equal(0L, await CountAsync(data, $"SELECT count(*) FROM webhook_events WHERE order_key = '{cleared}'"));
+        await using (var listing = data.CreateCommand($"SELECT kind, account_id, symbol, chain, amount, created_at, updated_at FROM order_index WHERE order_id = '{open}'"))
+        {
+            await using var reader = await listing.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal(("Mint", "partner-demo", "NVDAx", "ethereum", 123_456_789L), (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4)));
+            Assert.Equal((openState.CreatedAt, openState.UpdatedAt), (reader.GetFieldValue<DateTimeOffset>(5), reader.GetFieldValue<DateTimeOffset>(6)));
+        }
+
+        // The silo's storage reads them from their rows and saves them there under the row's version; a cleared order is gone.
+        var read = new GrainState<OrderState>();
+        await storage.ReadStateAsync(OrderRowGrainStorage.StateName, OrderGrain(open), read);
+        Assert.Equal((OrderStatus.InProgress, "NVDAx", "1"), (read.State!.Status, read.State.Symbol, read.ETag));
+        read.State.Status = OrderStatus.Settled;
+        await storage.WriteStateAsync(OrderRowGrainStorage.StateName, OrderGrain(open), read);
+        Assert.Equal(("Settled", 2L, "Settled"), await RowAsync(data, open));
+        var settledRead = new GrainState<OrderState>();
+        await storage.ReadStateAsync(OrderRowGrainStorage.StateName, OrderGrain(settled), settledRead);
+        Assert.Equal((OrderStatus.Settled, "3", true), (settledRead.State!.Status, settledRead.ETag, settledRead.RecordExists));
+        var gone = new GrainState<OrderState>();
+        await storage.ReadStateAsync(OrderRowGrainStorage.StateName, OrderGrain(cleared), gone);
+        Assert.False(gone.RecordExists);
+    }
+
+    private static GrainId OrderGrain(string orderId) => GrainId.Create("sharemint.order", orderId);
+
+    /// <summary>An order's listing row as builds before 0151 wrote it: no state, the order's own version count.</summary>
+    private static Task IndexRowAsync(NpgsqlDataSource data, string orderId, string status, long version) => ExecuteAsync(data, $"""
+        INSERT INTO order_index (order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at, version)
+        VALUES ('{orderId}', 'Mint', '{status}', 'partner-demo', 'TSLAx', 'ethereum', 100000000, now(), now(), {version})
+        """);
+
+    private static async Task ExecuteAsync(NpgsqlDataSource data, string sql)
+    {
+        await using var command = data.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<Dictionary<string, byte[]>> PayloadsAsync(NpgsqlDataSource data, string sql)
+    {
+        var result = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        await using var command = data.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            result.Add(reader.GetString(0), reader.GetFieldValue<byte[]>(1));
+        }
+        return result;
+    }
+
+    private static async Task<long> CountAsync(NpgsqlDataSource data, string sql)
+    {
+        await using var command = data.CreateCommand(sql);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private static OrderState NewOrder(OrderStatus status) => new()
@@ -90,27 +216,5 @@ public sealed class OrderRowStorageTests(PostgresFixture postgres)
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync(), $"no row for {orderId}");
         return (reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2));
-    }
-
-    /// <summary>orleans_storage as the order saw it before the migration: one stored order at version 7.</summary>
-    private sealed class RememberingStorage : IGrainStorage
-    {
-        public OrderState? Stored { get; set; }
-
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-        {
-            if (Stored is not null && grainId == Legacy)
-            {
-                grainState.State = (T)(object)Stored;
-                grainState.ETag = "7";
-                grainState.RecordExists = true;
-            }
-            return Task.CompletedTask;
-        }
-
-        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-            throw new InvalidOperationException("an order is never written to orleans_storage any more");
-
-        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => Task.CompletedTask;
     }
 }

@@ -39,9 +39,8 @@ public static class SiloConfiguration
             services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
             services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>().Value.ServiceId,
             new GrainStateJsonSerializer()));
-        // Orders live in their index rows (one row per save); reads of orders stored earlier fall back to orleans_storage.
+        // Orders live in their index rows (one row per save; orders stored earlier were moved there by migration 0170).
         silo.Services.AddSingleton(services => new Sharemint.Silo.Orders.OrderRowGrainStorage(
-            services.GetRequiredKeyedService<GroupCommitGrainStorage>(LedgerStorage.Name),
             services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
             new GrainStateJsonSerializer(),
             services.GetService<Sharemint.Silo.Webhooks.OrderWebhookEvents>() ?? Sharemint.Silo.Webhooks.OrderWebhookEvents.Default));

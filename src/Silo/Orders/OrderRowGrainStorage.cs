@@ -12,17 +12,18 @@ namespace Sharemint.Silo.Orders;
 /// Storage of an order's saga in its own <c>order_index</c> row (migration 0151): each save writes the state and the
 /// listing columns (status, updated_at) of one row, with the webhook events of its status in the same statement, so an
 /// order is one row written per save instead of a state row plus an index row. The row's <c>version</c> is its etag: a
-/// save whose activation read another version writes nothing and gets <see cref="InconsistentStateException"/>. Saves of
-/// concurrent orders share one statement and commit (<see cref="GroupCommit{TItem, TResult}"/>). An order stored before
-/// the migration is read from <c>orleans_storage</c> (<paramref name="legacy"/>) and moves here with its next save.
+/// save or a clear whose activation read another version changes nothing and gets <see cref="InconsistentStateException"/>.
+/// Saves of concurrent orders share one statement and commit (<see cref="GroupCommit{TItem, TResult}"/>).
+/// <para>
+/// A read is one SELECT here and nothing else: orders stored in <c>orleans_storage</c> before 0151 were moved into their
+/// rows by migration 0170, and no build since 0151 writes an order there, so an order missing here does not exist.
+/// </para>
 /// </summary>
-public sealed class OrderRowGrainStorage(IGrainStorage legacy, NpgsqlDataSource dataSource, IGrainStorageSerializer serializer, OrderWebhookEvents webhooks)
+public sealed class OrderRowGrainStorage(NpgsqlDataSource dataSource, IGrainStorageSerializer serializer, OrderWebhookEvents webhooks)
     : IGrainStorage
 {
     /// <summary>The state name the order grain stores under.</summary>
     public const string StateName = "order";
-
-    private const string LegacyTag = "legacy:";
 
     private readonly GroupCommit<OrderRowWrite, long?> _writes = new(
         batch => WriteBatchAsync(dataSource, webhooks, batch), maxBatch: 128, maxInFlight: 4, name: "order_rows");
@@ -33,22 +34,19 @@ public sealed class OrderRowGrainStorage(IGrainStorage legacy, NpgsqlDataSource 
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await using (var command = dataSource.CreateCommand("SELECT state, version FROM order_index WHERE order_id = $1 AND state IS NOT NULL"))
+        await using var command = dataSource.CreateCommand("SELECT state, version FROM order_index WHERE order_id = $1");
+        command.Parameters.AddWithValue(OrderId(grainId));
+        await using var reader = await command.ExecuteReaderAsync();
+        if (await reader.ReadAsync())
         {
-            command.Parameters.AddWithValue(OrderId(grainId));
-            await using var reader = await command.ExecuteReaderAsync();
-            if (await reader.ReadAsync())
+            if (await reader.IsDBNullAsync(0))
             {
-                grainState.State = serializer.Deserialize<T>(new BinaryData(reader.GetFieldValue<byte[]>(0)));
-                grainState.ETag = reader.GetInt64(1).ToString(CultureInfo.InvariantCulture);
-                grainState.RecordExists = true;
-                return;
+                // Only rows written before 0151 lacked a state, and migration 0170 moved or removed them all.
+                throw new InvalidOperationException($"The order_index row of order {OrderId(grainId)} holds no state: run `sharemint db migrate`.");
             }
-        }
-        await legacy.ReadStateAsync(stateName, grainId, grainState);
-        if (grainState.RecordExists)
-        {
-            grainState.ETag = LegacyTag + grainState.ETag;
+            grainState.State = serializer.Deserialize<T>(new BinaryData(reader.GetFieldValue<byte[]>(0)));
+            grainState.ETag = reader.GetInt64(1).ToString(CultureInfo.InvariantCulture);
+            grainState.RecordExists = true;
         }
     }
 
@@ -59,11 +57,10 @@ public sealed class OrderRowGrainStorage(IGrainStorage legacy, NpgsqlDataSource 
             throw new InvalidOperationException($"{nameof(OrderRowGrainStorage)} stores {nameof(OrderState)}, not {typeof(T).Name}.");
         }
         // Serialized here, on the caller's flow: the version-tolerant wrapper's stored-row scope is ambient only here.
-        var payload = serializer.Serialize(grainState.State).ToArray();
+        var payload = GrainStateJsonSerializer.ToArray(serializer.Serialize(grainState.State));
         var tag = grainState.ETag;
-        var fromLegacy = tag?.StartsWith(LegacyTag, StringComparison.Ordinal) == true;
-        long? expected = string.IsNullOrEmpty(tag) ? null : fromLegacy ? 0 : long.Parse(tag!, CultureInfo.InvariantCulture);
-        var written = await _writes.WriteAsync(new OrderRowWrite(OrderId(grainId), order, payload, expected, fromLegacy));
+        long? expected = string.IsNullOrEmpty(tag) ? null : long.Parse(tag, CultureInfo.InvariantCulture);
+        var written = await _writes.WriteAsync(new OrderRowWrite(OrderId(grainId), order, payload, expected));
         if (written is not { } version)
         {
             throw new InconsistentStateException($"Version conflict (WriteState): order {OrderId(grainId)} ETag={tag}.");
@@ -74,17 +71,30 @@ public sealed class OrderRowGrainStorage(IGrainStorage legacy, NpgsqlDataSource 
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        // The order never existed for the partner: its row, and any event of it not yet delivered, go.
-        await using var command = dataSource.CreateCommand("""
-            WITH gone AS (DELETE FROM webhook_events WHERE order_key = $1)
-            DELETE FROM order_index WHERE order_id = $1
-            """);
-        command.Parameters.AddWithValue(OrderId(grainId));
-        await command.ExecuteNonQueryAsync();
-        if (grainState.ETag?.StartsWith(LegacyTag, StringComparison.Ordinal) == true)
+        var tag = grainState.ETag;
+        // The order never existed for the partner: its row, and any event of it not yet delivered, go; but only the row
+        // at the version this activation holds: a stale duplicate activation must not delete what another one has just
+        // saved. Without a version (nothing saved by this activation) no row of the order may exist.
+        long? expected = string.IsNullOrEmpty(tag) ? null : long.Parse(tag, CultureInfo.InvariantCulture);
+        await using (var command = dataSource.CreateCommand("""
+            WITH gone AS (
+                DELETE FROM order_index WHERE order_id = $1 AND version = $2 RETURNING order_id
+            ), events AS (
+                DELETE FROM webhook_events WHERE order_key = $1 AND EXISTS (SELECT 1 FROM gone)
+            )
+            SELECT EXISTS (SELECT 1 FROM gone), EXISTS (SELECT 1 FROM order_index WHERE order_id = $1)
+            """))
         {
-            grainState.ETag = grainState.ETag[LegacyTag.Length..];
-            await legacy.ClearStateAsync(stateName, grainId, grainState);
+            command.Parameters.AddWithValue(OrderId(grainId));
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)expected ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            var deleted = reader.GetBoolean(0);
+            var stored = reader.GetBoolean(1);
+            if (expected is null ? stored : !deleted)
+            {
+                throw new InconsistentStateException($"Version conflict (ClearState): order {OrderId(grainId)} ETag={tag}.");
+            }
         }
         grainState.ETag = null;
         grainState.RecordExists = false;
@@ -106,27 +116,24 @@ public sealed class OrderRowGrainStorage(IGrainStorage legacy, NpgsqlDataSource 
         await using var command = dataSource.CreateCommand($$"""
             WITH w AS (
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
-                                     $8::timestamptz[], $9::timestamptz[], $10::bytea[], $11::bigint[], $12::boolean[], $13::integer[])
-                       AS w(order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at, state, expected, legacy, ordinal)
+                                     $8::timestamptz[], $9::timestamptz[], $10::bytea[], $11::bigint[], $12::integer[])
+                       AS w(order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at, state, expected, ordinal)
             ), inserted AS (
                 INSERT INTO order_index (order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at, version, state)
                 SELECT order_id, kind, status, account_id, symbol, chain, amount, created_at, updated_at, 1, state
-                  FROM w WHERE w.expected IS NULL OR w.legacy
-                ON CONFLICT (order_id) DO UPDATE
-                   SET status = excluded.status, updated_at = excluded.updated_at, state = excluded.state, version = order_index.version + 1
-                 WHERE order_index.state IS NULL
-                   AND EXISTS (SELECT 1 FROM w WHERE w.order_id = excluded.order_id AND w.legacy)
+                  FROM w WHERE w.expected IS NULL
+                ON CONFLICT (order_id) DO NOTHING
                 RETURNING order_id, version
             ), updated AS (
                 UPDATE order_index o
                    SET status = w.status, updated_at = w.updated_at, state = w.state, version = o.version + 1
                   FROM w
-                 WHERE NOT w.legacy AND w.expected IS NOT NULL AND o.order_id = w.order_id AND o.version = w.expected AND o.state IS NOT NULL
+                 WHERE w.expected IS NOT NULL AND o.order_id = w.order_id AND o.version = w.expected
                 RETURNING o.order_id, o.version
             ), up AS (
                 SELECT * FROM inserted UNION ALL SELECT * FROM updated
             ),
-            {{PostgresOrderIndex.EventCtes("up", 14)}}
+            {{PostgresOrderIndex.EventCtes("up", 13)}}
             SELECT w.ordinal, up.version, (SELECT count(*) FROM deliveries) FROM w JOIN up ON up.order_id = w.order_id
             """);
         command.Parameters.AddWithValue(rows.Select(r => r.Write.OrderId).ToArray());
@@ -140,7 +147,6 @@ public sealed class OrderRowGrainStorage(IGrainStorage legacy, NpgsqlDataSource 
         command.Parameters.AddWithValue(rows.Select(r => r.Write.Order.UpdatedAt).ToArray());
         command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Write.Payload).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
         command.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Write.Expected).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-        command.Parameters.AddWithValue(rows.Select(r => r.Write.FromLegacy).ToArray());
         command.Parameters.AddWithValue(rows.Select(r => r.Ordinal).ToArray());
         PostgresOrderIndex.AddEventParameters(command, events);
         var versions = new long?[batch.Count];
@@ -161,5 +167,5 @@ public sealed class OrderRowGrainStorage(IGrainStorage legacy, NpgsqlDataSource 
     }
 
     /// <summary>One order's save: its id, state and serialized payload, the version its activation read (null: first save).</summary>
-    private sealed record OrderRowWrite(string OrderId, OrderState Order, byte[] Payload, long? Expected, bool FromLegacy);
+    private sealed record OrderRowWrite(string OrderId, OrderState Order, byte[] Payload, long? Expected);
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -31,7 +33,8 @@ public sealed class GrainStateJsonSerializer : IGrainStorageSerializer
     /// <summary>The options every stored state uses.</summary>
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {
-        Converters = { new JsonStringEnumConverter() },
+        // Timestamps through the encoder, as a tree writes them: the direct and the tree path write the same bytes.
+        Converters = { new JsonStringEnumConverter(), new EncodedDateTimeOffsetConverter() },
         WriteIndented = false,
         // Unknown fields are skipped by the deserializer (and carried through by this class), so that during a rolling
         // upgrade an older silo can read a row a newer one wrote, and write it back without losing anything.
@@ -40,14 +43,72 @@ public sealed class GrainStateJsonSerializer : IGrainStorageSerializer
         TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };
 
+    // `"$stateVersion":N}` as the serializer writes it (same encoder), appended to an object row by the fast path.
+    private static readonly byte[] VersionTail = JsonSerializer.SerializeToUtf8Bytes(new JsonObject { [VersionProperty] = StateVersion }, Options)[1..];
+
+    // Reused per thread: Serialize runs synchronously, so a buffer is never shared by two calls at once.
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
     public BinaryData Serialize<T>(T? input)
+    {
+        var scope = StoredRowScope.Current;
+        if (scope?.Unknown is not null)
+        {
+            // Fields a newer build wrote go back into the row: that needs the row as a tree.
+            return SerializeThroughTree(input, scope);
+        }
+        // The usual case, on every write: the state's bytes as they are, with the version appended as the object's last
+        // property. Byte for byte what the tree path writes (GrainStateJsonSerializerTests checks), without building a tree.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Options.Encoder, Indented = Options.WriteIndented, MaxDepth = Options.MaxDepth });
+        try
+        {
+            JsonSerializer.Serialize(writer, input, Options);
+            writer.Flush();
+            var json = buffer.WrittenSpan;
+            if (json.Length < 2 || json[0] != (byte)'{')
+            {
+                // Not an object (null, a number, a list): the tree path adds no version either.
+                return new(json.ToArray());
+            }
+            var empty = json.Length == 2;
+            var row = new byte[json.Length - 1 + (empty ? 0 : 1) + VersionTail.Length];
+            json[..^1].CopyTo(row);
+            if (!empty)
+            {
+                row[json.Length - 1] = (byte)',';
+            }
+            VersionTail.CopyTo(row.AsSpan(row.Length - VersionTail.Length));
+            return new(row);
+        }
+        finally
+        {
+            writer.Reset();
+            if (buffer.Capacity > 1 << 20)
+            {
+                // One huge state must not pin a large buffer to this thread for good.
+                t_buffer = null;
+                t_writer = null;
+            }
+            else
+            {
+                buffer.ResetWrittenCount();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The general way to write a row: the state as a JSON tree, the unknown fields of <paramref name="scope"/> merged in,
+    /// and the version set on it. <see cref="Serialize{T}"/> takes it only when there are unknown fields to put back.
+    /// </summary>
+    public static BinaryData SerializeThroughTree<T>(T? input, StoredRowScope? scope)
     {
         var node = JsonSerializer.SerializeToNode(input, Options);
         if (node is not JsonObject row)
         {
             return new(JsonSerializer.SerializeToUtf8Bytes(node, Options));
         }
-        var scope = StoredRowScope.Current;
         var version = StateVersion;
         if (scope?.Unknown is { } unknown)
         {
@@ -56,6 +117,15 @@ public sealed class GrainStateJsonSerializer : IGrainStorageSerializer
         }
         row[VersionProperty] = version;
         return new(JsonSerializer.SerializeToUtf8Bytes(row, Options));
+    }
+
+    /// <summary>The bytes of a serialized row as an array, without copying them when they already are one (as ours are).</summary>
+    public static byte[] ToArray(BinaryData row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return MemoryMarshal.TryGetArray(row.ToMemory(), out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : row.ToArray();
     }
 
     public T Deserialize<T>(BinaryData input)

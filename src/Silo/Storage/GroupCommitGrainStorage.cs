@@ -48,7 +48,7 @@ public sealed class GroupCommitGrainStorage : IGrainStorage
         }
         var expected = int.Parse(grainState.ETag, CultureInfo.InvariantCulture);
         // Serialized here, on the caller's flow: the version-tolerant wrapper's stored-row scope is ambient only here.
-        var payload = _serializer.Serialize(grainState.State).ToArray();
+        var payload = GrainStateJsonSerializer.ToArray(_serializer.Serialize(grainState.State));
         var (n0, n1, extension) = KeyColumns(grainId);
         var written = await Updates.WriteAsync(new RowUpdate(stateName, n0, n1, extension, expected, payload));
         if (written is not { } version)
