@@ -99,6 +99,48 @@ public sealed class StatementTests(ChainApiSilo platform)
         Assert.Empty(await partner.Statements.GetCashAsync(from.AddDays(-2), from.AddDays(-1)).ToListAsync());
     }
 
+    /// <summary>
+    /// 70 credits: the account's state keeps the recent lines and the oldest 64 are in the archive. The JSON pages cross
+    /// that boundary without skipping or repeating a line, and the CSV lists the archived lines as it lists the others,
+    /// amounts with their cents as credited.
+    /// </summary>
+    [Fact]
+    public async Task Statements_list_archived_lines_once_across_pages_and_in_the_csv()
+    {
+        var (accountId, keyId, secret, _) = await OnboardAsync("stmt-archive");
+        var partner = Client(keyId, secret);
+        var admin = platform.Admin();
+        var from = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var amounts = Enumerable.Range(1, 70).Select(i => i + 0.10m).ToList();
+        foreach (var amount in amounts)
+        {
+            await admin.CreditCashAsync(accountId, amount);
+        }
+        var to = DateTimeOffset.UtcNow.AddSeconds(1);
+        await using (var data = Npgsql.NpgsqlDataSource.Create(platform.ConnectionString))
+        {
+            await using var archived = data.CreateCommand("SELECT max(last_sequence) FROM account_cash_journal_batches WHERE account_id = $1");
+            archived.Parameters.AddWithValue(accountId);
+            Assert.Equal(64L, await archived.ExecuteScalarAsync());
+        }
+
+        var entries = await partner.Statements.GetCashAsync(from, to).AsPages(pageSizeHint: 9).SelectMany(p => p.Values.ToAsyncEnumerable()).ToListAsync();
+        Assert.Equal(Enumerable.Range(1, 70).Select(i => (long)i), entries.Select(e => e.Sequence));
+        Assert.Equal(amounts, entries.Select(e => e.CashChange));
+        var balances = amounts.Select((_, i) => amounts.Take(i + 1).Sum()).ToList();
+        Assert.Equal(balances, entries.Select(e => e.CashBalanceAfter));
+        Assert.All(entries, e => Assert.Equal("credit", e.Kind));
+
+        var rows = (await partner.Statements.GetCashCsvAsync(from, to)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+        Assert.Equal(70, rows.Count);
+        Assert.Equal(entries.Select(e => (e.Sequence, e.Kind, e.CashChange, e.CashBalanceAfter)),
+            rows.Select(r => r.Split(',')).Select(c => (long.Parse(c[0], CultureInfo.InvariantCulture), c[2],
+                decimal.Parse(c[4], CultureInfo.InvariantCulture), decimal.Parse(c[6], CultureInfo.InvariantCulture))));
+        // An archived line (1) and one still in the account's state (70) print their cents alike.
+        Assert.Equal(("1.10", "1.10"), (rows[0].Split(',')[4], rows[0].Split(',')[6]));
+        Assert.Equal(("70.10", "2492.00"), (rows[69].Split(',')[4], rows[69].Split(',')[6]));
+    }
+
     [Fact]
     public async Task Bad_ranges_cursors_and_formats_are_refused_with_stable_codes()
     {

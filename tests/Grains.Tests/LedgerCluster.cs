@@ -23,13 +23,15 @@ public sealed class LedgerCluster : IAsyncDisposable
     private readonly string _serviceId;
     private readonly string _clusterId;
     private readonly short _silos;
+    private readonly Action<ISiloBuilder>? _configure;
 
-    private LedgerCluster(string connectionString, string serviceId, string clusterId, short silos)
+    private LedgerCluster(string connectionString, string serviceId, string clusterId, short silos, Action<ISiloBuilder>? configure)
     {
         _connectionString = connectionString;
         _serviceId = serviceId;
         _clusterId = clusterId;
         _silos = silos;
+        _configure = configure;
     }
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
@@ -38,17 +40,18 @@ public sealed class LedgerCluster : IAsyncDisposable
 
     public string ConnectionString => _connectionString;
 
-    /// <summary>Starts a cluster on a fresh, migrated database.</summary>
-    public static async Task<LedgerCluster> StartAsync(PostgresServer postgres, short silos = 1)
+    /// <summary>Starts a cluster on a fresh, migrated database; <paramref name="configure"/> adds to each silo's setup (e.g. a fault-injecting service).</summary>
+    public static async Task<LedgerCluster> StartAsync(PostgresServer postgres, short silos = 1, Action<ISiloBuilder>? configure = null)
     {
         var connectionString = await postgres.CreateMigratedDatabaseAsync("grains");
-        return await StartOnAsync(connectionString, "sharemint-test", $"cluster-{Guid.NewGuid():N}", silos);
+        return await StartOnAsync(connectionString, "sharemint-test", $"cluster-{Guid.NewGuid():N}", silos, configure);
     }
 
     /// <summary>Starts a cluster on an existing database (e.g. a second cluster sharing the first one's state).</summary>
-    public static async Task<LedgerCluster> StartOnAsync(string connectionString, string serviceId, string clusterId, short silos = 1)
+    public static async Task<LedgerCluster> StartOnAsync(string connectionString, string serviceId, string clusterId, short silos = 1,
+        Action<ISiloBuilder>? configure = null)
     {
-        var cluster = new LedgerCluster(connectionString, serviceId, clusterId, silos);
+        var cluster = new LedgerCluster(connectionString, serviceId, clusterId, silos, configure);
         await cluster.DeployAsync();
         return cluster;
     }
@@ -77,6 +80,7 @@ public sealed class LedgerCluster : IAsyncDisposable
             });
             // Tests schedule reminders seconds ahead; production keeps Orleans' one-minute floor.
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            _configure?.Invoke(silo);
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

@@ -1,9 +1,11 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Sharemint.Compliance;
 using Sharemint.Errors;
 using Sharemint.Ledger;
 using Sharemint.Operations;
+using Sharemint.Orders;
 
 namespace Sharemint.Accounts;
 
@@ -13,9 +15,21 @@ public sealed class HolderAccountGrain(
     [PersistentState("account", LedgerStorage.Name)] IPersistentState<HolderAccountState> state,
     ILogger<HolderAccountGrain> logger,
     TimeProvider clock,
-    IWalletOwnerRegistry owners)
+    IWalletOwnerRegistry owners,
+    ICashJournalArchive journalArchive,
+    IOptions<OrderOptions> crashSwitch)
     : LedgerGrain<HolderAccountState>(state, logger), IHolderAccountGrain
 {
+    /// <summary>
+    /// Journal lines move to the archive in whole batches of this many, oldest first, once the state holds more; the
+    /// state then keeps 1 to this many. A line is about 170 bytes of stored JSON and the account is written about twice
+    /// per order (hold, capture), so the window costs about 16 lines (2.7 KB) per write on average, against one archive
+    /// row per 16 orders (two lines each).
+    /// </summary>
+    public const int JournalBatch = 32;
+
+    private readonly ProcessCrashSeam _crash = new(crashSwitch.Value);
+
     private const string Released = "released";
     private const string ReleasedUnheld = "released-unheld";
 
@@ -310,25 +324,64 @@ public sealed class HolderAccountGrain(
 
     private static string ClosedHoldKey(OperationId holdId) => $"hold:{holdId}";
 
-    public Task<CashJournalPage> GetCashJournalAsync(DateTimeOffset from, DateTimeOffset before, long afterSequence, int limit)
+    public async Task<CashJournalPage> GetCashJournalAsync(DateTimeOffset from, DateTimeOffset before, long afterSequence, int limit)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         RequireOnboarded();
-        // Sequence and time both grow with the list, so the matching entries are one contiguous run.
-        var matching = State.CashJournal.Where(e => e.Sequence > afterSequence && e.At >= from && e.At < before);
-        var page = matching.Take(limit + 1).ToArray();
-        return Task.FromResult(new CashJournalPage(page.Take(limit).ToArray(), page.Length > limit));
+        var wanted = limit == int.MaxValue ? limit : limit + 1;
+        // Read together, before any await: lines through archivedThrough are in the archive, the later ones in the window.
+        var archivedThrough = State.CashJournalArchivedThrough;
+        var window = State.CashJournal;
+        // Sequence and time both grow along the journal, so the matching lines are one contiguous run.
+        var recent = window.Where(e => e.Sequence > Math.Max(afterSequence, archivedThrough) && e.At >= from && e.At < before)
+            .Take(wanted).ToArray();
+        var page = new List<CashJournalEntry>();
+        // Archived lines are no later than the window's first, so a range that starts after it needs no query.
+        if (afterSequence < archivedThrough && !(window.Count > 0 && window[0].At < from))
+        {
+            page.AddRange(await journalArchive.ReadAsync(AccountId, afterSequence, archivedThrough, from, before, wanted));
+        }
+        page.AddRange(recent.Take(wanted - page.Count));
+        return new CashJournalPage(page.Take(limit).ToArray(), page.Count > limit);
     }
 
     // Appended before the commit that carries the balance change: the line and the balance are one write.
     private void Journal(CashEntryKind kind, string reference, decimal cashChange, decimal heldChange)
     {
         var journal = State.CashJournal;
-        var sequence = journal.Count == 0 ? 1 : journal[^1].Sequence + 1;
+        var last = journal.Count > 0 ? journal[^1] : null;
+        var sequence = last is null ? State.CashJournalArchivedThrough + 1 : last.Sequence + 1;
         var now = clock.GetUtcNow();
-        // Keep times non-decreasing along the list even if the clock steps back.
-        var at = journal.Count > 0 && journal[^1].At > now ? journal[^1].At : now;
+        // Keep times non-decreasing along the journal even if the clock steps back (the window keeps the last line).
+        var at = last is not null && last.At > now ? last.At : now;
         journal.Add(new CashJournalEntry(sequence, at, kind, reference, cashChange, heldChange, State.CashBalance));
+    }
+
+    /// <summary>
+    /// Moves the oldest whole batches of journal lines to the archive once the window holds more than
+    /// <see cref="JournalBatch"/>; the last line always stays. A state stored before the archive existed (every line in
+    /// it) is trimmed by its first commit the same way. Batches start right after the last archived line, so a repeat
+    /// (a lost reply, a crash before the next write) archives the same lines again, which the archive keeps once.
+    /// </summary>
+    protected override async Task ArchiveAfterCommitAsync()
+    {
+        var journal = State.CashJournal;
+        var moving = (journal.Count - 1) / JournalBatch * JournalBatch;
+        if (moving <= 0)
+        {
+            return;
+        }
+        var lines = journal.GetRange(0, moving);
+        await ArchiveThenForgetAsync("cash journal lines", async () =>
+        {
+            await journalArchive.ArchiveAsync(AccountId, lines);
+            // Crash tests: the lines are archived and the stored state still holds them.
+            _crash.Crash("account.journal-archived");
+        }, () =>
+        {
+            journal.RemoveRange(0, moving);
+            State.CashJournalArchivedThrough = lines[^1].Sequence;
+        });
     }
 
     private static decimal AddCash(decimal balance, decimal amount)

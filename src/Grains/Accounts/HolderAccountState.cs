@@ -23,8 +23,15 @@ public sealed class HolderAccountState : IRecordsOperations
     /// <summary>Allow-listed wallets whose holder signed the control proof: the only ones the API may burn from.</summary>
     [Id(9)] public List<AllowListedWallet> ProvenWallets { get; set; } = [];
 
-    /// <summary>Every cash movement, oldest first, written with the balance change it records.</summary>
+    /// <summary>
+    /// The recent cash movements, oldest first, each written with the balance change it records: the lines after
+    /// <see cref="CashJournalArchivedThrough"/>, at least the last one once there is any. Older lines are in the
+    /// <see cref="ICashJournalArchive"/>. A state stored before the archive existed holds every line here.
+    /// </summary>
     [Id(10)] public List<CashJournalEntry> CashJournal { get; set; } = [];
+
+    /// <summary>The last sequence that has left <see cref="CashJournal"/> for the archive (0: none).</summary>
+    [Id(11)] public long CashJournalArchivedThrough { get; set; }
 }
 
 /// <summary>Cash set aside for one order.</summary>

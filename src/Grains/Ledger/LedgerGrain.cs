@@ -135,33 +135,55 @@ public abstract class LedgerGrain<TState>(IPersistentState<TState> state, ILogge
 
         if (Applied is { Entries.Count: > ArchiveThreshold } applied)
         {
-            // Archive first, then forget: the entries leave the state with the next write, and until then they are in both.
-            // The effect is already committed, so a failed archive must not fail the caller: the entries simply stay
-            // in the state and the next commit tries again.
             var moving = applied.Entries.ToArray();
-            try
+            await ArchiveThenForgetAsync("applied operations", () => Archive.ArchiveAsync(this.GetGrainId(), moving), () =>
             {
-                await Archive.ArchiveAsync(this.GetGrainId(), moving);
-            }
-            catch (Exception archiveError)
-            {
-                logger.LogWarning(archiveError, "Archiving applied operations of {GrainId} failed; keeping them in state", this.GetGrainId());
-                return;
-            }
-            var follows = FilterFollows(applied);
-            foreach (var (key, _) in moving)
-            {
-                applied.Entries.Remove(key);
+                var follows = FilterFollows(applied);
+                foreach (var (key, _) in moving)
+                {
+                    applied.Entries.Remove(key);
+                    if (follows)
+                    {
+                        _archivedKeys!.Add(key);
+                    }
+                }
+                applied.Archived += moving.Length;
                 if (follows)
                 {
-                    _archivedKeys!.Add(key);
+                    _filterArchived = applied.Archived;
                 }
-            }
-            applied.Archived += moving.Length;
-            if (follows)
-            {
-                _filterArchived = applied.Archived;
-            }
+            });
         }
+        await ArchiveAfterCommitAsync();
+    }
+
+    /// <summary>
+    /// Runs after each successful <see cref="CommitAsync"/>: where a grain moves other old parts of its state out (with
+    /// <see cref="ArchiveThenForgetAsync"/>), as the applied operations are.
+    /// </summary>
+    protected virtual Task ArchiveAfterCommitAsync() => Task.CompletedTask;
+
+    /// <summary>
+    /// Archive first, then forget: <paramref name="forget"/> drops what <paramref name="archive"/> stored from the state in
+    /// memory, and it leaves the stored state with the next write; until then it is in both, so the archive must take
+    /// a repeat of the same entries without keeping them twice. Call after a commit: the effect is already committed,
+    /// so a failed archive must not fail the caller; the entries stay in the state and the next commit tries again.
+    /// Returns whether they moved.
+    /// </summary>
+    protected async Task<bool> ArchiveThenForgetAsync(string what, Func<Task> archive, Action forget)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        ArgumentNullException.ThrowIfNull(forget);
+        try
+        {
+            await archive();
+        }
+        catch (Exception archiveError)
+        {
+            logger.LogWarning(archiveError, "Archiving {What} of {GrainId} failed; keeping them in state", what, this.GetGrainId());
+            return false;
+        }
+        forget();
+        return true;
     }
 }

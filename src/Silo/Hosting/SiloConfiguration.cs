@@ -57,6 +57,7 @@ public static class SiloConfiguration
         // One data source per process: the host may already have registered it (health checks use it too).
         silo.Services.TryAddSingleton(_ => Npgsql.NpgsqlDataSource.Create(connectionString));
         silo.Services.AddSingleton<IAppliedOperationArchive, PostgresAppliedOperationArchive>();
+        silo.Services.AddSingleton<Sharemint.Accounts.ICashJournalArchive, PostgresCashJournalArchive>();
         silo.Services.AddSingleton<Sharemint.Accounts.IWalletOwnerRegistry, PostgresWalletOwnerRegistry>();
         // Grains publish asset events (a multiplier change) into the webhook outbox, in test clusters as in the host.
         silo.Services.TryAddSingleton<Sharemint.Silo.Webhooks.WebhookSignal>();
