@@ -9,7 +9,7 @@ namespace Sharemint.OrderThroughput;
 public sealed record PhaseResult(
     string Name, int Partners, LoadResult Load, SettlementResult Settlement, IReadOnlyList<(string Table, long Rows)> Rows, long Commits,
     IReadOnlyList<ChainBatching> Batching, IReadOnlyList<(string Writer, double Items, double Flushes)> GroupCommits,
-    IReadOnlyList<(long Calls, long Rows, string Query)> TopStatements, CpuSample Cpu)
+    IReadOnlyList<(long Calls, long Rows, double ExecutionMs, string Query)> TopStatements, CpuSample Cpu)
 {
     public double AcceptedPerSecond => Load.AcceptedPerSecond;
 
@@ -95,10 +95,10 @@ public sealed record PhaseResult(
         }
         if (TopStatements.Count > 0)
         {
-            Console.WriteLine("statements most called (pg_stat_statements; calls and rows per accepted order):");
-            foreach (var (calls, rows, query) in TopStatements)
+            Console.WriteLine("statements most called (pg_stat_statements; calls, rows and execution ms per accepted order):");
+            foreach (var (calls, rows, executionMs, query) in TopStatements)
             {
-                Console.WriteLine($"  {(double)calls / Math.Max(1, accepted.Count),6:F2} {(double)rows / Math.Max(1, accepted.Count),6:F2}  {query}");
+                Console.WriteLine($"  {(double)calls / Math.Max(1, accepted.Count),6:F2} {(double)rows / Math.Max(1, accepted.Count),6:F2} {executionMs / Math.Max(1, accepted.Count),6:F3}  {query}");
             }
         }
         Console.WriteLine($"chain transactions:           {ChainTransactionsPerOrder,10:F3} per accepted order");

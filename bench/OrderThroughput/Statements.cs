@@ -29,23 +29,23 @@ public static class Statements
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>The <paramref name="top"/> statements by calls since the last reset, as (calls, rows, text).</summary>
-    public static async Task<IReadOnlyList<(long Calls, long Rows, string Query)>> TopAsync(string connectionString, int top)
+    /// <summary>The <paramref name="top"/> statements by calls since the last reset, as (calls, rows, execution ms, text).</summary>
+    public static async Task<IReadOnlyList<(long Calls, long Rows, double ExecutionMs, string Query)>> TopAsync(string connectionString, int top)
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await using var command = dataSource.CreateCommand("""
-            SELECT calls, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 150)
+            SELECT calls, rows, total_exec_time, left(regexp_replace(query, '\s+', ' ', 'g'), 140)
               FROM pg_stat_statements
              WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
                AND query NOT LIKE '%pg_stat%' AND query NOT LIKE '%pg_database%'
              ORDER BY calls DESC LIMIT $1
             """);
         command.Parameters.AddWithValue(top);
-        var rows = new List<(long, long, string)>();
+        var rows = new List<(long, long, double, string)>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            rows.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2)));
+            rows.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetString(3)));
         }
         return rows;
     }
