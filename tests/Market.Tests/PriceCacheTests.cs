@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Npgsql;
 using Sharemint.Errors;
 
@@ -66,6 +67,7 @@ public sealed class PriceCacheTests(MarketDatabase database)
         await InsertAsync(a, 101m);
         await InsertAsync(b, 202m);
         var data = await ListeningAsync(database.MarketData(_time));
+        using var metrics = new ReadsBySource();
 
         var before = await database.PriceReadsAsync();
         var prices = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => data.GetLastPriceAsync(i % 2 == 0 ? a : b)));
@@ -78,6 +80,10 @@ public sealed class PriceCacheTests(MarketDatabase database)
             Assert.Equal(202m, (await data.GetLastPriceAsync(b)).Price);
         }
         Assert.Equal(before + 2, await database.PriceReadsAsync());
+        // The exported counter tells the same story: two table reads, the rest joined them or came from memory.
+        Assert.Equal(2, metrics.Count("table"));
+        Assert.Equal(238, metrics.Count("shared") + metrics.Count("memory"));
+        Assert.True(metrics.Count("memory") >= 200);
     }
 
     [Fact]
@@ -205,6 +211,48 @@ public sealed class PriceCacheTests(MarketDatabase database)
         {
             return null;
         }
+    }
+
+    /// <summary>Collects <c>sharemint.market.price.reads</c> by its <c>source</c> label while alive.</summary>
+    private sealed class ReadsBySource : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly Dictionary<string, long> _counts = [];
+
+        public ReadsBySource()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == Telemetry.SharemintMetrics.MeterName && instrument.Name == "sharemint.market.price.reads")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "source" && tag.Value is string source)
+                    {
+                        lock (_counts)
+                        {
+                            _counts[source] = _counts.GetValueOrDefault(source) + value;
+                        }
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Count(string source)
+        {
+            lock (_counts)
+            {
+                return _counts.GetValueOrDefault(source);
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
     }
 
     // A bounded poll: notifications arrive within milliseconds; the bound only turns a lost one into a clear failure.
