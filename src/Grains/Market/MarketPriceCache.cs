@@ -100,7 +100,9 @@ internal sealed class MarketPriceCache : IAsyncDisposable, IDisposable
             if (_prices.TryAdd(ticker, load.Task))
             {
                 Reads.Add(1, FromTable);
-                _ = FillAsync(ticker, load);
+                // On the thread pool: callers from other grains share this read, so it must not wait for the first
+                // caller's activation to be scheduled again.
+                _ = Task.Run(() => FillAsync(ticker, load), CancellationToken.None);
                 return await load.Task.WaitAsync(cancellationToken);
             }
         }
