@@ -106,7 +106,8 @@ public sealed class AppliedOperationArchiveTests(LedgerClusterFixture fixture)
         var account = await ApprovedPartnerAsync(_grains, "filtered-archive-partner", 0m);
         var early = Op("early");
         await account.CreditCashAsync(early, 1m);
-        for (var i = 0; i < 2 * Threshold; i++)
+        // Enough batches that the early id is older than the two the activation still remembers.
+        for (var i = 0; i < 4 * Threshold; i++)
         {
             await account.CreditCashAsync(Op("later"), 1m);
         }
@@ -128,6 +129,31 @@ public sealed class AppliedOperationArchiveTests(LedgerClusterFixture fixture)
         var conflict = await Assert.ThrowsAsync<LedgerException>(() => account.CreditCashAsync(early, 2m));
         Assert.Equal(LedgerError.IdempotencyConflict, conflict.Error);
         Assert.True(ArchiveLookups() > before);
+    }
+
+    [Fact]
+    public async Task A_key_archived_in_the_last_batches_is_answered_from_memory_without_querying_the_archive()
+    {
+        var account = await ApprovedPartnerAsync(_grains, "recent-archive-partner", 0m);
+        var ids = new List<Sharemint.Operations.OperationId>();
+        for (var i = 0; i < Threshold + 2; i++)
+        {
+            ids.Add(Op("recent"));
+            await account.CreditCashAsync(ids[^1], 1m);
+        }
+        Assert.True((await BatchesAsync("recent-archive-partner")).Batches >= 1);
+        var balance = (await account.GetAsync()).CashBalance;
+
+        // Every id of the batch that just moved is still known (a replay changes nothing), and nobody asked the archive.
+        var before = ArchiveLookups();
+        foreach (var id in ids)
+        {
+            await account.CreditCashAsync(id, 1m);
+        }
+        Assert.Equal(balance, (await account.GetAsync()).CashBalance);
+        Assert.Equal(before, ArchiveLookups());
+        var conflict = await Assert.ThrowsAsync<LedgerException>(() => account.CreditCashAsync(ids[0], 2m));
+        Assert.Equal(LedgerError.IdempotencyConflict, conflict.Error);
     }
 
     /// <summary>Lookups that reached the archive on any silo of the test cluster.</summary>

@@ -21,6 +21,11 @@ public abstract class LedgerGrain<TState>(IPersistentState<TState> state, ILogge
     private const long MaxFilteredKeys = 2_000_000;
 
     private IAppliedOperationArchive? _archive;
+    // The entries of this activation's last two archiving batches: a key recorded just before it moved (a bridge's
+    // finished mint, which its order asks about next) is answered from memory. Safe to keep: a recorded key never
+    // changes, and the archive keeps the first value of a key as this does.
+    private Dictionary<string, string> _justArchived = new(StringComparer.Ordinal);
+    private Dictionary<string, string> _archivedBefore = new(StringComparer.Ordinal);
     private ArchivedKeyFilter? _archivedKeys;
     // The state (etag, archived count) the filter is known complete for.
     private string? _filterEtag;
@@ -55,6 +60,10 @@ public abstract class LedgerGrain<TState>(IPersistentState<TState> state, ILogge
         if (applied.Archived == 0)
         {
             return null;
+        }
+        if (_justArchived.TryGetValue(key, out recorded) || _archivedBefore.TryGetValue(key, out recorded))
+        {
+            return recorded;
         }
         // Most keys asked for are new operation ids: the filter of archived keys rules them out without a query.
         if (await ArchivedKeysAsync(applied) is { } filter && !filter.MayContain(key))
@@ -139,9 +148,14 @@ public abstract class LedgerGrain<TState>(IPersistentState<TState> state, ILogge
             await ArchiveThenForgetAsync("applied operations", () => Archive.ArchiveAsync(this.GetGrainId(), moving), () =>
             {
                 var follows = FilterFollows(applied);
-                foreach (var (key, _) in moving)
+                (_archivedBefore, _justArchived) = (_justArchived, new Dictionary<string, string>(StringComparer.Ordinal));
+                foreach (var (key, value) in moving)
                 {
                     applied.Entries.Remove(key);
+                    if (!_archivedBefore.ContainsKey(key))
+                    {
+                        _justArchived.TryAdd(key, value);
+                    }
                     if (follows)
                     {
                         _archivedKeys!.Add(key);
