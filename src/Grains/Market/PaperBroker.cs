@@ -79,6 +79,7 @@ public sealed class PaperBroker : IBroker
         if (side == BrokerSide.Buy)
         {
             // The caller may stop waiting (its reply is then lost); the batch carrying its buy still commits or fails whole.
+            cancellationToken.ThrowIfCancellationRequested();
             var outcome = await _buys.WriteAsync(new BuyRequest(id, canonical, quantity)).WaitAsync(cancellationToken);
             return outcome.Fill ?? throw outcome.Error!;
         }

@@ -13,8 +13,9 @@ CREATE TABLE IF NOT EXISTS broker_buy_batches (
     folded      boolean       NOT NULL DEFAULT false
 );
 
--- Which batch holds a fill id: allocations ? id (and ?| ids for a whole batch).
-CREATE INDEX IF NOT EXISTS broker_buy_batches_fill_ids ON broker_buy_batches USING gin (allocations);
+-- Which batch holds a fill id: allocations ? id (and ?| ids for a whole batch). Without the pending list (fastupdate):
+-- every batch looks its ids up, and a look-up would otherwise scan the whole unmerged list; a batch inserts one row.
+CREATE INDEX IF NOT EXISTS broker_buy_batches_fill_ids ON broker_buy_batches USING gin (allocations) WITH (fastupdate = off);
 
 -- Batches not yet folded into broker_positions, as for the per-fill buys.
 CREATE INDEX IF NOT EXISTS broker_buy_batches_unfolded ON broker_buy_batches (ticker) INCLUDE (shares) WHERE NOT folded;
