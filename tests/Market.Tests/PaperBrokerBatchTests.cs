@@ -209,7 +209,8 @@ public sealed class PaperBrokerBatchTests(MarketDatabase database)
         var broker = Broker();
         var replayed = await broker.ExecuteAsync(NewFillId(), ticker, BrokerSide.Buy, 1m);
 
-        Task<BrokerFill> good, again, conflict, noPrice;
+        Task<BrokerFill> good, again, conflict, noPrice, twin, twinAgain;
+        var twinId = NewFillId();
         await using (var hold = await HoldBatchTableAsync())
         {
             var lead = broker.ExecuteAsync(NewFillId(), ticker, BrokerSide.Buy, 1m);
@@ -218,6 +219,9 @@ public sealed class PaperBrokerBatchTests(MarketDatabase database)
             again = broker.ExecuteAsync(replayed.FillId, ticker, BrokerSide.Buy, 1m);
             conflict = broker.ExecuteAsync(replayed.FillId, ticker, BrokerSide.Buy, 5m);
             noPrice = broker.ExecuteAsync(NewFillId(), unpriced, BrokerSide.Buy, 1m);
+            // A duplicate activation's call with a new id inside the same batch: one allocation, both get it.
+            twin = broker.ExecuteAsync(twinId, ticker, BrokerSide.Buy, 0.25m);
+            twinAgain = broker.ExecuteAsync(twinId, ticker, BrokerSide.Buy, 0.25m);
             await hold.CommitAsync();
             await lead;
         }
@@ -227,7 +231,9 @@ public sealed class PaperBrokerBatchTests(MarketDatabase database)
         Assert.Equal(LedgerError.IdempotencyConflict, (await Assert.ThrowsAsync<LedgerException>(() => conflict)).Error);
         Assert.Equal(LedgerError.PriceUnavailable, (await Assert.ThrowsAsync<LedgerException>(() => noPrice)).Error);
         Assert.Equal(1, await AllocationsOfAsync(replayed.FillId));
-        Assert.Equal(4m, (await broker.GetPositionAsync(ticker)).Shares);
+        Assert.Equal(await twin, await twinAgain);
+        Assert.Equal(1, await AllocationsOfAsync(twinId));
+        Assert.Equal(4.25m, (await broker.GetPositionAsync(ticker)).Shares);
         Assert.Equal(0, await database.CountAsync("broker_buy_batches", unpriced));
     }
 
