@@ -1,4 +1,5 @@
 using Npgsql;
+using Sharemint.Batching;
 using Sharemint.Fixtures;
 using Sharemint.Orders;
 using Sharemint.Silo.Api.Security;

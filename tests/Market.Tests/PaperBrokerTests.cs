@@ -23,6 +23,10 @@ public sealed class PaperBrokerTests(MarketDatabase database)
 
     private static string NewFillId() => $"fill-{Guid.NewGuid():N}";
 
+    /// <summary>Rows the broker wrote for a ticker: per-fill rows (sales) and buy batch rows.</summary>
+    private async Task<long> BrokerRowsAsync(string ticker) =>
+        await database.CountAsync("broker_fills", ticker) + await database.CountAsync("broker_buy_batches", ticker);
+
     [Fact]
     public async Task BuysAndSellsMovePositionsAtTheMarketPrice()
     {
@@ -47,7 +51,7 @@ public sealed class PaperBrokerTests(MarketDatabase database)
         var (broker, _, ticker) = await ArrangeAsync(10m);
         await broker.ExecuteAsync(NewFillId(), ticker, BrokerSide.Buy, 2m);
         await broker.ExecuteAsync(NewFillId(), ticker, BrokerSide.Buy, 3m);
-        Assert.Equal(2, await database.CountAsync("broker_fills", ticker));
+        Assert.Equal(2, await BrokerRowsAsync(ticker));
         Assert.Equal(0, await database.CountAsync("broker_positions", ticker));
 
         // Reading the position folds the buys into one position row; the figures do not move.
@@ -63,7 +67,7 @@ public sealed class PaperBrokerTests(MarketDatabase database)
         var oversold = await Assert.ThrowsAsync<LedgerException>(() => broker.ExecuteAsync(NewFillId(), ticker, BrokerSide.Sell, 0.6m));
         Assert.Equal(LedgerError.InsufficientBacking, oversold.Error);
         Assert.Equal(new BrokerPosition(ticker, 0.5m), await broker.GetPositionAsync(ticker));
-        Assert.Equal(4, await database.CountAsync("broker_fills", ticker));
+        Assert.Equal(4, await BrokerRowsAsync(ticker));
     }
 
     [Fact]
@@ -106,7 +110,7 @@ public sealed class PaperBrokerTests(MarketDatabase database)
         Assert.Equal(first, again);
         Assert.Equal(100m, again.Price);
         Assert.Equal(2m, (await broker.GetPositionAsync(ticker)).Shares);
-        Assert.Equal(1, await database.CountAsync("broker_fills", ticker));
+        Assert.Equal(1, await BrokerRowsAsync(ticker));
     }
 
     [Fact]
@@ -115,13 +119,13 @@ public sealed class PaperBrokerTests(MarketDatabase database)
         var (broker, data, ticker) = await ArrangeAsync(100m);
         var fillId = NewFillId();
         var first = await broker.ExecuteAsync(fillId, ticker, BrokerSide.Buy, 3m);
-        // Found by the insert's conflict (no lookup first while open): the first fill's price, the position moved once.
+        // Found by the batch's look-up under the fill id's lock: the first fill's price, the position moved once.
         await data.SetLastPriceAsync(ticker, 130m);
         var again = await broker.ExecuteAsync(fillId, ticker, BrokerSide.Buy, 3m);
         Assert.Equal(first, again);
         Assert.Equal(100m, again.Price);
         Assert.Equal(3m, (await broker.GetPositionAsync(ticker)).Shares);
-        Assert.Equal(1, await database.CountAsync("broker_fills", ticker));
+        Assert.Equal(1, await BrokerRowsAsync(ticker));
         var conflict = await Assert.ThrowsAsync<LedgerException>(() => broker.ExecuteAsync(fillId, ticker, BrokerSide.Buy, 4m));
         Assert.Equal(LedgerError.IdempotencyConflict, conflict.Error);
         Assert.Equal(3m, (await broker.GetPositionAsync(ticker)).Shares);
@@ -137,7 +141,7 @@ public sealed class PaperBrokerTests(MarketDatabase database)
             Task.Run(() => Broker(data).ExecuteAsync(fillId, ticker, BrokerSide.Buy, 1.5m))));
         Assert.All(fills, f => Assert.Equal(fills[0], f));
         Assert.Equal(1.5m, (await Broker(data).GetPositionAsync(ticker)).Shares);
-        Assert.Equal(1, await database.CountAsync("broker_fills", ticker));
+        Assert.Equal(1, await BrokerRowsAsync(ticker));
     }
 
     [Fact]
@@ -160,7 +164,7 @@ public sealed class PaperBrokerTests(MarketDatabase database)
         Assert.Equal(10, outcomes.Count(o => o == "filled"));
         Assert.Equal(6, outcomes.Count(o => o == "refused"));
         Assert.Equal(0m, (await broker.GetPositionAsync(ticker)).Shares);
-        Assert.Equal(11, await database.CountAsync("broker_fills", ticker));
+        Assert.Equal(11, await BrokerRowsAsync(ticker));
     }
 
     [Theory]

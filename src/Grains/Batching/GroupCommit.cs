@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Sharemint.Telemetry;
 
-namespace Sharemint.Silo.Storage;
+namespace Sharemint.Batching;
 
 /// <summary>
 /// Group commit for small independent writes: items that arrive while earlier writes are in flight are written together
