@@ -110,9 +110,8 @@ var suppliesAfter = await ChainEvidence.SuppliesAsync(platform);
 
 // Baseline on the same PostgreSQL server, the platform idle (every order terminal), rows as large as a stored order.
 var payloadBytes = await RawUpserts.AverageOrderPayloadAsync(platform.ConnectionString);
-var rawCpuBefore = CpuSample.Read(platform);
-var raw = await RawUpserts.RunAsync(platform.ConnectionString, partnerCount, TimeSpan.FromSeconds(baselineSeconds), payloadBytes);
-var rawCpu = CpuSample.Read(platform).Since(rawCpuBefore);
+var raw = await RawUpserts.RunAsync(platform.ConnectionString, partnerCount, TimeSpan.FromSeconds(baselineSeconds), payloadBytes, () => CpuSample.Read(platform));
+var rawCpu = raw.Cpu;
 
 // ---------------------------------------------------------------- report
 Console.WriteLine();

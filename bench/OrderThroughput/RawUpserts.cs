@@ -4,7 +4,7 @@ using Npgsql;
 namespace Sharemint.OrderThroughput;
 
 /// <summary>The same-run baseline's figures.</summary>
-public sealed record UpsertResult(long Upserts, TimeSpan Elapsed, double[] LatencyMs, int PayloadBytes)
+public sealed record UpsertResult(long Upserts, TimeSpan Elapsed, double[] LatencyMs, int PayloadBytes, CpuSample Cpu)
 {
     public double PerSecond => Upserts / Elapsed.TotalSeconds;
 }
@@ -16,7 +16,7 @@ public sealed record UpsertResult(long Upserts, TimeSpan Elapsed, double[] Laten
 /// </summary>
 public static class RawUpserts
 {
-    public static async Task<UpsertResult> RunAsync(string connectionString, int writers, TimeSpan duration, int payloadBytes)
+    public static async Task<UpsertResult> RunAsync(string connectionString, int writers, TimeSpan duration, int payloadBytes, Func<CpuSample> readCpu)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = Math.Max(writers + 10, 100) };
         await using var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
@@ -42,6 +42,8 @@ public static class RawUpserts
         await Task.WhenAll(Enumerable.Range(0, writers).Select(UpsertAsync));
         var latencies = new List<double>[writers];
         long upserts = 0;
+        // Read while the writers' backends are alive: once they exit, their CPU reaches the postmaster only when reaped.
+        var cpuBefore = readCpu();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, writers).Select(writer => Task.Run(async () =>
         {
@@ -55,7 +57,8 @@ public static class RawUpserts
             }
         })));
         var elapsed = clock.Elapsed;
-        return new UpsertResult(upserts, elapsed, [.. latencies.SelectMany(l => l)], payloadBytes);
+        var cpu = readCpu().Since(cpuBefore);
+        return new UpsertResult(upserts, elapsed, [.. latencies.SelectMany(l => l)], payloadBytes, cpu);
     }
 
     /// <summary>The average stored size of an order grain's state, so the baseline writes rows of the same size.</summary>
