@@ -9,7 +9,7 @@ namespace Sharemint.OrderThroughput;
 public sealed record PhaseResult(
     string Name, int Partners, LoadResult Load, SettlementResult Settlement, IReadOnlyList<(string Table, long Rows)> Rows, long Commits,
     IReadOnlyList<ChainBatching> Batching, IReadOnlyList<(string Writer, double Items, double Flushes)> GroupCommits,
-    IReadOnlyList<(long Calls, long Rows, double ExecutionMs, string Query)> TopStatements, CpuSample Cpu)
+    IReadOnlyList<(long Calls, long Rows, double ExecutionMs, string Query)> TopStatements, CpuSample Cpu, RuntimeSample Runtime)
 {
     public double AcceptedPerSecond => Load.AcceptedPerSecond;
 
@@ -49,9 +49,11 @@ public sealed record PhaseResult(
         {
             await Statements.ResetAsync(platform.ConnectionString);
         }
+        var runtimeBefore = await RuntimeSample.ReadAsync(platform);
         var cpuBefore = CpuSample.Read(platform);
         var result = await load();
         var cpu = CpuSample.Read(platform).Since(cpuBefore);
+        var runtime = (await RuntimeSample.ReadAsync(platform)).Since(runtimeBefore);
         Console.WriteLine($"[{name}] {result.Accepted.Count} accepted in {result.Elapsed.TotalSeconds:F1} s; waiting for settlement …");
         var settlement = await settle(result.Accepted);
         await Task.Delay(TimeSpan.FromSeconds(2));
@@ -59,7 +61,7 @@ public sealed record PhaseResult(
         var batching = await ChainEvidence.MintBatchingAsync(platform.ConnectionString, windowStart);
         var groups = (await GroupCommitCounts.ReadAsync(platform)).Since(groupsBefore).ToList();
         var statements = platform.CountsStatements ? await Statements.TopAsync(platform.ConnectionString, 25) : [];
-        return new PhaseResult(name, partners, result, settlement, after.Since(before), after.Commits - before.Commits, batching, groups, statements, cpu);
+        return new PhaseResult(name, partners, result, settlement, after.Since(before), after.Commits - before.Commits, batching, groups, statements, cpu, runtime);
     }
 
     /// <summary>The phase's section of the report, its ratio taken against <paramref name="rawPerSecond"/> (same run).</summary>
@@ -81,6 +83,8 @@ public sealed record PhaseResult(
         Console.WriteLine($"accepted → settled ms:        {Percentiles.Of(settled.Select(o => (o.UpdatedAt - o.CreatedAt).TotalMilliseconds))}");
         Console.WriteLine($"CPU ms per accepted order:    silo {CpuPerOrder(Cpu.Silos),6:F2}, PostgreSQL {CpuPerOrder(Cpu.Postgres),6:F2}, load generator {CpuPerOrder(Cpu.Generator),6:F2}" +
             $"   (while placing; {Environment.ProcessorCount} cores)");
+        Console.WriteLine($"  of the silos' CPU:          JIT {CpuPerOrder(Runtime.Jit),6:F2}, GC pauses {CpuPerOrder(Runtime.GcPauses),6:F2} (wall)" +
+            $"   (JIT near 0: the runtime had finished tiering code up; see --warmup-seconds)");
         Console.WriteLine($"refused:                      {(Load.Refusals.Count == 0 ? "none" : Describe(Load.Refusals))}");
         Console.WriteLine($"not settled:                  {Settlement.Unfinished.Count} still open after {Settlement.Waited.TotalSeconds:F0} s, {failed.Count} failed/cancelled" +
             (failed.Count > 0 ? $" ({Describe(failed.GroupBy(o => o.FailureCode ?? o.Status.ToString()).ToDictionary(g => g.Key, g => g.Count()))})" : ""));

@@ -435,6 +435,9 @@ public sealed class HardeningTests(ApiSilo api) : IClassFixture<ApiSilo>
         using var management = api.Silo.CreateManagementHttpClient();
         var metrics = await management.GetStringAsync("metrics");
         Assert.Contains("sharemint_api_", metrics, StringComparison.Ordinal);
+        // The runtime's own figures, for the operator asking whether CPU goes to orders or to GC and JIT.
+        Assert.Contains("dotnet_gc_pause_time_seconds_total", metrics, StringComparison.Ordinal);
+        Assert.Contains("dotnet_jit_compilation_time_seconds_total", metrics, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await management.GetAsync("dashboard")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await management.GetAsync("health/live")).StatusCode);
         // The partner API is not reachable through the management port.

@@ -18,6 +18,9 @@ public static class TelemetryRegistration
     /// <summary>Orleans' meter.</summary>
     public const string OrleansMeter = "Microsoft.Orleans";
 
+    /// <summary>The runtime's built-in meter (.NET 9 and later): GC, JIT, thread pool, locks, exceptions.</summary>
+    public const string RuntimeMeter = "System.Runtime";
+
     /// <summary>Orleans' activity sources: runtime internals and application grain calls.</summary>
     public static IReadOnlyList<string> OrleansActivitySources { get; } = ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
 
@@ -45,7 +48,9 @@ public static class TelemetryRegistration
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(settings.ServiceName, serviceInstanceId: Environment.MachineName))
             .WithMetrics(metrics => metrics
-                .AddMeter(OrleansMeter, SharemintMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                // System.Runtime: the runtime's own meter (GC pauses and heap, JIT time, thread pool queue, lock
+                // contention, exceptions), which says whether a silo's CPU goes to orders or to the runtime.
+                .AddMeter(OrleansMeter, SharemintMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", RuntimeMeter)
                 .AddPrometheusExporter());
         // Spans are recorded only when they go somewhere: without an OTLP endpoint every grain call would still build and
         // tag an activity that nobody reads (about a tenth of the silo's CPU under the order benchmark).
