@@ -115,20 +115,28 @@ public sealed class CodecVectorTests
         Assert.Equal(SolanaErrorKind.AddressOnCurve, Assert.Throws<SolanaException>(() => wallet.RequireOffCurve()).Kind);
         var pda = PublicKey.Parse("6rvPbboh6ZYUTt2rZoc8sNZmYQn9VoC6S6CR9GhmbgV1");
         Assert.Equal(pda, pda.RequireOffCurve());
-        // A PDA wallet needs the explicit opt-in for an associated token account.
+        // A PDA wallet needs the explicit opt-in for an associated token account, also once its address is derived
+        // (derivations are remembered; the opt-in is checked on every call).
+        var opted = AssociatedTokenProgram.FindAddress(pda, wallet, allowOwnerOffCurve: true);
+        Assert.NotEqual(default, opted);
         Assert.Equal(SolanaErrorKind.AddressOnCurve, Assert.Throws<SolanaException>(() => AssociatedTokenProgram.FindAddress(pda, wallet)).Kind);
-        Assert.NotEqual(default, AssociatedTokenProgram.FindAddress(pda, wallet, allowOwnerOffCurve: true));
-        // Some bump of these seeds lands on the curve: CreateProgramAddress must refuse it.
+        Assert.Equal(opted, AssociatedTokenProgram.FindAddress(pda, wallet, allowOwnerOffCurve: true));
+        // Some bump of these seeds lands on the curve: CreateProgramAddress must refuse it, TryCreateProgramAddress say no.
         var onCurveFound = false;
         for (var b = 255; b >= 0 && !onCurveFound; b--)
         {
+            byte[][] seeds = [Encoding.UTF8.GetBytes("sharemint"), wallet.Bytes.ToArray(), [(byte)b]];
             try
             {
-                PublicKey.CreateProgramAddress([Encoding.UTF8.GetBytes("sharemint"), wallet.Bytes.ToArray(), [(byte)b]], ProgramIds.Token2022);
+                var created = PublicKey.CreateProgramAddress(seeds, ProgramIds.Token2022);
+                Assert.True(PublicKey.TryCreateProgramAddress(seeds, ProgramIds.Token2022, out var tried));
+                Assert.Equal(created, tried);
             }
             catch (SolanaException e) when (e.Kind == SolanaErrorKind.AddressOnCurve)
             {
                 onCurveFound = true;
+                Assert.False(PublicKey.TryCreateProgramAddress(seeds, ProgramIds.Token2022, out var none));
+                Assert.Equal(default, none);
             }
         }
         Assert.True(onCurveFound);

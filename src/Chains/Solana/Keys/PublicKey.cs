@@ -83,8 +83,19 @@ public readonly struct PublicKey : IEquatable<PublicKey>
 
     /// <summary>Derives a program address from seeds and a bump already included in <paramref name="seeds"/>.</summary>
     /// <exception cref="SolanaException"><see cref="SolanaErrorKind.AddressOnCurve"/> when the result lies on the curve; <see cref="SolanaErrorKind.InvalidSeeds"/> for too many or too long seeds.</exception>
-    public static PublicKey CreateProgramAddress(IReadOnlyList<byte[]> seeds, PublicKey programId)
+    public static PublicKey CreateProgramAddress(IReadOnlyList<byte[]> seeds, PublicKey programId) =>
+        TryCreateProgramAddress(seeds, programId, out var address)
+            ? address
+            : throw new SolanaException(SolanaErrorKind.AddressOnCurve, "derived address lies on the Ed25519 curve");
+
+    /// <summary>
+    /// Derives a program address as <see cref="CreateProgramAddress"/> does, answering false (not throwing) when it lies
+    /// on the curve: about half of all bumps do, and <see cref="FindProgramAddress"/> steps over them on every derivation.
+    /// </summary>
+    /// <exception cref="SolanaException"><see cref="SolanaErrorKind.InvalidSeeds"/> for too many or too long seeds.</exception>
+    public static bool TryCreateProgramAddress(IReadOnlyList<byte[]> seeds, PublicKey programId, out PublicKey address)
     {
+        ArgumentNullException.ThrowIfNull(seeds);
         if (seeds.Count > MaxSeeds)
         {
             throw new SolanaException(SolanaErrorKind.InvalidSeeds, $"at most {MaxSeeds} seeds, got {seeds.Count}");
@@ -101,17 +112,15 @@ public readonly struct PublicKey : IEquatable<PublicKey>
         sha.AppendData(programId.Bytes);
         sha.AppendData(PdaMarker);
         var hash = sha.GetHashAndReset();
-        if (IsOnCurve(hash))
-        {
-            throw new SolanaException(SolanaErrorKind.AddressOnCurve, "derived address lies on the Ed25519 curve");
-        }
-        return new PublicKey(hash);
+        address = IsOnCurve(hash) ? default : new PublicKey(hash);
+        return address._bytes is not null;
     }
 
     /// <summary>Finds the canonical program address: the highest bump (255 down to 0) whose address is off the curve.</summary>
     /// <exception cref="SolanaException"><see cref="SolanaErrorKind.AddressOnCurve"/> if no bump works; <see cref="SolanaErrorKind.InvalidSeeds"/>.</exception>
     public static (PublicKey Address, byte Bump) FindProgramAddress(IReadOnlyList<byte[]> seeds, PublicKey programId)
     {
+        ArgumentNullException.ThrowIfNull(seeds);
         if (seeds.Count >= MaxSeeds)
         {
             throw new SolanaException(SolanaErrorKind.InvalidSeeds, $"at most {MaxSeeds - 1} seeds plus the bump, got {seeds.Count}");
@@ -119,14 +128,11 @@ public readonly struct PublicKey : IEquatable<PublicKey>
         var withBump = new List<byte[]>(seeds) { new byte[1] };
         for (var bump = 255; bump >= 0; bump--)
         {
+            // A bump whose address lands on the curve is stepped over, as the runtime does.
             withBump[^1][0] = (byte)bump;
-            try
+            if (TryCreateProgramAddress(withBump, programId, out var address))
             {
-                return (CreateProgramAddress(withBump, programId), (byte)bump);
-            }
-            catch (SolanaException e) when (e.Kind == SolanaErrorKind.AddressOnCurve)
-            {
-                // This bump lands on the curve; the next lower one is tried, as the runtime does.
+                return (address, (byte)bump);
             }
         }
         throw new SolanaException(SolanaErrorKind.AddressOnCurve, "no bump yields an off-curve program address");

@@ -105,13 +105,30 @@ public static class AssociatedTokenProgram
     /// <exception cref="SolanaException"><see cref="SolanaErrorKind.AddressOnCurve"/> when <paramref name="allowOwnerOffCurve"/> is false and the wallet is itself a program-derived address.</exception>
     public static PublicKey FindAddress(PublicKey wallet, PublicKey mint, PublicKey? tokenProgram = null, bool allowOwnerOffCurve = false)
     {
-        if (!allowOwnerOffCurve && !wallet.IsOnCurve())
+        var program = tokenProgram ?? ProgramIds.Token2022;
+        var key = (wallet, mint, program);
+        if (!Derived.TryGetValue(key, out var derived))
+        {
+            derived = (PublicKey.FindProgramAddress([wallet.Bytes.ToArray(), program.Bytes.ToArray(), mint.Bytes.ToArray()], ProgramIds.AssociatedToken).Address,
+                wallet.IsOnCurve());
+            if (Derived.Count >= MaxDerived)
+            {
+                Derived.Clear();
+            }
+            Derived[key] = derived;
+        }
+        if (!allowOwnerOffCurve && !derived.WalletOnCurve)
         {
             throw new SolanaException(SolanaErrorKind.AddressOnCurve, $"wallet {wallet} is off the curve; pass allowOwnerOffCurve for a program-owned wallet");
         }
-        var program = tokenProgram ?? ProgramIds.Token2022;
-        return PublicKey.FindProgramAddress([wallet.Bytes.ToArray(), program.Bytes.ToArray(), mint.Bytes.ToArray()], ProgramIds.AssociatedToken).Address;
+        return derived.Address;
     }
+
+    // Derivations already made: a signer derives the same holders' accounts for every mint it builds and checks (each a
+    // search over bumps, a SHA-256 and a curve check per bump, and a curve check of the wallet), and they never change.
+    // Bounded by clearing.
+    private const int MaxDerived = 100_000;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(PublicKey Wallet, PublicKey Mint, PublicKey Program), (PublicKey Address, bool WalletOnCurve)> Derived = new();
 
     /// <summary>Creates the associated token account if it does not exist; succeeds without change if it does (CreateIdempotent).</summary>
     public static TransactionInstruction CreateIdempotent(PublicKey payer, PublicKey wallet, PublicKey mint, PublicKey? tokenProgram = null, bool allowOwnerOffCurve = false)
