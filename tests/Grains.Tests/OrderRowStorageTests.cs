@@ -57,6 +57,45 @@ public sealed class OrderRowStorageTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Orders_read_together_each_get_their_own_row_and_missing_ones_none()
+    {
+        var db = await postgres.Server.CreateMigratedDatabaseAsync("order_reads");
+        await using var data = NpgsqlDataSource.Create(db);
+        var storage = new OrderRowGrainStorage(data, new GrainStateJsonSerializer(), OrderWebhookEvents.Default);
+        // Ten orders at different versions and statuses; ten ids never saved.
+        var saved = new Dictionary<string, (OrderStatus Status, string Version)>();
+        for (var i = 0; i < 10; i++)
+        {
+            var state = new GrainState<OrderState> { State = NewOrder(OrderStatus.Accepted) };
+            await storage.WriteStateAsync(OrderRowGrainStorage.StateName, OrderGrain($"ord_read_{i}"), state);
+            if (i % 2 == 0)
+            {
+                state.State.Status = i % 4 == 0 ? OrderStatus.Settled : OrderStatus.Failed;
+                await storage.WriteStateAsync(OrderRowGrainStorage.StateName, OrderGrain($"ord_read_{i}"), state);
+            }
+            saved[$"ord_read_{i}"] = (state.State.Status, state.ETag!);
+        }
+
+        // All at once, one id asked twice: each read answers for its own order only.
+        var ids = saved.Keys.Concat(Enumerable.Range(0, 10).Select(i => $"ord_unsaved_{i}")).Append("ord_read_3").ToList();
+        var reads = ids.Select(_ => new GrainState<OrderState>()).ToList();
+        await Task.WhenAll(ids.Select((id, i) => storage.ReadStateAsync(OrderRowGrainStorage.StateName, OrderGrain(id), reads[i])));
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (saved.TryGetValue(ids[i], out var expected))
+            {
+                Assert.True(reads[i].RecordExists, ids[i]);
+                Assert.Equal(expected, (reads[i].State!.Status, reads[i].ETag!));
+            }
+            else
+            {
+                Assert.False(reads[i].RecordExists, ids[i]);
+                Assert.Null(reads[i].ETag);
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_stale_activation_cannot_clear_an_order_another_activation_has_just_saved()
     {
         var db = await postgres.Server.CreateMigratedDatabaseAsync("order_clear");

@@ -15,7 +15,7 @@ namespace Sharemint.Silo.Orders;
 /// save or a clear whose activation read another version changes nothing and gets <see cref="InconsistentStateException"/>.
 /// Saves of concurrent orders share one statement and commit (<see cref="GroupCommit{TItem, TResult}"/>).
 /// <para>
-/// A read is one SELECT here and nothing else: orders stored in <c>orleans_storage</c> before 0151 were moved into their
+/// A read is one SELECT here and nothing else (shared by orders activating together): orders stored in <c>orleans_storage</c> before 0151 were moved into their
 /// rows by migration 0170, and no build since 0151 writes an order there, so an order missing here does not exist.
 /// </para>
 /// </summary>
@@ -28,26 +28,41 @@ public sealed class OrderRowGrainStorage(NpgsqlDataSource dataSource, IGrainStor
     private readonly GroupCommit<OrderRowWrite, long?> _writes = new(
         batch => WriteBatchAsync(dataSource, webhooks, batch), maxBatch: 128, maxInFlight: 4, name: "order_rows");
 
+    private readonly GroupCommit<string, OrderRowRead?> _reads = new(
+        batch => ReadBatchAsync(dataSource, batch), maxBatch: 128, maxInFlight: 4, name: "order_reads");
+
     /// <summary>Whether <paramref name="stateName"/> of <paramref name="grainId"/> is an order this storage keeps.</summary>
     public static bool Keeps(string stateName, GrainId grainId) =>
         stateName == StateName && grainId.Type.ToString() == "sharemint.order";
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await using var command = dataSource.CreateCommand("SELECT state, version FROM order_index WHERE order_id = $1");
-        command.Parameters.AddWithValue(OrderId(grainId));
-        await using var reader = await command.ExecuteReaderAsync();
-        if (await reader.ReadAsync())
+        if (await _reads.WriteAsync(OrderId(grainId)) is not { } row)
         {
-            if (await reader.IsDBNullAsync(0))
-            {
-                // Only rows written before 0151 lacked a state, and migration 0170 moved or removed them all.
-                throw new InvalidOperationException($"The order_index row of order {OrderId(grainId)} holds no state: run `sharemint db migrate`.");
-            }
-            grainState.State = serializer.Deserialize<T>(new BinaryData(reader.GetFieldValue<byte[]>(0)));
-            grainState.ETag = reader.GetInt64(1).ToString(CultureInfo.InvariantCulture);
-            grainState.RecordExists = true;
+            return;
         }
+        // Only rows written before 0151 lacked a state, and migration 0170 moved or removed them all.
+        grainState.State = serializer.Deserialize<T>(new BinaryData(row.State
+            ?? throw new InvalidOperationException($"The order_index row of order {OrderId(grainId)} holds no state: run `sharemint db migrate`.")));
+        grainState.ETag = row.Version.ToString(CultureInfo.InvariantCulture);
+        grainState.RecordExists = true;
+    }
+
+    // Orders activating together (every new order reads first, and finds nothing) share one SELECT: a read is a row as of
+    // that statement, as it was alone.
+    private static async Task<IReadOnlyList<OrderRowRead?>> ReadBatchAsync(NpgsqlDataSource dataSource, IReadOnlyList<string> orderIds)
+    {
+        await using var command = dataSource.CreateCommand("SELECT order_id, state, version FROM order_index WHERE order_id = ANY($1)");
+        command.Parameters.AddWithValue(orderIds.Distinct(StringComparer.Ordinal).ToArray());
+        var rows = new Dictionary<string, OrderRowRead>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                rows[reader.GetString(0)] = new OrderRowRead(await reader.IsDBNullAsync(1) ? null : reader.GetFieldValue<byte[]>(1), reader.GetInt64(2));
+            }
+        }
+        return orderIds.Select(id => rows.GetValueOrDefault(id)).ToList();
     }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
@@ -165,6 +180,9 @@ public sealed class OrderRowGrainStorage(NpgsqlDataSource dataSource, IGrainStor
         }
         return versions;
     }
+
+    /// <summary>One order's stored row: its state (null only in rows from before migration 0151) and version.</summary>
+    private sealed record OrderRowRead(byte[]? State, long Version);
 
     /// <summary>One order's save: its id, state and serialized payload, the version its activation read (null: first save).</summary>
     private sealed record OrderRowWrite(string OrderId, OrderState Order, byte[] Payload, long? Expected);
