@@ -15,8 +15,9 @@ namespace Sharemint.Silo.Orders;
 /// save or a clear whose activation read another version changes nothing and gets <see cref="InconsistentStateException"/>.
 /// Saves of concurrent orders share one statement and commit (<see cref="GroupCommit{TItem, TResult}"/>).
 /// <para>
-/// A read is one SELECT here and nothing else (shared by orders activating together): orders stored in <c>orleans_storage</c> before 0151 were moved into their
-/// rows by migration 0170, and no build since 0151 writes an order there, so an order missing here does not exist.
+/// A read is one SELECT here and nothing else (shared by orders activating together): orders stored in
+/// <c>orleans_storage</c> before 0151 were moved into their rows by migration 0170, and no build since 0151 writes an
+/// order there, so an order missing here does not exist.
 /// </para>
 /// </summary>
 public sealed class OrderRowGrainStorage(NpgsqlDataSource dataSource, IGrainStorageSerializer serializer, OrderWebhookEvents webhooks)
