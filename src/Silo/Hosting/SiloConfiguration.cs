@@ -43,10 +43,18 @@ public static class SiloConfiguration
         return builder.ConnectionString;
     }
 
+    /// <summary>Grouped storage statements each writer keeps in flight (1–64; <see cref="GroupCommitGrainStorage.DefaultStatementsInFlight"/>).</summary>
+    public const string StatementsInFlightKey = "Sharemint:Storage:StatementsInFlight";
+
     /// <summary>Grain persistence and reminders on PostgreSQL with our JSON serializer. Clustering is configured separately.</summary>
     public static ISiloBuilder AddSharemintStorage(this ISiloBuilder silo, string connectionString)
     {
         connectionString = Pooled(connectionString);
+        var inFlight = silo.Configuration.GetValue(StatementsInFlightKey, GroupCommitGrainStorage.DefaultStatementsInFlight);
+        if (inFlight is < 1 or > 64)
+        {
+            throw new InvalidOperationException($"{StatementsInFlightKey} must be between 1 and 64, not {inFlight}.");
+        }
         // The ADO.NET provider under an inner name, wrapped so that rows keep the fields a newer build wrote (rolling upgrades).
         silo.AddAdoNetGrainStorage(VersionTolerantGrainStorage.InnerName, options =>
         {
@@ -59,12 +67,12 @@ public static class SiloConfiguration
             services.GetRequiredKeyedService<IGrainStorage>(VersionTolerantGrainStorage.InnerName),
             services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
             services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>().Value.ServiceId,
-            new GrainStateJsonSerializer()));
+            new GrainStateJsonSerializer(), inFlight));
         // Orders live in their index rows (one row per save; orders stored earlier were moved there by migration 0170).
         silo.Services.AddSingleton(services => new Sharemint.Silo.Orders.OrderRowGrainStorage(
             services.GetRequiredService<Npgsql.NpgsqlDataSource>(),
             new GrainStateJsonSerializer(),
-            services.GetService<Sharemint.Silo.Webhooks.OrderWebhookEvents>() ?? Sharemint.Silo.Webhooks.OrderWebhookEvents.Default));
+            services.GetService<Sharemint.Silo.Webhooks.OrderWebhookEvents>() ?? Sharemint.Silo.Webhooks.OrderWebhookEvents.Default, inFlight));
         silo.Services.AddKeyedSingleton<IGrainStorage>(LedgerStorage.Name,
             (services, _) => new VersionTolerantGrainStorage(new OrderRoutedGrainStorage(
                 services.GetRequiredKeyedService<GroupCommitGrainStorage>(LedgerStorage.Name),

@@ -20,17 +20,17 @@ namespace Sharemint.Silo.Orders;
 /// order there, so an order missing here does not exist.
 /// </para>
 /// </summary>
-public sealed class OrderRowGrainStorage(NpgsqlDataSource dataSource, IGrainStorageSerializer serializer, OrderWebhookEvents webhooks)
-    : IGrainStorage
+public sealed class OrderRowGrainStorage(NpgsqlDataSource dataSource, IGrainStorageSerializer serializer, OrderWebhookEvents webhooks,
+    int statementsInFlight = GroupCommitGrainStorage.DefaultStatementsInFlight) : IGrainStorage
 {
     /// <summary>The state name the order grain stores under.</summary>
     public const string StateName = "order";
 
     private readonly GroupCommit<OrderRowWrite, long?> _writes = new(
-        batch => WriteBatchAsync(dataSource, webhooks, batch), maxBatch: 128, maxInFlight: 4, name: "order_rows");
+        batch => WriteBatchAsync(dataSource, webhooks, batch), maxBatch: 128, maxInFlight: statementsInFlight, name: "order_rows");
 
     private readonly GroupCommit<string, OrderRowRead?> _reads = new(
-        batch => ReadBatchAsync(dataSource, batch), maxBatch: 128, maxInFlight: 4, name: "order_reads");
+        batch => ReadBatchAsync(dataSource, batch), maxBatch: 128, maxInFlight: statementsInFlight, name: "order_reads");
 
     /// <summary>Whether <paramref name="stateName"/> of <paramref name="grainId"/> is an order this storage keeps.</summary>
     public static bool Keeps(string stateName, GrainId grainId) =>

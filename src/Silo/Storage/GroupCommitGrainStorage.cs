@@ -20,13 +20,21 @@ public sealed class GroupCommitGrainStorage : IGrainStorage
     private readonly string _serviceId;
     private readonly IGrainStorageSerializer _serializer;
 
-    public GroupCommitGrainStorage(IGrainStorage inner, NpgsqlDataSource dataSource, string serviceId, IGrainStorageSerializer serializer)
+    /// <summary>
+    /// Grouped statements one writer keeps in flight at once (<c>Sharemint:Storage:StatementsInFlight</c>). Fewer in
+    /// flight means more writes per statement: on a 2-core database server 2 took commits per order from 5.9 to 4.6–5.0
+    /// and its CPU per order down by a sixth against 4. Raise it with the database server's cores.
+    /// </summary>
+    public const int DefaultStatementsInFlight = 2;
+
+    public GroupCommitGrainStorage(IGrainStorage inner, NpgsqlDataSource dataSource, string serviceId, IGrainStorageSerializer serializer,
+        int statementsInFlight = DefaultStatementsInFlight)
     {
         _inner = inner;
         _dataSource = dataSource;
         _serviceId = serviceId;
         _serializer = serializer;
-        Updates = new GroupCommit<RowUpdate, int?>(UpdateBatchAsync, maxBatch: 128, maxInFlight: 4, name: "grain_storage");
+        Updates = new GroupCommit<RowUpdate, int?>(UpdateBatchAsync, maxBatch: 128, maxInFlight: statementsInFlight, name: "grain_storage");
     }
 
     /// <summary>The group commit carrying the updates (its counts show how many updates shared each commit).</summary>
