@@ -158,6 +158,56 @@ public sealed class MigrationTests(PostgresFixture postgres)
         Assert.Equal(PostgresErrorCodes.UniqueViolation, ex.SqlState);
     }
 
+    [Fact]
+    public async Task A_grain_state_is_compressed_with_lz4_and_kept_in_its_row()
+    {
+        var db = await EmptyDatabaseAsync();
+        await SchemaMigrator.MigrateAsync(db);
+        await using var connection = new NpgsqlConnection(db);
+        await connection.OpenAsync();
+        // An account-sized state (about 7 KB of JSON, as compressible as a real one), written and then rewritten.
+        var lines = string.Join(",", Enumerable.Range(1, 50).Select(i =>
+            $$"""{"sequence":{{i}},"kind":"Hold","reference":"ord_{{Guid.NewGuid():N}}/hold","cashChange":-{{i}}.52,"cashBalanceAfter":{{999_000 - i}}.48}"""));
+        var payload = System.Text.Encoding.UTF8.GetBytes($$"""{"cashJournal":[{{lines}}]}""");
+        Assert.InRange(payload.Length, 6_000, 9_000);
+        await using (var write = new NpgsqlCommand("""
+            INSERT INTO orleans_storage (service_id, grain_type, grain_id_n0, grain_id_n1, grain_id_extension, grain_id_hash, grain_type_hash, payload, version)
+            VALUES ('s', 'account', 0, 0, 'p-1', 1, 1, @payload, 1);
+            UPDATE orleans_storage SET payload = @payload || '\x20'::bytea, version = 2 WHERE grain_id_extension = 'p-1';
+            """, connection))
+        {
+            write.Parameters.AddWithValue("payload", payload);
+            await write.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal("lz4", await ScalarAsync<string>(connection, "SELECT pg_column_compression(payload) FROM orleans_storage WHERE grain_id_extension = 'p-1'"));
+        var toast = await ScalarAsync<string>(connection, "SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'orleans_storage'");
+        Assert.Equal(0L, await ScalarAsync<long>(connection, $"SELECT count(*) FROM {toast}"));
+        Assert.Equal(payload.Length + 1, await ScalarAsync<int>(connection, "SELECT length(payload) FROM orleans_storage WHERE grain_id_extension = 'p-1'"));
+        Assert.Contains("fillfactor=50", await ScalarAsync<string[]>(connection, "SELECT reloptions FROM pg_class WHERE relname = 'orleans_storage'"));
+    }
+
+    [Fact]
+    public async Task An_accounts_order_listing_is_served_by_the_keyset_index_alone()
+    {
+        var db = await EmptyDatabaseAsync();
+        await SchemaMigrator.MigrateAsync(db);
+        await using var connection = new NpgsqlConnection(db);
+        await connection.OpenAsync();
+        Assert.Equal(0L, await ScalarAsync<long>(connection, "SELECT count(*) FROM pg_indexes WHERE indexname = 'order_index_account'"));
+        var plan = await ScalarAsync<string>(connection, """
+            SET enable_seqscan = off;
+            EXPLAIN (FORMAT JSON) SELECT order_id FROM order_index WHERE account_id = 'p-1' ORDER BY created_at DESC, order_id DESC LIMIT 50
+            """);
+        Assert.Contains("order_index_account_keyset", plan);
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
     private static async Task ExecuteAsync(string db, string sql)
     {
         await using var connection = new NpgsqlConnection(db);
