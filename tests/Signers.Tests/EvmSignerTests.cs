@@ -170,6 +170,34 @@ public sealed class EvmSignerTests(SignerFixture fixture)
     }
 
     [Fact]
+    public async Task A_mined_write_is_never_broadcast_again_even_when_its_first_reply_was_lost()
+    {
+        var token = await DeployAsync("evm-a");
+        var holder = await fixture.EvmHolderAsync(fixture.AnvilA, SignerFixture.ChainIdA, token.TokenAddress);
+        var gate = fixture.GateA.Inner;
+
+        // Delivered and answered: the submit's own check finds it mined and sends nothing more.
+        var answered = Write("evm-once-" + token.TokenAddress, ChainWriteKind.Mint, token, (holder.Address, Tokens(1m)));
+        var sendsBefore = gate.SendsForwarded;
+        await fixture.Signer("evm-a").SubmitAsync(answered);
+        Assert.Equal(ChainWriteState.Final, (await fixture.UntilDoneAsync("evm-a", answered.WriteId)).State);
+        Assert.Equal(1, gate.SendsForwarded - sendsBefore);
+
+        // Delivered, reply lost: the caller sees the chain unavailable; the next check finds the transaction mined.
+        var lost = Write("evm-lost-" + token.TokenAddress, ChainWriteKind.Mint, token, (holder.Address, Tokens(2m)));
+        sendsBefore = gate.SendsForwarded;
+        gate.DropNextSendReplies(1);
+        var unanswered = await Assert.ThrowsAsync<LedgerException>(() => fixture.Signer("evm-a").SubmitAsync(lost));
+        Assert.Equal(LedgerError.ChainUnavailable, unanswered.Error);
+        var final = await fixture.UntilDoneAsync("evm-a", lost.WriteId);
+        Assert.Equal(ChainWriteState.Final, final.State);
+        Assert.Equal(final, await fixture.Signer("evm-a").SubmitAsync(lost));
+        Assert.Equal(1, gate.SendsForwarded - sendsBefore);
+        Assert.Equal(1, await fixture.CountAsync("SELECT count(*) FROM chain_signer_evm_attempts WHERE chain = 'evm-a' AND operation_key = $1", "write:" + lost.WriteId));
+        Assert.Equal(3 * Wei, (await holder.Token.TotalSupplyAsync()).Value);
+    }
+
+    [Fact]
     public async Task Rpc_down_at_submit_records_the_write_and_a_later_check_completes_it()
     {
         var token = await DeployAsync("evm-a");

@@ -64,7 +64,11 @@ internal sealed class ChainWriteLog(NpgsqlDataSource dataSource, string chain)
         command.Parameters.Add(new() { Value = writeId });
         command.Parameters.Add(new() { Value = fingerprint });
         command.Parameters.Add(new() { Value = JsonSerializer.Serialize(payload, Json) });
-        await command.ExecuteNonQueryAsync(ct);
+        if (await command.ExecuteNonQueryAsync(ct) == 1)
+        {
+            // This call's row holds the id: it is what was just written, no need to read it back.
+            return new RecordedWrite(writeId, fingerprint, payload, ChainWriteState.Pending, null, null, null);
+        }
         return await FindAsync(writeId, ct) ?? throw new InvalidOperationException($"chain write {chain}/{writeId} vanished after insert");
     }
 
@@ -82,7 +86,12 @@ internal sealed class ChainWriteLog(NpgsqlDataSource dataSource, string chain)
         command.Parameters.Add(new() { Value = (object?)transactionId ?? DBNull.Value });
         command.Parameters.Add(new() { Value = (object?)failureCode ?? DBNull.Value });
         command.Parameters.Add(new() { Value = (object?)failureMessage ?? DBNull.Value });
-        await command.ExecuteNonQueryAsync(ct);
+        if (await command.ExecuteNonQueryAsync(ct) == 1)
+        {
+            // The row was still pending and now holds exactly these values; request and fingerprint never change.
+            return write with { State = state, TransactionId = transactionId, FailureCode = failureCode, FailureMessage = failureMessage };
+        }
+        // Already terminal (another activation or an earlier call finished it): what the row holds wins.
         return await FindAsync(write.WriteId, ct) ?? throw new InvalidOperationException($"chain write {chain}/{write.WriteId} vanished");
     }
 

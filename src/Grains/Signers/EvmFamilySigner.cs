@@ -116,15 +116,13 @@ internal sealed class EvmFamilySigner : IFamilySigner
 
     public async Task<RecordedWrite> CheckAsync(RecordedWrite write)
     {
-        var attempts = await _store.GetAttemptsAsync(_client.Config.ChainId, Key(write), CancellationToken.None);
-        if (attempts.Count == 0)
+        // The node may have lost the bytes of an unmined attempt: the same ones are offered again before judging (a
+        // replacement only when provably dead). A mined one is not sent again.
+        if (await _sender.TryCheckAsync(Key(write), rebroadcastUnmined: true) is not { } progress)
         {
             // Recorded but never signed (the node was down at submit): sign now.
             return await SubmitAsync(write);
         }
-        // The node may have lost the bytes: offer the same ones again before judging (a replacement only when provably dead).
-        await _sender.RebroadcastAsync(attempts[^1]);
-        var progress = await _sender.CheckAsync(Key(write));
         var hash = progress.Current.Hash.ToString();
         if (progress is not { State: EvmSendState.Landed, Receipt: { } receipt } || !await _client.IsFinalAsync(receipt))
         {

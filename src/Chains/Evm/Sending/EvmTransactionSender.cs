@@ -136,10 +136,20 @@ public sealed class EvmTransactionSender
     /// Looks at the operation once: landed (receipt of any attempt), still pending, or replaced because the latest attempt was
     /// dropped, stuck, or lost its nonce. Throws TransactionNotFound for an unknown operation key.
     /// </summary>
-    public async Task<EvmSendProgress> CheckAsync(string operationKey, CancellationToken cancellationToken = default)
+    public async Task<EvmSendProgress> CheckAsync(string operationKey, CancellationToken cancellationToken = default) =>
+        await TryCheckAsync(operationKey, rebroadcastUnmined: false, cancellationToken)
+        ?? throw new EvmException(EvmErrorCode.TransactionNotFound, $"no transaction was ever signed for '{operationKey}'");
+
+    /// <summary>
+    /// As <see cref="CheckAsync(string, CancellationToken)"/>, but null for an operation key nothing was ever signed for.
+    /// With <paramref name="rebroadcastUnmined"/>, an operation none of whose attempts is mined first has its latest
+    /// attempt's bytes offered to the node again (see <see cref="RebroadcastAsync"/>), so a node that lost them gets them
+    /// back before the check can judge the attempt dropped and replace it. A mined operation is never broadcast again.
+    /// </summary>
+    public async Task<EvmSendProgress?> TryCheckAsync(string operationKey, bool rebroadcastUnmined, CancellationToken cancellationToken = default)
     {
         var attempts = await _store.GetAttemptsAsync(ChainId, operationKey, cancellationToken);
-        if (attempts.Count == 0) throw new EvmException(EvmErrorCode.TransactionNotFound, $"no transaction was ever signed for '{operationKey}'");
+        if (attempts.Count == 0) return null;
 
         if (await FindLandedAsync(attempts, cancellationToken) is { } landed)
         {
@@ -148,6 +158,10 @@ public sealed class EvmTransactionSender
         }
 
         var latest = attempts[^1];
+        if (rebroadcastUnmined)
+        {
+            await RebroadcastAsync(latest, cancellationToken);
+        }
         var head = await _client.GetBlockNumberAsync(cancellationToken);
         var minedNonce = await _client.GetTransactionCountAsync(Address, EvmHex.EncodeQuantity(head), cancellationToken);
         if (minedNonce > latest.Nonce)
