@@ -159,7 +159,7 @@ public sealed class MigrationTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task A_grain_state_is_compressed_with_lz4_and_kept_in_its_row()
+    public async Task Grain_and_order_states_are_compressed_with_lz4_and_kept_in_their_row()
     {
         var db = await EmptyDatabaseAsync();
         await SchemaMigrator.MigrateAsync(db);
@@ -185,6 +185,9 @@ public sealed class MigrationTests(PostgresFixture postgres)
         Assert.Equal(0L, await ScalarAsync<long>(connection, $"SELECT count(*) FROM {toast}"));
         Assert.Equal(payload.Length + 1, await ScalarAsync<int>(connection, "SELECT length(payload) FROM orleans_storage WHERE grain_id_extension = 'p-1'"));
         Assert.Contains("fillfactor=50", await ScalarAsync<string[]>(connection, "SELECT reloptions FROM pg_class WHERE relname = 'orleans_storage'"));
+        // An order's stored state is kept the same way (l: lz4, m: compressed in the row).
+        Assert.Equal("l m", await ScalarAsync<string>(connection,
+            "SELECT attcompression::text || ' ' || attstorage::text FROM pg_attribute WHERE attrelid = 'order_index'::regclass AND attname = 'state'"));
     }
 
     [Fact]
