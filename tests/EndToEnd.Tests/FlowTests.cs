@@ -118,6 +118,10 @@ public sealed class FlowTests(PlatformFixture platform)
             }
         }
         Assert.Equal(LedgerError.QuoteNotFound, gone?.Error);
+        // The API's existence checks ask without an exception, and get the same answers.
+        Assert.Null(await platform.Grains.GetGrain<IQuoteGrain>(quoteId).FindAsync());
+        var found = await platform.Grains.GetGrain<IOrderGrain>(orderId).FindAsync();
+        Assert.Equal((orderId, quoteId), (found?.OrderId, found?.QuoteId));
         var reuse = await Assert.ThrowsAsync<LedgerException>(() => platform.Grains.GetGrain<IOrderGrain>(NewOrderId()).PlaceMintAsync(placement));
         Assert.Equal(LedgerError.QuoteNotFound, reuse.Error);
         // The placement replayed under its own order id is still the same order (it no longer needs the quote).
@@ -140,6 +144,7 @@ public sealed class FlowTests(PlatformFixture platform)
         Assert.Equal(cash, await platform.CashAsync());
         var missing = await Assert.ThrowsAsync<LedgerException>(() => platform.Grains.GetGrain<IOrderGrain>(orderId).GetAsync());
         Assert.Equal(LedgerError.OrderNotFound, missing.Error);
+        Assert.Null(await platform.Grains.GetGrain<IOrderGrain>(orderId).FindAsync());
     }
 
     [Fact]

@@ -32,6 +32,13 @@ public interface IOrderGrain : IGrainWithStringKey
     [Alias("Get"), ReadOnly]
     Task<OrderSnapshot> GetAsync();
 
+    /// <summary>
+    /// The order, or null when never placed: the same answer as <see cref="GetAsync"/> without an exception, for the
+    /// existence check that precedes every placement through the API.
+    /// </summary>
+    [Alias("Find"), ReadOnly]
+    Task<OrderSnapshot?> FindAsync();
+
     /// <summary>Cancels a queued or accepted order with no effect yet. Idempotent; <c>OrderNotCancellable</c> once under way.</summary>
     [Alias("Cancel")]
     Task<OrderSnapshot> CancelAsync();

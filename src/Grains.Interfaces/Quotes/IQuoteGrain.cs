@@ -21,6 +21,10 @@ public interface IQuoteGrain : IGrainWithStringKey
     [Alias("Get"), ReadOnly]
     Task<Quote> GetAsync();
 
+    /// <summary>The quote, or null where <see cref="GetAsync"/> says <c>QuoteNotFound</c>, without an exception.</summary>
+    [Alias("Find"), ReadOnly]
+    Task<Quote?> FindAsync();
+
     /// <summary>
     /// Marks the quote used by <paramref name="orderId"/> and returns it. Idempotent for the same order; <c>QuoteAlreadyUsed</c>
     /// for another order; <c>QuoteExpired</c> after its expiry (unless already used by this order); <c>QuoteNotFound</c>

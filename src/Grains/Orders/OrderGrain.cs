@@ -52,6 +52,8 @@ public sealed class OrderGrain(
 
     public Task<OrderSnapshot> GetAsync() => Engine.GetAsync();
 
+    public Task<OrderSnapshot?> FindAsync() => Engine.FindAsync();
+
     public Task<OrderSnapshot> CancelAsync() => Engine.CancelAsync();
 
     public Task<OrderSnapshot> AdvanceAsync() => Engine.AdvanceAsync();

@@ -191,6 +191,8 @@ public sealed class OrderSagaEngine : IOrderSaga
     public Task<OrderSnapshot> GetAsync() =>
         Placed ? Task.FromResult(Snapshot()) : throw new LedgerException(LedgerError.OrderNotFound, $"No order '{OrderId}'.");
 
+    public Task<OrderSnapshot?> FindAsync() => Task.FromResult(Placed ? Snapshot() : null);
+
     public async Task<OrderSnapshot> CancelAsync()
     {
         if (!Placed)

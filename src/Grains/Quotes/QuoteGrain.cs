@@ -132,6 +132,8 @@ public sealed class QuoteGrain(
     public Task<Quote> GetAsync() =>
         Task.FromResult(_quote ?? throw new LedgerException(LedgerError.QuoteNotFound, $"No quote '{QuoteId}'."));
 
+    public Task<Quote?> FindAsync() => Task.FromResult(_quote);
+
     public Task<Quote> ConsumeAsync(string orderId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(orderId);

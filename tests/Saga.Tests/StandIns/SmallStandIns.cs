@@ -18,6 +18,8 @@ public sealed class QuoteStandIn(SagaWorld world, Quote? quote) : IQuoteGrain
 
     public Task<Quote> GetAsync() => world.CallAsync("quote.get", () => Quote ?? throw new LedgerException(LedgerError.QuoteNotFound, "No quote."));
 
+    public Task<Quote?> FindAsync() => world.CallAsync("quote.find", () => Quote);
+
     public Task<Quote> ConsumeAsync(string orderId) => world.CallAsync("quote.consume", () =>
     {
         var q = Quote ?? throw new LedgerException(LedgerError.QuoteNotFound, "No quote.");

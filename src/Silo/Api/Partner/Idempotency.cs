@@ -19,32 +19,12 @@ public static class Idempotency
     /// Whether an order with this id was already placed. Read before placing, so a sequential retry is always reported as
     /// a replay; of two identical requests racing, both may be answered as new (they still place one order).
     /// </summary>
-    public static async Task<bool> IsPlacedAsync(IGrainFactory grains, string orderId)
-    {
-        try
-        {
-            await grains.GetGrain<IOrderGrain>(orderId).GetAsync();
-            return true;
-        }
-        catch (LedgerException e) when (e.Error == LedgerError.OrderNotFound)
-        {
-            return false;
-        }
-    }
+    public static async Task<bool> IsPlacedAsync(IGrainFactory grains, string orderId) =>
+        await grains.GetGrain<IOrderGrain>(orderId).FindAsync() is not null;
 
     /// <summary>Whether a quote with this id was already made (as <see cref="IsPlacedAsync"/>, for quotes).</summary>
-    public static async Task<bool> IsQuotedAsync(IGrainFactory grains, string quoteId)
-    {
-        try
-        {
-            await grains.GetGrain<Sharemint.Quotes.IQuoteGrain>(quoteId).GetAsync();
-            return true;
-        }
-        catch (LedgerException e) when (e.Error == LedgerError.QuoteNotFound)
-        {
-            return false;
-        }
-    }
+    public static async Task<bool> IsQuotedAsync(IGrainFactory grains, string quoteId) =>
+        await grains.GetGrain<Sharemint.Quotes.IQuoteGrain>(quoteId).FindAsync() is not null;
 
     /// <summary>202 with the order and its location, marked as a replay when it is one.</summary>
     public static Accepted<OrderView> Accepted(HttpContext context, OrderSnapshot order, bool replay, string? clientReference)
