@@ -144,10 +144,7 @@ public sealed class MigrationTests(PostgresFixture postgres)
     [Fact]
     public async Task The_storage_table_keys_on_the_full_grain_identity()
     {
-        var db = await EmptyDatabaseAsync();
-        await SchemaMigrator.MigrateAsync(db);
-        await using var connection = new NpgsqlConnection(db);
-        await connection.OpenAsync();
+        await using var connection = await MigratedDatabaseAsync();
         const string insert = "INSERT INTO orleans_storage (service_id, grain_type, grain_id_n0, grain_id_n1, grain_id_extension, grain_id_hash, grain_type_hash, payload, version) VALUES ('s', 'asset', 0, 0, 'TSLAx', 1, 1, '\\x7b7d', 1)";
         await using (var first = new NpgsqlCommand(insert, connection))
         {
@@ -161,10 +158,7 @@ public sealed class MigrationTests(PostgresFixture postgres)
     [Fact]
     public async Task Grain_and_order_states_are_compressed_with_lz4_and_kept_in_their_row()
     {
-        var db = await EmptyDatabaseAsync();
-        await SchemaMigrator.MigrateAsync(db);
-        await using var connection = new NpgsqlConnection(db);
-        await connection.OpenAsync();
+        await using var connection = await MigratedDatabaseAsync();
         // An account-sized state (about 7 KB of JSON, as compressible as a real one), written and then rewritten.
         var lines = string.Join(",", Enumerable.Range(1, 50).Select(i =>
             $$"""{"sequence":{{i}},"kind":"Hold","reference":"ord_{{Guid.NewGuid():N}}/hold","cashChange":-{{i}}.52,"cashBalanceAfter":{{999_000 - i}}.48}"""));
@@ -193,10 +187,7 @@ public sealed class MigrationTests(PostgresFixture postgres)
     [Fact]
     public async Task An_accounts_order_listing_is_served_by_the_keyset_index_alone()
     {
-        var db = await EmptyDatabaseAsync();
-        await SchemaMigrator.MigrateAsync(db);
-        await using var connection = new NpgsqlConnection(db);
-        await connection.OpenAsync();
+        await using var connection = await MigratedDatabaseAsync();
         Assert.Equal(0L, await ScalarAsync<long>(connection, "SELECT count(*) FROM pg_indexes WHERE indexname = 'order_index_account'"));
         var plan = await ScalarAsync<string>(connection, """
             SET enable_seqscan = off;
@@ -217,6 +208,16 @@ public sealed class MigrationTests(PostgresFixture postgres)
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>An open connection to a new database with every migration applied.</summary>
+    private async Task<NpgsqlConnection> MigratedDatabaseAsync()
+    {
+        var db = await EmptyDatabaseAsync();
+        await SchemaMigrator.MigrateAsync(db);
+        var connection = new NpgsqlConnection(db);
+        await connection.OpenAsync();
+        return connection;
     }
 
     private async Task<string> EmptyDatabaseAsync()

@@ -120,7 +120,7 @@ internal sealed class EvmFamilySigner : IFamilySigner
         // replacement only when provably dead). A mined one is not sent again.
         if (await _sender.TryCheckAsync(Key(write), rebroadcastUnmined: true) is not { } progress)
         {
-            // Recorded but never signed (the node was down at submit): sign now.
+            // Recorded but not signed yet (a new write, or the node was down at submit): sign now.
             return await SubmitAsync(write);
         }
         var hash = progress.Current.Hash.ToString();
