@@ -6,7 +6,9 @@ namespace Sharemint.Orders;
 /// Placing is idempotent: the same request under the same order id returns the order; a different request is
 /// <c>IdempotencyConflict</c>. A refused request (bad input, ineligible, unknown asset) records nothing.
 /// </summary>
-[Alias("sharemint.IOrderGrain")]
+// Version 1 added FindAsync. During a rolling upgrade Orleans serves a version-1 call only on a silo of a build that has
+// it (an activation on an older silo is moved), and older silos' version-0 calls still reach version-1 activations.
+[Alias("sharemint.IOrderGrain"), Orleans.CodeGeneration.Version(1)]
 public interface IOrderGrain : IGrainWithStringKey
 {
     /// <summary>Places a mint against a quote (consumed by this order): eligibility checked, cash held, then the saga runs.</summary>

@@ -6,7 +6,10 @@ namespace Sharemint.Quotes;
 /// <c>QuoteNotFound</c> and the partner asks for a new quote, so a quote id takes effect at most once by construction.
 /// The order that uses a quote stores the signed quote with its acceptance.
 /// </summary>
-[Alias("sharemint.IQuoteGrain")]
+// Version 1 added FindAsync. During a rolling upgrade Orleans serves a version-1 call only on a silo of a build that has
+// it (an activation on an older silo is moved, and its quote with it: the partner quotes again), and older silos'
+// version-0 calls still reach version-1 activations.
+[Alias("sharemint.IQuoteGrain"), Orleans.CodeGeneration.Version(1)]
 public interface IQuoteGrain : IGrainWithStringKey
 {
     /// <summary>
