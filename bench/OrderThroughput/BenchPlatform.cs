@@ -195,12 +195,14 @@ public sealed class BenchPlatform : IAsyncDisposable
     /// <summary>
     /// Starts more silo processes in the same cluster on the same PostgreSQL (no token deployment, no demo seeding: the
     /// first silo did both) and waits until each one's API is ready and the cluster lists every silo as active.
+    /// <paramref name="siloDll"/>: another build's silo to run them from (a rolling-upgrade rehearsal); null runs this one.
     /// </summary>
-    public async Task AddSilosAsync(int count, TimeSpan timeout)
+    public async Task AddSilosAsync(int count, TimeSpan timeout, string? siloDll = null)
     {
         for (var i = 0; i < count; i++)
         {
-            var silo = await SiloProcess.StartAsync(ConnectionString, seedDemo: false, clusterId: _clusterId, extraEnvironment: _siloEnvironment);
+            var silo = await SiloProcess.StartAsync(ConnectionString, seedDemo: false, clusterId: _clusterId, extraEnvironment: _siloEnvironment,
+                siloDll: siloDll);
             _extraSilos.Add(silo);
         }
         var expected = 1 + _extraSilos.Count;

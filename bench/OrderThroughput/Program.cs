@@ -9,6 +9,8 @@ using Sharemint.Units;
 //        [--statements]  (PostgreSQL with pg_stat_statements: each phase lists its most called statements per order)
 //        [--paced 20]  (adds an HTTP phase with an open load: the partners together start 20 orders a second on a schedule,
 //                       and the partner's wait counts from each order's scheduled start)
+//        [--cluster-silos-from <path to another build's Sharemint.Silo.dll>]  (with --cluster: the added silos run that
+//                       build, so the cluster phase rehearses a rolling upgrade; its refusals are listed as in any phase)
 // Starts a private PostgreSQL, anvil ×2, the Solana devnet and the real silo (as the end-to-end tests do), onboards the
 // partners, warms up (one settled order per partner and chain), then lets every partner quote and place mints without
 // waiting for settlement, waits until each accepted order is settled, and measures raw PostgreSQL upserts per second on the
@@ -29,6 +31,12 @@ var via = ListArg("--via", "grains,http");
 var clusterSilos = IntArg("--cluster", 1);
 var pacedPerSecond = IntArg("--paced", 0);
 var warmupSeconds = IntArg("--warmup-seconds", 30);
+var clusterSilosFrom = StringArg("--cluster-silos-from");
+if (clusterSilosFrom is not null && (clusterSilos < 2 || !File.Exists(clusterSilosFrom)))
+{
+    Console.Error.WriteLine($"--cluster-silos-from needs --cluster 2 or more and an existing Sharemint.Silo.dll ('{clusterSilosFrom}')");
+    return 2;
+}
 var amount = CanonicalAmount.FromTokens(decimal.Parse(StringArg("--amount") ?? "0.01", CultureInfo.InvariantCulture));
 var prices = new Dictionary<string, string>
 {
@@ -115,13 +123,14 @@ if (pacedPerSecond > 0)
 if (clusterSilos > 1)
 {
     // Cluster mode: the same HTTP load spread over N silo processes of one cluster on the same PostgreSQL.
-    await platform.AddSilosAsync(clusterSilos - 1, TimeSpan.FromMinutes(3));
+    await platform.AddSilosAsync(clusterSilos - 1, TimeSpan.FromMinutes(3), clusterSilosFrom);
     foreach (var extra in platform.Silos.Skip(1))
     {
         siloHttp.Add(HttpOrderLoad.SiloHttp(extra.BaseAddress, partnerCount));
     }
     var spread = HttpOrderLoad.Clients(httpPartners.Select(p => (p.Partner, p.KeyId, p.Secret)).ToList(), siloHttp);
-    Console.WriteLine($"cluster: {platform.Silos.Count} silos active; partners spread over their HTTP endpoints");
+    Console.WriteLine($"cluster: {platform.Silos.Count} silos active; partners spread over their HTTP endpoints" +
+        (clusterSilosFrom is null ? "" : $"; the {clusterSilos - 1} added silos run {clusterSilosFrom}"));
     var spreadWarmup = await HttpOrderLoad.RunAsync(spread, chains, amount, $"http-{clusterSilos}-warmup", duration: null, ordersPerPartner: 1);
     await Settlement.WaitAsync(platform.Grains, spreadWarmup.Accepted, settleTimeout);
     warmupOrders.AddRange(spreadWarmup.Accepted);

@@ -38,11 +38,19 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>What the silo wrote to stdout and stderr so far (for failure messages).</summary>
     public string Output { get { lock (_output) { return _output.ToString(); } } }
 
-    /// <summary>Starts a silo and waits until <c>/health/ready</c> answers 200.</summary>
+    /// <summary>
+    /// Starts a silo and waits until <c>/health/ready</c> answers 200. <paramref name="siloDll"/> runs another build's
+    /// <c>Sharemint.Silo.dll</c> instead of this one's (a mixed-version cluster, as in a rolling upgrade).
+    /// </summary>
     public static async Task<SiloProcess> StartAsync(string connectionString, bool seedDemo = true, string? clusterId = null,
-        IDictionary<string, string>? extraEnvironment = null, int? siloPort = null, int? gatewayPort = null, int? httpPort = null)
+        IDictionary<string, string>? extraEnvironment = null, int? siloPort = null, int? gatewayPort = null, int? httpPort = null,
+        string? siloDll = null)
     {
-        var dll = RepositoryPaths.Output("src/Silo", "Sharemint.Silo.dll");
+        var dll = siloDll ?? RepositoryPaths.Output("src/Silo", "Sharemint.Silo.dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"{dll} does not exist; build that tree first.", dll);
+        }
         var http = httpPort ?? FreePort.Next();
         var gateway = gatewayPort ?? FreePort.Next();
         var management = extraEnvironment is not null && extraEnvironment.TryGetValue("Sharemint__ManagementPort", out var configured)
